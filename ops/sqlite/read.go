@@ -1,0 +1,160 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+)
+
+// ReadStream reads one stream's events; see eventstore.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.Event, error) {
+	if err := eventstore.ValidateReadStream(stream, opts); err != nil {
+		return nil, err
+	}
+	if s.isClosed() {
+		return nil, eventstore.ErrClosed
+	}
+	limit := int64(opts.Limit)
+	if limit == 0 {
+		limit = -1 // SQLite: no limit
+	}
+	var rows *sql.Rows
+	var err error
+	if opts.Direction == eventstore.Backwards {
+		from := opts.From
+		if from == 0 {
+			from = 1<<62 - 1
+		}
+		rows, err = s.rdb.QueryContext(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`, stream, from, limit)
+	} else {
+		rows, err = s.rdb.QueryContext(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`, stream, opts.From, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read stream %q: %w", stream, err)
+	}
+	return scanEvents(rows, 0)
+}
+
+// ReadAll reads the global log; see eventstore.Store.
+func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]eventstore.Event, error) {
+	if err := eventstore.ValidateReadAll(opts); err != nil {
+		return nil, err
+	}
+	if s.isClosed() {
+		return nil, eventstore.ErrClosed
+	}
+	events, _, err := s.readPage(ctx, opts, false)
+	return events, err
+}
+
+// readPage reads one page of the global log. With head, it also returns the last position of the
+// log as of the same snapshot, so that a filtered reader can move past events it skipped.
+func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, head bool) ([]eventstore.Event, int64, error) {
+	limit := opts.Limit
+	if limit == 0 {
+		limit = eventstore.DefaultReadAllLimit
+	}
+	query, args := readAllQuery(opts, limit)
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
+	}
+	defer tx.Rollback()
+	var last int64
+	if head {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&last); err != nil {
+			return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
+	}
+	events, err := scanEvents(rows, limit)
+	return events, last, err
+}
+
+func readAllQuery(opts eventstore.ReadAllOptions, limit int) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`SELECT position, record, hash FROM events WHERE position > ?`)
+	args := []any{int64(opts.After.Commit())}
+	if len(opts.Filter.StreamPrefixes) > 0 {
+		b.WriteString(` AND (`)
+		for i, p := range opts.Filter.StreamPrefixes {
+			if i > 0 {
+				b.WriteString(` OR `)
+			}
+			if upper, ok := prefixUpperBound(p); ok {
+				b.WriteString(`(stream >= ? AND stream < ?)`)
+				args = append(args, p, upper)
+			} else {
+				b.WriteString(`stream >= ?`)
+				args = append(args, p)
+			}
+		}
+		b.WriteString(`)`)
+	}
+	if len(opts.Filter.EventTypes) > 0 {
+		b.WriteString(` AND type IN (?` + strings.Repeat(`, ?`, len(opts.Filter.EventTypes)-1) + `)`)
+		for _, t := range opts.Filter.EventTypes {
+			args = append(args, t)
+		}
+	}
+	b.WriteString(` ORDER BY position LIMIT ?`)
+	return b.String(), append(args, limit)
+}
+
+// prefixUpperBound returns the smallest string greater than every string starting with p, in
+// SQLite's binary collation, or false when there is none (p is all 0xff bytes).
+func prefixUpperBound(p string) (string, bool) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// scanEvents decodes rows of (position, record, hash) and closes them.
+func scanEvents(rows *sql.Rows, capHint int) ([]eventstore.Event, error) {
+	defer rows.Close()
+	events := make([]eventstore.Event, 0, min(capHint, 1024))
+	for rows.Next() {
+		var pos int64
+		var record, hash []byte
+		if err := rows.Scan(&pos, &record, &hash); err != nil {
+			return nil, fmt.Errorf("sqlite: scan event: %w", err)
+		}
+		e, err := decodeRow(pos, record, hash)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: read events: %w", err)
+	}
+	return events, nil
+}
+
+// decodeRow turns a stored row into an event.
+func decodeRow(pos int64, record, hash []byte) (eventstore.Event, error) {
+	e, err := eventstore.DecodeRecord(record)
+	if err != nil {
+		return eventstore.Event{}, fmt.Errorf("sqlite: event at position %d: %w", pos, err)
+	}
+	if len(hash) != len(e.Hash) {
+		return eventstore.Event{}, fmt.Errorf("sqlite: event at position %d: stored hash has %d bytes, not %d", pos, len(hash), len(e.Hash))
+	}
+	if pos < 1 {
+		return eventstore.Event{}, fmt.Errorf("sqlite: event at position %d: position out of range", pos)
+	}
+	copy(e.Hash[:], hash)
+	e.Position = eventstore.SequencePosition(uint64(pos))
+	return e, nil
+}

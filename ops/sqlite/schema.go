@@ -1,0 +1,78 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; migration i+1 is migrations[i]. Never change a migration that
+// has shipped: add a new one.
+var migrations = []string{
+	// 1: the event log. position is the global log (contiguous from 1); record holds the canonical
+	// bytes that the chain hash covers; stream, version, event_id and type are copies of fields of
+	// the record, kept as columns for indexes and filters (Verify checks they agree). log_head
+	// remembers the last position so that a removed tail is noticed.
+	`CREATE TABLE events (
+		position INTEGER PRIMARY KEY,
+		stream   TEXT    NOT NULL,
+		version  INTEGER NOT NULL,
+		event_id BLOB    NOT NULL,
+		type     TEXT    NOT NULL,
+		record   BLOB    NOT NULL,
+		hash     BLOB    NOT NULL
+	) STRICT;
+	CREATE UNIQUE INDEX events_stream_version ON events (stream, version);
+	CREATE UNIQUE INDEX events_event_id ON events (event_id);
+	CREATE TABLE log_head (
+		id       INTEGER PRIMARY KEY CHECK (id = 1),
+		position INTEGER NOT NULL
+	) STRICT;
+	INSERT INTO log_head (id, position) VALUES (1, 0);`,
+}
+
+// SchemaVersion is the schema version this program writes.
+var SchemaVersion = len(migrations)
+
+// migrate brings the schema up to SchemaVersion in one transaction.
+func migrate(ctx context.Context, conn *sql.Conn) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin migration: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	current, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("sqlite: database schema version %d is newer than this program's %d: upgrade civicflow", current, len(migrations))
+	}
+	for v := current + 1; v <= len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("sqlite: migration %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))`, v); err != nil {
+			return fmt.Errorf("sqlite: record migration %d: %w", v, err)
+		}
+	}
+	return tx.Commit()
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: read schema version (is this a civicflow database?): %w", err)
+	}
+	return v, nil
+}

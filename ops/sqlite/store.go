@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Store is the embedded event store. Create it with New; it is safe for concurrent use.
+type Store struct {
+	cfg    Config
+	rdb    *sql.DB // read-only pool
+	wdb    *sql.DB // the writer's single connection; nil when read-only
+	writer *writer
+	notify *notifier
+
+	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
+	closed bool
+	quit   chan struct{} // closed by Close: ends subscriptions
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// New opens (creating and migrating when needed) the database at cfg.Path. It refuses settings
+// that could lose acknowledged appends unless cfg.AllowDataLoss says so.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: cfg, notify: newNotifier(), quit: make(chan struct{})}
+	if cfg.ReadOnly {
+		if _, err := os.Stat(cfg.Path); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s read-only: %w", cfg.Path, err)
+		}
+	} else if dir := filepath.Dir(cfg.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: create directory for %s: %w", cfg.Path, err)
+		}
+	}
+	if err := s.open(ctx); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context) error {
+	var err error
+	if !s.cfg.ReadOnly {
+		s.wdb, err = sql.Open("sqlite", s.dsn(true))
+		if err != nil {
+			return fmt.Errorf("sqlite: open %s: %w", s.cfg.Path, err)
+		}
+		s.wdb.SetMaxOpenConns(1)
+		s.wdb.SetMaxIdleConns(1)
+		conn, err := s.wdb.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("sqlite: open %s: %w", s.cfg.Path, err)
+		}
+		if err := checkDurability(ctx, conn, s.cfg); err != nil {
+			conn.Close()
+			return err
+		}
+		if err := migrate(ctx, conn); err != nil {
+			conn.Close()
+			return err
+		}
+		if s.writer, err = newWriter(ctx, conn, s.cfg, s.notify); err != nil {
+			conn.Close()
+			return err
+		}
+	}
+	s.rdb, err = sql.Open("sqlite", s.dsn(false))
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", s.cfg.Path, err)
+	}
+	s.rdb.SetMaxOpenConns(s.cfg.ReadConns)
+	s.rdb.SetMaxIdleConns(s.cfg.ReadConns)
+	v, err := schemaVersion(ctx, s.rdb)
+	if err != nil {
+		return err
+	}
+	if v != SchemaVersion {
+		return fmt.Errorf("sqlite: %s has schema version %d, this program reads version %d", s.cfg.Path, v, SchemaVersion)
+	}
+	return nil
+}
+
+// dsn builds the connection string: a file: URI so that SQLite's own mode parameter applies.
+func (s *Store) dsn(write bool) string {
+	u := url.URL{Path: s.cfg.Path}
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(s.cfg.BusyTimeout.Milliseconds()))
+	if write {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", s.cfg.Synchronous)
+		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "secure_delete(1)")
+		q.Set("mode", "rwc")
+	} else {
+		q.Set("_query_only", "1")
+		if s.cfg.ReadOnly {
+			q.Set("mode", "ro")
+		}
+	}
+	return "file:" + u.EscapedPath() + "?" + q.Encode()
+}
+
+// checkDurability refuses a database that would not keep acknowledged appends.
+func checkDurability(ctx context.Context, conn *sql.Conn, cfg Config) error {
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("sqlite: read journal_mode: %w", err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("sqlite: %s: journal_mode is %q, not wal (is the file system able to hold a WAL?)", cfg.Path, mode)
+	}
+	var sync int
+	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		return fmt.Errorf("sqlite: read synchronous: %w", err)
+	}
+	if sync < 2 && !cfg.AllowDataLoss {
+		return fmt.Errorf("sqlite: %s: synchronous=%d may lose acknowledged appends; refusing without AllowDataLoss", cfg.Path, sync)
+	}
+	return nil
+}
+
+// Close waits for pending appends, stops the writer, ends subscriptions and closes the database.
+// It is safe to call more than once.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.quit)
+	s.mu.Unlock()
+	var err error
+	if s.writer != nil {
+		err = s.writer.close()
+	}
+	return errors.Join(err, s.closeDBs())
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.rdb != nil {
+		errs = append(errs, s.rdb.Close())
+	}
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Append records events at the end of stream; see eventstore.Store.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	norm, err := eventstore.ValidateAppend(stream, expected, events, s.cfg.MaxEventBytes)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return eventstore.AppendResult{}, eventstore.ErrClosed
+	}
+	if s.writer == nil {
+		return eventstore.AppendResult{}, fmt.Errorf("sqlite: %s is open read-only", s.cfg.Path)
+	}
+	return s.writer.append(ctx, stream, expected, norm)
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
+}

@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/google/uuid"
+)
+
+// Verify checks the whole log: positions contiguous from 1 up to the recorded head, every row's
+// columns equal to its record, and every stream's hash chain. It returns the first problem as an
+// *eventstore.IntegrityError, or another error when the database cannot be read.
+func (s *Store) Verify(ctx context.Context) error {
+	if s.isClosed() {
+		return eventstore.ErrClosed
+	}
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: verify: %w", err)
+	}
+	defer tx.Rollback()
+	var head int64
+	if err := tx.QueryRowContext(ctx, `SELECT position FROM log_head WHERE id = 1`).Scan(&head); err != nil {
+		return &eventstore.IntegrityError{Problem: "the log head record is missing: " + err.Error()}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT position, stream, version, event_id, type, record, hash FROM events ORDER BY position`)
+	if err != nil {
+		return fmt.Errorf("sqlite: verify: %w", err)
+	}
+	defer rows.Close()
+	chain := eventstore.NewChainVerifier()
+	var want int64 = 1
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.pos, &r.stream, &r.version, &r.eventID, &r.typ, &r.record, &r.hash); err != nil {
+			return fmt.Errorf("sqlite: verify: %w", err)
+		}
+		if r.pos != want {
+			return &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(want)),
+				Problem: fmt.Sprintf("the global log has a gap: position %d is missing (the next event is at %d)", want, r.pos)}
+		}
+		if err := r.check(chain); err != nil {
+			return err
+		}
+		want++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: verify: %w", err)
+	}
+	if last := want - 1; last != head {
+		return &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(last)),
+			Problem: fmt.Sprintf("the log ends at position %d, but position %d was committed: events at the end are missing", last, head)}
+	}
+	return nil
+}
+
+type row struct {
+	pos, version int64
+	stream, typ  string
+	eventID      []byte
+	record, hash []byte
+}
+
+func (r row) check(chain *eventstore.ChainVerifier) error {
+	at := func(problem string) error {
+		return &eventstore.IntegrityError{Stream: r.stream, Version: r.version, Position: eventstore.SequencePosition(uint64(r.pos)), Problem: problem}
+	}
+	e, err := decodeRow(r.pos, r.record, r.hash)
+	if err != nil {
+		return at("the stored record is damaged: " + err.Error())
+	}
+	id, err := uuid.FromBytes(r.eventID)
+	switch {
+	case err != nil || id != e.ID:
+		return at("the event_id column differs from the stored record")
+	case e.Stream != r.stream:
+		return at(fmt.Sprintf("the stream column differs from the stored record (%q)", e.Stream))
+	case e.Version != r.version:
+		return at(fmt.Sprintf("the version column differs from the stored record (%d)", e.Version))
+	case e.Type != r.typ:
+		return at(fmt.Sprintf("the type column differs from the stored record (%q)", e.Type))
+	}
+	return chain.Check(e)
+}

@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// writer owns the one write connection. A single goroutine (run) takes waiting appends in
+// batches and commits each batch in one transaction (group commit).
+type writer struct {
+	conn   *sql.Conn
+	insert *sql.Stmt
+	cfg    Config
+	notify *notifier
+	reqs   chan *appendReq
+	done   chan struct{}
+
+	// State valid while no other connection writes (checked with PRAGMA data_version).
+	dataVersion int64
+	heads       map[string]streamHead // cache of stream heads; reset when too large or stale
+	lastPos     int64                 // last global position; -1 when unknown
+	lastTime    int64                 // last recorded-at, unix nanoseconds
+}
+
+// streamHead is the version and hash of a stream's last event.
+type streamHead struct {
+	version int64
+	hash    eventstore.Hash
+}
+
+// maxCachedHeads bounds the stream head cache.
+const maxCachedHeads = 100_000
+
+type appendReq struct {
+	ctx      context.Context
+	stream   string
+	expected eventstore.ExpectedVersion
+	events   []eventstore.EventData
+	reply    chan struct{}
+
+	careful bool // look up existing event IDs before inserting (set after a constraint failure)
+	decided bool // res/err are final for this attempt
+	wrote   bool // the attempt inserted events
+	res     eventstore.AppendResult
+	err     error
+}
+
+// constraintFailure tells commitBatch to retry the batch with request index handled carefully.
+type constraintFailure struct{ index int }
+
+func (c *constraintFailure) Error() string { return "constraint failure" }
+
+func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier) (*writer, error) {
+	insert, err := conn.PrepareContext(ctx, `INSERT INTO events (position, stream, version, event_id, type, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: prepare insert: %w", err)
+	}
+	w := &writer{
+		conn: conn, insert: insert, cfg: cfg, notify: n,
+		reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{}),
+		heads: make(map[string]streamHead), lastPos: -1, dataVersion: -1,
+	}
+	go w.run()
+	return w, nil
+}
+
+func (w *writer) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error) {
+	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, reply: make(chan struct{})}
+	select {
+	case w.reqs <- r:
+	case <-ctx.Done():
+		return eventstore.AppendResult{}, ctx.Err()
+	}
+	// Once queued, wait for the answer even if ctx ends: the append may be committing.
+	<-r.reply
+	return r.res, r.err
+}
+
+// close stops the writer after the queued appends; the caller guarantees no new ones arrive.
+func (w *writer) close() error {
+	close(w.reqs)
+	<-w.done
+	return errors.Join(w.insert.Close(), w.conn.Close())
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	batch := make([]*appendReq, 0, w.cfg.MaxBatch)
+	for r := range w.reqs {
+		batch = append(batch[:0], r)
+	drain:
+		for len(batch) < w.cfg.MaxBatch {
+			select {
+			case r, ok := <-w.reqs:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.commitBatch(batch)
+	}
+}
+
+// commitBatch commits one batch, retrying without the surprise when a request hits a constraint
+// (an event ID recorded before), and answers every request.
+func (w *writer) commitBatch(batch []*appendReq) {
+	var err error
+	for attempt := 0; attempt <= len(batch); attempt++ {
+		err = w.tryBatch(batch)
+		var cf *constraintFailure
+		if !errors.As(err, &cf) {
+			break
+		}
+		batch[cf.index].careful = true
+	}
+	wrote := false
+	for _, r := range batch {
+		if err != nil { // nothing of the batch was committed
+			r.res, r.err = eventstore.AppendResult{}, fmt.Errorf("sqlite: append to %q: %w", r.stream, err)
+		}
+		wrote = wrote || (err == nil && r.wrote)
+		close(r.reply)
+	}
+	if wrote {
+		w.notify.broadcast()
+	}
+}
+
+// tryBatch runs one attempt: every request is decided in one transaction, which is committed.
+func (w *writer) tryBatch(batch []*appendReq) (err error) {
+	ctx := context.Background()
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+			w.forget()
+		}
+	}()
+	if err := w.syncState(ctx, tx); err != nil {
+		return err
+	}
+	overlay := make(map[string]streamHead)
+	pos := w.lastPos
+	now := w.recordedAt()
+	insert := tx.StmtContext(ctx, w.insert)
+	for i, r := range batch {
+		r.decided, r.wrote, r.res, r.err = false, false, eventstore.AppendResult{}, nil
+		if err := r.ctx.Err(); err != nil {
+			r.decided, r.err = true, err
+			continue
+		}
+		head, err := w.head(ctx, tx, r.stream, overlay)
+		if err != nil {
+			return err
+		}
+		if r.careful || !r.expected.Allows(head.version) {
+			done, err := decideExisting(ctx, tx, r, head)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+			if !r.expected.Allows(head.version) {
+				r.decided, r.err = true, &eventstore.ConcurrencyError{Stream: r.stream, Expected: r.expected, Actual: head.version}
+				continue
+			}
+		}
+		for _, e := range r.events {
+			pos++
+			rec := eventstore.EncodeRecord(eventstore.Event{
+				ID: e.ID, Stream: r.stream, Version: head.version + 1, Type: e.Type,
+				SchemaVersion: e.SchemaVersion, Data: e.Data, Metadata: e.Metadata, RecordedAt: now,
+			})
+			hash := eventstore.ChainHash(head.hash, rec)
+			if _, err := insert.ExecContext(ctx, pos, r.stream, head.version+1, e.ID[:], e.Type, rec, hash[:]); err != nil {
+				if isConstraint(err) && !r.careful {
+					return &constraintFailure{index: i}
+				}
+				return err
+			}
+			head = streamHead{version: head.version + 1, hash: hash}
+		}
+		overlay[r.stream] = head
+		r.decided, r.wrote = true, true
+		r.res = eventstore.AppendResult{Version: head.version, Position: eventstore.SequencePosition(uint64(pos))}
+	}
+	if pos != w.lastPos {
+		if _, err := tx.ExecContext(ctx, `UPDATE log_head SET position = ? WHERE id = 1`, pos); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	w.lastPos, w.lastTime = pos, now.UnixNano()
+	if len(w.heads)+len(overlay) > maxCachedHeads {
+		clear(w.heads)
+	}
+	for k, v := range overlay {
+		w.heads[k] = v
+	}
+	return nil
+}
+
+// syncState drops the cached state when another connection has written since our last look.
+func (w *writer) syncState(ctx context.Context, tx *sql.Tx) error {
+	var dv int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&dv); err != nil {
+		return err
+	}
+	if dv != w.dataVersion || w.lastPos < 0 {
+		w.forget()
+		w.dataVersion = dv
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&w.lastPos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) forget() {
+	clear(w.heads)
+	w.lastPos = -1
+}
+
+func (w *writer) recordedAt() time.Time {
+	now := w.cfg.Clock().UTC()
+	if now.UnixNano() < w.lastTime {
+		return time.Unix(0, w.lastTime).UTC()
+	}
+	return now
+}
+
+func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay map[string]streamHead) (streamHead, error) {
+	if h, ok := overlay[stream]; ok {
+		return h, nil
+	}
+	if h, ok := w.heads[stream]; ok {
+		return h, nil
+	}
+	var h streamHead
+	var hash []byte
+	err := tx.QueryRowContext(ctx, `SELECT version, hash FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1`, stream).Scan(&h.version, &hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return streamHead{}, nil
+	case err != nil:
+		return h, err
+	case len(hash) != len(h.hash):
+		return h, fmt.Errorf("sqlite: stream %q version %d: stored hash has %d bytes", stream, h.version, len(hash))
+	}
+	copy(h.hash[:], hash)
+	return h, nil
+}
+
+func isConstraint(err error) bool {
+	var coder interface{ Code() int }
+	if errors.As(err, &coder) {
+		return coder.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+	}
+	return false
+}
