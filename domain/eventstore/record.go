@@ -51,7 +51,8 @@ func appendString(b []byte, s string) []byte {
 // DecodeRecord parses bytes written by EncodeRecord. The result has no Position and no Hash. It
 // accepts only the canonical form, so EncodeRecord(DecodeRecord(b)) == b for every accepted b.
 func DecodeRecord(b []byte) (Event, error) {
-	d := decoder{b: b}
+	// One string holds the whole record, so every string field is a slice of it: one allocation.
+	d := decoder{b: b, s: string(b)}
 	var e Event
 	if magic := d.fixed(4); d.err == nil && [4]byte(magic) != recordMagic {
 		return e, fmt.Errorf("%w: unknown format %q", ErrMalformedRecord, magic)
@@ -93,9 +94,13 @@ func pad8(b []byte) []byte {
 }
 
 type decoder struct {
-	b   []byte
+	b   []byte // what is left to decode
+	s   string // the whole record, as a string
 	err error
 }
+
+// offset is where the rest of the record starts in s.
+func (d *decoder) offset() int { return len(d.s) - len(d.b) }
 
 func (d *decoder) fail(what string) {
 	if d.err == nil {
@@ -122,7 +127,7 @@ func (d *decoder) uvarint() uint64 {
 		d.fail("bad length or number")
 		return 0
 	}
-	if n != len(binary.AppendUvarint(nil, v)) {
+	if n > 1 && d.b[n-1] == 0 { // a trailing zero group: longer than needed
 		d.fail("number not in canonical form")
 		return 0
 	}
@@ -144,7 +149,14 @@ func (d *decoder) bytes() []byte {
 	return v
 }
 
-func (d *decoder) str() string { return string(d.bytes()) }
+func (d *decoder) str() string {
+	v := d.bytes()
+	if d.err != nil {
+		return ""
+	}
+	end := d.offset()
+	return d.s[end-len(v) : end]
+}
 
 // ChainHash returns the hash of a record that follows prev in its stream (the zero Hash for a
 // stream's first event): SHA-256 over a domain separator, prev and the record bytes.

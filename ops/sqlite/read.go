@@ -58,6 +58,14 @@ func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, he
 		limit = eventstore.DefaultReadAllLimit
 	}
 	query, args := readAllQuery(opts, limit)
+	if !head {
+		rows, err := s.rdb.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
+		}
+		events, err := scanEvents(rows, limit)
+		return events, 0, err
+	}
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
@@ -126,7 +134,8 @@ func scanEvents(rows *sql.Rows, capHint int) ([]eventstore.Event, error) {
 	events := make([]eventstore.Event, 0, min(capHint, 1024))
 	for rows.Next() {
 		var pos int64
-		var record, hash []byte
+		var record []byte
+		var hash sql.RawBytes // copied into the event's Hash
 		if err := rows.Scan(&pos, &record, &hash); err != nil {
 			return nil, fmt.Errorf("sqlite: scan event: %w", err)
 		}

@@ -1,0 +1,19 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// newStoreCmd returns "civicflow store", the parent of the commands that
+// work on the event store.
+func newStoreCmd() *cobra.Command {
+	store := &cobra.Command{
+		Use:   "store",
+		Short: "Ereignisspeicher / event store",
+		Long: `Befehle für den Ereignisspeicher.
+Commands that work on the event store.`,
+		Args: cobra.NoArgs,
+	}
+	// Subcommands are added here, each built by its own function and
+	// loading its configuration with loadConfig, e.g.
+	// store.AddCommand(newStoreVerifyCmd()) for "civicflow store verify".
+	return store
+}

@@ -1,0 +1,213 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/civicflow/civicflow/config"
+)
+
+// The example file at the repository root documents every key with its
+// default; this keeps it from drifting.
+func TestExampleFile(t *testing.T) {
+	const path = "../civicflow.example.yaml"
+	t.Run("equals_defaults", func(t *testing.T) {
+		got, err := config.Load(config.Options{File: path, Environ: []string{}})
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if got != config.Default() {
+			t.Errorf("Load(%s) =\n%+v\nwant Default()\n%+v", path, got, config.Default())
+		}
+	})
+	t.Run("lists_every_key", func(t *testing.T) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := flatten(doc, "")
+		slices.Sort(got)
+		if want := config.Keys(); !slices.Equal(got, want) {
+			t.Errorf("keys in %s = %v, want %v", path, got, want)
+		}
+	})
+}
+
+// flatten returns the dotted keys of the leaves of m.
+func flatten(m map[string]any, prefix string) []string {
+	var keys []string
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			keys = append(keys, flatten(sub, prefix+k+".")...)
+			continue
+		}
+		keys = append(keys, prefix+k)
+	}
+	return keys
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*config.Config)
+		want   string // the whole error; "" for none
+	}{
+		{name: "accepts_defaults", change: func(*config.Config) {}},
+		{
+			name:   "rejects_unknown_synchronous_naming_the_key",
+			change: func(c *config.Config) { c.Store.SQLite.Synchronous = "fast" },
+			want:   `store.sqlite.synchronous: "fast" is not one of full, extra, normal, off`,
+		},
+		{
+			name:   "rejects_unknown_driver",
+			change: func(c *config.Config) { c.Store.Driver = "postgres" },
+			want:   `store.driver: "postgres" is not one of sqlite`,
+		},
+		{
+			name:   "rejects_zero_max_event_bytes",
+			change: func(c *config.Config) { c.Store.MaxEventBytes = 0 },
+			want:   "store.max_event_bytes: must be between 1 and 67108864, got 0",
+		},
+		{
+			name:   "accepts_64_MiB_events",
+			change: func(c *config.Config) { c.Store.MaxEventBytes = 64 << 20 },
+		},
+		{
+			name:   "rejects_events_over_64_MiB",
+			change: func(c *config.Config) { c.Store.MaxEventBytes = 64<<20 + 1 },
+			want:   "store.max_event_bytes: must be between 1 and 67108864, got 67108865",
+		},
+		{
+			name:   "rejects_blank_path",
+			change: func(c *config.Config) { c.Store.SQLite.Path = "  " },
+			want:   "store.sqlite.path: must not be empty",
+		},
+		{
+			name:   "accepts_zero_busy_timeout",
+			change: func(c *config.Config) { c.Store.SQLite.BusyTimeout = 0 },
+		},
+		{
+			name:   "rejects_negative_busy_timeout",
+			change: func(c *config.Config) { c.Store.SQLite.BusyTimeout = -time.Second },
+			want:   "store.sqlite.busy_timeout: must be >= 0, got -1s",
+		},
+		{
+			name:   "rejects_max_batch_over_10000",
+			change: func(c *config.Config) { c.Store.SQLite.MaxBatch = 10001 },
+			want:   "store.sqlite.max_batch: must be between 1 and 10000, got 10001",
+		},
+		{
+			name:   "accepts_extra_synchronous_without_allow_data_loss",
+			change: func(c *config.Config) { c.Store.SQLite.Synchronous = "extra" },
+		},
+		{
+			name:   "rejects_off_synchronous_without_allow_data_loss",
+			change: func(c *config.Config) { c.Store.SQLite.Synchronous = "off" },
+			want: `store.sqlite.synchronous: "off" may lose acknowledged writes on power loss; ` +
+				`set store.sqlite.allow_data_loss to true to accept that, or use "full"`,
+		},
+		{
+			name: "accepts_off_synchronous_with_allow_data_loss",
+			change: func(c *config.Config) {
+				c.Store.SQLite.Synchronous = "off"
+				c.Store.SQLite.AllowDataLoss = true
+			},
+		},
+		{
+			name:   "rejects_unknown_log_format",
+			change: func(c *config.Config) { c.Log.Format = "logfmt" },
+			want:   `log.format: "logfmt" is not one of text, json`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			tt.change(&c)
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate = %v, want nil", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Errorf("Validate = %v, want %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
+	err := config.Config{}.Validate()
+	var keys []string
+	for _, e := range problems(err) {
+		var ke *config.KeyError
+		if !errors.As(e, &ke) {
+			t.Fatalf("problem %v is not a *KeyError", e)
+		}
+		keys = append(keys, ke.Key)
+	}
+	want := []string{
+		"store.driver", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
+		"store.sqlite.max_batch", "log.level", "log.format",
+	}
+	if !slices.Equal(keys, want) {
+		t.Errorf("Validate reported problems with %v, want %v\n%v", keys, want, err)
+	}
+}
+
+// problems returns the errors joined in err.
+func problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func TestKeys(t *testing.T) {
+	want := []string{
+		"log.format",
+		"log.level",
+		"store.driver",
+		"store.max_event_bytes",
+		"store.sqlite.allow_data_loss",
+		"store.sqlite.busy_timeout",
+		"store.sqlite.max_batch",
+		"store.sqlite.path",
+		"store.sqlite.synchronous",
+	}
+	if got := config.Keys(); !slices.Equal(got, want) {
+		t.Errorf("Keys = %v, want %v", got, want)
+	}
+}
+
+func TestEnvVar(t *testing.T) {
+	tests := []struct{ key, want string }{
+		{"store.sqlite.path", "CIVICFLOW_STORE_SQLITE_PATH"},
+		{"store.max_event_bytes", "CIVICFLOW_STORE_MAX_EVENT_BYTES"},
+		{"store.sqlite.allow_data_loss", "CIVICFLOW_STORE_SQLITE_ALLOW_DATA_LOSS"},
+	}
+	for _, tt := range tests {
+		t.Run("maps_"+tt.key, func(t *testing.T) {
+			if got := config.EnvVar(tt.key); got != tt.want {
+				t.Errorf("EnvVar(%q) = %s, want %s", tt.key, got, tt.want)
+			}
+		})
+	}
+	t.Run("gives_every_key_its_own_variable", func(t *testing.T) {
+		seen := map[string]string{}
+		for _, key := range config.Keys() {
+			v := config.EnvVar(key)
+			if other, dup := seen[v]; dup {
+				t.Errorf("keys %s and %s share %s", other, key, v)
+			}
+			seen[v] = key
+		}
+	})
+}

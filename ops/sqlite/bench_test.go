@@ -1,0 +1,206 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/google/uuid"
+)
+
+// benchPayload is ~300 bytes of JSON, like a typical civicflow event.
+var benchPayload = []byte(`{"process":"0193c3a5-7c1e-7d4b-9a5e-2f6b8c1d0e9f","stage":"execution","task":"hold_workshop","evidence":"Protokoll der Zukunftswerkstatt im Stadtteilzentrum, 42 Teilnehmende aus Politik, Verwaltung, Wirtschaft und Zivilgesellschaft","completed_by":"anna","note":"siehe Anlage"}`)
+
+func benchEvent() eventstore.EventData {
+	return eventstore.EventData{ID: eventstore.NewEventID(), Type: "process.task_completed", SchemaVersion: 1,
+		Data: benchPayload, Metadata: eventstore.Metadata{Tenant: "leipzig", Actor: "anna"}}
+}
+
+func perSecond(b *testing.B, n int) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkAppend appends single ~300-byte events from 1 and 64 concurrent appenders, each to
+// its own stream with an exact expected version.
+func BenchmarkAppend(b *testing.B) {
+	for _, appenders := range []int{1, 64} {
+		b.Run(fmt.Sprintf("appenders=%d", appenders), func(b *testing.B) {
+			s := open(b, sqlite.Config{Path: filepath.Join(b.TempDir(), "bench.db")})
+			ctx := context.Background()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for a := range appenders {
+				wg.Go(func() {
+					stream := fmt.Sprintf("process-%d", a)
+					var version int64
+					for next.Add(1) <= int64(b.N) {
+						if _, err := s.Append(ctx, stream, eventstore.Exact(version), benchEvent()); err != nil {
+							b.Error(err)
+							return
+						}
+						version++
+					}
+				})
+			}
+			wg.Wait()
+			perSecond(b, b.N)
+		})
+	}
+}
+
+// BenchmarkRawInsert is the ceiling for appends: the same rows, precomputed, inserted into the
+// same table with plain SQL, 100 per transaction, with the same durability settings.
+func BenchmarkRawInsert(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "raw.db")
+	open(b, sqlite.Config{Path: path}).Close() // create the schema
+	db := rawDB(b, path)
+	rows := rawRows(b.N)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < len(rows); i += 100 {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (position, stream, version, event_id, type, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rows[i:min(i+100, len(rows))] {
+			if _, err := stmt.ExecContext(ctx, r...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perSecond(b, b.N)
+}
+
+func rawDB(b *testing.B, path string) *sql.DB {
+	db, err := sql.Open("sqlite", "file:"+path+"?_journal_mode=WAL&_synchronous=full&_txlock=immediate&_busy_timeout=5000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// rawRows precomputes n rows as the store would write them, spread over 64 streams.
+func rawRows(n int) [][]any {
+	rows := make([][]any, n)
+	heads := make([]eventstore.Hash, 64)
+	now := time.Now().UTC()
+	for i := range rows {
+		e := benchEvent()
+		stream, version := fmt.Sprintf("process-%d", i%64), int64(i/64+1)
+		rec := eventstore.EncodeRecord(eventstore.Event{ID: e.ID, Stream: stream, Version: version, Type: e.Type,
+			SchemaVersion: 1, Data: e.Data, Metadata: e.Metadata, RecordedAt: now})
+		h := eventstore.ChainHash(heads[i%64], rec)
+		heads[i%64] = h
+		rows[i] = []any{int64(i + 1), stream, version, e.ID[:], e.Type, rec, h[:]}
+	}
+	return rows
+}
+
+// readBenchEvents is the size of the log the read benchmarks scan.
+const readBenchEvents = 100_000
+
+var readBenchPath = sync.OnceValues(func() (string, error) {
+	dir, err := tempDir()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "read.db")
+	s, err := sqlite.New(context.Background(), sqlite.Config{Path: path})
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i := 0; i < readBenchEvents; i += 100 {
+		evs := make([]eventstore.EventData, 100)
+		for j := range evs {
+			evs[j] = benchEvent()
+		}
+		if _, err := s.Append(ctx, "process-"+uuid.NewString(), eventstore.NoStream, evs...); err != nil {
+			return "", err
+		}
+	}
+	return path, nil
+})
+
+func readBenchStore(b *testing.B) (*sqlite.Store, string) {
+	path, err := readBenchPath()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return open(b, sqlite.Config{Path: path}), path
+}
+
+// BenchmarkReadAll reads the whole log of 100,000 events in pages of 1000, decoding every event.
+func BenchmarkReadAll(b *testing.B) {
+	s, _ := readBenchStore(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	n := 0
+	for range b.N {
+		after := eventstore.Start
+		for {
+			page, err := s.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 1000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(page)
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Position
+		}
+	}
+	perSecond(b, n)
+}
+
+// BenchmarkRawScan is the ceiling for ReadAll: the same rows selected in the same pages with plain
+// SQL and scanned into byte slices, without decoding.
+func BenchmarkRawScan(b *testing.B) {
+	_, path := readBenchStore(b)
+	db := rawDB(b, path)
+	ctx := context.Background()
+	b.ResetTimer()
+	n := 0
+	for range b.N {
+		var after int64
+		for {
+			rows, err := db.QueryContext(ctx, `SELECT position, record, hash FROM events WHERE position > ? ORDER BY position LIMIT 1000`, after)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got := 0
+			for rows.Next() {
+				var record, hash []byte
+				if err := rows.Scan(&after, &record, &hash); err != nil {
+					b.Fatal(err)
+				}
+				got++
+			}
+			rows.Close()
+			n += got
+			if got < 1000 {
+				break
+			}
+		}
+	}
+	perSecond(b, n)
+}
