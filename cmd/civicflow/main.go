@@ -29,6 +29,7 @@ const (
 	exitOK      = 0 // success
 	exitFailure = 1 // the command ran and failed
 	exitUsage   = 2 // bad command line or configuration; nothing ran
+	exitBroken  = 3 // a verification found damaged or changed data
 )
 
 func main() {
@@ -65,6 +66,7 @@ func execute(ctx context.Context, root *cobra.Command, args, environ []string, s
 		fmt.Fprintf(stderr, "civicflow: %s", line)
 	}
 	var uerr *usageError
+	var broken *brokenError
 	switch {
 	case !started:
 		if cmd == nil {
@@ -74,6 +76,8 @@ func execute(ctx context.Context, root *cobra.Command, args, environ []string, s
 		return exitUsage
 	case errors.As(err, &uerr):
 		return exitUsage
+	case errors.As(err, &broken):
+		return exitBroken
 	default:
 		return exitFailure
 	}
@@ -98,6 +102,16 @@ func markStart(cmd *cobra.Command, started *bool) {
 		markStart(sub, started)
 	}
 }
+
+// brokenError marks an error as a verification's finding: the data is damaged or was changed.
+// civicflow exits with code 3 for it.
+type brokenError struct{ err error }
+
+// Error returns the message of the marked error.
+func (e *brokenError) Error() string { return e.err.Error() }
+
+// Unwrap returns the marked error.
+func (e *brokenError) Unwrap() error { return e.err }
 
 // usageError marks an error as the caller's: a bad command line or
 // configuration. civicflow exits with code 2 for it.

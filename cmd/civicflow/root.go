@@ -26,7 +26,9 @@ Konfiguration / configuration:
 Exit-Codes / exit codes:
   0  Erfolg / success
   1  Fehler bei der Ausführung / the command failed
-  2  Fehler im Aufruf oder in der Konfiguration / usage or configuration error`,
+  2  Fehler im Aufruf oder in der Konfiguration / usage or configuration error
+  3  Prüfung fehlgeschlagen: Daten beschädigt oder verändert /
+     verification failed: the data is damaged or was changed`,
 		SilenceUsage:  true,
 		SilenceErrors: true, // execute prints them
 	}

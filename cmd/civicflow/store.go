@@ -12,8 +12,6 @@ func newStoreCmd() *cobra.Command {
 Commands that work on the event store.`,
 		Args: cobra.NoArgs,
 	}
-	// Subcommands are added here, each built by its own function and
-	// loading its configuration with loadConfig, e.g.
-	// store.AddCommand(newStoreVerifyCmd()) for "civicflow store verify".
+	store.AddCommand(newStoreVerifyCmd())
 	return store
 }

@@ -19,7 +19,8 @@ type Config struct {
 	Synchronous string
 	// AllowDataLoss permits a synchronous mode that may lose acknowledged appends. Default false.
 	AllowDataLoss bool
-	// BusyTimeout is how long a connection waits for a lock held by another process. Default 5s.
+	// BusyTimeout is how long a connection waits for a lock held by another process. Default 5s;
+	// negative: do not wait.
 	BusyTimeout time.Duration
 	// MaxBatch is the most appends committed in one transaction. Default 256.
 	MaxBatch int
@@ -84,9 +85,6 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("Synchronous", "%q is not one of full, extra, normal, off", c.Synchronous)
-	}
-	if c.BusyTimeout < 0 {
-		bad("BusyTimeout", "%s is negative", c.BusyTimeout)
 	}
 	if c.MaxBatch < 1 || c.MaxBatch > 10000 {
 		bad("MaxBatch", "%d is not between 1 and 10000", c.MaxBatch)

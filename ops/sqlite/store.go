@@ -100,7 +100,7 @@ func (s *Store) open(ctx context.Context) error {
 func (s *Store) dsn(write bool) string {
 	u := url.URL{Path: s.cfg.Path}
 	q := url.Values{}
-	q.Set("_busy_timeout", fmt.Sprint(s.cfg.BusyTimeout.Milliseconds()))
+	q.Set("_busy_timeout", fmt.Sprint(max(0, s.cfg.BusyTimeout.Milliseconds())))
 	if write {
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", s.cfg.Synchronous)

@@ -12,47 +12,62 @@ import (
 // columns equal to its record, and every stream's hash chain. It returns the first problem as an
 // *eventstore.IntegrityError, or another error when the database cannot be read.
 func (s *Store) Verify(ctx context.Context) error {
+	_, err := s.VerifyLog(ctx)
+	return err
+}
+
+// VerifyResult says what a verification covered.
+type VerifyResult struct {
+	// Events is how many events were checked.
+	Events int64
+	// Streams is how many streams were checked.
+	Streams int
+}
+
+// VerifyLog is Verify that also reports how much it checked (up to the first problem).
+func (s *Store) VerifyLog(ctx context.Context) (VerifyResult, error) {
+	var res VerifyResult
 	if s.isClosed() {
-		return eventstore.ErrClosed
+		return res, eventstore.ErrClosed
 	}
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: verify: %w", err)
+		return res, fmt.Errorf("sqlite: verify: %w", err)
 	}
 	defer tx.Rollback()
 	var head int64
 	if err := tx.QueryRowContext(ctx, `SELECT position FROM log_head WHERE id = 1`).Scan(&head); err != nil {
-		return &eventstore.IntegrityError{Problem: "the log head record is missing: " + err.Error()}
+		return res, &eventstore.IntegrityError{Problem: "the log head record is missing: " + err.Error()}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT position, stream, version, event_id, type, record, hash FROM events ORDER BY position`)
 	if err != nil {
-		return fmt.Errorf("sqlite: verify: %w", err)
+		return res, fmt.Errorf("sqlite: verify: %w", err)
 	}
 	defer rows.Close()
 	chain := eventstore.NewChainVerifier()
-	var want int64 = 1
+	defer func() { res.Streams = chain.Streams() }()
 	for rows.Next() {
 		var r row
 		if err := rows.Scan(&r.pos, &r.stream, &r.version, &r.eventID, &r.typ, &r.record, &r.hash); err != nil {
-			return fmt.Errorf("sqlite: verify: %w", err)
+			return res, fmt.Errorf("sqlite: verify: %w", err)
 		}
-		if r.pos != want {
-			return &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(want)),
+		if want := res.Events + 1; r.pos != want {
+			return res, &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(want)),
 				Problem: fmt.Sprintf("the global log has a gap: position %d is missing (the next event is at %d)", want, r.pos)}
 		}
 		if err := r.check(chain); err != nil {
-			return err
+			return res, err
 		}
-		want++
+		res.Events++
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: verify: %w", err)
+		return res, fmt.Errorf("sqlite: verify: %w", err)
 	}
-	if last := want - 1; last != head {
-		return &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(last)),
-			Problem: fmt.Sprintf("the log ends at position %d, but position %d was committed: events at the end are missing", last, head)}
+	if res.Events != head {
+		return res, &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(res.Events)),
+			Problem: fmt.Sprintf("the log ends at position %d, but position %d was committed: events at the end are missing", res.Events, head)}
 	}
-	return nil
+	return res, nil
 }
 
 type row struct {
