@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -203,4 +204,38 @@ func BenchmarkRawScan(b *testing.B) {
 		}
 	}
 	perSecond(b, n)
+}
+
+// BenchmarkSubscriptionLatency measures the time from an acknowledged append to a waiting
+// subscriber receiving the event, and reports its median and 99th percentile in milliseconds.
+func BenchmarkSubscriptionLatency(b *testing.B) {
+	s := open(b, sqlite.Config{Path: filepath.Join(b.TempDir(), "latency.db")})
+	ctx := context.Background()
+	sub, err := s.Subscribe(ctx, eventstore.SubscribeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Close()
+	received := make(chan time.Time, 1)
+	go func() {
+		for {
+			if _, err := sub.Next(ctx); err != nil {
+				return
+			}
+			received <- time.Now()
+		}
+	}()
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Append(ctx, "process-1", eventstore.Exact(int64(i)), benchEvent()); err != nil {
+			b.Fatal(err)
+		}
+		acked := time.Now()
+		latencies = append(latencies, (<-received).Sub(acked))
+	}
+	b.StopTimer()
+	slices.Sort(latencies)
+	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 }
