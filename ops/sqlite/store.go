@@ -186,3 +186,19 @@ func (s *Store) isClosed() bool {
 	defer s.mu.RUnlock()
 	return s.closed
 }
+
+// Stats counts the writer's work since the store was opened.
+type Stats struct {
+	// Transactions is how many write transactions were committed.
+	Transactions int64
+	// Appends is how many appends those transactions decided (written, duplicate or refused).
+	Appends int64
+}
+
+// Stats returns the writer's counters; all zero for a read-only store.
+func (s *Store) Stats() Stats {
+	if s.writer == nil {
+		return Stats{}
+	}
+	return Stats{Transactions: s.writer.batches.Load(), Appends: s.writer.appends.Load()}
+}
