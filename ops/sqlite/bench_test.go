@@ -57,8 +57,6 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
-var rawBatch = 100
-
 // BenchmarkRawInsert is the ceiling for appends: the same rows, precomputed, inserted into the
 // same table with plain SQL, 100 per transaction, with the same durability settings.
 func BenchmarkRawInsert(b *testing.B) {
