@@ -29,6 +29,19 @@ var migrations = []string{
 		position INTEGER NOT NULL
 	) STRICT;
 	INSERT INTO log_head (id, position) VALUES (1, 0);`,
+	// 2: checkpoints of event consumers (projections, Watermill consumer groups), saved with
+	// position as written by eventstore.Position.String; and the per-person keys that encrypt
+	// personal data (crypto-shredding: erasing a person deletes the row; secure_delete zeroes it).
+	`CREATE TABLE checkpoints (
+		name       TEXT PRIMARY KEY,
+		position   TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	) STRICT;
+	CREATE TABLE person_keys (
+		person_id  TEXT PRIMARY KEY,
+		key        BLOB NOT NULL,
+		created_at TEXT NOT NULL
+	) STRICT;`,
 }
 
 // SchemaVersion is the schema version this program writes.
