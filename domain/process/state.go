@@ -1,0 +1,249 @@
+package process
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Status is the lifecycle status of a process.
+type Status string
+
+// The statuses.
+const (
+	StatusActive    Status = "active"
+	StatusSuspended Status = "suspended"
+	StatusCancelled Status = "cancelled"
+	StatusCompleted Status = "completed"
+)
+
+// Process is the state of one participation process, built only by Apply.
+type Process struct {
+	ID              uuid.UUID
+	Tenant          string
+	Title           string
+	Lead            string
+	Programme       string
+	TemplateID      string
+	TemplateVersion int
+	Status          Status
+	Stage           string
+	StageEnteredAt  time.Time
+	OpenedAt        time.Time
+	ClosedAt        time.Time
+	// Timeline lists every stage visit in order.
+	Timeline []StageVisit
+	// Tasks holds completed tasks by stage and task key.
+	Tasks map[string]map[string]TaskRecord
+	// Approvals holds granted approvals by stage and approval key.
+	Approvals     map[string]map[string]ApprovalRecord
+	Participants  map[string]Participant
+	Sessions      map[string]Session
+	Contributions int
+	Decisions     []DecisionRecorded
+	Results       []ResultPublished
+	Measures      map[string]Measure
+	// Version is the number of events applied.
+	Version int64
+	// commands maps each command ID applied to the version after it.
+	commands map[string]int64
+	pending  []Payload
+}
+
+// StageVisit is one stay in a stage.
+type StageVisit struct {
+	Stage   string    `json:"stage"`
+	Entered time.Time `json:"entered"`
+	Left    time.Time `json:"left,omitzero"`
+	How     string    `json:"how,omitempty"` // "completed", "reverted", "migrated", "closed"
+}
+
+// TaskRecord is a completed task.
+type TaskRecord struct {
+	Evidence string
+	By       string
+}
+
+// ApprovalRecord is a granted approval.
+type ApprovalRecord struct {
+	By, Role, Note string
+}
+
+// Participant is a registered participant; the name and e-mail stay sealed.
+type Participant struct {
+	ID, Person, Group string
+	Name, Email       Sealed
+	Withdrawn         bool
+}
+
+// Session is a scheduled or held session.
+type Session struct {
+	SessionScheduled
+	Held       bool
+	Attendance int
+}
+
+// Measure is a defined measure with its latest progress.
+type Measure struct {
+	MeasureDefined
+	Progress int
+	Status   string
+}
+
+// Recorded is an event as the process applies it: the payload and its context.
+type Recorded struct {
+	Payload   Payload
+	Version   int64
+	CommandID string
+}
+
+// New returns the empty state of the process with id, before its first event.
+func New(id uuid.UUID) *Process {
+	return &Process{
+		ID: id, Tasks: map[string]map[string]TaskRecord{}, Approvals: map[string]map[string]ApprovalRecord{},
+		Participants: map[string]Participant{}, Sessions: map[string]Session{}, Measures: map[string]Measure{},
+		commands: map[string]int64{},
+	}
+}
+
+// Replay builds a process from its recorded events.
+func Replay(id uuid.UUID, events []Recorded) *Process {
+	p := New(id)
+	for _, e := range events {
+		p.Apply(e)
+	}
+	return p
+}
+
+// Pending returns the events recorded by intent methods since the last ClearPending.
+func (p *Process) Pending() []Payload { return p.pending }
+
+// ClearPending forgets the pending events (after they were appended).
+func (p *Process) ClearPending() { p.pending = nil }
+
+// Handled returns the version after the command with id, if it was applied.
+func (p *Process) Handled(commandID string) (int64, bool) {
+	if commandID == "" {
+		return 0, false
+	}
+	v, ok := p.commands[commandID]
+	return v, ok
+}
+
+// ActiveParticipants counts participants who have not withdrawn.
+func (p *Process) ActiveParticipants() int {
+	n := 0
+	for _, x := range p.Participants {
+		if !x.Withdrawn {
+			n++
+		}
+	}
+	return n
+}
+
+// record applies a new event and keeps it pending.
+func (p *Process) record(m Meta, e Payload) {
+	p.Apply(Recorded{Payload: e, Version: p.Version + 1, CommandID: m.CommandID})
+	p.pending = append(p.pending, e)
+}
+
+// Apply changes the state by one recorded event. It is the only code that changes state.
+func (p *Process) Apply(r Recorded) {
+	p.Version = r.Version
+	if r.CommandID != "" {
+		p.commands[r.CommandID] = r.Version
+	}
+	switch e := r.Payload.(type) {
+	case ProcessOpened:
+		p.Tenant, p.Title, p.Lead, p.Programme = e.Tenant, e.Title, e.Lead, e.Programme
+		p.TemplateID, p.TemplateVersion = e.TemplateID, e.TemplateVersion
+		p.Status, p.OpenedAt = StatusActive, e.At
+		p.enter(e.Stage, e.At)
+	case TaskCompleted:
+		stageMap(p.Tasks, e.Stage)[e.Task] = TaskRecord{Evidence: e.Evidence, By: e.By}
+	case TaskReopened:
+		delete(p.Tasks[e.Stage], e.Task)
+	case ApprovalGranted:
+		stageMap(p.Approvals, e.Stage)[e.Approval] = ApprovalRecord{By: e.By, Role: e.Role, Note: e.Note}
+	case ApprovalRevoked:
+		delete(p.Approvals[e.Stage], e.Approval)
+	case StageCompleted:
+		p.leave(e.At, "completed")
+		p.enter(e.Next, e.At)
+	case StageReverted:
+		p.leave(e.At, "reverted")
+		p.enter(e.To, e.At)
+	case ParticipantRegistered:
+		p.Participants[e.Participant] = Participant{ID: e.Participant, Person: e.Person, Group: e.Group, Name: e.Name, Email: e.Email}
+	case ParticipantWithdrawn:
+		x := p.Participants[e.Participant]
+		x.Withdrawn = true
+		p.Participants[e.Participant] = x
+	case SessionScheduled:
+		p.Sessions[e.Session] = Session{SessionScheduled: e}
+	case SessionHeld:
+		s := p.Sessions[e.Session]
+		s.Held, s.Attendance = true, e.Attendance
+		p.Sessions[e.Session] = s
+	case ContributionRecorded:
+		p.Contributions++
+	case DecisionRecorded:
+		p.Decisions = append(p.Decisions, e)
+	case ResultPublished:
+		p.Results = append(p.Results, e)
+	case MeasureDefined:
+		p.Measures[e.Measure] = Measure{MeasureDefined: e, Status: "planned"}
+	case MeasureProgressReported:
+		m := p.Measures[e.Measure]
+		m.Progress, m.Status = e.Progress, e.Status
+		p.Measures[e.Measure] = m
+	case ProcessSuspended:
+		p.Status = StatusSuspended
+	case ProcessResumed:
+		p.Status = StatusActive
+	case ProcessCancelled:
+		p.Status, p.ClosedAt = StatusCancelled, e.At
+		p.leave(e.At, "closed")
+	case ProcessCompleted:
+		p.Status, p.ClosedAt = StatusCompleted, e.At
+		p.leave(e.At, "closed")
+	case ProcessMigrated:
+		p.TemplateVersion = e.ToVersion
+		if e.Stage != p.Stage {
+			p.leave(e.At, "migrated")
+			p.enter(e.Stage, e.At)
+		}
+		p.Tasks = remap(p.Tasks, e.StageMapping)
+		p.Approvals = remap(p.Approvals, e.StageMapping)
+	}
+}
+
+func (p *Process) enter(stage string, at time.Time) {
+	p.Stage, p.StageEnteredAt = stage, at
+	p.Timeline = append(p.Timeline, StageVisit{Stage: stage, Entered: at})
+}
+
+func (p *Process) leave(at time.Time, how string) {
+	if n := len(p.Timeline); n > 0 && p.Timeline[n-1].Left.IsZero() {
+		p.Timeline[n-1].Left, p.Timeline[n-1].How = at, how
+	}
+}
+
+func stageMap[V any](m map[string]map[string]V, stage string) map[string]V {
+	if m[stage] == nil {
+		m[stage] = map[string]V{}
+	}
+	return m[stage]
+}
+
+// remap renames the stage keys of m by mapping (old → new); stages not mapped are kept.
+func remap[V any](m map[string]map[string]V, mapping map[string]string) map[string]map[string]V {
+	out := make(map[string]map[string]V, len(m))
+	for stage, v := range m {
+		if to, ok := mapping[stage]; ok {
+			stage = to
+		}
+		out[stage] = v
+	}
+	return out
+}
