@@ -1,0 +1,138 @@
+// Package gate compiles and evaluates gate expressions (Phasentore) with CEL (cel.dev/cel-go).
+//
+// The variables are the fields of process.GateFacts (tasks, participants, sessions,
+// contributions, decisions, results, measures, approvals, stage, process, now), typed, so that a
+// misspelt field or a wrong type is refused when a template is published:
+//
+//	tasks.required_done && participants.count >= 20 && approvals.has("department_head")
+//	stage.days >= 30.0 && sessions.by_format["workshop"] >= 2
+//	now - stage.entered_at >= duration("720h")
+package gate
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/ext"
+
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// Gates compiles gate expressions once and evaluates them; it is safe for concurrent use.
+type Gates struct {
+	env   *cel.Env
+	mu    sync.Mutex
+	cache map[string]cel.Program
+}
+
+var (
+	_ process.GateEvaluator = (*Gates)(nil)
+	_ interface{ Check(string) error } = (*Gates)(nil)
+)
+
+// New returns the gate language: CEL over the typed facts of a process.
+func New() (*Gates, error) {
+	facts := reflect.TypeOf(process.GateFacts{})
+	opts := []cel.EnvOption{cel.OptionalTypes(), ext.NativeTypes(ext.ParseStructTags(true),
+		reflect.TypeOf(process.TaskFacts{}), reflect.TypeOf(process.ParticipantFacts{}),
+		reflect.TypeOf(process.SessionFacts{}), reflect.TypeOf(process.CountFacts{}),
+		reflect.TypeOf(process.MeasureFacts{}), reflect.TypeOf(process.ApprovalFacts{}),
+		reflect.TypeOf(process.StageFacts{}), reflect.TypeOf(process.ProcessFacts{}))}
+	for i := range facts.NumField() {
+		f := facts.Field(i)
+		name := f.Tag.Get("cel")
+		if f.Type == reflect.TypeOf(process.GateFacts{}.Now) {
+			opts = append(opts, cel.Variable(name, cel.TimestampType))
+			continue
+		}
+		opts = append(opts, cel.Variable(name, cel.ObjectType(nativeName(f.Type))))
+	}
+	approvals := cel.ObjectType(nativeName(reflect.TypeOf(process.ApprovalFacts{})))
+	opts = append(opts, cel.Function("has",
+		cel.MemberOverload("approvals_has_string", []*cel.Type{approvals, cel.StringType}, cel.BoolType,
+			cel.BinaryBinding(func(a, key ref.Val) ref.Val {
+				facts, ok := a.Value().(process.ApprovalFacts)
+				k, ok2 := key.Value().(string)
+				if !ok || !ok2 {
+					return types.NewErr("approvals.has: wrong argument types")
+				}
+				return types.Bool(slices.Contains(facts.Granted, k))
+			}))))
+	env, err := cel.NewEnv(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gate: %w", err)
+	}
+	return &Gates{env: env, cache: map[string]cel.Program{}}, nil
+}
+
+// nativeName is the CEL type name ext.NativeTypes gives a Go struct type.
+func nativeName(t reflect.Type) string {
+	return t.PkgPath()[lastSlash(t.PkgPath())+1:] + "." + t.Name()
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+// Check type-checks expr: it must compile and yield a bool. The error gives the position.
+func (g *Gates) Check(expr string) error {
+	_, err := g.program(expr)
+	return err
+}
+
+func (g *Gates) program(expr string) (cel.Program, error) {
+	g.mu.Lock()
+	prg, ok := g.cache[expr]
+	g.mu.Unlock()
+	if ok {
+		return prg, nil
+	}
+	ast, iss := g.env.Compile(expr)
+	if iss.Err() != nil {
+		return nil, errors.New(iss.Err().Error())
+	}
+	if ast.OutputType() != cel.BoolType {
+		return nil, fmt.Errorf("the expression yields %s, not a truth value (bool)", ast.OutputType())
+	}
+	prg, err := g.env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(100_000))
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	g.cache[expr] = prg
+	g.mu.Unlock()
+	return prg, nil
+}
+
+// Evaluate evaluates expr against the facts.
+func (g *Gates) Evaluate(expr string, facts process.GateFacts) (bool, error) {
+	prg, err := g.program(expr)
+	if err != nil {
+		return false, err
+	}
+	out, _, err := prg.Eval(map[string]any{
+		"tasks": facts.Tasks, "participants": facts.Participants, "sessions": facts.Sessions,
+		"contributions": facts.Contributions, "decisions": facts.Decisions, "results": facts.Results,
+		"measures": facts.Measures, "approvals": facts.Approvals, "stage": facts.Stage,
+		"process": facts.Process, "now": facts.Now,
+	})
+	if err != nil {
+		return false, err
+	}
+	b, ok := out.Value().(bool)
+	if !ok {
+		return false, fmt.Errorf("the expression yielded %v, not a truth value", out)
+	}
+	return b, nil
+}
