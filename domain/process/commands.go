@@ -313,8 +313,12 @@ func (p *Process) Migrate(m Meta, from, to template.Template, mapping map[string
 	if to.StageIndex(stage) < 0 {
 		return refuse("stage_missing", fmt.Sprintf("Phase %q fehlt in Version %d: Zuordnung angeben / stage %q is missing from version %d: give a mapping", stage, to.Version, stage, to.Version))
 	}
-	p.record(m, ProcessMigrated{FromVersion: p.TemplateVersion, ToVersion: to.Version, TemplateHash: template.Hash(to),
-		StageMapping: mapping, Stage: stage, Reason: reason, By: m.Actor.User, At: m.Now})
+	e := ProcessMigrated{FromVersion: p.TemplateVersion, ToVersion: to.Version, TemplateHash: template.Hash(to),
+		StageMapping: mapping, Stage: stage, Reason: reason, By: m.Actor.User, At: m.Now}
+	after := p.Clone()
+	after.Apply(Recorded{Payload: e, Version: p.Version + 1})
+	e.Unmet = after.unmetConditions(to, gates, m.Now) // the gates of the new version, re-evaluated
+	p.record(m, e)
 	return nil
 }
 

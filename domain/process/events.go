@@ -204,6 +204,8 @@ type ProcessMigrated struct {
 	Reason       string            `json:"reason"`
 	By           string            `json:"by"`
 	At           time.Time         `json:"at"`
+	// Unmet lists the conditions of the new current stage that do not hold after the migration.
+	Unmet []string `json:"unmet,omitempty"`
 }
 
 func (ProcessOpened) Type() string           { return "process.opened" }

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -246,4 +247,27 @@ func remap[V any](m map[string]map[string]V, mapping map[string]string) map[stri
 		out[stage] = v
 	}
 	return out
+}
+
+// Clone returns a deep copy of the state (without pending events), for readers that must not
+// share it with later commands.
+func (p *Process) Clone() *Process {
+	c := *p
+	c.Timeline = append([]StageVisit(nil), p.Timeline...)
+	c.Tasks = make(map[string]map[string]TaskRecord, len(p.Tasks))
+	for k, v := range p.Tasks {
+		c.Tasks[k] = maps.Clone(v)
+	}
+	c.Approvals = make(map[string]map[string]ApprovalRecord, len(p.Approvals))
+	for k, v := range p.Approvals {
+		c.Approvals[k] = maps.Clone(v)
+	}
+	c.Participants = maps.Clone(p.Participants)
+	c.Sessions = maps.Clone(p.Sessions)
+	c.Measures = maps.Clone(p.Measures)
+	c.Decisions = append([]DecisionRecorded(nil), p.Decisions...)
+	c.Results = append([]ResultPublished(nil), p.Results...)
+	c.commands = maps.Clone(p.commands)
+	c.pending = nil
+	return &c
 }

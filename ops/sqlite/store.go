@@ -21,6 +21,9 @@ type Store struct {
 	rdb    *sql.DB // read-only pool
 	wdb    *sql.DB // the writer's single connection; nil when read-only
 	writer *writer
+
+	vaultOnce sync.Once
+	vault     *Vault
 	notify *notifier
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
@@ -150,7 +153,7 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		err = s.writer.close()
 	}
-	return errors.Join(err, s.closeDBs())
+	return errors.Join(err, s.vault.close(), s.closeDBs())
 }
 
 func (s *Store) closeDBs() error {

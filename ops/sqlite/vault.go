@@ -1,0 +1,160 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// ErrErased means the person's key was deleted: their personal data can no longer be read.
+var ErrErased = errors.New("sqlite: personal data erased (Art. 17 GDPR)")
+
+// Vault encrypts personal data with one AES-256-GCM key per person, kept in the person_keys table
+// of the same file. Erase deletes the key (with secure_delete, and a WAL checkpoint so that no
+// copy stays in the WAL), after which the person's data is unreadable everywhere it is stored.
+type Vault struct {
+	db *sql.DB // a connection of its own, so key writes do not wait for the event writer
+
+	mu   sync.Mutex
+	keys map[string][]byte
+}
+
+// Vault returns the store's key vault; nil for a read-only store.
+func (s *Store) Vault() *Vault {
+	s.vaultOnce.Do(func() {
+		if s.cfg.ReadOnly {
+			return
+		}
+		db, err := sql.Open("sqlite", s.dsn(true))
+		if err != nil {
+			return
+		}
+		db.SetMaxOpenConns(1)
+		s.vault = &Vault{db: db, keys: map[string][]byte{}}
+	})
+	return s.vault
+}
+
+func (v *Vault) key(ctx context.Context, person string, create bool) ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if k, ok := v.keys[person]; ok {
+		return k, nil
+	}
+	var k []byte
+	err := v.db.QueryRowContext(ctx, `SELECT key FROM person_keys WHERE person_id = ?`, person).Scan(&k)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && create:
+		k = make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		if _, err := v.db.ExecContext(ctx, `INSERT INTO person_keys (person_id, key, created_at) VALUES (?, ?, ?)`,
+			person, k, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+			return nil, fmt.Errorf("sqlite: store key: %w", err)
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, ErrErased
+	case err != nil:
+		return nil, fmt.Errorf("sqlite: read key: %w", err)
+	}
+	v.keys[person] = k
+	return k, nil
+}
+
+// Seal encrypts plaintext with the person's key, creating the key on first use.
+func (v *Vault) Seal(ctx context.Context, person, plaintext string) (process.Sealed, error) {
+	if person == "" {
+		return process.Sealed{}, errors.New("sqlite: seal: no person")
+	}
+	k, err := v.key(ctx, person, true)
+	if err != nil {
+		return process.Sealed{}, err
+	}
+	gcm, err := newGCM(k)
+	if err != nil {
+		return process.Sealed{}, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return process.Sealed{}, err
+	}
+	ct := gcm.Seal(nonce, nonce, []byte(plaintext), []byte(person))
+	return process.Sealed{Person: person, Ciphertext: base64.StdEncoding.EncodeToString(ct)}, nil
+}
+
+// Open decrypts sealed data; it fails with ErrErased once the person was erased.
+func (v *Vault) Open(ctx context.Context, s process.Sealed) (string, error) {
+	if s.IsZero() {
+		return "", nil
+	}
+	k, err := v.key(ctx, s.Person, false)
+	if err != nil {
+		return "", err
+	}
+	gcm, err := newGCM(k)
+	if err != nil {
+		return "", err
+	}
+	ct, err := base64.StdEncoding.DecodeString(s.Ciphertext)
+	if err != nil || len(ct) < gcm.NonceSize() {
+		return "", errors.New("sqlite: sealed data is damaged")
+	}
+	pt, err := gcm.Open(nil, ct[:gcm.NonceSize()], ct[gcm.NonceSize():], []byte(s.Person))
+	if err != nil {
+		return "", errors.New("sqlite: sealed data does not open with the person's key")
+	}
+	return string(pt), nil
+}
+
+// Erase deletes the person's key for good: the row is overwritten (secure_delete) and the WAL is
+// checkpointed and truncated so that no copy of the key stays in the files.
+func (v *Vault) Erase(ctx context.Context, person string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.keys, person)
+	if _, err := v.db.ExecContext(ctx, `DELETE FROM person_keys WHERE person_id = ?`, person); err != nil {
+		return fmt.Errorf("sqlite: erase key: %w", err)
+	}
+	for try := 0; ; try++ {
+		var busy, frames, done int
+		if err := v.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
+			return fmt.Errorf("sqlite: checkpoint after erasure: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try == 20 {
+			return errors.New("sqlite: erasure: the WAL could not be truncated (readers kept it busy); the key is deleted but may remain in the WAL until the next checkpoint")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (v *Vault) close() error {
+	if v == nil {
+		return nil
+	}
+	return v.db.Close()
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}

@@ -1,0 +1,141 @@
+// Package engine handles the commands of civicflow: it loads a process from its events, lets the
+// aggregate decide, and appends what it recorded with the version it loaded (optimistic
+// concurrency), retrying on a conflict when the caller gave no expected version. It also
+// publishes and retires templates and erases personal data.
+//
+//	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates})
+//	res, err := eng.Open(ctx, meta, engine.OpenProcess{Template: "beteiligung-standard", Title: "Spielplatz Lindenau"})
+//	res, err = eng.Do(ctx, meta, res.Process, engine.NoExpectation, engine.CompleteTask{Task: "define_subject", Evidence: "Vermerk"})
+//
+// Every command is idempotent by its command ID (Meta.CommandID): the same ID again returns the
+// first result and writes nothing.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
+)
+
+// Vault seals personal data with a key per person and can erase that key.
+type Vault interface {
+	Seal(ctx context.Context, person, plaintext string) (process.Sealed, error)
+	Open(ctx context.Context, s process.Sealed) (string, error)
+	Erase(ctx context.Context, person string) error
+}
+
+// Gates evaluates and type-checks gate expressions.
+type Gates interface {
+	process.GateEvaluator
+	template.GateChecker
+}
+
+// Config configures an Engine.
+type Config struct {
+	// Store is the event store. Required.
+	Store eventstore.Store
+	// Vault seals personal data. Required.
+	Vault Vault
+	// Gates is the gate language. Required.
+	Gates Gates
+	// Clock gives the time of commands. Default time.Now.
+	Clock func() time.Time
+	// CacheSize is how many processes stay loaded between commands. Default 10,000.
+	CacheSize int
+	// ConflictRetries is how often a command without an expected version is decided again after
+	// a concurrent write. Default 3.
+	ConflictRetries int
+}
+
+// Validate reports every missing or bad field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Store == nil {
+		errs = append(errs, errors.New("engine: Store is required"))
+	}
+	if c.Vault == nil {
+		errs = append(errs, errors.New("engine: Vault is required"))
+	}
+	if c.Gates == nil {
+		errs = append(errs, errors.New("engine: Gates is required"))
+	}
+	if c.CacheSize < 0 || c.ConflictRetries < 0 {
+		errs = append(errs, errors.New("engine: CacheSize and ConflictRetries must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Engine handles commands. It is safe for concurrent use.
+type Engine struct {
+	cfg       Config
+	templates *templateCache
+
+	mu    sync.Mutex
+	cache map[uuid.UUID]*process.Process // loaded processes; taken out while a command runs
+}
+
+// New returns an engine.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 10_000
+	}
+	if cfg.ConflictRetries == 0 {
+		cfg.ConflictRetries = 3
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, templates: newTemplateCache(), cache: map[uuid.UUID]*process.Process{}}, nil
+}
+
+// NoExpectation means the caller gave no expected version.
+const NoExpectation int64 = -1
+
+// Result is what a successful command reports.
+type Result struct {
+	// Process is the process's ID.
+	Process uuid.UUID `json:"process"`
+	// Version is the process's version after the command.
+	Version int64 `json:"version"`
+	// Duplicate is true when the command ID was handled before; nothing was written.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// VersionError reports a command whose expected version is not the process's version.
+type VersionError struct {
+	Expected, Actual int64
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("engine: expected version %d, the process is at version %d", e.Expected, e.Actual)
+}
+
+// ErrVersion matches a *VersionError.
+var ErrVersion = errors.New("engine: version mismatch")
+
+// Unwrap returns ErrVersion.
+func (e *VersionError) Unwrap() error { return ErrVersion }
+
+// StreamOf returns the stream name of a process.
+func StreamOf(id uuid.UUID) string { return "process-" + id.String() }
+
+func (e *Engine) meta(m process.Meta) process.Meta {
+	if m.Now.IsZero() {
+		m.Now = e.cfg.Clock().UTC()
+	}
+	if m.CommandID == "" {
+		m.CommandID = uuid.Must(uuid.NewV7()).String()
+	}
+	return m
+}

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
+)
+
+// PersonErased is the event "person.erased" in the stream "person-<id>": the person's key was
+// deleted (Art. 17 GDPR); their sealed data reads as erased from now on.
+type PersonErased struct {
+	Person string    `json:"person"`
+	ByRole string    `json:"by_role"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
+// TypePersonErased is the wire name of PersonErased.
+const TypePersonErased = "person.erased"
+
+// ErasePerson erases a person's personal data: it records the erasure, then deletes the person's
+// key. Only administrators erase. Erasing again records nothing new and deletes the key again (so
+// a crash between the two steps is mended by a retry).
+func (e *Engine) ErasePerson(ctx context.Context, m process.Meta, person string) error {
+	m = e.meta(m)
+	if m.Actor.Role != template.RoleAdministrator {
+		return &process.ForbiddenError{Role: m.Actor.Role, Action: "erase personal data"}
+	}
+	if person == "" {
+		return &process.InvalidError{Field: "person", Problem: "is required"}
+	}
+	b, err := json.Marshal(PersonErased{Person: person, ByRole: m.Actor.Role, By: m.Actor.User, At: m.Now})
+	if err != nil {
+		return err
+	}
+	_, err = e.cfg.Store.Append(ctx, "person-"+person, eventstore.NoStream, eventstore.EventData{
+		ID: eventID(m, 0), Type: TypePersonErased, SchemaVersion: 1, Data: b,
+		Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID}})
+	if err != nil && !errors.Is(err, eventstore.ErrConcurrency) { // a conflict: erased before
+		return err
+	}
+	return e.cfg.Vault.Erase(ctx, person)
+}
+
+// Reveal opens sealed personal data for display: the plain text, or "gelöscht / erased" once the
+// person was erased.
+func (e *Engine) Reveal(ctx context.Context, s process.Sealed) string {
+	if s.IsZero() {
+		return ""
+	}
+	text, err := e.cfg.Vault.Open(ctx, s)
+	if err != nil {
+		return Erased
+	}
+	return text
+}
+
+// Erased is what erased personal data reads as.
+const Erased = "gelöscht / erased"

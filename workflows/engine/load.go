@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// take returns the process with its latest events applied, taking it out of the cache so that
+// no other command shares it; put returns it.
+func (e *Engine) take(ctx context.Context, id uuid.UUID) (*process.Process, error) {
+	e.mu.Lock()
+	p, ok := e.cache[id]
+	delete(e.cache, id)
+	e.mu.Unlock()
+	if !ok {
+		p = process.New(id)
+	}
+	events, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: p.Version + 1})
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range events {
+		r, err := toRecorded(ev)
+		if err != nil {
+			return nil, err
+		}
+		p.Apply(r)
+	}
+	return p, nil
+}
+
+func (e *Engine) put(p *process.Process) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.cache) >= e.cfg.CacheSize {
+		clear(e.cache)
+	}
+	e.cache[p.ID] = p
+}
+
+// Load returns the current state of a process, as the actor may see it (ErrNotFound otherwise).
+func (e *Engine) Load(ctx context.Context, actor process.Actor, id uuid.UUID) (*process.Process, error) {
+	p, err := e.take(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer e.put(p)
+	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
+		return nil, process.ErrNotFound
+	}
+	return p.Clone(), nil
+}
+
+func toRecorded(ev eventstore.Event) (process.Recorded, error) {
+	payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
+	if err != nil {
+		return process.Recorded{}, fmt.Errorf("engine: %s v%d: %w", ev.Stream, ev.Version, err)
+	}
+	return process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID}, nil
+}
+
+// eventID derives the ID of the i-th event of a command: a UUIDv7 whose time is the command's and
+// whose other bits come from the command ID, so that a retried append carries the same IDs.
+func eventID(m process.Meta, i int) uuid.UUID {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", m.CommandID, i)))
+	var id uuid.UUID
+	copy(id[:], sum[:16])
+	ms := uint64(m.Now.UnixMilli())
+	for b := range 6 {
+		id[b] = byte(ms >> (40 - 8*b))
+	}
+	id[6] = 0x70 | id[6]&0x0f // version 7
+	id[8] = 0x80 | id[8]&0x3f // RFC 4122 variant
+	return id
+}
+
+// append writes the process's pending events after version before.
+func (e *Engine) append(ctx context.Context, m process.Meta, p *process.Process, before int64) error {
+	pending := p.Pending()
+	if len(pending) == 0 {
+		return nil
+	}
+	data := make([]eventstore.EventData, len(pending))
+	for i, pl := range pending {
+		b, schema, err := process.Encode(pl)
+		if err != nil {
+			return err
+		}
+		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
+			Metadata: eventstore.Metadata{Tenant: p.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
+				CorrelationID: m.CommandID, CausationID: m.CommandID}}
+	}
+	_, err := e.cfg.Store.Append(ctx, StreamOf(p.ID), eventstore.Exact(before), data...)
+	return err
+}
+
+// Command is one command on an existing process.
+type Command interface {
+	// Action names the command.
+	Action() process.Action
+	// run lets the process decide; it may seal personal data first.
+	run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error
+}
+
+// Do runs a command on a process: load, check the expected version (NoExpectation for none),
+// decide, append. A command ID seen before returns the first result.
+func (e *Engine) Do(ctx context.Context, m process.Meta, id uuid.UUID, expected int64, cmd Command) (Result, error) {
+	m = e.meta(m)
+	for attempt := 0; ; attempt++ {
+		p, err := e.take(ctx, id)
+		if err != nil {
+			return Result{}, err
+		}
+		res, retry, err := e.try(ctx, m, p, expected, cmd)
+		if !retry || attempt >= e.cfg.ConflictRetries {
+			return res, err
+		}
+	}
+}
+
+func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, expected int64, cmd Command) (Result, bool, error) {
+	if p.Version == 0 || !m.Actor.Sees(p.Tenant) {
+		e.put(p)
+		return Result{}, false, process.ErrNotFound
+	}
+	if v, ok := p.Handled(m.CommandID); ok {
+		e.put(p)
+		return Result{Process: p.ID, Version: v, Duplicate: true}, false, nil
+	}
+	if expected != NoExpectation && expected != p.Version {
+		e.put(p)
+		return Result{}, false, &VersionError{Expected: expected, Actual: p.Version}
+	}
+	before := p.Version
+	if err := cmd.run(ctx, e, m, p); err != nil {
+		e.put(p) // a refused command recorded nothing
+		return Result{}, false, err
+	}
+	err := e.append(ctx, m, p, before)
+	if errors.Is(err, eventstore.ErrConcurrency) {
+		// Someone else wrote first; the state is stale, so it is dropped.
+		if expected != NoExpectation {
+			return Result{}, false, &VersionError{Expected: expected, Actual: -1}
+		}
+		return Result{}, true, err
+	}
+	if err != nil {
+		return Result{}, false, err
+	}
+	p.ClearPending()
+	e.put(p)
+	return Result{Process: p.ID, Version: p.Version}, false, nil
+}
