@@ -24,7 +24,7 @@ type Store struct {
 
 	vaultOnce sync.Once
 	vault     *Vault
-	notify *notifier
+	notify    *notifier
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool

@@ -32,7 +32,7 @@ type Gates struct {
 }
 
 var (
-	_ process.GateEvaluator = (*Gates)(nil)
+	_ process.GateEvaluator            = (*Gates)(nil)
 	_ interface{ Check(string) error } = (*Gates)(nil)
 )
 
