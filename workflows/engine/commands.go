@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
 )
@@ -32,6 +31,7 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 		id = uuid.NewSHA1(openNamespace, []byte(m.Actor.Tenant+"\x00"+m.CommandID))
 	}
 	m = e.meta(m)
+	defer e.lock(id)()
 	if !m.Actor.Allowed(process.ActOpen) {
 		return Result{}, &process.ForbiddenError{Role: m.Actor.Role, Action: string(process.ActOpen)}
 	}
@@ -58,9 +58,6 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 		return Result{}, err
 	}
 	if err := e.append(ctx, m, p, 0); err != nil {
-		if errors.Is(err, eventstore.ErrConcurrency) {
-			return e.Open(ctx, m, in) // opened concurrently by a retry: report that one
-		}
 		return Result{}, err
 	}
 	p.ClearPending()

@@ -80,6 +80,16 @@ type Engine struct {
 
 	mu    sync.Mutex
 	cache map[uuid.UUID]*process.Process // loaded processes; taken out while a command runs
+
+	// locks serialise the commands on one process within this engine (striped by process ID), so
+	// that they queue instead of conflicting; writers elsewhere are caught by the expected version.
+	locks [256]sync.Mutex
+}
+
+func (e *Engine) lock(id uuid.UUID) func() {
+	l := &e.locks[id[15]]
+	l.Lock()
+	return l.Unlock
 }
 
 // New returns an engine.

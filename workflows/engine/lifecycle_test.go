@@ -51,7 +51,7 @@ func doStageWork(h *harness, id uuid.UUID, tpl template.Template, round int) {
 		formats = []string{"workshop"}
 	}
 	for _, f := range formats {
-		for k := range 2 {
+		for k := range 6 - int(p.Facts(tpl, h.clock.Now()).Sessions.ByFormat[f]) {
 			sid := fmt.Sprintf("r%d-%s-%d", round, f, k)
 			h.do(member, id, engine.ScheduleSession{Session: sid, Title: "Termin " + f, Format: f, Date: h.clock.Now(), Place: "Rathaus"})
 			h.do(member, id, engine.HoldSession{Session: sid, Attendance: 25})

@@ -113,6 +113,7 @@ type Command interface {
 // decide, append. A command ID seen before returns the first result.
 func (e *Engine) Do(ctx context.Context, m process.Meta, id uuid.UUID, expected int64, cmd Command) (Result, error) {
 	m = e.meta(m)
+	defer e.lock(id)()
 	for attempt := 0; ; attempt++ {
 		p, err := e.take(ctx, id)
 		if err != nil {

@@ -1,0 +1,238 @@
+package engine_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/workflows/engine"
+	"github.com/civicflow/civicflow/workflows/templates"
+)
+
+const standard = "beteiligung-standard"
+
+func TestDo_is_idempotent_by_command_id(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Spielplatz")
+	m := h.meta(member)
+	cmd := engine.CompleteTask{Task: "define_subject", Evidence: "Vermerk"}
+	first, err := h.engine.Do(h.ctx, m, id, engine.NoExpectation, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.engine.Do(h.ctx, m, id, engine.NoExpectation, cmd)
+	if err != nil {
+		t.Fatalf("retry: %v (the first result must be returned, not a refusal)", err)
+	}
+	if !again.Duplicate || again.Version != first.Version {
+		t.Fatalf("retry result %+v, want %+v as duplicate", again, first)
+	}
+	if n := len(events(t, h, id)); n != 2 {
+		t.Fatalf("%d events, want 2 (opened, task completed)", n)
+	}
+}
+
+func TestOpen_is_idempotent_by_command_id(t *testing.T) {
+	h := newHarness(t)
+	m := h.meta(lead)
+	in := engine.OpenProcess{Template: standard, Title: "Radweg"}
+	first, err := h.engine.Open(h.ctx, m, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.engine.Open(h.ctx, m, in)
+	if err != nil || again.Process != first.Process || !again.Duplicate {
+		t.Fatalf("retry %+v, %v; want the same process %s as duplicate", again, err, first.Process)
+	}
+}
+
+func TestDo_with_an_expected_version_lets_exactly_one_of_two_concurrent_commands_win(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Radweg")
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = h.engine.Do(h.ctx, h.meta(lead), id, 1, engine.Suspend{Reason: "Haushaltssperre"})
+		})
+	}
+	close(start)
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case errors.Is(err, engine.ErrVersion), errors.Is(err, process.ErrRefused):
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d commands with expected version 1 won, want exactly 1", won)
+	}
+}
+
+func TestDo_without_expected_version_retries_after_a_conflict(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Radweg")
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			h.do(member, id, engine.RecordContribution{Text: "Idee", Topic: string(rune('a' + i))})
+		})
+	}
+	wg.Wait()
+	if got := h.state(id).Contributions; got != 10 {
+		t.Fatalf("%d contributions, want 10", got)
+	}
+}
+
+func TestLoad_hides_other_tenants_processes(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Radweg")
+	if _, err := h.engine.Load(h.ctx, otherLead, id); !errors.Is(err, process.ErrNotFound) {
+		t.Fatalf("another tenant's lead: %v, want not found", err)
+	}
+	if _, err := h.engine.Do(h.ctx, h.meta(otherLead), id, engine.NoExpectation, engine.Suspend{Reason: "x"}); !errors.Is(err, process.ErrNotFound) {
+		t.Fatalf("another tenant's command: %v, want not found", err)
+	}
+	if _, err := h.engine.Load(h.ctx, auditor, id); err != nil {
+		t.Fatalf("own tenant's auditor reads: %v", err)
+	}
+}
+
+func TestErasePerson_removes_the_data_everywhere_and_keeps_the_chains(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Radweg")
+	h.do(member, id, engine.RegisterParticipant{Participant: "x1", Person: "person-42", Group: "citizens",
+		Name: "Waltraud Quastenberg", Email: "waltraud.quastenberg@example.org"})
+	h.do(member, id, engine.RecordContribution{Participant: "x1", Text: "Ein Zebrastreifen an der Quastenberg-Ecke"})
+	p := h.state(id)
+	if got := h.engine.Reveal(h.ctx, p.Participants["x1"].Name); got != "Waltraud Quastenberg" {
+		t.Fatalf("name reads %q before erasure", got)
+	}
+	if err := h.engine.ErasePerson(h.ctx, h.meta(member), "person-42"); !errors.Is(err, process.ErrForbidden) {
+		t.Fatalf("a member erased: %v", err)
+	}
+	if err := h.engine.ErasePerson(h.ctx, h.meta(admin), "person-42"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.engine.ErasePerson(h.ctx, h.meta(admin), "person-42"); err != nil {
+		t.Fatalf("erasing again: %v", err)
+	}
+	p = h.state(id)
+	if got := h.engine.Reveal(h.ctx, p.Participants["x1"].Name); got != engine.Erased {
+		t.Fatalf("name reads %q after erasure, want %q", got, engine.Erased)
+	}
+	h.do(member, id, engine.RecordContribution{Text: "Weiter geht's"}) // everything else keeps working
+	if err := h.store.Verify(h.ctx); err != nil {
+		t.Fatalf("chains after erasure: %v", err)
+	}
+	erasures, _ := h.store.ReadStream(h.ctx, "person-person-42", eventstore.ReadStreamOptions{})
+	if len(erasures) != 1 {
+		t.Fatalf("%d erasure events, want 1", len(erasures))
+	}
+	h.store.Close()
+	for _, f := range []string{h.path, h.path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"Waltraud", "Quastenberg", "waltraud.quastenberg@example.org", "Zebrastreifen"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Fatalf("%s still contains %q", filepath.Base(f), secret)
+			}
+		}
+	}
+}
+
+func TestPublishTemplate_versions_and_retires(t *testing.T) {
+	h := newHarness(t)
+	tv, err := h.engine.Template(h.ctx, standard, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), tv.Template)
+	if err != nil || again.Template.Version != tv.Template.Version {
+		t.Fatalf("republishing the same content: version %d, %v; want %d", again.Template.Version, err, tv.Template.Version)
+	}
+	changed := tv.Template
+	changed.Stages = append([]template.Stage(nil), changed.Stages...)
+	changed.Stages[0].TargetDays = 21
+	v2, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), changed)
+	if err != nil || v2.Template.Version != tv.Template.Version+1 || v2.Hash == tv.Hash {
+		t.Fatalf("publishing a change: %+v, %v", v2.Template.Version, err)
+	}
+	if _, err := h.engine.PublishTemplate(h.ctx, h.meta(lead), changed); !errors.Is(err, process.ErrForbidden) {
+		t.Fatalf("a lead published: %v", err)
+	}
+	broken := changed
+	broken.Stages = append([]template.Stage(nil), changed.Stages...)
+	broken.Stages[1].Gates = []template.Gate{{Key: "typo", Title: template.Text{De: "x", En: "x"}, Expr: "aprovals.has(\"x\")"}}
+	if _, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), broken); !errors.Is(err, template.ErrInvalid) {
+		t.Fatalf("a gate typo was published: %v", err)
+	}
+	id := h.open(standard, "Läuft auf v2")
+	if err := h.engine.RetireTemplate(h.ctx, h.meta(admin), standard, v2.Template.Version, "ersetzt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.engine.Open(h.ctx, h.meta(lead), engine.OpenProcess{Template: standard, Title: "neu"}); !errors.Is(err, process.ErrRefused) {
+		t.Fatalf("opened from a retired version: %v", err)
+	}
+	h.do(member, id, engine.CompleteTask{Task: "define_subject", Evidence: "läuft weiter"})
+}
+
+func TestMigrate_moves_a_running_process_to_a_new_version(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Radweg")
+	tv, _ := h.engine.Template(h.ctx, standard, 0)
+	next := tv.Template
+	next.Stages = append([]template.Stage(nil), next.Stages...)
+	next.Stages[0].Key = "call"
+	next.Stages[1].BackTo = []string{"call"}
+	next.Deadlines = append([]template.Deadline(nil), next.Deadlines...)
+	next.Deadlines[0].Stage = "call"
+	v2, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.do(member, id, engine.CompleteTask{Task: "define_subject", Evidence: "Vermerk"})
+	_, err = h.engine.Do(h.ctx, h.meta(admin), id, engine.NoExpectation, engine.Migrate{ToVersion: v2.Template.Version, Reason: "neue Vorlage"})
+	if !errors.Is(err, process.ErrRefused) {
+		t.Fatalf("migration without mapping for a renamed stage: %v, want refused", err)
+	}
+	if _, err := h.engine.Do(h.ctx, h.meta(lead), id, engine.NoExpectation, engine.Migrate{ToVersion: 2, StageMapping: map[string]string{"tender": "call"}, Reason: "x"}); !errors.Is(err, process.ErrForbidden) {
+		t.Fatalf("a lead migrated: %v", err)
+	}
+	h.do(admin, id, engine.Migrate{ToVersion: v2.Template.Version, StageMapping: map[string]string{"tender": "call"}, Reason: "neue Vorlage"})
+	p := h.state(id)
+	if p.TemplateVersion != v2.Template.Version || p.Stage != "call" || len(p.Tasks["call"]) != 1 {
+		t.Fatalf("after migration: v%d stage %s tasks %v", p.TemplateVersion, p.Stage, p.Tasks)
+	}
+}
+
+func events(t *testing.T, h *harness, id uuid.UUID) []eventstore.Event {
+	t.Helper()
+	evs, err := h.store.ReadStream(h.ctx, engine.StreamOf(id), eventstore.ReadStreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+var _ = templates.Seeds
