@@ -18,7 +18,9 @@ func FuzzCommands(f *testing.F) {
 	f.Add([]byte{1, 2, 4, 4, 12, 13, 3, 6, 7, 9, 10, 11, 5})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		id := uuid.New()
-		p, err := process.Open(m(lead), process.OpenInput{ID: id, Title: "Fuzz"}, tpl, false)
+		open := m(lead)
+		open.CommandID = "open"
+		p, err := process.Open(open, process.OpenInput{ID: id, Title: "Fuzz"}, tpl, false)
 		if err != nil {
 			t.Fatal(err)
 		}

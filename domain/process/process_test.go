@@ -41,7 +41,9 @@ var (
 	gates   = fixedGates{"open": true, "closed": false}
 )
 
-func m(a process.Actor) process.Meta { return process.Meta{Actor: a, CommandID: uuid.NewString(), Now: now} }
+func m(a process.Actor) process.Meta {
+	return process.Meta{Actor: a, CommandID: uuid.NewString(), Now: now}
+}
 
 // opened returns a fresh process, opened by the lead.
 func opened(t *testing.T) *process.Process {
