@@ -100,3 +100,33 @@ func step(p *process.Process, meta process.Meta, op byte, s string) error {
 		return p.Cancel(meta, "Grund")
 	}
 }
+
+func TestSnapshot_restores_the_same_state(t *testing.T) {
+	p := ready(t)
+	must(t, p.RegisterParticipant(m(member), process.RegisterInput{Participant: "x1", Person: "p1", Group: "citizens", Name: sealed}))
+	must(t, p.DefineMeasure(m(lead), process.MeasureDefined{Measure: "m1", Title: "Bänke"}))
+	must(t, p.Advance(m(lead), tpl, gates))
+	p.ClearPending()
+	b, err := p.MarshalSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := process.UnmarshalSnapshot(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Clone(), back.Clone()) {
+		t.Fatalf("snapshot round trip changed the state:\n%+v\n%+v", p, back)
+	}
+}
+
+// FuzzUnmarshalSnapshot checks that a damaged snapshot is an error, never a panic.
+func FuzzUnmarshalSnapshot(f *testing.F) {
+	p, _ := process.Open(m(lead), process.OpenInput{ID: uuid.New(), Title: "Fuzz"}, tpl, false)
+	b, _ := p.MarshalSnapshot()
+	f.Add(b)
+	f.Add([]byte{0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = process.UnmarshalSnapshot(b)
+	})
+}

@@ -42,6 +42,16 @@ var migrations = []string{
 		key        BLOB NOT NULL,
 		created_at TEXT NOT NULL
 	) STRICT;`,
+	// 3: snapshots of aggregates, a cache that spares replaying long streams. event_hash is the
+	// chain hash of the stream's event at version, so a snapshot that does not match the log is
+	// ignored.
+	`CREATE TABLE snapshots (
+		stream     TEXT PRIMARY KEY,
+		version    INTEGER NOT NULL,
+		schema     INTEGER NOT NULL,
+		event_hash BLOB NOT NULL,
+		data       BLOB NOT NULL
+	) STRICT;`,
 }
 
 // SchemaVersion is the schema version this program writes.

@@ -48,6 +48,11 @@ type Config struct {
 	Gates Gates
 	// Clock gives the time of commands. Default time.Now.
 	Clock func() time.Time
+	// Snapshots keeps snapshots of long processes. Optional: without, long processes replay
+	// all their events when first loaded.
+	Snapshots eventstore.SnapshotStore
+	// SnapshotEvery is how many new events make a new snapshot. Default 500.
+	SnapshotEvery int64
 	// CacheSize is how many processes stay loaded between commands. Default 10,000.
 	CacheSize int
 	// ConflictRetries is how often a command without an expected version is decided again after
@@ -99,6 +104,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 10_000
+	}
+	if cfg.SnapshotEvery == 0 {
+		cfg.SnapshotEvery = 500
 	}
 	if cfg.ConflictRetries == 0 {
 		cfg.ConflictRetries = 3

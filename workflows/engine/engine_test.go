@@ -226,7 +226,7 @@ func TestMigrate_moves_a_running_process_to_a_new_version(t *testing.T) {
 	}
 }
 
-func events(t *testing.T, h *harness, id uuid.UUID) []eventstore.Event {
+func events(t testing.TB, h *harness, id uuid.UUID) []eventstore.Event {
 	t.Helper()
 	evs, err := h.store.ReadStream(h.ctx, engine.StreamOf(id), eventstore.ReadStreamOptions{})
 	if err != nil {

@@ -51,16 +51,9 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	g, err := gate.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: g, Clock: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, ctx: context.Background(), store: store, engine: eng, clock: c, path: path}
-	if _, err := eng.PublishSeeds(h.ctx, h.meta(admin)); err != nil {
+	h := &harness{t: t, ctx: context.Background(), store: store, clock: c, path: path}
+	h.engine = newEngine(t, h)
+	if _, err := h.engine.PublishSeeds(h.ctx, h.meta(admin)); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -106,4 +99,18 @@ func (h *harness) state(id uuid.UUID) *process.Process {
 		h.t.Fatal(err)
 	}
 	return p
+}
+
+// newEngine starts an engine on the harness's store, with nothing loaded.
+func newEngine(t testing.TB, h *harness) *engine.Engine {
+	t.Helper()
+	g, err := gate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(engine.Config{Store: h.store, Vault: h.store.Vault(), Gates: g, Clock: h.clock.Now, Snapshots: h.store.Snapshots()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
 }

@@ -20,11 +20,14 @@ func (e *Engine) take(ctx context.Context, id uuid.UUID) (*process.Process, erro
 	delete(e.cache, id)
 	e.mu.Unlock()
 	if !ok {
-		p = process.New(id)
+		p = e.fromSnapshot(ctx, id)
 	}
 	events, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: p.Version + 1})
 	if err != nil {
 		return nil, err
+	}
+	if len(events) > 0 && p.Version > 0 && events[0].Version != p.Version+1 {
+		return nil, fmt.Errorf("engine: %s: snapshot at version %d does not meet the log", StreamOf(id), p.Version)
 	}
 	for _, ev := range events {
 		r, err := toRecorded(ev)
@@ -33,7 +36,58 @@ func (e *Engine) take(ctx context.Context, id uuid.UUID) (*process.Process, erro
 		}
 		p.Apply(r)
 	}
+	if n := len(events); int64(n) >= e.cfg.SnapshotEvery {
+		e.saveSnapshot(ctx, p, events[n-1].Hash) // a long replay: spare the next one
+	}
 	return p, nil
+}
+
+// fromSnapshot starts from the process's snapshot when there is one that matches the log: its
+// version's event has the recorded chain hash. Any doubt means a full replay.
+func (e *Engine) fromSnapshot(ctx context.Context, id uuid.UUID) *process.Process {
+	empty := process.New(id)
+	if e.cfg.Snapshots == nil {
+		return empty
+	}
+	s, ok, err := e.cfg.Snapshots.Load(ctx, StreamOf(id))
+	if err != nil || !ok || s.Schema != process.SnapshotSchema {
+		return empty
+	}
+	at, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: s.Version, Limit: 1})
+	if err != nil || len(at) != 1 || at[0].Hash != s.EventHash {
+		return empty
+	}
+	p, err := process.UnmarshalSnapshot(s.Data)
+	if err != nil || p.ID != id || p.Version != s.Version {
+		return empty
+	}
+	return p
+}
+
+// snapshot saves the process's state (after its pending events were appended) each time its
+// version passes a multiple of SnapshotEvery.
+func (e *Engine) snapshot(ctx context.Context, p *process.Process) {
+	if e.cfg.Snapshots == nil || p.Version/e.cfg.SnapshotEvery == (p.Version-int64(len(p.Pending())))/e.cfg.SnapshotEvery {
+		return
+	}
+	at, err := e.cfg.Store.ReadStream(ctx, StreamOf(p.ID), eventstore.ReadStreamOptions{From: p.Version, Limit: 1})
+	if err != nil || len(at) != 1 {
+		return
+	}
+	e.saveSnapshot(ctx, p, at[0].Hash)
+}
+
+// saveSnapshot saves the state; hash is the chain hash of the event at p.Version. A failed
+// snapshot costs a replay later, nothing else.
+func (e *Engine) saveSnapshot(ctx context.Context, p *process.Process, hash eventstore.Hash) {
+	if e.cfg.Snapshots == nil {
+		return
+	}
+	data, err := p.MarshalSnapshot()
+	if err != nil {
+		return
+	}
+	_ = e.cfg.Snapshots.Save(ctx, StreamOf(p.ID), eventstore.Snapshot{Version: p.Version, Schema: process.SnapshotSchema, EventHash: hash, Data: data})
 }
 
 func (e *Engine) put(p *process.Process) {
@@ -155,6 +209,7 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 	if err != nil {
 		return Result{}, false, err
 	}
+	e.snapshot(ctx, p)
 	p.ClearPending()
 	e.put(p)
 	return Result{Process: p.ID, Version: p.Version}, false, nil
