@@ -46,7 +46,8 @@ type Config struct {
 	Vault Vault
 	// Gates is the gate language. Required.
 	Gates Gates
-	// Clock gives the time of commands. Default time.Now.
+	// Clock gives the time of commands. Required: the composition root passes time.Now, tests a
+	// clock of their own.
 	Clock func() time.Time
 	// Snapshots keeps snapshots of long processes. Optional: without, long processes replay
 	// all their events when first loaded.
@@ -71,6 +72,9 @@ func (c Config) Validate() error {
 	}
 	if c.Gates == nil {
 		errs = append(errs, errors.New("engine: Gates is required"))
+	}
+	if c.Clock == nil {
+		errs = append(errs, errors.New("engine: Clock is required"))
 	}
 	if c.CacheSize < 0 || c.ConflictRetries < 0 {
 		errs = append(errs, errors.New("engine: CacheSize and ConflictRetries must not be negative"))
@@ -99,9 +103,6 @@ func (e *Engine) lock(id uuid.UUID) func() {
 
 // New returns an engine.
 func New(cfg Config) (*Engine, error) {
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 10_000
 	}
