@@ -80,3 +80,16 @@ func TestOnly_config_imports_viper(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkflows_do_not_reach_into_ops_or_cmd(t *testing.T) {
+	for _, p := range goList(t, module+"/workflows/...") {
+		for _, dep := range p.Deps {
+			if strings.HasPrefix(dep, module+"/ops") || strings.HasPrefix(dep, module+"/cmd") || strings.HasPrefix(dep, module+"/config") {
+				if strings.HasSuffix(p.ImportPath, ".test") || strings.Contains(p.ImportPath, "_test ") {
+					continue // tests wire real adapters
+				}
+				t.Errorf("%s depends on %s: workflows see the outside world only through ports", p.ImportPath, dep)
+			}
+		}
+	}
+}

@@ -3,7 +3,7 @@
 // concurrency), retrying on a conflict when the caller gave no expected version. It also
 // publishes and retires templates and erases personal data.
 //
-//	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates})
+//	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates, Clock: time.Now})
 //	res, err := eng.Open(ctx, meta, engine.OpenProcess{Template: "beteiligung-standard", Title: "Spielplatz Lindenau"})
 //	res, err = eng.Do(ctx, meta, res.Process, engine.NoExpectation, engine.CompleteTask{Task: "define_subject", Evidence: "Vermerk"})
 //
