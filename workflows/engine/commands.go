@@ -57,12 +57,13 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 	if err != nil {
 		return Result{}, err
 	}
-	if err := e.append(ctx, m, p, 0); err != nil {
+	appended, err := e.append(ctx, m, p, 0)
+	if err != nil {
 		return Result{}, err
 	}
 	p.ClearPending()
 	e.put(p)
-	return Result{Process: id, Version: p.Version}, nil
+	return Result{Process: id, Version: p.Version, Position: appended.Position}, nil
 }
 
 func (e *Engine) templateOf(ctx context.Context, p *process.Process) (template.Template, error) {

@@ -129,6 +129,8 @@ type Result struct {
 	Version int64 `json:"version"`
 	// Duplicate is true when the command ID was handled before; nothing was written.
 	Duplicate bool `json:"duplicate,omitempty"`
+	// Position is where the command's last event is in the global log (zero for a duplicate).
+	Position eventstore.Position `json:"-"`
 }
 
 // VersionError reports a command whose expected version is not the process's version.

@@ -136,23 +136,22 @@ func eventID(m process.Meta, i int) uuid.UUID {
 }
 
 // append writes the process's pending events after version before.
-func (e *Engine) append(ctx context.Context, m process.Meta, p *process.Process, before int64) error {
+func (e *Engine) append(ctx context.Context, m process.Meta, p *process.Process, before int64) (eventstore.AppendResult, error) {
 	pending := p.Pending()
 	if len(pending) == 0 {
-		return nil
+		return eventstore.AppendResult{}, nil
 	}
 	data := make([]eventstore.EventData, len(pending))
 	for i, pl := range pending {
 		b, schema, err := process.Encode(pl)
 		if err != nil {
-			return err
+			return eventstore.AppendResult{}, err
 		}
 		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
 			Metadata: eventstore.Metadata{Tenant: p.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
 				CorrelationID: m.CommandID, CausationID: m.CommandID}}
 	}
-	_, err := e.cfg.Store.Append(ctx, StreamOf(p.ID), eventstore.Exact(before), data...)
-	return err
+	return e.cfg.Store.Append(ctx, StreamOf(p.ID), eventstore.Exact(before), data...)
 }
 
 // Command is one command on an existing process.
@@ -198,7 +197,7 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 		e.put(p) // a refused command recorded nothing
 		return Result{}, false, err
 	}
-	err := e.append(ctx, m, p, before)
+	appended, err := e.append(ctx, m, p, before)
 	if errors.Is(err, eventstore.ErrConcurrency) {
 		// Someone else wrote first; the state is stale, so it is dropped.
 		if expected != NoExpectation {
@@ -212,5 +211,5 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 	e.snapshot(ctx, p)
 	p.ClearPending()
 	e.put(p)
-	return Result{Process: p.ID, Version: p.Version}, false, nil
+	return Result{Process: p.ID, Version: p.Version, Position: appended.Position}, false, nil
 }
