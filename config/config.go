@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,37 @@ type Config struct {
 	Store Store `mapstructure:"store"`
 	// Log configures the process log.
 	Log Log `mapstructure:"log"`
+	// Server configures "civicflow serve".
+	Server Server `mapstructure:"server"`
+	// Client configures the CLI's API client commands.
+	Client Client `mapstructure:"client"`
+}
+
+// Server configures the HTTP server.
+type Server struct {
+	// Addr is the listen address. Default ":8080".
+	Addr string `mapstructure:"addr"`
+	// ShutdownTimeout is how long in-flight requests may take to finish on shutdown. Default 15s;
+	// must be > 0.
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	// MaxBodyBytes limits request bodies. Default 1048576 (1 MiB); between 1 KiB and 64 MiB.
+	MaxBodyBytes int `mapstructure:"max_body_bytes"`
+	// ReadyMaxLag is how many events the event handlers may be behind the log before /readyz
+	// reports not ready. Default 1000; must be >= 0.
+	ReadyMaxLag int `mapstructure:"ready_max_lag"`
+	// DemoTokensFile is where "serve --demo" writes the demo users' tokens, once. Default
+	// "./data/demo-tokens.txt".
+	DemoTokensFile string `mapstructure:"demo_tokens_file"`
+}
+
+// Client configures the CLI commands that talk to a server.
+type Client struct {
+	// Server is the server's base URL. Default "http://localhost:8080".
+	Server string `mapstructure:"server"`
+	// Token is the bearer token. Default "" (the commands then refuse to run).
+	Token string `mapstructure:"token"`
+	// Timeout is the time one request may take. Default 30s; must be > 0.
+	Timeout time.Duration `mapstructure:"timeout"`
 }
 
 // Store configures the event store.
@@ -94,6 +126,17 @@ func Default() Config {
 			Level:  "info",
 			Format: "text",
 		},
+		Server: Server{
+			Addr:            ":8080",
+			ShutdownTimeout: 15 * time.Second,
+			MaxBodyBytes:    1 << 20,
+			ReadyMaxLag:     1000,
+			DemoTokensFile:  "./data/demo-tokens.txt",
+		},
+		Client: Client{
+			Server:  "http://localhost:8080",
+			Timeout: 30 * time.Second,
+		},
 	}
 }
 
@@ -126,6 +169,25 @@ func (c Config) Validate() error {
 	check("store.sqlite.max_batch", between(sq.MaxBatch, 1, maxBatchLimit))
 	check("log.level", oneOf(c.Log.Level, logLevels))
 	check("log.format", oneOf(c.Log.Format, logFormats))
+	if strings.TrimSpace(c.Server.Addr) == "" {
+		check("server.addr", errors.New("must not be empty"))
+	}
+	if c.Server.ShutdownTimeout <= 0 {
+		check("server.shutdown_timeout", fmt.Errorf("must be > 0, got %s", c.Server.ShutdownTimeout))
+	}
+	check("server.max_body_bytes", between(c.Server.MaxBodyBytes, 1<<10, 64<<20))
+	if c.Server.ReadyMaxLag < 0 {
+		check("server.ready_max_lag", fmt.Errorf("must be >= 0, got %d", c.Server.ReadyMaxLag))
+	}
+	if strings.TrimSpace(c.Server.DemoTokensFile) == "" {
+		check("server.demo_tokens_file", errors.New("must not be empty"))
+	}
+	if u, err := url.Parse(c.Client.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		check("client.server", fmt.Errorf("%q is not an http(s) URL", c.Client.Server))
+	}
+	if c.Client.Timeout <= 0 {
+		check("client.timeout", fmt.Errorf("must be > 0, got %s", c.Client.Timeout))
+	}
 	return errors.Join(errs...)
 }
 

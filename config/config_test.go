@@ -156,6 +156,8 @@ func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
 	want := []string{
 		"store.driver", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
 		"store.sqlite.max_batch", "log.level", "log.format",
+		"server.addr", "server.shutdown_timeout", "server.max_body_bytes", "server.demo_tokens_file",
+		"client.server", "client.timeout",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("Validate reported problems with %v, want %v\n%v", keys, want, err)
@@ -172,8 +174,16 @@ func problems(err error) []error {
 
 func TestKeys(t *testing.T) {
 	want := []string{
+		"client.server",
+		"client.timeout",
+		"client.token",
 		"log.format",
 		"log.level",
+		"server.addr",
+		"server.demo_tokens_file",
+		"server.max_body_bytes",
+		"server.ready_max_lag",
+		"server.shutdown_timeout",
 		"store.driver",
 		"store.max_event_bytes",
 		"store.sqlite.allow_data_loss",
