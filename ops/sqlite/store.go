@@ -205,3 +205,15 @@ func (s *Store) Stats() Stats {
 	}
 	return Stats{Transactions: s.writer.batches.Load(), Appends: s.writer.appends.Load()}
 }
+
+// Head returns the position of the last event in the log (Start when empty).
+func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
+	if s.isClosed() {
+		return eventstore.Start, eventstore.ErrClosed
+	}
+	var last int64
+	if err := s.rdb.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&last); err != nil {
+		return eventstore.Start, fmt.Errorf("sqlite: head: %w", err)
+	}
+	return eventstore.SequencePosition(uint64(last)), nil
+}

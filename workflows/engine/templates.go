@@ -151,7 +151,8 @@ func (e *Engine) PublishTemplate(ctx context.Context, m process.Meta, tpl templa
 	}
 }
 
-// PublishSeeds publishes every embedded template that is not published with the same content.
+// PublishSeeds publishes every embedded template whose ID has no published version yet, so an
+// administrator's later versions are never replaced by the embedded one.
 func (e *Engine) PublishSeeds(ctx context.Context, m process.Meta) ([]TemplateVersion, error) {
 	seeds, err := templates.Seeds()
 	if err != nil {
@@ -162,6 +163,10 @@ func (e *Engine) PublishSeeds(ctx context.Context, m process.Meta) ([]TemplateVe
 		tpl, err := templates.Parse(s.Data)
 		if err != nil {
 			return nil, fmt.Errorf("engine: seed %s: %w", s.File, err)
+		}
+		if existing, err := e.Template(ctx, tpl.ID, 0); err == nil {
+			out = append(out, existing)
+			continue
 		}
 		m.CommandID = "seed/" + s.File + "/" + template.Hash(tpl)
 		tv, err := e.PublishTemplate(ctx, m, tpl)
