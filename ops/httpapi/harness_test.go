@@ -1,0 +1,209 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/httpapi"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/engine"
+	"github.com/civicflow/civicflow/workflows/gate"
+	"github.com/civicflow/civicflow/workflows/tokens"
+)
+
+type server struct {
+	t      *testing.T
+	url    string
+	store  *sqlite.Store
+	tokens map[string]string // "role@tenant" → secret
+	router routers.Router
+	mu     sync.Mutex
+	now    time.Time
+}
+
+func (s *server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+func (s *server) advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(d)
+}
+
+func newServer(t *testing.T) *server {
+	t.Helper()
+	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	store, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "db"), Clock: s.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := gate.New()
+	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: g, Clock: s.clock, Snapshots: store.Snapshots()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.PublishSeeds(ctx, process.Meta{Actor: process.Actor{User: "system", Role: "administrator", Tenant: "*", Installation: true}}); err != nil {
+		t.Fatal(err)
+	}
+	reg := tokens.New(store, s.clock)
+	for _, tenant := range []string{"leipzig", "menden"} {
+		for _, role := range []string{"administrator", "lead", "member", "auditor", "viewer"} {
+			secret, _, err := reg.Create(ctx, tenant, role+"-"+tenant, role)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.tokens[role+"@"+tenant] = secret
+		}
+	}
+	secret, _, _ := reg.Create(ctx, "*", "root", "administrator")
+	s.tokens["administrator@*"] = secret
+	list := processlist.New()
+	done := make(chan struct{})
+	go func() { list.Run(ctx, store); close(done) }()
+	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(api)
+	t.Cleanup(func() {
+		ts.Close()
+		cancel()
+		<-done
+		store.Close()
+	})
+	s.url, s.store = ts.URL, store
+	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Servers = openapi3.Servers{{URL: ts.URL}}
+	if s.router, err = legacy.NewRouter(doc); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("reply %d is not a JSON object: %s", r.status, r.body)
+	}
+	return m
+}
+
+// call sends a request as who ("role@tenant", "" for none) and checks the response against the
+// OpenAPI description.
+func (s *server) call(method, path, who string, body any, headers ...string) reply {
+	s.t.Helper()
+	var data []byte
+	ct := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		data = b
+	case string:
+		data = []byte(b)
+	default:
+		data, _ = json.Marshal(b)
+	}
+	req, _ := http.NewRequest(method, s.url+path, bytes.NewReader(data))
+	if body != nil {
+		req.Header.Set("Content-Type", ct)
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tokens[who])
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	s.validate(req, data, resp, out)
+	return reply{resp.StatusCode, resp.Header, out}
+}
+
+// validate checks a recorded response against its operation in the OpenAPI description.
+func (s *server) validate(req *http.Request, reqBody []byte, resp *http.Response, body []byte) {
+	s.t.Helper()
+	route, params, err := s.router.FindRoute(req)
+	if err != nil {
+		if resp.StatusCode != http.StatusNotFound {
+			s.t.Errorf("%s %s is not in the OpenAPI description: %v", req.Method, req.URL.Path, err)
+		}
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header, Options: in.Options}
+	out.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		s.t.Errorf("%s %s → %d does not match the OpenAPI description: %v\n%s", req.Method, req.URL.Path, resp.StatusCode, err, truncate(body))
+	}
+}
+
+func truncate(b []byte) string {
+	if len(b) > 400 {
+		return string(b[:400]) + "…"
+	}
+	return string(b)
+}
+
+// events counts every event in the store.
+func (s *server) events() int {
+	all, err := s.store.ReadAll(context.Background(), eventstore.ReadAllOptions{Limit: 1 << 20})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return len(all)
+}
+
+// open opens a default process as the lead of tenant and returns its ID.
+func (s *server) open(tenant, title string) string {
+	s.t.Helper()
+	r := s.call("POST", "/api/v1/processes", "lead@"+tenant, map[string]any{"template": "beteiligung-standard", "title": title})
+	if r.status != http.StatusCreated {
+		s.t.Fatalf("open: %d %s", r.status, r.body)
+	}
+	return r.json(s.t)["process"].(string)
+}
+
+func code(t *testing.T, r reply) string {
+	t.Helper()
+	if !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
+		return ""
+	}
+	c, _ := r.json(t)["code"].(string)
+	return c
+}

@@ -1,0 +1,295 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/engine"
+)
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+func pathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		p := problem(http.StatusBadRequest, "bad_uuid", fmt.Sprintf("%q ist keine UUID / is not a UUID", r.PathValue("id")))
+		p.Field = "id"
+		return uuid.Nil, p
+	}
+	return id, nil
+}
+
+// expected reads If-Match: a quoted (or bare) version, or * for any.
+func expected(r *http.Request) (int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return engine.NoExpectation, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v < 0 {
+		p := problem(http.StatusBadRequest, "bad_header", fmt.Sprintf("If-Match %q: erwartet eine Version wie \"3\" / expected a version such as \"3\"", h))
+		p.Field = "If-Match"
+		return 0, p
+	}
+	return v, nil
+}
+
+// waitForList lets a client read its own writes in lists: it waits briefly for the list to apply
+// the command's events.
+func (a *API) waitForList(ctx context.Context, pos eventstore.Position) {
+	if pos.IsZero() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_ = a.cfg.List.WaitFor(ctx, pos)
+}
+
+func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	var in engine.OpenProcess
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := a.meta(r, actor)
+	if err != nil {
+		return err
+	}
+	res, err := a.cfg.Engine.Open(r.Context(), m, in)
+	if err != nil {
+		return err
+	}
+	a.waitForList(r.Context(), res.Position)
+	w.Header().Set("Location", "/api/v1/processes/"+res.Process.String())
+	w.Header().Set("ETag", etag(res.Version))
+	status := http.StatusCreated
+	if res.Duplicate {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, res)
+	return nil
+}
+
+func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("command")
+	newCmd, ok := commands[name]
+	if !ok {
+		return problem(http.StatusNotFound, "unknown_command", fmt.Sprintf("Unbekannter Befehl / unknown command %q", name))
+	}
+	cmd := newCmd()
+	if err := decodeJSON(r, cmd); err != nil {
+		return err
+	}
+	exp, err := expected(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.meta(r, actor)
+	if err != nil {
+		return err
+	}
+	res, err := a.cfg.Engine.Do(r.Context(), m, id, exp, cmd)
+	if err != nil {
+		return err
+	}
+	a.waitForList(r.Context(), res.Position)
+	w.Header().Set("ETag", etag(res.Version))
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (a *API) listProcesses(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	q := r.URL.Query()
+	query := processlist.Query{Template: q.Get("template"), Stage: q.Get("stage"), Status: q.Get("status"),
+		Programme: q.Get("programme"), After: q.Get("cursor")}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 500 {
+			p := problem(http.StatusBadRequest, "bad_query", "limit: 1–500")
+			p.Field = "limit"
+			return p
+		}
+		query.Limit = n
+	}
+	tenant := q.Get("tenant")
+	switch {
+	case actor.Installation && tenant != "":
+		query.Tenants = []string{tenant}
+	case actor.Installation:
+	case tenant != "" && tenant != actor.Tenant:
+		query.Tenants = []string{} // another tenant's processes are invisible, not forbidden
+	default:
+		query.Tenants = []string{actor.Tenant}
+	}
+	page, err := a.cfg.List.Query(query)
+	if err != nil {
+		return err
+	}
+	if page.Items == nil {
+		page.Items = []processlist.Summary{}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (a *API) showProcess(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if q.Get("at") != "" || q.Get("version") != "" {
+		return a.pastState(w, r, actor, id)
+	}
+	p, err := a.cfg.Engine.Load(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, a.view(r.Context(), p, actor))
+	return nil
+}
+
+// pastState replays the process up to an instant (?at=RFC 3339) or a version (?version=N).
+func (a *API) pastState(w http.ResponseWriter, r *http.Request, actor process.Actor, id uuid.UUID) error {
+	q := r.URL.Query()
+	var at time.Time
+	var version int64
+	if s := q.Get("at"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			p := problem(http.StatusBadRequest, "bad_date", fmt.Sprintf("at %q: erwartet RFC 3339 / expected RFC 3339, e.g. 2025-03-01T12:00:00+01:00", s))
+			p.Field = "at"
+			return p
+		}
+		at = t
+	}
+	if s := q.Get("version"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			p := problem(http.StatusBadRequest, "bad_query", "version: eine positive ganze Zahl / a positive whole number")
+			p.Field = "version"
+			return p
+		}
+		version = n
+	}
+	events, err := a.cfg.Store.ReadStream(r.Context(), engine.StreamOf(id), eventstore.ReadStreamOptions{})
+	if err != nil {
+		return err
+	}
+	p := process.New(id)
+	var asOf time.Time
+	for _, ev := range events {
+		if (version > 0 && ev.Version > version) || (!at.IsZero() && ev.RecordedAt.After(at)) {
+			break
+		}
+		payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
+		if err != nil {
+			return err
+		}
+		p.Apply(process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID})
+		asOf = ev.RecordedAt
+	}
+	if p.Version == 0 || !actor.Sees(p.Tenant) {
+		return process.ErrNotFound
+	}
+	v := a.view(r.Context(), p, actor)
+	if !at.IsZero() {
+		asOf = at
+	}
+	v.AsOf = &asOf
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+type historyEntry struct {
+	Version       int64          `json:"version"`
+	Position      string         `json:"position"`
+	Type          string         `json:"type"`
+	SchemaVersion int            `json:"schema_version"`
+	RecordedAt    time.Time      `json:"recorded_at"`
+	Actor         string         `json:"actor,omitempty"`
+	CommandID     string         `json:"command_id,omitempty"`
+	Data          map[string]any `json:"data"`
+	Hash          string         `json:"hash"`
+}
+
+func (a *API) history(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.cfg.Engine.Load(r.Context(), actor, id); err != nil {
+		return err
+	}
+	from, limit := int64(1), 100
+	q := r.URL.Query()
+	if s := q.Get("from"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			p := problem(http.StatusBadRequest, "bad_query", "from: eine positive ganze Zahl / a positive whole number")
+			p.Field = "from"
+			return p
+		}
+		from = n
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			p := problem(http.StatusBadRequest, "bad_query", "limit: 1–1000")
+			p.Field = "limit"
+			return p
+		}
+		limit = n
+	}
+	events, err := a.cfg.Store.ReadStream(r.Context(), engine.StreamOf(id), eventstore.ReadStreamOptions{From: from, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	page := struct {
+		Items []historyEntry `json:"items"`
+		Next  *int64         `json:"next,omitempty"`
+	}{Items: []historyEntry{}}
+	if len(events) > limit {
+		next := events[limit].Version
+		page.Next = &next
+		events = events[:limit]
+	}
+	for _, ev := range events {
+		e := historyEntry{Version: ev.Version, Position: ev.Position.String(), Type: ev.Type, SchemaVersion: ev.SchemaVersion,
+			RecordedAt: ev.RecordedAt, Actor: ev.Metadata.Actor, CommandID: ev.Metadata.CommandID, Hash: ev.Hash.String()}
+		if err := jsonUnmarshal(ev.Data, &e.Data); err != nil {
+			return err
+		}
+		page.Items = append(page.Items, e)
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (a *API) erase(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	m, err := a.meta(r, actor)
+	if err != nil {
+		return err
+	}
+	person := r.PathValue("person")
+	if err := a.cfg.Engine.ErasePerson(r.Context(), m, person); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"person": person, "status": "erased"})
+	return nil
+}
+

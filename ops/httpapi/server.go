@@ -1,0 +1,182 @@
+// Package httpapi is civicflow's HTTP API (/api/v1, JSON): templates, processes and their
+// commands, history and past states, with bearer tokens, ETag/If-Match concurrency,
+// Idempotency-Key, and errors as RFC 9457 problem details. The OpenAPI 3.1 description is served
+// at /api/openapi.json; /healthz and /readyz are for the operator.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/engine"
+	"github.com/civicflow/civicflow/workflows/tokens"
+)
+
+// Config configures the API.
+type Config struct {
+	// Engine runs commands. Required.
+	Engine *engine.Engine
+	// Store is read for history and past states. Required.
+	Store eventstore.Store
+	// Tokens authenticates requests. Required.
+	Tokens *tokens.Registry
+	// List is the process list read model. Required.
+	List *processlist.List
+	// Ready reports whether the server may take traffic (store reachable, handlers not behind).
+	// Default: always ready.
+	Ready func(ctx context.Context) error
+	// MaxBodyBytes limits request bodies. Default 1 MiB.
+	MaxBodyBytes int64
+	// Logger logs failures. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Validate reports every missing field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Engine == nil {
+		errs = append(errs, errors.New("httpapi: Engine is required"))
+	}
+	if c.Store == nil {
+		errs = append(errs, errors.New("httpapi: Store is required"))
+	}
+	if c.Tokens == nil {
+		errs = append(errs, errors.New("httpapi: Tokens is required"))
+	}
+	if c.List == nil {
+		errs = append(errs, errors.New("httpapi: List is required"))
+	}
+	if c.MaxBodyBytes < 0 {
+		errs = append(errs, errors.New("httpapi: MaxBodyBytes must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// API serves the HTTP API.
+type API struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// route is one endpoint; Routes lists them all, and the OpenAPI test checks both ways.
+type route struct {
+	method, path string
+	public       bool
+	handle       func(a *API, w http.ResponseWriter, r *http.Request, actor process.Actor) error
+}
+
+var routes = []route{
+	{"GET", "/healthz", true, (*API).health},
+	{"GET", "/readyz", true, (*API).ready},
+	{"GET", "/api/openapi.json", true, (*API).openapi},
+	{"GET", "/api/v1/templates", false, (*API).listTemplates},
+	{"POST", "/api/v1/templates", false, (*API).publishTemplate},
+	{"GET", "/api/v1/templates/{id}", false, (*API).showTemplate},
+	{"GET", "/api/v1/templates/{id}/versions/{version}", false, (*API).showTemplate},
+	{"POST", "/api/v1/templates/{id}/versions/{version}/retire", false, (*API).retireTemplate},
+	{"GET", "/api/v1/processes", false, (*API).listProcesses},
+	{"POST", "/api/v1/processes", false, (*API).openProcess},
+	{"GET", "/api/v1/processes/{id}", false, (*API).showProcess},
+	{"GET", "/api/v1/processes/{id}/history", false, (*API).history},
+	{"POST", "/api/v1/processes/{id}/{command}", false, (*API).command},
+	{"POST", "/api/v1/persons/{person}/erase", false, (*API).erase},
+}
+
+// Routes returns "METHOD path" of every endpoint.
+func Routes() []string {
+	out := make([]string, len(routes))
+	for i, r := range routes {
+		out[i] = r.method + " " + r.path
+	}
+	return out
+}
+
+// New returns the API's handler.
+func New(cfg Config) (*API, error) {
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &API{cfg: cfg, mux: http.NewServeMux()}
+	for _, rt := range routes {
+		a.mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
+	}
+	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, problem(http.StatusNotFound, "not_found", "Keine solche Adresse / no such endpoint: "+r.URL.Path))
+	})
+	return a, nil
+}
+
+// ServeHTTP serves the API.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// wrap adds body limits, authentication, panic recovery and error mapping.
+func (a *API) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				a.cfg.Logger.Error("httpapi: panic", "path", r.URL.Path, "panic", v)
+				writeProblem(w, problem(http.StatusInternalServerError, "internal", "Interner Fehler / internal error"))
+			}
+		}()
+		r.Body = http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes)
+		var actor process.Actor
+		if !rt.public {
+			var err error
+			if actor, err = a.authenticate(r); err != nil {
+				writeProblem(w, toProblem(err))
+				return
+			}
+		}
+		if err := rt.handle(a, w, r, actor); err != nil {
+			p := toProblem(err)
+			if p.Status >= 500 {
+				a.cfg.Logger.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			writeProblem(w, p)
+		}
+	})
+}
+
+func (a *API) authenticate(r *http.Request) (process.Actor, error) {
+	h := r.Header.Get("Authorization")
+	const scheme = "Bearer "
+	if len(h) <= len(scheme) || h[:len(scheme)] != scheme {
+		return process.Actor{}, tokens.ErrUnauthenticated
+	}
+	tok, err := a.cfg.Tokens.Authenticate(r.Context(), h[len(scheme):])
+	if err != nil {
+		return process.Actor{}, err
+	}
+	return tok.Actor(), nil
+}
+
+func (a *API) health(w http.ResponseWriter, _ *http.Request, _ process.Actor) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (a *API) ready(w http.ResponseWriter, r *http.Request, _ process.Actor) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.cfg.Ready(ctx); err != nil {
+		writeProblem(w, problem(http.StatusServiceUnavailable, "not_ready", err.Error()))
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}

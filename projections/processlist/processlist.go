@@ -1,0 +1,234 @@
+// Package processlist is the read model behind process lists: one summary per process (tenant,
+// template, stage, status, programme, title, lead, dates), kept current from the global log by a
+// catch-up subscription and held in memory. It is rebuilt from the log at every start, and says up
+// to which position it is current, so a reader can wait for its own write.
+//
+//	list := processlist.New()
+//	go list.Run(ctx, store)
+//	list.WaitFor(ctx, res.Position)
+//	page := list.Query(processlist.Query{Tenant: "leipzig", Stage: "execution", Limit: 50})
+package processlist
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// Summary describes one process in a list.
+type Summary struct {
+	ID              uuid.UUID      `json:"id"`
+	Tenant          string         `json:"tenant"`
+	Title           string         `json:"title"`
+	Lead            string         `json:"lead"`
+	Programme       string         `json:"programme,omitempty"`
+	Template        string         `json:"template"`
+	TemplateVersion int            `json:"template_version"`
+	Stage           string         `json:"stage"`
+	Status          process.Status `json:"status"`
+	OpenedAt        time.Time      `json:"opened_at"`
+	StageEnteredAt  time.Time      `json:"stage_entered_at"`
+	Version         int64          `json:"version"`
+}
+
+// List is the process list read model. It is safe for concurrent use.
+type List struct {
+	mu       sync.RWMutex
+	states   map[uuid.UUID]*process.Process
+	position eventstore.Position
+	moved    chan struct{} // closed and replaced whenever position moves
+}
+
+// New returns an empty list.
+func New() *List {
+	return &List{states: map[uuid.UUID]*process.Process{}, moved: make(chan struct{})}
+}
+
+// Run follows the store's log from the beginning until ctx ends or the store closes.
+func (l *List) Run(ctx context.Context, store eventstore.Store) error {
+	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, eventstore.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		l.apply(ev)
+	}
+}
+
+func (l *List) apply(ev eventstore.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer l.advance(ev.Position)
+	id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "process-"))
+	if err != nil || !process.Known(ev.Type) {
+		return
+	}
+	payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
+	if err != nil {
+		return
+	}
+	p := l.states[id]
+	if p == nil {
+		p = process.New(id)
+		l.states[id] = p
+	}
+	p.Apply(process.Recorded{Payload: payload, Version: ev.Version})
+}
+
+func (l *List) advance(pos eventstore.Position) {
+	l.position = pos
+	close(l.moved)
+	l.moved = make(chan struct{})
+}
+
+// Position is the position in the global log up to which the list is current.
+func (l *List) Position() eventstore.Position {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.position
+}
+
+// WaitFor waits until the list has applied the log up to pos, or ctx ends.
+func (l *List) WaitFor(ctx context.Context, pos eventstore.Position) error {
+	for {
+		l.mu.RLock()
+		done, moved := l.position.Compare(pos) >= 0, l.moved
+		l.mu.RUnlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-moved:
+		}
+	}
+}
+
+// Query selects processes; empty fields select all.
+type Query struct {
+	// Tenants restricts the list to these tenants; nil means every tenant.
+	Tenants                                   []string
+	Template, Stage, Status, Programme, After string
+	// Limit is the page size: default 50, at most 500.
+	Limit int
+}
+
+// ErrBadCursor means the After cursor was not issued by Query.
+var ErrBadCursor = errors.New("processlist: bad cursor")
+
+// Page is one page of a query.
+type Page struct {
+	Items []Summary `json:"items"`
+	// Next is the cursor of the next page; empty on the last.
+	Next string `json:"next,omitempty"`
+	// Position is how far the list is current.
+	Position string `json:"position"`
+}
+
+// Query returns one page of matching processes, newest first.
+func (l *List) Query(q Query) (Page, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	q.Limit = min(q.Limit, 500)
+	var afterTime time.Time
+	var afterID uuid.UUID
+	if q.After != "" {
+		var err error
+		if afterTime, afterID, err = decodeCursor(q.After); err != nil {
+			return Page{}, err
+		}
+	}
+	l.mu.RLock()
+	all := make([]Summary, 0, len(l.states))
+	for _, p := range l.states {
+		if p.Version == 0 || !matches(p, q) {
+			continue
+		}
+		all = append(all, summary(p))
+	}
+	pos := l.position
+	l.mu.RUnlock()
+	sort.Slice(all, func(i, j int) bool { return before(all[i], all[j]) })
+	start := 0
+	if q.After != "" {
+		start = sort.Search(len(all), func(i int) bool {
+			return before(Summary{OpenedAt: afterTime, ID: afterID}, all[i])
+		})
+	}
+	end := min(start+q.Limit, len(all))
+	page := Page{Items: all[start:end], Position: pos.String()}
+	if end < len(all) && end > start {
+		last := all[end-1]
+		page.Next = encodeCursor(last.OpenedAt, last.ID)
+	}
+	return page, nil
+}
+
+// before orders newest first, then by ID.
+func before(a, b Summary) bool {
+	if !a.OpenedAt.Equal(b.OpenedAt) {
+		return a.OpenedAt.After(b.OpenedAt)
+	}
+	return a.ID.String() < b.ID.String()
+}
+
+func matches(p *process.Process, q Query) bool {
+	if q.Tenants != nil && !contains(q.Tenants, p.Tenant) {
+		return false
+	}
+	return (q.Template == "" || p.TemplateID == q.Template) && (q.Stage == "" || p.Stage == q.Stage) &&
+		(q.Status == "" || string(p.Status) == q.Status) && (q.Programme == "" || p.Programme == q.Programme)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func summary(p *process.Process) Summary {
+	return Summary{ID: p.ID, Tenant: p.Tenant, Title: p.Title, Lead: p.Lead, Programme: p.Programme,
+		Template: p.TemplateID, TemplateVersion: p.TemplateVersion, Stage: p.Stage, Status: p.Status,
+		OpenedAt: p.OpenedAt, StageEnteredAt: p.StageEnteredAt, Version: p.Version}
+}
+
+func encodeCursor(t time.Time, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(t.UTC().Format(time.RFC3339Nano) + "|" + id.String()))
+}
+
+func decodeCursor(s string) (time.Time, uuid.UUID, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, uuid.Nil, ErrBadCursor
+	}
+	ts, idText, ok := strings.Cut(string(b), "|")
+	t, err1 := time.Parse(time.RFC3339Nano, ts)
+	id, err2 := uuid.Parse(idText)
+	if !ok || err1 != nil || err2 != nil {
+		return time.Time{}, uuid.Nil, fmt.Errorf("%w: %q", ErrBadCursor, s)
+	}
+	return t, id, nil
+}
