@@ -21,14 +21,14 @@ import (
 
 // Problem is an RFC 9457 problem detail with civicflow's stable error code.
 type Problem struct {
-	Type     string          `json:"type"`
-	Title    string          `json:"title"`
-	Status   int             `json:"status"`
-	Code     string          `json:"code"`
-	Detail   string          `json:"detail,omitempty"`
-	Field    string          `json:"field,omitempty"`
-	Rule     string          `json:"rule,omitempty"`
-	Reasons  []string        `json:"reasons,omitempty"`
+	Type     string             `json:"type"`
+	Title    string             `json:"title"`
+	Status   int                `json:"status"`
+	Code     string             `json:"code"`
+	Detail   string             `json:"detail,omitempty"`
+	Field    string             `json:"field,omitempty"`
+	Rule     string             `json:"rule,omitempty"`
+	Reasons  []string           `json:"reasons,omitempty"`
 	Problems []template.Problem `json:"problems,omitempty"`
 	// CurrentVersion is the process's version, with 412.
 	CurrentVersion *int64 `json:"current_version,omitempty"`

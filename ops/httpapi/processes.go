@@ -292,4 +292,3 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request, actor process.Actor)
 	writeJSON(w, http.StatusOK, map[string]string{"person": person, "status": "erased"})
 	return nil
 }
-
