@@ -67,6 +67,7 @@ func execute(ctx context.Context, root *cobra.Command, args, environ []string, s
 	}
 	var uerr *usageError
 	var broken *brokenError
+	var refused *refusedError
 	switch {
 	case !started:
 		if cmd == nil {
@@ -78,6 +79,8 @@ func execute(ctx context.Context, root *cobra.Command, args, environ []string, s
 		return exitUsage
 	case errors.As(err, &broken):
 		return exitBroken
+	case errors.As(err, &refused):
+		return exitRefused
 	default:
 		return exitFailure
 	}

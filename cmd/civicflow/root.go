@@ -28,7 +28,9 @@ Exit-Codes / exit codes:
   1  Fehler bei der Ausführung / the command failed
   2  Fehler im Aufruf oder in der Konfiguration / usage or configuration error
   3  Prüfung fehlgeschlagen: Daten beschädigt oder verändert /
-     verification failed: the data is damaged or was changed`,
+     verification failed: the data is damaged or was changed
+  4  vom Server abgelehnt (Regel, z. B. Phasentor nicht erfüllt; Version veraltet) /
+     refused by the server (a rule, e.g. a gate not met; a stale version)`,
 		SilenceUsage:  true,
 		SilenceErrors: true, // execute prints them
 	}
@@ -37,6 +39,10 @@ Exit-Codes / exit codes:
 	root.AddCommand(
 		newVersionCmd(),
 		newStoreCmd(),
+		newServeCmd(),
+		newTokenCmd(),
+		newTemplateCmd(),
+		newProcessCmd(),
 	)
 	return root
 }

@@ -70,7 +70,12 @@ func (sub *subscription) Next(ctx context.Context) (eventstore.Event, error) {
 		default:
 		}
 		woken := sub.store.notify.wait() // before reading, so no commit is missed
-		events, head, err := sub.store.readPage(ctx, eventstore.ReadAllOptions{
+		if err := ctx.Err(); err != nil {
+			return eventstore.Event{}, err
+		}
+		// A page is bounded, and a cancellable query costs the driver a watcher goroutine per
+		// statement, which the subscription would pay on every commit: read without it.
+		events, head, err := sub.store.readPage(context.WithoutCancel(ctx), eventstore.ReadAllOptions{
 			After: eventstore.SequencePosition(uint64(sub.after)), Limit: subscribePage, Filter: sub.filter,
 		}, true)
 		if err != nil {

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/httpapi"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/engine"
+	"github.com/civicflow/civicflow/workflows/gate"
+	"github.com/civicflow/civicflow/workflows/tokens"
+)
+
+// newServeCmd returns "civicflow serve".
+func newServeCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Server starten / run the server",
+		Long: `Startet den HTTP-Server (API, /healthz, /readyz) auf dem eingebetteten Speicher.
+Mit --demo werden in einem leeren Speicher Vorlagen, Mandanten, Nutzer:innen mit Tokens und
+etwa zwanzig Beispielverfahren angelegt; die Tokens stehen einmalig in der Datei, deren Pfad
+protokolliert wird.
+
+Runs the HTTP server (API, /healthz, /readyz) on the embedded store. With --demo, an empty
+store gets the templates, demo tenants, users with tokens and about twenty demo processes; the
+tokens are written once to a file whose path is logged.`,
+		Example: "  civicflow serve --demo\n  civicflow serve --addr :9090 --db /var/lib/civicflow/civicflow.db",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd, map[string]string{"addr": "server.addr", "db": "store.sqlite.path"})
+			if err != nil {
+				return err
+			}
+			demo, _ := cmd.Flags().GetBool("demo")
+			return serve(cmd.Context(), cfg, demo, newLogger(cfg, cmd.ErrOrStderr()))
+		},
+	}
+	cmd.Flags().String("addr", "", "Adresse / listen `ADDR` (Standard / default: server.addr, :8080)")
+	cmd.Flags().String("db", "", "Datenbankdatei / database file `PATH` (Standard / default: store.sqlite.path)")
+	cmd.Flags().Bool("demo", false, "Demodaten in einem leeren Speicher anlegen / load demo data into an empty store")
+	return cmd
+}
+
+func newLogger(cfg config.Config, w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// shiftClock is the wall clock moved by an offset: the demo loader runs it in the past so that
+// demo processes have histories of weeks and months, then it returns to the present.
+type shiftClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *shiftClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *shiftClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = min(c.offset+d, 0)
+}
+
+// app is everything serve wires together.
+type app struct {
+	store  *sqlite.Store
+	engine *engine.Engine
+	tokens *tokens.Registry
+	list   *processlist.List
+	clock  *shiftClock
+}
+
+func openApp(ctx context.Context, cfg config.Config) (*app, error) {
+	a := &app{clock: &shiftClock{}}
+	scfg := sqliteConfig(cfg)
+	scfg.Clock = a.clock.Now
+	store, err := sqlite.New(ctx, scfg)
+	if err != nil {
+		return nil, err
+	}
+	gates, err := gate.New()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates, Clock: a.clock.Now, Snapshots: store.Snapshots()})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.store, a.engine, a.tokens, a.list = store, eng, tokens.New(store, a.clock.Now), processlist.New()
+	return a, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	system := process.Meta{Actor: process.Actor{User: "civicflow", Role: "administrator", Tenant: tokens.Installation, Installation: true}}
+	if _, err := a.engine.PublishSeeds(ctx, system); err != nil {
+		return fmt.Errorf("publish the embedded templates: %w", err)
+	}
+	if demo {
+		if err := loadDemo(ctx, a, cfg, log); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	listCtx, stopList := context.WithCancel(context.Background())
+	listDone := make(chan error, 1)
+	go func() { listDone <- a.list.Run(listCtx, a.store) }()
+	defer func() {
+		stopList()
+		<-listDone
+	}()
+	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
+		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag)})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("civicflow serving", "addr", ln.Addr().String(), "db", cfg.Store.SQLite.Path, "demo", demo)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("civicflow shutting down: finishing requests", "timeout", cfg.Server.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("civicflow stopped")
+	return nil
+}
+
+// readiness reports the store reachable and the process list at most maxLag events behind.
+func readiness(a *app, maxLag int) func(context.Context) error {
+	return func(ctx context.Context) error {
+		head, err := a.store.Head(ctx)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		lag := int64(head.Commit()) - int64(a.list.Position().Commit())
+		if lag > int64(maxLag) {
+			return fmt.Errorf("the process list is %d events behind the log (at most %d)", lag, maxLag)
+		}
+		return nil
+	}
+}
