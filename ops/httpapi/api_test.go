@@ -302,6 +302,25 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 			}
 		}
 	})
+	t.Run("open_and_read_templates", func(t *testing.T) {
+		for _, role := range roles {
+			for _, tenant := range []string{"leipzig", "menden"} {
+				want := 403
+				if role == "administrator" || role == "lead" {
+					want = 201
+				}
+				r := s.call("POST", "/api/v1/processes", role+"@"+tenant, map[string]any{"template": "beteiligung-standard", "title": "Neu"})
+				if r.status != want {
+					t.Fatalf("%s@%s opens: %d, want %d", role, tenant, r.status, want)
+				}
+				for _, path := range []string{"/api/v1/templates/beteiligung-standard", "/api/v1/templates/beteiligung-standard/versions/1", "/api/v1/processes"} {
+					if r := s.call("GET", path, role+"@"+tenant, nil); r.status != 200 {
+						t.Fatalf("%s@%s GET %s: %d", role, tenant, path, r.status)
+					}
+				}
+			}
+		}
+	})
 	t.Run("erasure", func(t *testing.T) {
 		for _, role := range roles {
 			want := 403
