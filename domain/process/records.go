@@ -41,7 +41,7 @@ func (p *Process) RegisterParticipant(m Meta, in RegisterInput) error {
 	if in.Name.IsZero() {
 		return invalid("name", "is required")
 	}
-	p.record(m, ParticipantRegistered{Participant: in.Participant, Person: in.Person, Group: in.Group, Name: in.Name, Email: in.Email})
+	p.record(m, ParticipantRegistered(in))
 	return nil
 }
 

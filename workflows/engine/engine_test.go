@@ -108,8 +108,13 @@ func TestLoad_hides_other_tenants_processes(t *testing.T) {
 	if _, err := h.engine.Do(h.ctx, h.meta(otherLead), id, engine.NoExpectation, engine.Suspend{Reason: "x"}); !errors.Is(err, process.ErrNotFound) {
 		t.Fatalf("another tenant's command: %v, want not found", err)
 	}
-	if _, err := h.engine.Load(h.ctx, auditor, id); err != nil {
-		t.Fatalf("own tenant's auditor reads: %v", err)
+	for _, reader := range []process.Actor{auditor, viewer} {
+		if _, err := h.engine.Load(h.ctx, reader, id); err != nil {
+			t.Fatalf("own tenant's %s reads: %v", reader.Role, err)
+		}
+	}
+	if _, err := h.engine.Do(h.ctx, h.meta(viewer), id, engine.NoExpectation, engine.Suspend{Reason: "x"}); !errors.Is(err, process.ErrForbidden) {
+		t.Fatalf("a viewer suspended: %v", err)
 	}
 }
 
