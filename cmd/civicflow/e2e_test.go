@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,8 +26,26 @@ type running struct {
 	db     string
 	url    string
 	cmd    *exec.Cmd
-	logs   *bytes.Buffer
+	logs   *syncBuffer
 	tokens map[string]string
+}
+
+// syncBuffer is a bytes.Buffer that the server's output goroutine and the test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func freeAddr(t testing.TB) string {
@@ -49,7 +68,7 @@ func startServer(t testing.TB, extra ...string) *running {
 		t.Fatalf("build civicflow: %v", err)
 	}
 	dir := t.TempDir()
-	r := &running{t: t, bin: bin, db: filepath.Join(dir, "civicflow.db"), logs: &bytes.Buffer{}, tokens: map[string]string{}}
+	r := &running{t: t, bin: bin, db: filepath.Join(dir, "civicflow.db"), logs: &syncBuffer{}, tokens: map[string]string{}}
 	addr := freeAddr(t)
 	r.url = "http://" + addr
 	args := append([]string{"serve", "--addr", addr, "--db", r.db}, extra...)
