@@ -28,9 +28,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		if from == 0 {
 			from = 1<<62 - 1
 		}
-		rows, err = s.rdb.QueryContext(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`, stream, from, limit)
+		rows, err = s.query(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`, stream, from, limit)
 	} else {
-		rows, err = s.rdb.QueryContext(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`, stream, opts.From, limit)
+		rows, err = s.query(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`, stream, opts.From, limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read stream %q: %w", stream, err)
@@ -59,7 +59,7 @@ func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, he
 	}
 	query, args := readAllQuery(opts, limit)
 	if !head {
-		rows, err := s.rdb.QueryContext(ctx, query, args...)
+		rows, err := s.query(ctx, query, args...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
 		}
@@ -72,12 +72,18 @@ func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, he
 	}
 	defer tx.Rollback()
 	var last int64
-	if head {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&last); err != nil {
-			return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
-		}
+	headStmt, err := s.reads.get(ctx, `SELECT coalesce(max(position), 0) FROM events`)
+	if err != nil {
+		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, query, args...)
+	if err := tx.StmtContext(ctx, headStmt).QueryRowContext(ctx).Scan(&last); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
+	}
+	pageStmt, err := s.reads.get(ctx, query)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.StmtContext(ctx, pageStmt).QueryContext(ctx, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
 	}

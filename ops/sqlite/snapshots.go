@@ -31,8 +31,16 @@ func (s *Store) Snapshots() *Snapshots {
 func (sn *Snapshots) Load(ctx context.Context, stream string) (eventstore.Snapshot, bool, error) {
 	var s eventstore.Snapshot
 	var hash []byte
-	err := sn.store.rdb.QueryRowContext(ctx, `SELECT version, schema, event_hash, data FROM snapshots WHERE stream = ?`, stream).
-		Scan(&s.Version, &s.Schema, &hash, &s.Data)
+	rows, err := sn.store.query(ctx, `SELECT version, schema, event_hash, data FROM snapshots WHERE stream = ?`, stream)
+	if err == nil {
+		err = sql.ErrNoRows
+		if rows.Next() {
+			err = rows.Scan(&s.Version, &s.Schema, &hash, &s.Data)
+		}
+		if rerr := rows.Close(); err == nil {
+			err = rerr
+		}
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return s, false, nil

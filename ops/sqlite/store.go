@@ -19,6 +19,7 @@ import (
 type Store struct {
 	cfg    Config
 	rdb    *sql.DB // read-only pool
+	reads  stmtCache
 	wdb    *sql.DB // the writer's single connection; nil when read-only
 	writer *writer
 
@@ -89,6 +90,7 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	s.rdb.SetMaxOpenConns(s.cfg.ReadConns)
 	s.rdb.SetMaxIdleConns(s.cfg.ReadConns)
+	s.reads.db = s.rdb
 	v, err := schemaVersion(ctx, s.rdb)
 	if err != nil {
 		return err
@@ -157,6 +159,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeDBs() error {
+	s.reads.close()
 	var errs []error
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
@@ -212,7 +215,15 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 		return eventstore.Start, eventstore.ErrClosed
 	}
 	var last int64
-	if err := s.rdb.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&last); err != nil {
+	rows, err := s.query(ctx, `SELECT coalesce(max(position), 0) FROM events`)
+	if err != nil {
+		return eventstore.Start, fmt.Errorf("sqlite: head: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return eventstore.Start, fmt.Errorf("sqlite: head: %w", rows.Err())
+	}
+	if err := rows.Scan(&last); err != nil {
 		return eventstore.Start, fmt.Errorf("sqlite: head: %w", err)
 	}
 	return eventstore.SequencePosition(uint64(last)), nil

@@ -18,6 +18,8 @@ import (
 type writer struct {
 	conn   *sql.Conn
 	insert *sql.Stmt
+	headQ  *sql.Stmt // a stream's last version and hash
+	dv     *sql.Stmt // PRAGMA data_version
 	cfg    Config
 	notify *notifier
 	reqs   chan *appendReq
@@ -61,12 +63,20 @@ type constraintFailure struct{ index int }
 func (c *constraintFailure) Error() string { return "constraint failure" }
 
 func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier) (*writer, error) {
-	insert, err := conn.PrepareContext(ctx, `INSERT INTO events (position, stream, version, event_id, type, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: prepare insert: %w", err)
+	var stmts [3]*sql.Stmt
+	for i, q := range []string{
+		`INSERT INTO events (position, stream, version, event_id, type, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		`SELECT version, hash FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1`,
+		`PRAGMA data_version`,
+	} {
+		st, err := conn.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+		stmts[i] = st
 	}
 	w := &writer{
-		conn: conn, insert: insert, cfg: cfg, notify: n,
+		conn: conn, insert: stmts[0], headQ: stmts[1], dv: stmts[2], cfg: cfg, notify: n,
 		reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{}),
 		heads: make(map[string]streamHead), lastPos: -1, dataVersion: -1,
 	}
@@ -90,7 +100,7 @@ func (w *writer) append(ctx context.Context, stream string, expected eventstore.
 func (w *writer) close() error {
 	close(w.reqs)
 	<-w.done
-	return errors.Join(w.insert.Close(), w.conn.Close())
+	return errors.Join(w.insert.Close(), w.headQ.Close(), w.dv.Close(), w.conn.Close())
 }
 
 func (w *writer) run() {
@@ -262,20 +272,27 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 	return nil
 }
 
-// syncState drops the cached state when another connection has written since our last look.
+// syncState drops the cached state when another connection has appended events since our last
+// look. Other connections also commit checkpoints and keys (which change PRAGMA data_version
+// too); every event commit moves log_head, so an unchanged log_head keeps the cache.
 func (w *writer) syncState(ctx context.Context, tx *sql.Tx) error {
 	var dv int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&dv); err != nil {
+	if err := tx.StmtContext(ctx, w.dv).QueryRowContext(ctx).Scan(&dv); err != nil {
 		return err
 	}
-	if dv != w.dataVersion || w.lastPos < 0 {
-		w.forget()
-		w.dataVersion = dv
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&w.lastPos); err != nil {
-			return err
-		}
+	if dv == w.dataVersion && w.lastPos >= 0 {
+		return nil
 	}
-	return nil
+	w.dataVersion = dv
+	var head int64
+	if err := tx.QueryRowContext(ctx, `SELECT position FROM log_head WHERE id = 1`).Scan(&head); err != nil {
+		return err
+	}
+	if w.lastPos >= 0 && head == w.lastPos {
+		return nil // only checkpoints, keys or snapshots were written
+	}
+	w.forget()
+	return tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&w.lastPos)
 }
 
 func (w *writer) forget() {
@@ -300,7 +317,7 @@ func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay ma
 	}
 	var h streamHead
 	var hash []byte
-	err := tx.QueryRowContext(ctx, `SELECT version, hash FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1`, stream).Scan(&h.version, &hash)
+	err := tx.StmtContext(ctx, w.headQ).QueryRowContext(ctx, stream).Scan(&h.version, &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return streamHead{}, nil
