@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"time"
 
@@ -69,6 +70,16 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 func (e *Engine) templateOf(ctx context.Context, p *process.Process) (template.Template, error) {
 	tv, err := e.Template(ctx, p.TemplateID, p.TemplateVersion)
 	return tv.Template, err
+}
+
+// PersonID scopes a person to a tenant: "<tenant>:<id>", with a new ID when id is empty. Keys,
+// erasure and the person's stream use this form, so an administrator can erase only the persons
+// of their own tenant.
+func PersonID(tenant, id string) string {
+	if strings.HasPrefix(id, tenant+":") {
+		return id
+	}
+	return tenant + ":" + newIDIfEmpty(id)
 }
 
 func newIDIfEmpty(s string) string {
@@ -189,7 +200,7 @@ func (c RegisterParticipant) run(ctx context.Context, e *Engine, m process.Meta,
 	if c.Name == "" {
 		return &process.InvalidError{Field: "name", Problem: "is required"}
 	}
-	in := process.RegisterInput{Participant: newIDIfEmpty(c.Participant), Person: newIDIfEmpty(c.Person), Group: c.Group}
+	in := process.RegisterInput{Participant: newIDIfEmpty(c.Participant), Person: PersonID(p.Tenant, c.Person), Group: c.Group}
 	var err error
 	if in.Name, err = e.cfg.Vault.Seal(ctx, in.Person, c.Name); err != nil {
 		return err

@@ -128,6 +128,15 @@ func TestErasePerson_removes_the_data_everywhere_and_keeps_the_chains(t *testing
 	if got := h.engine.Reveal(h.ctx, p.Participants["x1"].Name); got != "Waltraud Quastenberg" {
 		t.Fatalf("name reads %q before erasure", got)
 	}
+	if p.Participants["x1"].Person != "leipzig:person-42" {
+		t.Fatalf("person ID %q is not scoped to the tenant", p.Participants["x1"].Person)
+	}
+	if err := h.engine.ErasePerson(h.ctx, h.meta(process.Actor{User: "o", Tenant: "menden", Role: "administrator"}), "leipzig:person-42"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.engine.Reveal(h.ctx, h.state(id).Participants["x1"].Name); got != "Waltraud Quastenberg" {
+		t.Fatalf("another tenant's administrator erased the person: name reads %q", got)
+	}
 	if err := h.engine.ErasePerson(h.ctx, h.meta(member), "person-42"); !errors.Is(err, process.ErrForbidden) {
 		t.Fatalf("a member erased: %v", err)
 	}
@@ -145,7 +154,7 @@ func TestErasePerson_removes_the_data_everywhere_and_keeps_the_chains(t *testing
 	if err := h.store.Verify(h.ctx); err != nil {
 		t.Fatalf("chains after erasure: %v", err)
 	}
-	erasures, _ := h.store.ReadStream(h.ctx, "person-person-42", eventstore.ReadStreamOptions{})
+	erasures, _ := h.store.ReadStream(h.ctx, "person-leipzig:person-42", eventstore.ReadStreamOptions{})
 	if len(erasures) != 1 {
 		t.Fatalf("%d erasure events, want 1", len(erasures))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -33,6 +34,11 @@ func (e *Engine) ErasePerson(ctx context.Context, m process.Meta, person string)
 	}
 	if person == "" {
 		return &process.InvalidError{Field: "person", Problem: "is required"}
+	}
+	if !m.Actor.Installation {
+		if !strings.HasPrefix(person, m.Actor.Tenant+":") {
+			person = PersonID(m.Actor.Tenant, person)
+		}
 	}
 	b, err := json.Marshal(PersonErased{Person: person, ByRole: m.Actor.Role, By: m.Actor.User, At: m.Now})
 	if err != nil {
