@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
-	"strings"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
