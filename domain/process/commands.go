@@ -245,7 +245,17 @@ func (p *Process) GoBack(m Meta, tpl template.Template, to, reason string) error
 	if err := text("reason", reason, true, maxText); err != nil {
 		return err
 	}
-	p.record(m, StageReverted{Stage: p.Stage, To: to, Reason: reason, By: m.Actor.User, At: m.Now})
+	from := p.Stage
+	p.record(m, StageReverted{Stage: from, To: to, Reason: reason, By: m.Actor.User, At: m.Now})
+	// Approvals given before in the stage returned to were for work that is now reopened: they
+	// are withdrawn, each on the record.
+	target, _ := tpl.Stage(to)
+	for _, a := range target.Approvals {
+		if _, granted := p.Approvals[to][a.Key]; granted {
+			p.record(m, ApprovalRevoked{Stage: to, Approval: a.Key, By: m.Actor.User,
+				Reason: "Rückkehr aus " + from + ": " + reason + " / went back from " + from})
+		}
+	}
 	return nil
 }
 

@@ -201,8 +201,8 @@ func TestCommands(t *testing.T) {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
-				if ev := p.Pending(); len(ev) != 1 || ev[0].Type() != tc.want.event || p.Version != before+1 {
-					t.Fatalf("recorded %v, want one %s", ev, tc.want.event)
+				if ev := p.Pending(); len(ev) == 0 || ev[0].Type() != tc.want.event || p.Version != before+int64(len(ev)) {
+					t.Fatalf("recorded %v, want %s first", ev, tc.want.event)
 				}
 				return
 			}
@@ -277,5 +277,19 @@ func TestOpen_refuses(t *testing.T) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestGoBack_withdraws_the_approvals_of_the_stage_returned_to(t *testing.T) {
+	p := ready(t)
+	must(t, p.Advance(m(lead), tpl, gates))
+	p.ClearPending()
+	must(t, p.GoBack(m(lead), tpl, "tender", "Aufruf fehlerhaft"))
+	ev := p.Pending()
+	if len(ev) != 2 || ev[0].Type() != "process.stage_reverted" || ev[1].Type() != "process.approval_revoked" {
+		t.Fatalf("recorded %v, want the reversion and the withdrawn approval", ev)
+	}
+	if _, granted := p.Approvals["tender"]["department_head"]; granted || p.Stage != "tender" {
+		t.Fatalf("stage %s, approvals %v", p.Stage, p.Approvals)
 	}
 }

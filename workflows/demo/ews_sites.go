@@ -90,7 +90,6 @@ var ewsSites = []ews{
 			p.at(140).back("application", "Ein Mitglied des Entwicklungsteams hat die Verwaltung verlassen; das Team wird neu benannt.")
 			p.after(1).withdraw(2, "Wechsel zu einem anderen Arbeitgeber")
 			p.reopen("name_development_team", "Das Entwicklungsteam wird neu besetzt.")
-			p.after(1).revoke("head_of_administration", "Neubesetzung des Entwicklungsteams: Die Freigabe ist neu zu erteilen.")
 			p.at(160).register("administration")
 			p.after(1).task("name_development_team", "Benennungsschreiben vom {date}: neu besetztes Entwicklungsteam")
 		}},

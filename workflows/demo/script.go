@@ -109,8 +109,8 @@ func (p *proc) numbered(kind string) string {
 // The command methods below add one step each, issued in the role the engine expects: members
 // complete tasks, register participants, record sessions, contributions and progress; leads
 // advance, go back, decide, publish results, define measures, suspend, resume, cancel and
-// complete; the tenant's administrator, who never leads a demo process, grants and revokes
-// approvals (four-eyes).
+// complete; the tenant's administrator, who never leads a demo process, grants approvals
+// (four-eyes; going back withdraws them by itself).
 
 // task completes a task; a task completed again (after a reopening) gets the step name
 // "task-<key>-2" and so on.
@@ -134,10 +134,6 @@ func (p *proc) approve(key, note string) {
 	p.add(p.numbered("approve-"+key), template.RoleAdministrator, func(r *runner) engine.Command {
 		return engine.GrantApproval{Approval: key, Note: r.text(note)}
 	})
-}
-
-func (p *proc) revoke(key, reason string) {
-	p.add(p.numbered("revoke-"+key), template.RoleAdministrator, fixed(engine.RevokeApproval{Approval: key, Reason: reason}))
 }
 
 func (p *proc) advance() {

@@ -151,10 +151,10 @@ func (e *VersionError) Unwrap() error { return ErrVersion }
 // StreamOf returns the stream name of a process.
 func StreamOf(id uuid.UUID) string { return "process-" + id.String() }
 
+// meta completes a command's context: the time always comes from the engine's clock (a caller
+// cannot back-date a command in the log), and a command without an ID gets a new one.
 func (e *Engine) meta(m process.Meta) process.Meta {
-	if m.Now.IsZero() {
-		m.Now = e.cfg.Clock().UTC()
-	}
+	m.Now = e.cfg.Clock().UTC()
 	if m.CommandID == "" {
 		m.CommandID = uuid.Must(uuid.NewV7()).String()
 	}
