@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -140,6 +141,7 @@ func TestErasePerson_removes_the_data_everywhere_and_keeps_the_chains(t *testing
 	if err := h.engine.ErasePerson(h.ctx, h.meta(member), "person-42"); !errors.Is(err, process.ErrForbidden) {
 		t.Fatalf("a member erased: %v", err)
 	}
+	key := personKey(t, h.path, "leipzig:person-42")
 	if err := h.engine.ErasePerson(h.ctx, h.meta(admin), "person-42"); err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +168,9 @@ func TestErasePerson_removes_the_data_everywhere_and_keeps_the_chains(t *testing
 		}
 		if err != nil {
 			t.Fatal(err)
+		}
+		if bytes.Contains(b, key) {
+			t.Fatalf("%s still contains the erased person's key", filepath.Base(f))
 		}
 		for _, secret := range []string{"Waltraud", "Quastenberg", "waltraud.quastenberg@example.org", "Zebrastreifen"} {
 			if bytes.Contains(b, []byte(secret)) {
@@ -250,3 +255,21 @@ func events(t testing.TB, h *harness, id uuid.UUID) []eventstore.Event {
 }
 
 var _ = templates.Seeds
+
+// personKey reads a person's key from the database file behind the store's back.
+func personKey(t *testing.T, path, person string) []byte {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var key []byte
+	if err := db.QueryRow(`SELECT key FROM person_keys WHERE person_id = ?`, person).Scan(&key); err != nil {
+		t.Fatalf("key of %s: %v", person, err)
+	}
+	if len(key) != 32 {
+		t.Fatalf("key of %s has %d bytes", person, len(key))
+	}
+	return key
+}
