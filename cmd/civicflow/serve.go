@@ -15,6 +15,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/httpapi"
+	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -27,12 +28,12 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Server starten / run the server",
-		Long: `Startet den HTTP-Server (API, /healthz, /readyz) auf dem eingebetteten Speicher.
+		Long: `Startet den HTTP-Server (API, /healthz, /readyz, /metrics) auf dem eingebetteten Speicher.
 Mit --demo werden in einem leeren Speicher Vorlagen, Mandanten, Nutzer:innen mit Tokens und
 etwa zwanzig Beispielverfahren angelegt; die Tokens stehen einmalig in der Datei, deren Pfad
 protokolliert wird.
 
-Runs the HTTP server (API, /healthz, /readyz) on the embedded store. With --demo, an empty
+Runs the HTTP server (API, /healthz, /readyz, /metrics) on the embedded store. With --demo, an empty
 store gets the templates, demo tenants, users with tokens and about twenty demo processes; the
 tokens are written once to a file whose path is logged.`,
 		Example: "  civicflow serve --demo\n  civicflow serve --addr :9090 --db /var/lib/civicflow/civicflow.db",
@@ -134,16 +135,24 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		stopList()
 		<-listDone
 	}()
-	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
-		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag)})
+	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, Appended: func() int64 { return a.store.Stats().Events }})
 	if err != nil {
 		return err
 	}
+	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
+		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag), Metrics: m})
+	if err != nil {
+		return err
+	}
+	// /metrics is the operator's, beside the API (not part of its OpenAPI description).
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("/", api)
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("civicflow serving", "addr", ln.Addr().String(), "db", cfg.Store.SQLite.Path, "demo", demo)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

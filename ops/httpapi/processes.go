@@ -54,7 +54,9 @@ func (a *API) waitForList(ctx context.Context, pos eventstore.Position) {
 	_ = a.cfg.List.WaitFor(ctx, pos)
 }
 
-func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.Actor) (err error) {
+	var res engine.Result
+	defer a.observe("open", time.Now(), &res, &err)
 	var in engine.OpenProcess
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -63,7 +65,7 @@ func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.
 	if err != nil {
 		return err
 	}
-	res, err := a.cfg.Engine.Open(r.Context(), m, in)
+	res, err = a.cfg.Engine.Open(r.Context(), m, in)
 	if err != nil {
 		return err
 	}
@@ -78,7 +80,7 @@ func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.
 	return nil
 }
 
-func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Actor) (err error) {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -88,6 +90,8 @@ func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Acto
 	if !ok {
 		return problem(http.StatusNotFound, "unknown_command", fmt.Sprintf("Unbekannter Befehl / unknown command %q", name))
 	}
+	var res engine.Result
+	defer a.observe(name, time.Now(), &res, &err)
 	cmd := newCmd()
 	if err := decodeJSON(r, cmd); err != nil {
 		return err
@@ -100,7 +104,7 @@ func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Acto
 	if err != nil {
 		return err
 	}
-	res, err := a.cfg.Engine.Do(r.Context(), m, id, exp, cmd)
+	res, err = a.cfg.Engine.Do(r.Context(), m, id, exp, cmd)
 	if err != nil {
 		return err
 	}

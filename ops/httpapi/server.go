@@ -35,7 +35,21 @@ type Config struct {
 	MaxBodyBytes int64
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics is told the result and duration of every process command (open and the lifecycle
+	// commands). Default: nothing is observed.
+	Metrics CommandObserver
 }
+
+// CommandObserver observes commands. command is the action name ("open", "advance", …); result
+// is one of "ok", "duplicate", "refused", "invalid", "forbidden", "not_found", "conflict",
+// "error". Implementations must be safe for concurrent use.
+type CommandObserver interface {
+	ObserveCommand(command, result string, took time.Duration)
+}
+
+type noObserver struct{}
+
+func (noObserver) ObserveCommand(string, string, time.Duration) {}
 
 // Validate reports every missing field.
 func (c Config) Validate() error {
@@ -104,6 +118,9 @@ func New(cfg Config) (*API, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noObserver{}
 	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }

@@ -199,6 +199,8 @@ type Stats struct {
 	Transactions int64
 	// Appends is how many appends those transactions decided (written, duplicate or refused).
 	Appends int64
+	// Events is how many events those transactions wrote (duplicates and refusals write none).
+	Events int64
 }
 
 // Stats returns the writer's counters; all zero for a read-only store.
@@ -206,7 +208,7 @@ func (s *Store) Stats() Stats {
 	if s.writer == nil {
 		return Stats{}
 	}
-	return Stats{Transactions: s.writer.batches.Load(), Appends: s.writer.appends.Load()}
+	return Stats{Transactions: s.writer.batches.Load(), Appends: s.writer.appends.Load(), Events: s.writer.events.Load()}
 }
 
 // Head returns the position of the last event in the log (Start when empty).

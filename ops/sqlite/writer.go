@@ -32,6 +32,7 @@ type writer struct {
 	lastTime    int64                 // last recorded-at, unix nanoseconds
 
 	batches, appends atomic.Int64 // committed transactions and the appends they decided
+	events           atomic.Int64 // events written by those transactions
 }
 
 // streamHead is the version and hash of a stream's last event.
@@ -178,6 +179,11 @@ func (w *writer) commitBatch(batch []*appendReq) {
 	if err == nil {
 		w.batches.Add(1)
 		w.appends.Add(int64(len(batch)))
+		for _, r := range batch {
+			if r.wrote {
+				w.events.Add(int64(len(r.events)))
+			}
+		}
 	}
 	wrote := false
 	for _, r := range batch {

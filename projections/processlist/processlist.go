@@ -232,3 +232,39 @@ func decodeCursor(s string) (time.Time, uuid.UUID, error) {
 	}
 	return t, id, nil
 }
+
+// Group is one combination of the labels processes are counted by: all bounded (no process ID,
+// title or person).
+type Group struct {
+	Tenant, Template, Stage string
+	Status                  process.Status
+}
+
+// Counts returns how many processes the list holds in each group.
+func (l *List) Counts() map[Group]int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := map[Group]int{}
+	for _, p := range l.states {
+		if p.Version == 0 {
+			continue
+		}
+		out[Group{Tenant: p.Tenant, Template: p.TemplateID, Stage: p.Stage, Status: p.Status}]++
+	}
+	return out
+}
+
+// EachStay calls fn for every finished stage visit of every process (left by completion,
+// reversal, migration or closing the process) with the visit's length. fn runs while the list is
+// locked for reading and must not call the list.
+func (l *List) EachStay(fn func(template, stage string, stayed time.Duration)) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	for _, p := range l.states {
+		for _, v := range p.Timeline {
+			if !v.Left.IsZero() {
+				fn(p.TemplateID, v.Stage, v.Left.Sub(v.Entered))
+			}
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/projections/processlist"
+)
+
+// The metric names.
+const (
+	NameProcesses        = "civicflow_processes"
+	NameStageDuration    = "civicflow_stage_duration_seconds"
+	NameCommands         = "civicflow_commands_total"
+	NameCommandDuration  = "civicflow_command_duration_seconds"
+	NameEventsAppended   = "civicflow_events_appended_total"
+	NameProjectionLag    = "civicflow_projection_lag_events"
+	NameProjectionLagAge = "civicflow_projection_lag_seconds"
+)
+
+// Names returns the names of every civicflow metric the server exports (histograms by their
+// base name; PromQL also sees <name>_bucket, _sum and _count), sorted.
+func Names() []string {
+	out := []string{NameProcesses, NameStageDuration, NameCommands, NameCommandDuration,
+		NameEventsAppended, NameProjectionLag, NameProjectionLagAge}
+	sort.Strings(out)
+	return out
+}
+
+// Log is what the metrics read from the event store.
+type Log interface {
+	// Head returns the position of the last event in the log.
+	Head(ctx context.Context) (eventstore.Position, error)
+	// ReadAll reads the global log (used to find the oldest event the list has not applied).
+	ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]eventstore.Event, error)
+}
+
+// Config configures the metrics.
+type Config struct {
+	// List is the process list read model. Required.
+	List *processlist.List
+	// Store is the event store, for the projection lag. Required.
+	Store Log
+	// Appended returns how many events the store has appended since it opened (a monotonic
+	// count, e.g. sqlite's Stats().Events). Default: civicflow_events_appended_total is not exported.
+	Appended func() int64
+	// Now is the clock the lag's age is measured with. Default time.Now.
+	Now func() time.Time
+	// ScrapeTimeout bounds the store reads of one scrape. Default 2s.
+	ScrapeTimeout time.Duration
+}
+
+// Validate reports every missing field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.List == nil {
+		errs = append(errs, errors.New("metrics: List is required"))
+	}
+	if c.Store == nil {
+		errs = append(errs, errors.New("metrics: Store is required"))
+	}
+	if c.ScrapeTimeout < 0 {
+		errs = append(errs, errors.New("metrics: ScrapeTimeout must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Metrics holds civicflow's registry. It is safe for concurrent use.
+type Metrics struct {
+	registry *prometheus.Registry
+	commands *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New returns the metrics with a registry holding civicflow's collectors and the Go runtime and
+// process collectors.
+func New(cfg Config) (*Metrics, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ScrapeTimeout == 0 {
+		cfg.ScrapeTimeout = 2 * time.Second
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameCommands,
+			Help: "Process commands handled by the HTTP API, by command (action name) and result."}, []string{"command", "result"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: NameCommandDuration,
+			Help:    "Time the HTTP API took to handle a process command, including the durable commit and the wait for the process list.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"command"}),
+	}
+	cs := []prometheus.Collector{m.commands, m.latency, newListCollector(cfg),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
+	if cfg.Appended != nil {
+		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: NameEventsAppended,
+			Help: "Events appended to the store since the server started (duplicates write none)."},
+			func() float64 { return float64(cfg.Appended()) }))
+	}
+	for _, c := range cs {
+		if err := m.registry.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// ObserveCommand records one command's result and duration; it implements
+// httpapi.CommandObserver.
+func (m *Metrics) ObserveCommand(command, result string, took time.Duration) {
+	m.commands.WithLabelValues(command, result).Inc()
+	m.latency.WithLabelValues(command).Observe(took.Seconds())
+}
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// Gatherer returns the registry, for tests and for serving it another way.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.registry }
