@@ -60,6 +60,12 @@ func freeAddr(t testing.TB) string {
 // startServer builds civicflow, starts "serve" on a free port and waits until it answers.
 func startServer(t testing.TB, extra ...string) *running {
 	t.Helper()
+	return startServerEnv(t, nil, extra...)
+}
+
+// startServerEnv is startServer with extra environment variables.
+func startServerEnv(t testing.TB, env []string, extra ...string) *running {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts the real binary; skipped with -short")
 	}
@@ -73,7 +79,7 @@ func startServer(t testing.TB, extra ...string) *running {
 	r.url = "http://" + addr
 	args := append([]string{"serve", "--addr", addr, "--db", r.db}, extra...)
 	r.cmd = exec.Command(bin, args...)
-	r.cmd.Env = append(os.Environ(), "CIVICFLOW_SERVER_DEMO_TOKENS_FILE="+filepath.Join(dir, "demo-tokens.txt"))
+	r.cmd.Env = append(append(os.Environ(), "CIVICFLOW_SERVER_DEMO_TOKENS_FILE="+filepath.Join(dir, "demo-tokens.txt")), env...)
 	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -296,6 +302,24 @@ func TestE2E_demo_starts_a_living_system(t *testing.T) {
 		if it["tenant"] != "leipzig" {
 			t.Fatalf("Leipzig's viewer sees %v", it["tenant"])
 		}
+	}
+	r.stop()
+}
+
+func TestE2E_readiness_counts_only_what_the_process_list_follows(t *testing.T) {
+	r := startServerEnv(t, []string{"CIVICFLOW_SERVER_READY_MAX_LAG=2"})
+	r.token("leipzig", "anna", "lead")
+	r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Bereit?"})
+	for i := range 4 { // token events after the last process event: the list does not follow them
+		r.token("leipzig", fmt.Sprintf("user%d", i), "viewer")
+	}
+	resp, err := http.Get(r.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/readyz: %d after token events, want 200", resp.StatusCode)
 	}
 	r.stop()
 }
