@@ -25,6 +25,7 @@ type Store struct {
 
 	vaultOnce sync.Once
 	vault     *Vault
+	proj      projectionDBs
 	notify    *notifier
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
@@ -155,7 +156,7 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		err = s.writer.close()
 	}
-	return errors.Join(err, s.vault.close(), s.closeDBs())
+	return errors.Join(err, s.vault.close(), s.proj.close(), s.closeDBs())
 }
 
 func (s *Store) closeDBs() error {
