@@ -148,7 +148,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	// /metrics is the operator's, beside the API (not part of its OpenAPI description).
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	mux.Handle("/", api)
+	if err := mountHTTP(mux, a, api, log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return err

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	domain "github.com/civicflow/civicflow/domain/template"
+)
+
+// historyRow is one event as people read it: when, who (hidden for viewers), what and a short
+// detail that never carries personal data (no participant names, no contribution texts).
+type historyRow struct {
+	Version      int64
+	When, Who    string
+	What, Detail string
+}
+
+func history(p *page, tpl domain.Template, events []eventstore.Event, personal bool) []historyRow {
+	rows := make([]historyRow, 0, len(events))
+	for _, ev := range events {
+		row := historyRow{Version: ev.Version, When: p.DateTime(ev.RecordedAt), What: p.T("event." + ev.Type), Who: p.T("hidden")}
+		if personal {
+			row.Who = ev.Metadata.Actor
+		}
+		if payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data); err == nil {
+			row.Detail = detail(p, tpl, payload)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// detail summarises an event by the template's titles and the non-personal fields.
+func detail(p *page, tpl domain.Template, payload process.Payload) string {
+	stage := func(key string) string {
+		if s, ok := tpl.Stage(key); ok {
+			return p.Text(s.Title)
+		}
+		return key
+	}
+	task := func(stageKey, key string) string {
+		s, _ := tpl.Stage(stageKey)
+		for _, t := range s.Tasks {
+			if t.Key == key {
+				return p.Text(t.Title)
+			}
+		}
+		return key
+	}
+	approval := func(stageKey, key string) string {
+		s, _ := tpl.Stage(stageKey)
+		for _, a := range s.Approvals {
+			if a.Key == key {
+				return p.Text(a.Title)
+			}
+		}
+		return key
+	}
+	switch e := payload.(type) {
+	case process.ProcessOpened:
+		return e.Title
+	case process.TaskCompleted:
+		return task(e.Stage, e.Task)
+	case process.TaskReopened:
+		return task(e.Stage, e.Task)
+	case process.ApprovalGranted:
+		return approval(e.Stage, e.Approval)
+	case process.ApprovalRevoked:
+		return approval(e.Stage, e.Approval)
+	case process.StageCompleted:
+		if e.Next == "" {
+			return stage(e.Stage)
+		}
+		return stage(e.Stage) + " → " + stage(e.Next)
+	case process.StageReverted:
+		return stage(e.Stage) + " → " + stage(e.To)
+	case process.ParticipantRegistered:
+		return p.Text(domain.Groups[e.Group])
+	case process.SessionScheduled:
+		return e.Title + " (" + p.Text(domain.Formats[e.Format]) + ", " + p.Date(e.Date) + ")"
+	case process.SessionHeld:
+		return fmt.Sprintf("%s: %d", p.T("col.attendance"), e.Attendance)
+	case process.DecisionRecorded:
+		return e.Subject
+	case process.ResultPublished:
+		return e.Title
+	case process.MeasureDefined:
+		return e.Title
+	case process.MeasureProgressReported:
+		return p.Pct(e.Progress) + " · " + p.T("measure."+e.Status)
+	case process.ProcessCompleted:
+		return stage(e.Stage)
+	case process.ProcessMigrated:
+		return fmt.Sprintf("v%d → v%d", e.FromVersion, e.ToVersion)
+	}
+	return ""
+}

@@ -1,0 +1,171 @@
+// Package web is civicflow's server-rendered dashboard: the processes of the signed-in user's
+// tenant with their stages, a page per process (stage timeline, tasks, approvals, sessions,
+// decisions, results, measures and the history from the event store), the implementation tracker
+// and statistics per template. Pages are html/template with embedded templates and CSS; charts
+// are inline SVG with their numbers also as tables; no JavaScript.
+//
+// People sign in with a bearer token (POST /signin) and get a server-side session (see
+// session.go); every form carries a per-session CSRF token, and cross-origin POSTs are refused
+// by http.CrossOriginProtection as well. Tenant and role rules are the API's: another tenant's
+// process is 404, viewers see no personal data. German is the default; ?lang=en switches to
+// English and a cookie keeps the choice.
+//
+//	h, err := web.New(web.Config{Engine: eng, Store: store, Tokens: reg, List: list})
+//	mux.Handle("/", h)
+package web
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/engine"
+	"github.com/civicflow/civicflow/workflows/tokens"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// Config configures the dashboard.
+type Config struct {
+	// Engine loads processes and templates. Required.
+	Engine *engine.Engine
+	// Store is read for a process's history. Required.
+	Store eventstore.Store
+	// Tokens authenticates sign-ins and sessions. Required.
+	Tokens *tokens.Registry
+	// List is the process list read model. Required.
+	List *processlist.List
+	// Now is the clock for days in stage and session expiry. Default time.Now.
+	Now func() time.Time
+	// Logger logs failures. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Validate reports every missing field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Engine == nil {
+		errs = append(errs, errors.New("web: Engine is required"))
+	}
+	if c.Store == nil {
+		errs = append(errs, errors.New("web: Store is required"))
+	}
+	if c.Tokens == nil {
+		errs = append(errs, errors.New("web: Tokens is required"))
+	}
+	if c.List == nil {
+		errs = append(errs, errors.New("web: List is required"))
+	}
+	return errors.Join(errs...)
+}
+
+// Dashboard serves the web pages. It is safe for concurrent use.
+type Dashboard struct {
+	cfg      Config
+	sessions *sessions
+	pages    map[string]*template.Template
+	handler  http.Handler
+}
+
+// New returns the dashboard.
+func New(cfg Config) (*Dashboard, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{cfg: cfg, sessions: newSessions(cfg.Now), pages: pages}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/style.css", serveCSS)
+	mux.HandleFunc("GET /signin", d.signinForm)
+	mux.HandleFunc("POST /signin", d.signin)
+	mux.HandleFunc("POST /signout", d.signout)
+	mux.Handle("GET /{$}", d.auth(d.overview))
+	mux.Handle("GET /measures", d.auth(d.measures))
+	mux.Handle("GET /processes/{id}", d.auth(d.processPage))
+	mux.Handle("GET /templates/{id}/stats", d.auth(d.stats))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		d.fail(w, r, http.StatusNotFound)
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.fail(w, r, http.StatusForbidden)
+	}))
+	d.handler = securityHeaders(cop.Handler(mux))
+	return d, nil
+}
+
+// ServeHTTP serves the dashboard.
+func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.handler.ServeHTTP(w, r) }
+
+// securityHeaders forbids scripts, framing and content sniffing: the pages need none of it.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func serveCSS(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(styleCSS)
+}
+
+// request is what a signed-in page handler gets.
+type request struct {
+	actor   process.Actor
+	session *session
+	lang    string
+}
+
+// auth lets signed-in people through and sends the others to the sign-in form.
+func (d *Dashboard) auth(h func(w http.ResponseWriter, r *http.Request, rq request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := lang(w, r)
+		x := d.sessions.get(r)
+		if x == nil || x.secret == "" {
+			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			return
+		}
+		tok, err := d.cfg.Tokens.Authenticate(r.Context(), x.secret)
+		if err != nil {
+			d.sessions.drop(x)
+			clearSessionCookie(w, r)
+			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			return
+		}
+		if err := h(w, r, request{actor: tok.Actor(), session: x, lang: l}); err != nil {
+			if errors.Is(err, process.ErrNotFound) || errors.Is(err, errNotFound) {
+				d.fail(w, r, http.StatusNotFound)
+				return
+			}
+			d.cfg.Logger.Error("web: page failed", "path", r.URL.Path, "err", err)
+			d.fail(w, r, http.StatusInternalServerError)
+		}
+	})
+}
+
+var errNotFound = errors.New("web: not found")
