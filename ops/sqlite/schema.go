@@ -52,6 +52,17 @@ var migrations = []string{
 		event_hash BLOB NOT NULL,
 		data       BLOB NOT NULL
 	) STRICT;`,
+	// 4: the global log as a Merkle tree (RFC 6962, tlog's stored-hash order) and the signed tree
+	// heads (seals). The hashes are a cache that verification recomputes; the seals are evidence.
+	`CREATE TABLE merkle_hashes (
+		idx  INTEGER PRIMARY KEY,
+		hash BLOB NOT NULL
+	) STRICT;
+	CREATE TABLE seals (
+		size       INTEGER PRIMARY KEY,
+		signed     TEXT NOT NULL,
+		created_at TEXT NOT NULL
+	) STRICT;`,
 }
 
 // SchemaVersion is the schema version this program writes.

@@ -1,0 +1,205 @@
+package seal_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/workflows/seal"
+)
+
+type fixture struct {
+	path     string
+	store    *sqlite.Store
+	sealer   *seal.Sealer
+	verifier note.Verifier
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "db")
+	store, err := sqlite.New(context.Background(), sqlite.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	skey, vkey, err := seal.GenerateKey("civicflow-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer, Clock: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{path: path, store: store, sealer: s, verifier: verifier}
+}
+
+func (f *fixture) append(t *testing.T, n int) {
+	t.Helper()
+	for i := range n {
+		e := eventstore.EventData{ID: eventstore.NewEventID(), Type: "process.contribution_recorded", SchemaVersion: 1,
+			Data: fmt.Appendf(nil, `{"contribution":"k%d","plain_text":"Idee %d"}`, i, i)}
+		if _, err := f.store.Append(context.Background(), fmt.Sprintf("process-%d", i%3), eventstore.Any, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (f *fixture) heads(t *testing.T) [][]byte {
+	t.Helper()
+	heads, err := f.store.Seals().List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return heads
+}
+
+func TestSeals_prove_inclusion_and_consistency(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.append(t, 7)
+	first, _, err := f.sealer.Seal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.append(t, 13)
+	second, _, err := f.sealer.Seal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Size != 7 || second.Size != 20 {
+		t.Fatalf("heads of size %d and %d, want 7 and 20", first.Size, second.Size)
+	}
+	res, err := seal.VerifyLog(ctx, f.store, f.heads(t), f.verifier)
+	if err != nil || len(res.Heads) != 2 || res.Events != 20 {
+		t.Fatalf("verify: %+v, %v", res, err)
+	}
+	events, _ := f.store.ReadAll(ctx, eventstore.ReadAllOptions{})
+	for i, e := range events {
+		proof, err := f.sealer.Prove(second.Size, int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckRecord(proof, second.Size, second.Root, int64(i), tlog.RecordHash(seal.LeafData(e))); err != nil {
+			t.Fatalf("event %d is not proven included: %v", i, err)
+		}
+	}
+	tp, err := f.sealer.ProveTree(second.Size, first.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tlog.CheckTree(tp, second.Size, second.Root, first.Size, first.Root); err != nil {
+		t.Fatalf("the second head does not extend the first: %v", err)
+	}
+}
+
+func TestSeals_catch_a_rewritten_stream_with_recomputed_hashes(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.append(t, 9)
+	if _, _, err := f.sealer.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	heads := f.heads(t)
+	f.store.Close()
+	rewriteStream(t, f.path, "process-1")
+	store, err := sqlite.New(ctx, sqlite.Config{Path: f.path, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Verify(ctx); err != nil {
+		t.Fatalf("the rewrite should pass the chain check (that is what seals are for): %v", err)
+	}
+	_, err = seal.VerifyLog(ctx, store, heads, f.verifier)
+	var mm *seal.Mismatch
+	if !errors.As(err, &mm) || mm.Head.Size != 9 {
+		t.Fatalf("verify: %v, want a mismatch with the head of size 9", err)
+	}
+}
+
+func TestSeals_catch_removed_events_and_foreign_keys(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.append(t, 5)
+	if _, _, err := f.sealer.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	heads := f.heads(t)
+	_, otherV, _ := seal.GenerateKey("someone-else")
+	other, _ := note.NewVerifier(otherV)
+	if _, err := seal.VerifyLog(ctx, f.store, heads, other); !errors.Is(err, seal.ErrBadHead) {
+		t.Fatalf("a head checked with another key: %v", err)
+	}
+	f.store.Close()
+	db, _ := sql.Open("sqlite", f.path)
+	if _, err := db.Exec(`DELETE FROM events WHERE position = 5; UPDATE log_head SET position = 4`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	store, _ := sqlite.New(ctx, sqlite.Config{Path: f.path, ReadOnly: true})
+	defer store.Close()
+	if _, err := seal.VerifyLog(ctx, store, heads, f.verifier); err == nil || !strings.Contains(err.Error(), "removed") {
+		t.Fatalf("verify after removing the last event: %v", err)
+	}
+}
+
+// rewriteStream changes the data of a stream's first event and recomputes the chain of the whole
+// stream, as someone with write access to the file could.
+func rewriteStream(t *testing.T, path, stream string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT position, record FROM events WHERE stream = ? ORDER BY version`, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		pos    int64
+		record []byte
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		rows.Scan(&r.pos, &r.record)
+		all = append(all, r)
+	}
+	rows.Close()
+	var prev eventstore.Hash
+	for i, r := range all {
+		e, err := eventstore.DecodeRecord(r.record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			e.Data = []byte(`{"contribution":"k1","plain_text":"gefälscht"}`)
+		}
+		rec := eventstore.EncodeRecord(e)
+		h := eventstore.ChainHash(prev, rec)
+		if _, err := db.Exec(`UPDATE events SET record = ?, hash = ? WHERE position = ?`, rec, h[:], r.pos); err != nil {
+			t.Fatal(err)
+		}
+		prev = h
+	}
+}
