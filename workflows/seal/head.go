@@ -61,4 +61,3 @@ func parseHead(text string) (Head, error) {
 func GenerateKey(name string) (skey, vkey string, err error) {
 	return note.GenerateKey(rand.Reader, name)
 }
-
