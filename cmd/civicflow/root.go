@@ -43,6 +43,7 @@ Exit-Codes / exit codes:
 		newTokenCmd(),
 		newTemplateCmd(),
 		newProcessCmd(),
+		newProjectionsCmd(),
 	)
 	return root
 }

@@ -136,6 +136,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		stopList()
 		<-listDone
 	}()
+	defer startProjections(a.store, log)()
 	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, Appended: func() int64 { return a.store.Stats().Events }})
 	if err != nil {
 		return err
