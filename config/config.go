@@ -21,6 +21,18 @@ type Config struct {
 	Server Server `mapstructure:"server"`
 	// Client configures the CLI's API client commands.
 	Client Client `mapstructure:"client"`
+	// Audit configures the seals of the log.
+	Audit Audit `mapstructure:"audit"`
+}
+
+// Audit configures the signed tree heads (seals) of the global log.
+type Audit struct {
+	// SealKeyFile is the Ed25519 signing key of the seals (note format). Keep it outside the
+	// database and its backups. Default "./data/seal.key"; created by "serve" when missing, with
+	// the public key beside it (".pub").
+	SealKeyFile string `mapstructure:"seal_key_file"`
+	// SealInterval is how often "serve" seals the log; 0 disables. Default 1h; must be >= 0.
+	SealInterval time.Duration `mapstructure:"seal_interval"`
 }
 
 // Server configures the HTTP server.
@@ -137,6 +149,10 @@ func Default() Config {
 			Server:  "http://localhost:8080",
 			Timeout: 30 * time.Second,
 		},
+		Audit: Audit{
+			SealKeyFile:  "./data/seal.key",
+			SealInterval: time.Hour,
+		},
 	}
 }
 
@@ -187,6 +203,12 @@ func (c Config) Validate() error {
 	}
 	if c.Client.Timeout <= 0 {
 		check("client.timeout", fmt.Errorf("must be > 0, got %s", c.Client.Timeout))
+	}
+	if strings.TrimSpace(c.Audit.SealKeyFile) == "" {
+		check("audit.seal_key_file", errors.New("must not be empty"))
+	}
+	if c.Audit.SealInterval < 0 {
+		check("audit.seal_interval", fmt.Errorf("must be >= 0, got %s", c.Audit.SealInterval))
 	}
 	return errors.Join(errs...)
 }

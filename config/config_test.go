@@ -157,7 +157,7 @@ func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
 		"store.driver", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
 		"store.sqlite.max_batch", "log.level", "log.format",
 		"server.addr", "server.shutdown_timeout", "server.max_body_bytes", "server.demo_tokens_file",
-		"client.server", "client.timeout",
+		"client.server", "client.timeout", "audit.seal_key_file",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("Validate reported problems with %v, want %v\n%v", keys, want, err)
@@ -174,6 +174,8 @@ func problems(err error) []error {
 
 func TestKeys(t *testing.T) {
 	want := []string{
+		"audit.seal_interval",
+		"audit.seal_key_file",
 		"client.server",
 		"client.timeout",
 		"client.token",
