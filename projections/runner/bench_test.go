@@ -1,0 +1,120 @@
+package runner_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/projections/audit"
+	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/runner"
+)
+
+// rebuildEvents is how many events BenchmarkRebuild appends: CIVICFLOW_TEST_REBUILD_EVENTS, else
+// 20,000 with -short, else 1,000,000.
+func rebuildEvents(b *testing.B) int {
+	if v := os.Getenv("CIVICFLOW_TEST_REBUILD_EVENTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1000 {
+			b.Fatalf("CIVICFLOW_TEST_REBUILD_EVENTS=%q: want a number ≥ 1000", v)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 20_000
+	}
+	return 1_000_000
+}
+
+// appendSmallEvents writes n small process events: processes of 1,000 events each, opened, then
+// sessions, participants and contributions.
+func appendSmallEvents(b *testing.B, s *sqlite.Store, n int) {
+	ctx := context.Background()
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for p := 0; p*1000 < n; p++ {
+		stream := fmt.Sprintf("process-%s", uuid.NewSHA1(uuid.NameSpaceOID, []byte(strconv.Itoa(p))))
+		batch := make([]eventstore.EventData, 0, 1000)
+		for i := 0; i < 1000 && p*1000+i < n; i++ {
+			var payload process.Payload
+			switch {
+			case i == 0:
+				payload = process.ProcessOpened{TemplateID: "bench", TemplateVersion: 1, Title: "Verfahren " + strconv.Itoa(p), Tenant: "t" + strconv.Itoa(p%10), Lead: "anna", Stage: "tender", At: at}
+			case i%10 == 1:
+				payload = process.SessionScheduled{Session: "s" + strconv.Itoa(i), Title: "Werkstatt", Format: "workshop", Date: at}
+			case i%10 == 2:
+				payload = process.ParticipantRegistered{Participant: "x" + strconv.Itoa(i), Person: "p", Group: "citizens"}
+			default:
+				payload = process.ContributionRecorded{Contribution: "k" + strconv.Itoa(i), Topic: "Spielplatz"}
+			}
+			data, schema, err := process.Encode(payload)
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch = append(batch, eventstore.EventData{ID: eventstore.NewEventID(), Type: payload.Type(), SchemaVersion: schema, Data: data,
+				Metadata: eventstore.Metadata{Tenant: "t" + strconv.Itoa(p%10), Actor: "ben"}})
+		}
+		if _, err := s.Append(ctx, stream, eventstore.Any, batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRebuild reports the rebuild rate of each read model next to the store's raw ReadAll
+// rate over the same log, in the same run (target: ≥ 50 % of ReadAll).
+func BenchmarkRebuild(b *testing.B) {
+	n := rebuildEvents(b)
+	s, err := sqlite.New(context.Background(), sqlite.Config{Path: b.TempDir() + "/bench.db"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	appendSmallEvents(b, s, n)
+	ctx := context.Background()
+	readAll := func() float64 {
+		start, count := time.Now(), 0
+		for after := eventstore.Start; ; {
+			page, err := s.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 1000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			count += len(page)
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Position
+		}
+		if count != n {
+			b.Fatalf("read %d events, want %d", count, n)
+		}
+		return float64(count) / time.Since(start).Seconds()
+	}
+	for _, p := range []runner.Projection{overview.Projection{}, audit.Projection{}} {
+		b.Run(p.Name(), func(b *testing.B) {
+			r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: []runner.Projection{p}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var rebuild, raw float64
+			for b.Loop() {
+				raw += readAll()
+				start := time.Now()
+				if err := r.Rebuild(ctx, p.Name()); err != nil {
+					b.Fatal(err)
+				}
+				rebuild += float64(n) / time.Since(start).Seconds()
+			}
+			rebuild, raw = rebuild/float64(b.N), raw/float64(b.N)
+			b.ReportMetric(rebuild, "rebuild_events/s")
+			b.ReportMetric(raw, "readall_events/s")
+			b.ReportMetric(100*rebuild/raw, "%_of_readall")
+		})
+	}
+}
