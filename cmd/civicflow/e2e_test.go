@@ -79,7 +79,8 @@ func startServerEnv(t testing.TB, env []string, extra ...string) *running {
 	r.url = "http://" + addr
 	args := append([]string{"serve", "--addr", addr, "--db", r.db}, extra...)
 	r.cmd = exec.Command(bin, args...)
-	r.cmd.Env = append(append(os.Environ(), "CIVICFLOW_SERVER_DEMO_TOKENS_FILE="+filepath.Join(dir, "demo-tokens.txt")), env...)
+	r.cmd.Env = append(append(os.Environ(), "CIVICFLOW_SERVER_DEMO_TOKENS_FILE="+filepath.Join(dir, "demo-tokens.txt"),
+		"CIVICFLOW_AUDIT_SEAL_KEY_FILE="+filepath.Join(dir, "seal.key")), env...)
 	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)

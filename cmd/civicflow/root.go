@@ -44,6 +44,7 @@ Exit-Codes / exit codes:
 		newTemplateCmd(),
 		newProcessCmd(),
 		newProjectionsCmd(),
+		newAuditCmd(),
 	)
 	return root
 }

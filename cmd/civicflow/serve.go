@@ -137,6 +137,11 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		<-listDone
 	}()
 	defer startProjections(a.store, log)()
+	stopSealing, err := startSealing(a.store, cfg, log)
+	if err != nil {
+		return fmt.Errorf("seals: %w", err)
+	}
+	defer stopSealing()
 	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, Appended: func() int64 { return a.store.Stats().Events }})
 	if err != nil {
 		return err
