@@ -12,7 +12,8 @@ type barChart struct {
 }
 
 type bar struct {
-	Label      string
+	Label      string // shortened for the SVG
+	Full       string
 	Count      int
 	Y, TextY   int
 	Width      int
@@ -39,7 +40,7 @@ func newBarChart(title, desc string, labels []string, counts []int) barChart {
 		if counts[i] > 0 {
 			w = max(w, 2)
 		}
-		c.Bars = append(c.Bars, bar{Label: shorten(l, 34), Count: counts[i], Y: i*barRow + 4, TextY: i*barRow + 4 + 16,
+		c.Bars = append(c.Bars, bar{Label: shorten(l, 34), Full: l, Count: counts[i], Y: i*barRow + 4, TextY: i*barRow + 4 + 16,
 			Width: w, NumX: barLabelW + w + 6, Accessible: fmt.Sprintf("%s: %d", l, counts[i])})
 	}
 	return c
@@ -73,7 +74,7 @@ type timeline struct {
 }
 
 const (
-	boxW   = 170
+	boxW   = 180
 	boxGap = 10
 )
 

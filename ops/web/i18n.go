@@ -59,6 +59,7 @@ var messages = map[string][2]string{
 	"col.stage":                  {"Phase", "Stage"},
 	"col.status":                 {"Status", "Status"},
 	"col.days":                   {"Tage in Phase", "Days in stage"},
+	"col.stagedays":              {"Tage", "Days"},
 	"col.target":                 {"Soll (Tage)", "Target (days)"},
 	"col.count":                  {"Anzahl", "Count"},
 	"col.entered":                {"Begonnen", "Entered"},

@@ -189,7 +189,7 @@ func (d *Dashboard) timeline(p *page, tpl domain.Template, pr *process.Process) 
 			state = "upcoming"
 		}
 		b := timelineBox{X: i * (boxW + boxGap), Width: boxW, State: state, StateLabel: p.T("timeline." + state),
-			Label: shorten(p.Text(s.Title), 20), FullTitle: p.Text(s.Title), Number: i + 1, Days: "—"}
+			Label: shorten(p.Text(s.Title), 17), FullTitle: p.Text(s.Title), Number: i + 1, Days: "—"}
 		if n, ok := spent[s.Key]; ok {
 			b.Days = strconv.Itoa(n) + " " + p.T("timeline.days")
 		}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// demoTokens reads the tokens serve --demo wrote ("role@tenant" → secret).
+func demoTokens(t *testing.T, r *running) {
+	t.Helper()
+	var file string
+	sc := bufio.NewScanner(strings.NewReader(r.logs.String()))
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "tokens_file="); i >= 0 {
+			file = strings.Fields(sc.Text()[i+len("tokens_file="):])[0]
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("demo tokens file %q: %v\n%s", file, err, r.logs)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 5 && !strings.HasPrefix(line, "#") {
+			r.tokens[f[2]+"@"+f[0]] = f[4]
+		}
+	}
+}
+
+// TestBrowser_a_lead_signs_in_and_reads_a_process drives headless Chromium against the real
+// binary with --demo: sign in with a demo token, the overview, a process page, English, and a
+// screenshot (also copied to /tmp/civicflow-dashboard.png for people to look at).
+func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: CI must install it (apt-get install chromium)", chromiumPath)
+		}
+		t.Skipf("%s is missing; install it with: apt-get install chromium", chromiumPath)
+	}
+	r := startServer(t, "--demo")
+	demoTokens(t, r)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 1600),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, r.logs)
+		}
+	}
+	text := func(sel chromedp.CSS) string { // textContent: SVG <title> and <desc> have no innerText
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.TextContent(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	htmlLang := func() string {
+		t.Helper()
+		a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Value
+	}
+
+	do("open the sign-in form", chromedp.Navigate(r.url+"/"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	if h := text("h1"); h != "Anmelden" || htmlLang() != "de" {
+		t.Fatalf("sign-in page heading %q, lang %q", h, htmlLang())
+	}
+	do("sign in",
+		chromedp.SendKeys(chromedp.CSS("#token"), r.tokens["lead@leipzig"]),
+		chromedp.Click(chromedp.CSS("form.signin button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("table.processes")))
+	overview := text("main")
+	overviewShot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	saveScreenshot(t, "overview.png", "/tmp/civicflow-overview.png", overviewShot)
+	for _, want := range []string{"Verfahren je Phase", "Beteiligung Spielplatz Lindenauer Markt", "Tage in Phase"} {
+		if !strings.Contains(overview, want) {
+			t.Errorf("the overview does not show %q:\n%s", want, overview)
+		}
+	}
+
+	do("open a process",
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Beteiligung Spielplatz Lindenauer Markt"]`)),
+		chromedp.WaitVisible(chromedp.CSS("svg.timeline")))
+	if title := text("h1"); title != "Beteiligung Spielplatz Lindenauer Markt" {
+		t.Errorf("process page title %q", title)
+	}
+	if tl := text("svg.timeline > title"); tl != "Phasenverlauf" {
+		t.Errorf("timeline title %q", tl)
+	}
+	if n := len(text("svg.timeline > desc")); n < 50 {
+		t.Errorf("the timeline has no description for screen readers")
+	}
+	if tasks := text("section[aria-labelledby=tasks]"); !strings.Contains(tasks, "Aufgaben der aktuellen Phase") || !strings.Contains(tasks, "Pflicht") {
+		t.Errorf("tasks: %q", tasks)
+	}
+	if history := text("table.history"); !strings.Contains(history, "Verfahren eröffnet") {
+		t.Errorf("history: %.300q", history)
+	}
+
+	do("switch to English",
+		chromedp.Click(chromedp.CSS(`a[hreflang="en"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h2[normalize-space()="Stage timeline"]`)))
+	english := text("main")
+	if htmlLang() != "en" || !strings.Contains(english, "Process opened") || !strings.Contains(english, "Tasks of the current stage") {
+		t.Errorf("English page: lang %q\n%.400s", htmlLang(), english)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 gives a PNG, below a JPEG
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	saveScreenshot(t, "dashboard.png", "/tmp/civicflow-dashboard.png", shot)
+	r.stop()
+}
+
+// saveScreenshot writes a PNG into the test's directory and a copy where a person can find it.
+func saveScreenshot(t *testing.T, name, copyTo string, png []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copyTo, png, 0o644); err != nil {
+		t.Logf("copy the screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s (copy: %s)", path, copyTo)
+}
