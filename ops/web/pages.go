@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"sort"
+	"strconv"
 
 	"github.com/civicflow/civicflow/domain/process"
 	domain "github.com/civicflow/civicflow/domain/template"
@@ -152,7 +153,7 @@ func (d *Dashboard) stats(w http.ResponseWriter, r *http.Request, rq request) er
 			row.Median, row.P90 = formatDays(p.Lang, percentile(v, 0.5)), formatDays(p.Lang, percentile(v, 0.9))
 		}
 		if s.TargetDays > 0 {
-			row.TargetDays = formatDays(p.Lang, float64(s.TargetDays))
+			row.TargetDays = strconv.Itoa(s.TargetDays)
 		}
 		rows = append(rows, row)
 		labels, ns = append(labels, row.Stage), append(ns, row.Open)
