@@ -298,6 +298,12 @@ func TestE2E_demo_starts_a_living_system(t *testing.T) {
 	if len(items) < 15 || len(stages) < 5 {
 		t.Fatalf("demo has %d processes in stages %v", len(items), stages)
 	}
+	// The demo's histories span weeks: their events are recorded at different times.
+	first := list(page.body["items"])[0]["id"].(string)
+	hist := list(r.must("GET", "/api/v1/processes/"+first+"/history", "administrator@*", nil).body["items"])
+	if len(hist) < 2 || hist[0]["recorded_at"] == hist[len(hist)-1]["recorded_at"] {
+		t.Fatalf("demo history recorded at one instant: %v … %v", hist[0]["recorded_at"], hist[len(hist)-1]["recorded_at"])
+	}
 	leipzig := r.must("GET", "/api/v1/processes", "viewer@leipzig", nil)
 	for _, it := range list(leipzig.body["items"]) {
 		if it["tenant"] != "leipzig" {

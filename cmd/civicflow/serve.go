@@ -120,14 +120,16 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		return err
 	}
 	defer a.store.Close()
-	system := process.Meta{Actor: process.Actor{User: "civicflow", Role: "administrator", Tenant: tokens.Installation, Installation: true}}
-	if _, err := a.engine.PublishSeeds(ctx, system); err != nil {
-		return fmt.Errorf("publish the embedded templates: %w", err)
-	}
 	if demo {
+		// First, so that the demo's templates and histories are recorded at their past times (the
+		// store's recorded-at never goes back).
 		if err := loadDemo(ctx, a, cfg, log); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+	}
+	system := process.Meta{Actor: process.Actor{User: "civicflow", Role: "administrator", Tenant: tokens.Installation, Installation: true}}
+	if _, err := a.engine.PublishSeeds(ctx, system); err != nil {
+		return fmt.Errorf("publish the embedded templates: %w", err)
 	}
 	listCtx, stopList := context.WithCancel(context.Background())
 	listDone := make(chan error, 1)
