@@ -1,0 +1,86 @@
+// Package participation is the participation read model: per tenant and per process the active
+// participants of each stakeholder group (registered minus withdrawn), the sessions of each format
+// (scheduled, held, attendance) and the contributions recorded each day. It holds no personal
+// data: participants are kept only by their pseudonymous ID and group, never by their (sealed)
+// names, and contributions only as counts, never their texts.
+package participation
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/runner"
+)
+
+// Name is the read model's name.
+const Name = "participation"
+
+// Projection keeps the participation figures; it is stateless, everything lives in its tables.
+type Projection struct{}
+
+var _ runner.Projection = Projection{}
+
+// Name returns "participation".
+func (Projection) Name() string { return Name }
+
+// Version is the version of this code's tables and rules.
+func (Projection) Version() int { return 1 }
+
+// Filter selects process events.
+func (Projection) Filter() eventstore.Filter {
+	return eventstore.Filter{StreamPrefixes: []string{"process-"}}
+}
+
+// Schema returns the tables of one build.
+func (Projection) Schema(t runner.Tables) []string {
+	return []string{
+		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL)`),
+		t.Q(`CREATE TABLE {participant} (process TEXT NOT NULL, id TEXT NOT NULL, grp TEXT NOT NULL,
+			active INTEGER NOT NULL, position TEXT NOT NULL, PRIMARY KEY (process, id))`),
+		t.Q(`CREATE TABLE {session} (process TEXT NOT NULL, id TEXT NOT NULL, format TEXT NOT NULL,
+			scheduled INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0, attendance INTEGER NOT NULL DEFAULT 0,
+			position TEXT NOT NULL, PRIMARY KEY (process, id))`),
+		t.Q(`CREATE TABLE {contribution} (process TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL,
+			position TEXT NOT NULL, PRIMARY KEY (process, day))`),
+	}
+}
+
+// Apply changes the tables for one event.
+func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	id, ok := strings.CutPrefix(e.Stream, "process-")
+	if !ok || !process.Known(e.Type) {
+		return nil
+	}
+	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	if err != nil {
+		return err
+	}
+	pos := e.Position.String()
+	do := func(stmt string, args ...any) error {
+		_, err := tx.ExecContext(ctx, t.Q(stmt), args...)
+		return err
+	}
+	switch p := payload.(type) {
+	case process.ProcessOpened:
+		return do(`INSERT INTO {process} (id, tenant) VALUES (?, ?)`, id, p.Tenant)
+	case process.ParticipantRegistered:
+		return do(`INSERT INTO {participant} (process, id, grp, active, position) VALUES (?, ?, ?, 1, ?)
+			ON CONFLICT DO UPDATE SET grp = excluded.grp, active = 1, position = excluded.position`, id, p.Participant, p.Group, pos)
+	case process.ParticipantWithdrawn:
+		return do(`UPDATE {participant} SET active = 0, position = ? WHERE process = ? AND id = ?`, pos, id, p.Participant)
+	case process.SessionScheduled:
+		return do(`INSERT INTO {session} (process, id, format, scheduled, position) VALUES (?, ?, ?, 1, ?)
+			ON CONFLICT DO UPDATE SET format = excluded.format, scheduled = 1, position = excluded.position`, id, p.Session, p.Format, pos)
+	case process.SessionHeld:
+		return do(`INSERT INTO {session} (process, id, format, held, attendance, position) VALUES (?, ?, '', 1, ?, ?)
+			ON CONFLICT DO UPDATE SET held = 1, attendance = excluded.attendance, position = excluded.position`, id, p.Session, p.Attendance, pos)
+	case process.ContributionRecorded:
+		// The event carries no time of its own: the day is the day the store recorded it (UTC).
+		return do(`INSERT INTO {contribution} (process, day, n, position) VALUES (?, ?, 1, ?)
+			ON CONFLICT DO UPDATE SET n = n + 1, position = excluded.position`, id, e.RecordedAt.UTC().Format("2006-01-02"), pos)
+	}
+	return nil
+}
