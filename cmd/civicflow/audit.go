@@ -23,8 +23,10 @@ func newAuditCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Prüfwerkzeuge / auditor's tools",
-		Long: `Siegel des Protokolls (signierte Baumköpfe) erstellen und prüfen.
-Create and check the seals of the log (signed tree heads).`,
+		Long: `Siegel des Protokolls (signierte Baumköpfe) erstellen und prüfen; Zustand und Verlauf
+eines Verfahrens über die API lesen (state, history).
+Create and check the seals of the log (signed tree heads); read a process's past state and
+history through the API (state, history).`,
 		Args: cobra.NoArgs,
 	}
 	cmd.PersistentFlags().String("db", "", "Datenbankdatei / database file `PATH` (Standard / default: store.sqlite.path)")
@@ -143,7 +145,7 @@ Prints every signed tree head, separated by blank lines, for "audit seal verify 
 		},
 	}
 	sealCmd.AddCommand(verify, export)
-	cmd.AddCommand(sealCmd)
+	cmd.AddCommand(sealCmd, newAuditStateCmd(), newAuditHistoryCmd())
 	return cmd
 }
 
