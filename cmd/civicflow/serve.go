@@ -149,7 +149,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		return err
 	}
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
-		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag), Metrics: m})
+		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag), Metrics: m, Clock: a.clock.Now})
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func newServer(t *testing.T) *server {
 	list := processlist.New()
 	done := make(chan struct{})
 	go func() { list.Run(ctx, store); close(done) }()
-	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10})
+	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

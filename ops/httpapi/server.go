@@ -38,6 +38,8 @@ type Config struct {
 	// Metrics is told the result and duration of every process command (open and the lifecycle
 	// commands). Default: nothing is observed.
 	Metrics CommandObserver
+	// Clock dates the audit.accessed events of auditors' reads. Default time.Now.
+	Clock func() time.Time
 }
 
 // CommandObserver observes commands. command is the action name ("open", "advance", …); result
@@ -122,6 +124,9 @@ func New(cfg Config) (*API, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = noObserver{}
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
@@ -165,6 +170,10 @@ func (a *API) wrap(rt route) http.Handler {
 				a.cfg.Logger.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			writeProblem(w, p)
+			return
+		}
+		if audited(rt) {
+			a.recordAccess(r, actor)
 		}
 	})
 }
