@@ -12,12 +12,21 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/audit"
+	"github.com/civicflow/civicflow/projections/implementation"
 	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/participation"
 	"github.com/civicflow/civicflow/projections/projectiontest"
 	"github.com/civicflow/civicflow/projections/runner"
+	"github.com/civicflow/civicflow/projections/stagestats"
 )
 
 const history = "../projectiontest/testdata/history.jsonl"
+
+// all is every read model, in the order of the wiring.
+func all() []runner.Projection {
+	return []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
+		participation.Projection{}, implementation.Projection{}}
+}
 
 // models reads every read model as JSON, without the positions' provenance differences.
 func models(t *testing.T, s *sqlite.Store) string {
@@ -31,21 +40,33 @@ func models(t *testing.T, s *sqlite.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal([]any{ov, tl})
+	ss, err := stagestats.List(ctx, s.ProjectionReadDB(), stagestats.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, err := participation.Summary(ctx, s.ProjectionReadDB(), participation.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := implementation.List(ctx, s.ProjectionReadDB(), implementation.Query{Now: projectiontest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal([]any{ov, tl, ss, pa, im})
 	return string(b)
 }
 
 func uninterrupted(t *testing.T) string {
 	s, clock := projectiontest.Open(t, t.TempDir())
 	projectiontest.Append(t, s, clock, history)
-	projectiontest.CatchUp(t, s, overview.Projection{}, audit.Projection{})
+	projectiontest.CatchUp(t, s, all()...)
 	return models(t, s)
 }
 
 func TestRebuildYieldsTheSameModelsAsIncrementalProcessing(t *testing.T) {
 	want := uninterrupted(t)
 	s, clock := projectiontest.Open(t, t.TempDir())
-	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: []runner.Projection{overview.Projection{}, audit.Projection{}}, BatchSize: 2})
+	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all(), BatchSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,8 +79,8 @@ func TestRebuildYieldsTheSameModelsAsIncrementalProcessing(t *testing.T) {
 	if got := models(t, s); got != want {
 		t.Fatalf("incremental:\n%s\nwant:\n%s", got, want)
 	}
-	for _, name := range []string{overview.Name, audit.Name} {
-		if err := r.Rebuild(ctx, name); err != nil {
+	for _, p := range all() {
+		if err := r.Rebuild(ctx, p.Name()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,7 +101,7 @@ func wait(t *testing.T, r *runner.Runner, s *sqlite.Store, head eventstore.Posit
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, p := range []runner.Projection{overview.Projection{}, audit.Projection{}} {
+	for _, p := range all() {
 		if err := projectiontest.WaitFiltered(ctx, r, s, p, head); err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +114,7 @@ func TestRestartAfterInterruptionYieldsTheSameModels(t *testing.T) {
 	buildEmpty(t, s) // so that the runs below follow the log live from their checkpoints
 	projectiontest.Append(t, s, clock, history)
 	for stop := 3; ; stop += 7 { // stop the runner at several points, then let it finish
-		r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: []runner.Projection{overview.Projection{}, audit.Projection{}}, BatchSize: 3})
+		r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all(), BatchSize: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +162,7 @@ func TestFailedBatchIsRolledBackAndRetriedNeverSkipped(t *testing.T) {
 	projectiontest.Append(t, s, clock, history)
 	f := &flaky{Projection: overview.Projection{}, at: 14}
 	// Build first, then fail while following live: both paths retry the batch.
-	projectiontest.CatchUp(t, s, audit.Projection{})
+	projectiontest.CatchUp(t, s, all()[1:]...) // every read model but the overview
 	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: []runner.Projection{f}, BatchSize: 4, Backoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -166,15 +187,15 @@ func TestFailedBatchIsRolledBackAndRetriedNeverSkipped(t *testing.T) {
 	}
 }
 
-// buildEmpty builds both read models on an empty log.
+// buildEmpty builds every read model on an empty log.
 func buildEmpty(t *testing.T, s *sqlite.Store) {
 	t.Helper()
-	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: []runner.Projection{overview.Projection{}, audit.Projection{}}})
+	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{overview.Name, audit.Name} {
-		if err := r.Rebuild(context.Background(), name); err != nil {
+	for _, p := range all() {
+		if err := r.Rebuild(context.Background(), p.Name()); err != nil {
 			t.Fatal(err)
 		}
 	}
