@@ -6,13 +6,17 @@ import (
 
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/audit"
+	"github.com/civicflow/civicflow/projections/implementation"
 	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/participation"
 	"github.com/civicflow/civicflow/projections/runner"
+	"github.com/civicflow/civicflow/projections/stagestats"
 )
 
 // readModels are the read models kept in SQL tables of the store's file.
 func readModels() []runner.Projection {
-	return []runner.Projection{overview.Projection{}, audit.Projection{}}
+	return []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
+		participation.Projection{}, implementation.Projection{}}
 }
 
 func newProjectionRunner(store *sqlite.Store, log *slog.Logger) (*runner.Runner, error) {
