@@ -90,6 +90,23 @@ type processView struct {
 // seesPersonalData reports whether the role may read participants' names and e-mail addresses.
 func seesPersonalData(a process.Actor) bool { return a.Role != template.RoleViewer }
 
+// reveal opens sealed personal data; erased data reads as the erasure's notice (when, by which
+// role, under Art. 17 GDPR), or as engine.Erased when the erasure's record cannot be read.
+func (a *API) reveal(ctx context.Context, s process.Sealed) string {
+	text := a.cfg.Engine.Reveal(ctx, s)
+	if text != engine.Erased {
+		return text
+	}
+	pe, ok, err := a.cfg.Engine.Erasure(ctx, s.Person)
+	if err != nil {
+		a.cfg.Logger.Warn("httpapi: erasure record not readable", "err", err)
+	}
+	if !ok {
+		return text
+	}
+	return pe.Notice()
+}
+
 func (a *API) view(ctx context.Context, p *process.Process, actor process.Actor) processView {
 	tpl, _ := a.cfg.Engine.Template(ctx, p.TemplateID, p.TemplateVersion)
 	stage, _ := tpl.Template.Stage(p.Stage)
@@ -124,8 +141,8 @@ func (a *API) view(ctx context.Context, p *process.Process, actor process.Actor)
 	for _, x := range p.Participants {
 		pv := participantView{ID: x.ID, Group: x.Group, Withdrawn: x.Withdrawn}
 		if seesPersonalData(actor) {
-			pv.Name = a.cfg.Engine.Reveal(ctx, x.Name)
-			pv.Email = a.cfg.Engine.Reveal(ctx, x.Email)
+			pv.Name = a.reveal(ctx, x.Name)
+			pv.Email = a.reveal(ctx, x.Email)
 		}
 		v.Participants = append(v.Participants, pv)
 	}

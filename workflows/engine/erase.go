@@ -68,3 +68,29 @@ func (e *Engine) Reveal(ctx context.Context, s process.Sealed) string {
 
 // Erased is what erased personal data reads as.
 const Erased = "gelöscht / erased"
+
+// Erasure returns the record of a person's erasure, if they were erased.
+func (e *Engine) Erasure(ctx context.Context, person string) (PersonErased, bool, error) {
+	events, err := e.cfg.Store.ReadStream(ctx, "person-"+person, eventstore.ReadStreamOptions{})
+	if err != nil {
+		return PersonErased{}, false, err
+	}
+	for _, ev := range events {
+		if ev.Type != TypePersonErased {
+			continue
+		}
+		var pe PersonErased
+		if err := json.Unmarshal(ev.Data, &pe); err != nil {
+			return PersonErased{}, false, err
+		}
+		return pe, true, nil
+	}
+	return PersonErased{}, false, nil
+}
+
+// Notice is how an erasure reads where the data was: "gelöscht am 2025-03-01 von administrator
+// (Art. 17 DSGVO) / erased on 2025-03-01 by administrator (Art. 17 GDPR)". The date is UTC.
+func (pe PersonErased) Notice() string {
+	day := pe.At.UTC().Format(time.DateOnly)
+	return "gelöscht am " + day + " von " + pe.ByRole + " (Art. 17 DSGVO) / erased on " + day + " by " + pe.ByRole + " (Art. 17 GDPR)"
+}
