@@ -134,7 +134,7 @@ func TestE2E_API_concurrency_idempotency_bad_input_and_roles_on_the_real_binary(
 					status int
 					want   int
 				}{
-					{"show", r.call("GET", "/api/v1/processes/"+id, who, nil).status, want(true)}, // every role reads its own tenant
+					{"show", r.call("GET", "/api/v1/processes/"+id, who, nil).status, want(true)},               // every role reads its own tenant
 					{"history", r.call("GET", "/api/v1/processes/"+id+"/history", who, nil).status, want(true)}, // every role reads its own tenant
 					{"record_contribution", r.call("POST", "/api/v1/processes/"+id+"/record_contribution", who, map[string]any{"text": "Idee"}).status,
 						want(role == "administrator" || role == "lead" || role == "member")},
