@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
+	"strings"
 	"sync"
 )
 
@@ -33,7 +34,13 @@ func (s *Store) ProjectionReadDB() *sql.DB {
 func (s *Store) openProjectionDBs() {
 	s.proj.once.Do(func() {
 		if !s.cfg.ReadOnly {
-			if db, err := sql.Open("sqlite", s.dsn(true)); err == nil {
+			// Read models are derived from the log and keep their checkpoint in the same
+			// transaction, so after a power loss both roll back together and the runner applies
+			// the events again: their commits need no fsync of their own (synchronous=NORMAL is
+			// consistent in WAL mode). Measured: with fsyncing projection commits competing for
+			// the disk, a command took 5.6 ms at the median instead of 1.5 ms.
+			dsn := strings.Replace(s.dsn(true), "_synchronous="+s.cfg.Synchronous, "_synchronous=normal", 1)
+			if db, err := sql.Open("sqlite", dsn); err == nil {
 				db.SetMaxOpenConns(1)
 				db.SetMaxIdleConns(1)
 				s.proj.write = db

@@ -29,7 +29,7 @@ func (r *Runner) follow(ctx context.Context, p Projection, build int, pos events
 	go pump(sctx, sub, ch)
 	batch := make([]eventstore.Event, 0, r.cfg.BatchSize)
 	for {
-		batch, err = collect(ctx, ch, batch[:0], r.cfg.BatchSize)
+		batch, err = collect(ctx, ch, batch[:0], r.cfg.BatchSize, r.cfg.Linger)
 		if len(batch) > 0 {
 			if aerr := r.applyWithRetry(ctx, p, build, pos, batch, true); aerr != nil {
 				return aerr
@@ -58,9 +58,10 @@ func pump(ctx context.Context, sub eventstore.Subscription, ch chan<- delivery) 
 	}
 }
 
-// collect waits for one event, then takes what else is already there, up to size. It returns the
-// subscription's error after the events that came before it.
-func collect(ctx context.Context, ch <-chan delivery, batch []eventstore.Event, size int) ([]eventstore.Event, error) {
+// collect waits for one event, then for what else arrives within linger (without linger: what
+// is already there), up to size. It returns the subscription's error after the events that came
+// before it.
+func collect(ctx context.Context, ch <-chan delivery, batch []eventstore.Event, size int, linger time.Duration) ([]eventstore.Event, error) {
 	select {
 	case d := <-ch:
 		if d.err != nil {
@@ -70,16 +71,33 @@ func collect(ctx context.Context, ch <-chan delivery, batch []eventstore.Event, 
 	case <-ctx.Done():
 		return batch, ctx.Err()
 	}
+	var deadline <-chan time.Time // nil without linger: never ready
+	if linger > 0 {
+		t := time.NewTimer(linger)
+		defer t.Stop()
+		deadline = t.C
+	}
 	for len(batch) < size {
-		select {
-		case d := <-ch:
-			if d.err != nil {
-				return batch, d.err
+		var d delivery
+		if linger > 0 {
+			select {
+			case d = <-ch:
+			case <-deadline:
+				return batch, nil
+			case <-ctx.Done():
+				return batch, nil
 			}
-			batch = append(batch, d.e)
-		default:
-			return batch, nil
+		} else {
+			select {
+			case d = <-ch:
+			default:
+				return batch, nil
+			}
 		}
+		if d.err != nil {
+			return batch, d.err
+		}
+		batch = append(batch, d.e)
 	}
 	return batch, nil
 }

@@ -43,6 +43,10 @@ type Config struct {
 	Projections []Projection
 	// BatchSize is the most events applied in one transaction. Default 1000.
 	BatchSize int
+	// Linger is how long a batch waits for more events after its first one, so that the read
+	// models take SQLite's write lock a few times a second rather than once per command (the
+	// event writer waits for that lock). Default 50ms; negative: do not wait.
+	Linger time.Duration
 	// Backoff is the first wait before a failed batch is retried; it doubles up to MaxBackoff.
 	// Default 50ms.
 	Backoff time.Duration
@@ -78,6 +82,9 @@ func (c Config) Validate() error {
 }
 
 func (c Config) withDefaults() Config {
+	if c.Linger == 0 {
+		c.Linger = 50 * time.Millisecond
+	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 1000
 	}
