@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/sqlite/sqlitetest"
 )
 
 func TestAuditSeal_verifies_and_catches_a_rewritten_stream(t *testing.T) {
@@ -27,7 +25,7 @@ func TestAuditSeal_verifies_and_catches_a_rewritten_stream(t *testing.T) {
 	if err := os.WriteFile(headsFile, []byte(exported.stdout), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rewrite(t, path, "process-a")
+	sqlitetest.RewriteStream(t, path, "process-a", []byte(`{"task":"publish_call","evidence":"gefälscht"}`))
 	if r := invoke(t, nil, "store", "verify", "--db", path); r.code != exitOK {
 		t.Fatalf("the rewritten chain should still verify (only a seal catches it): exit %d %s", r.code, r.stderr)
 	}
@@ -37,49 +35,5 @@ func TestAuditSeal_verifies_and_catches_a_rewritten_stream(t *testing.T) {
 	}
 	if r := invoke(t, env, "audit", "seal", "verify", "--db", path); r.code != exitUsage {
 		t.Fatalf("verify without a key: exit %d, want %d", r.code, exitUsage)
-	}
-}
-
-// rewrite changes a stream's first event and recomputes the stream's chain, as someone with
-// write access to the file could.
-func rewrite(t *testing.T, path, stream string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(context.Background(), `SELECT position, record FROM events WHERE stream = ? ORDER BY version`, stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct {
-		pos    int64
-		record []byte
-	}
-	var all []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.pos, &r.record); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	var prev eventstore.Hash
-	for i, r := range all {
-		e, err := eventstore.DecodeRecord(r.record)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			e.Data = []byte(`{"task":"publish_call","evidence":"gefälscht"}`)
-		}
-		rec := eventstore.EncodeRecord(e)
-		h := eventstore.ChainHash(prev, rec)
-		if _, err := db.Exec(`UPDATE events SET record = ?, hash = ? WHERE position = ?`, rec, h[:], r.pos); err != nil {
-			t.Fatal(err)
-		}
-		prev = h
 	}
 }

@@ -58,7 +58,7 @@ func TestDecodeRecord_rejects_malformed_bytes(t *testing.T) {
 		b    []byte
 	}{
 		{"empty", nil},
-		{"unknown_format", append([]byte("XXX\x01"), good[4:]...)},
+		{"unknown_format", append([]byte("ABC\x01"), good[4:]...)},
 		{"truncated", good[:len(good)-1]},
 		{"trailing_bytes", append(append([]byte{}, good...), 0)},
 		{"overlong_length", append(append(append([]byte{}, good[:20]...), 0x90, 0x00), good[21:]...)},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/sqlite/sqlitetest"
 	"github.com/civicflow/civicflow/workflows/seal"
 )
 
@@ -120,7 +121,7 @@ func TestSeals_catch_a_rewritten_stream_with_recomputed_hashes(t *testing.T) {
 	}
 	heads := f.heads(t)
 	f.store.Close()
-	rewriteStream(t, f.path, "process-1")
+	sqlitetest.RewriteStream(t, f.path, "process-1", []byte(`{"contribution":"k1","plain_text":"gefälscht"}`))
 	store, err := sqlite.New(ctx, sqlite.Config{Path: f.path, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -159,47 +160,5 @@ func TestSeals_catch_removed_events_and_foreign_keys(t *testing.T) {
 	defer store.Close()
 	if _, err := seal.VerifyLog(ctx, store, heads, f.verifier); err == nil || !strings.Contains(err.Error(), "removed") {
 		t.Fatalf("verify after removing the last event: %v", err)
-	}
-}
-
-// rewriteStream changes the data of a stream's first event and recomputes the chain of the whole
-// stream, as someone with write access to the file could.
-func rewriteStream(t *testing.T, path, stream string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT position, record FROM events WHERE stream = ? ORDER BY version`, stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct {
-		pos    int64
-		record []byte
-	}
-	var all []row
-	for rows.Next() {
-		var r row
-		rows.Scan(&r.pos, &r.record)
-		all = append(all, r)
-	}
-	rows.Close()
-	var prev eventstore.Hash
-	for i, r := range all {
-		e, err := eventstore.DecodeRecord(r.record)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			e.Data = []byte(`{"contribution":"k1","plain_text":"gefälscht"}`)
-		}
-		rec := eventstore.EncodeRecord(e)
-		h := eventstore.ChainHash(prev, rec)
-		if _, err := db.Exec(`UPDATE events SET record = ?, hash = ? WHERE position = ?`, rec, h[:], r.pos); err != nil {
-			t.Fatal(err)
-		}
-		prev = h
 	}
 }
