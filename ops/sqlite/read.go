@@ -66,24 +66,30 @@ func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, he
 		events, err := scanEvents(rows, limit)
 		return events, 0, err
 	}
+	// The statements first: a transaction holds a pooled connection, which preparing may need.
+	headStmt, err := s.reads.get(ctx, `SELECT coalesce(max(position), 0) FROM events`)
+	if err != nil {
+		return nil, 0, err
+	}
+	pageStmt, err := s.reads.get(ctx, query)
+	if err != nil {
+		return nil, 0, err
+	}
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
 	}
 	defer tx.Rollback()
 	var last int64
-	headStmt, err := s.reads.get(ctx, `SELECT coalesce(max(position), 0) FROM events`)
-	if err != nil {
-		return nil, 0, err
-	}
 	if err := tx.StmtContext(ctx, headStmt).QueryRowContext(ctx).Scan(&last); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
 	}
-	pageStmt, err := s.reads.get(ctx, query)
-	if err != nil {
-		return nil, 0, err
+	var rows *sql.Rows
+	if pageStmt != nil {
+		rows, err = tx.StmtContext(ctx, pageStmt).QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.QueryContext(ctx, query, args...)
 	}
-	rows, err := tx.StmtContext(ctx, pageStmt).QueryContext(ctx, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: read all: %w", err)
 	}
