@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -25,6 +26,7 @@ import (
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
+	"github.com/civicflow/civicflow/workflows/seal"
 	"github.com/civicflow/civicflow/workflows/tokens"
 )
 
@@ -36,6 +38,9 @@ type server struct {
 	router routers.Router
 	mu     sync.Mutex
 	now    time.Time
+	// sealer seals the log; key checks the seals.
+	sealer *seal.Sealer
+	key    note.Verifier
 }
 
 func (s *server) clock() time.Time {
@@ -81,7 +86,14 @@ func newServer(t *testing.T) *server {
 	list := processlist.New()
 	done := make(chan struct{})
 	go func() { list.Run(ctx, store); close(done) }()
-	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock})
+	skey, vkey, _ := seal.GenerateKey("civicflow-test")
+	signer, _ := note.NewSigner(skey)
+	s.key, _ = note.NewVerifier(vkey)
+	if s.sealer, err = seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer, Clock: s.clock}); err != nil {
+		t.Fatal(err)
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
+		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,8 +38,10 @@ type Config struct {
 	// Metrics is told the result and duration of every process command (open and the lifecycle
 	// commands). Default: nothing is observed.
 	Metrics CommandObserver
-	// Clock dates the audit.accessed events of auditors' reads. Default time.Now.
+	// Clock dates the audit.accessed events of auditors' reads and the audit reports. Default time.Now.
 	Clock func() time.Time
+	// Seals are what audit reports prove their events with. Default: reports carry no seal.
+	Seals ReportSeals
 }
 
 // CommandObserver observes commands. command is the action name ("open", "advance", …); result
@@ -100,6 +102,7 @@ var routes = []route{
 	{"POST", "/api/v1/processes", false, (*API).openProcess},
 	{"GET", "/api/v1/processes/{id}", false, (*API).showProcess},
 	{"GET", "/api/v1/processes/{id}/history", false, (*API).history},
+	{"GET", "/api/v1/processes/{id}/report", false, (*API).report},
 	{"POST", "/api/v1/processes/{id}/{command}", false, (*API).command},
 	{"POST", "/api/v1/persons/{person}/erase", false, (*API).erase},
 }
