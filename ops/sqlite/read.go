@@ -143,7 +143,7 @@ func prefixUpperBound(p string) (string, bool) {
 // scanEvents decodes rows of (position, record, hash) and closes them.
 func scanEvents(rows *sql.Rows, capHint int) ([]eventstore.Event, error) {
 	defer rows.Close()
-	events := make([]eventstore.Event, 0, min(capHint, 1024))
+	events := make([]eventstore.Event, 0, min(capHint, 16)) // grows as rows come: most pages are short
 	for rows.Next() {
 		var pos int64
 		var record []byte

@@ -27,6 +27,7 @@ type Store struct {
 	vault     *Vault
 	proj      projectionDBs
 	notify    *notifier
+	tail      tail // recent events for subscriptions
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool
@@ -80,7 +81,7 @@ func (s *Store) open(ctx context.Context) error {
 			conn.Close()
 			return err
 		}
-		if s.writer, err = newWriter(ctx, conn, s.cfg, s.notify); err != nil {
+		if s.writer, err = newWriter(ctx, conn, s.cfg, s.notify, &s.tail); err != nil {
 			conn.Close()
 			return err
 		}

@@ -61,6 +61,7 @@ func (sub *subscription) Next(ctx context.Context) (eventstore.Event, error) {
 			poll.Stop()
 		}
 	}()
+	fromTail := true // false right after a poll: another process may have appended
 	for len(sub.buf) == 0 {
 		select {
 		case <-sub.stop:
@@ -73,20 +74,32 @@ func (sub *subscription) Next(ctx context.Context) (eventstore.Event, error) {
 		if err := ctx.Err(); err != nil {
 			return eventstore.Event{}, err
 		}
-		// A page is bounded, and a cancellable query costs the driver a watcher goroutine per
-		// statement, which the subscription would pay on every commit: read without it.
-		events, head, err := sub.store.readPage(context.WithoutCancel(ctx), eventstore.ReadAllOptions{
-			After: eventstore.SequencePosition(uint64(sub.after)), Limit: subscribePage, Filter: sub.filter,
-		}, true)
-		if err != nil {
-			if ctx.Err() != nil {
-				return eventstore.Event{}, ctx.Err()
+		var events []eventstore.Event
+		var head int64
+		ok := false
+		if fromTail {
+			events, head, ok = sub.store.tail.read(sub.after, sub.filter, subscribePage)
+		}
+		if !ok {
+			// A page is bounded, and a cancellable query costs the driver a watcher goroutine per
+			// statement, which the subscription would pay on every commit: read without it.
+			var err error
+			events, head, err = sub.store.readPage(context.WithoutCancel(ctx), eventstore.ReadAllOptions{
+				After: eventstore.SequencePosition(uint64(sub.after)), Limit: subscribePage, Filter: sub.filter,
+			}, true)
+			if err != nil {
+				if ctx.Err() != nil {
+					return eventstore.Event{}, ctx.Err()
+				}
+				return eventstore.Event{}, err
 			}
-			return eventstore.Event{}, err
+			if len(events) == subscribePage {
+				head = sub.after // a full page: what lies after it is not known yet
+			}
 		}
 		sub.buf = events
-		if len(events) < subscribePage && head > sub.after {
-			sub.after = head // the filter passed over everything up to the head
+		if head > sub.after {
+			sub.after = head // the filter passed over everything up to head
 		}
 		if len(events) > 0 {
 			break
@@ -104,7 +117,9 @@ func (sub *subscription) Next(ctx context.Context) (eventstore.Event, error) {
 		case <-sub.store.quit:
 			return eventstore.Event{}, eventstore.ErrClosed
 		case <-woken:
+			fromTail = true
 		case <-poll.C:
+			fromTail = false
 		}
 	}
 	e := sub.buf[0]

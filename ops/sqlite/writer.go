@@ -22,6 +22,7 @@ type writer struct {
 	dv     *sql.Stmt // PRAGMA data_version
 	cfg    Config
 	notify *notifier
+	tail   *tail
 	reqs   chan *appendReq
 	done   chan struct{}
 
@@ -30,6 +31,10 @@ type writer struct {
 	heads       map[string]streamHead // cache of stream heads; reset when too large or stale
 	lastPos     int64                 // last global position; -1 when unknown
 	lastTime    int64                 // last recorded-at, unix nanoseconds
+
+	// The rows the last attempt inserted after position prev, for the tail.
+	prev    int64
+	written []tailRow
 
 	batches, appends atomic.Int64 // committed transactions and the appends they decided
 	events           atomic.Int64 // events written by those transactions
@@ -63,7 +68,7 @@ type constraintFailure struct{ index int }
 
 func (c *constraintFailure) Error() string { return "constraint failure" }
 
-func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier) (*writer, error) {
+func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier, t *tail) (*writer, error) {
 	var stmts [3]*sql.Stmt
 	for i, q := range []string{
 		`INSERT INTO events (position, stream, version, event_id, type, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -77,7 +82,7 @@ func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier) (*w
 		stmts[i] = st
 	}
 	w := &writer{
-		conn: conn, insert: stmts[0], headQ: stmts[1], dv: stmts[2], cfg: cfg, notify: n,
+		conn: conn, insert: stmts[0], headQ: stmts[1], dv: stmts[2], cfg: cfg, notify: n, tail: t,
 		reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{}),
 		heads: make(map[string]streamHead), lastPos: -1, dataVersion: -1,
 	}
@@ -194,6 +199,7 @@ func (w *writer) commitBatch(batch []*appendReq) {
 		close(r.reply)
 	}
 	if wrote {
+		w.tail.add(w.prev, w.written)
 		w.notify.broadcast()
 	}
 }
@@ -216,6 +222,7 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 	}
 	overlay := make(map[string]streamHead)
 	pos := w.lastPos
+	w.prev, w.written = pos, w.written[:0]
 	now := w.recordedAt()
 	insert := tx.StmtContext(ctx, w.insert)
 	for i, r := range batch {
@@ -255,6 +262,7 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 				return err
 			}
 			head = streamHead{version: head.version + 1, hash: hash}
+			w.written = append(w.written, tailRow{pos: pos, record: rec, hash: hash})
 		}
 		overlay[r.stream] = head
 		r.decided, r.wrote = true, true
