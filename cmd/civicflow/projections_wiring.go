@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/audit"
 	"github.com/civicflow/civicflow/projections/implementation"
@@ -19,9 +22,24 @@ func readModels() []runner.Projection {
 		participation.Projection{}, implementation.Projection{}}
 }
 
+// newProjectionRunner returns the runner of the read models, fed by Watermill: a Follow of
+// messaging's Subscriber (no consumer group) after each read model's own checkpoint.
 func newProjectionRunner(store *sqlite.Store, log *slog.Logger) (*runner.Runner, error) {
-	return runner.New(runner.Config{Store: store, DB: store.ProjectionDB(), Projections: readModels(), Logger: log})
+	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: watermill.NewSlogLogger(log)})
+	if err != nil {
+		return nil, err
+	}
+	source, err := messaging.NewSource(sub, projectionBatch)
+	if err != nil {
+		return nil, err
+	}
+	return runner.New(runner.Config{Store: store, Source: source, DB: store.ProjectionDB(), Projections: readModels(),
+		BatchSize: projectionBatch, Logger: log})
 }
+
+// projectionBatch is the most events a read model applies in one transaction, and so how many
+// messages its Follow delivers ahead of the acknowledgements.
+const projectionBatch = 1000
 
 // startProjections runs the read models beside the server and returns the function that stops
 // them (before the store closes).

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -35,6 +36,7 @@ const (
 	MetadataCorrelationID = middleware.CorrelationIDMetadataKey
 	MetadataCausationID   = "causation_id" // eventstore.Metadata.CausationID
 	MetadataCommandID     = "command_id"   // eventstore.Metadata.CommandID
+	MetadataHash          = "hash"         // the event's chain hash, hexadecimal
 )
 
 // messageData is the JSON data of a MessageEventType event (schema version 1). The payload is kept
@@ -156,5 +158,6 @@ func eventMessage(e eventstore.Event) *message.Message {
 	set(MetadataCorrelationID, e.Metadata.CorrelationID)
 	set(MetadataCausationID, e.Metadata.CausationID)
 	set(MetadataCommandID, e.Metadata.CommandID)
+	set(MetadataHash, hex.EncodeToString(e.Hash[:]))
 	return msg
 }

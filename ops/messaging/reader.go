@@ -14,10 +14,12 @@ import (
 // reader is one subscription: it delivers the topic's messages to out, one at a time.
 type reader struct {
 	s          *Subscriber
-	ctx        context.Context // ends with the caller's context or Close
-	stop       func()          // releases ctx
-	topic      string
-	checkpoint string // "" without a consumer group
+	ctx        context.Context   // ends with the caller's context or Close
+	stop       func()            // releases ctx
+	topic      string            // "" for a Follow: every event of filter, as it was recorded
+	filter     eventstore.Filter // what the store subscription selects
+	window     int               // messages delivered ahead of the acknowledgements (Follow); 0: one at a time
+	checkpoint string            // "" without a consumer group
 	logger     watermill.LoggerAdapter
 	sub        eventstore.Subscription
 	last       eventstore.Position // the last message acknowledged (or the checkpoint loaded)
@@ -29,6 +31,7 @@ func (s *Subscriber) newReader(ctx context.Context, topic string) (*reader, erro
 	stopAfter := context.AfterFunc(s.ctx, cancel)
 	r := &reader{
 		s: s, ctx: ctx, stop: func() { stopAfter(); cancel() }, topic: topic,
+		filter: eventstore.Filter{StreamPrefixes: []string{eventstore.CategoryPrefix(topic)}},
 		logger: s.logger.With(watermill.LogFields{"topic": topic}),
 		out:    make(chan *message.Message),
 	}
@@ -51,10 +54,7 @@ func (s *Subscriber) newReader(ctx context.Context, topic string) (*reader, erro
 }
 
 func (r *reader) subscribe() (eventstore.Subscription, error) {
-	return r.s.store.Subscribe(r.ctx, eventstore.SubscribeOptions{
-		After:  r.last,
-		Filter: eventstore.Filter{StreamPrefixes: []string{eventstore.CategoryPrefix(r.topic)}},
-	})
+	return r.s.store.Subscribe(r.ctx, eventstore.SubscribeOptions{After: r.last, Filter: r.filter})
 }
 
 func (r *reader) run() {

@@ -163,13 +163,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	if err := ValidateTopic(topic); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil, ErrClosed
+	if err := s.enter(); err != nil {
+		return nil, err
 	}
-	s.subs.Add(1)
-	s.mu.Unlock()
 	r, err := s.newReader(ctx, topic)
 	if err != nil {
 		s.subs.Done()
@@ -180,6 +176,18 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 		r.run()
 	}()
 	return r.out, nil
+}
+
+// enter counts a new subscription, unless the Subscriber is closed; the subscription calls
+// s.subs.Done when it ends.
+func (s *Subscriber) enter() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.subs.Add(1)
+	return nil
 }
 
 // Close ends every subscription, closes their channels and waits until they have stopped. The

@@ -10,45 +10,49 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
 
-type delivery struct {
-	e   eventstore.Event
-	err error
-}
-
-// follow applies the log after pos to a build, batch by batch, until ctx ends, the store closes
-// or another build becomes active (errSwitched).
+// follow applies the log after pos to a build, batch by batch, until ctx ends, the source ends
+// or another build becomes active (errSwitched). The source starts after pos, the build's
+// checkpoint: the checkpoint in the read model's own database is the only one. An event at or
+// before the last one taken (delivered again after a rewind of the source) is skipped, so nothing
+// is applied twice; deliveries are acknowledged only once the transaction holding them committed.
 func (r *Runner) follow(ctx context.Context, p Projection, build int, pos eventstore.Position) error {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sub, err := r.cfg.Store.Subscribe(sctx, eventstore.SubscribeOptions{After: pos, Filter: p.Filter()})
+	stream, err := r.cfg.Source.Follow(sctx, pos, p.Filter())
 	if err != nil {
 		return err
 	}
-	defer sub.Close()
+	defer stream.Close()
 	ch := make(chan delivery, r.cfg.BatchSize)
-	go pump(sctx, sub, ch)
-	batch := make([]eventstore.Event, 0, r.cfg.BatchSize)
+	go pump(sctx, stream, ch)
+	b := batch{last: pos, events: make([]eventstore.Event, 0, r.cfg.BatchSize)}
 	for {
-		batch, err = collect(ctx, ch, batch[:0], r.cfg.BatchSize, r.cfg.Linger)
-		if len(batch) > 0 {
-			if aerr := r.applyWithRetry(ctx, p, build, pos, batch, true); aerr != nil {
+		err = b.collect(ctx, ch, r.cfg.BatchSize, r.cfg.Linger)
+		if len(b.events) > 0 {
+			if aerr := r.applyWithRetry(ctx, p, build, pos, b.events, true); aerr != nil {
 				return aerr
 			}
-			pos = batch[len(batch)-1].Position
+			pos = b.last
 			r.moveTo(p.Name(), pos)
 		}
+		b.acknowledge()
 		if err != nil {
 			return err
 		}
 	}
 }
 
-// pump moves the subscription's events into ch until it fails or ctx ends.
-func pump(ctx context.Context, sub eventstore.Subscription, ch chan<- delivery) {
+type delivery struct {
+	d   Delivery
+	err error
+}
+
+// pump moves the stream's deliveries into ch until it fails or ctx ends.
+func pump(ctx context.Context, stream Stream, ch chan<- delivery) {
 	for {
-		e, err := sub.Next(ctx)
+		d, err := stream.Next(ctx)
 		select {
-		case ch <- delivery{e, err}:
+		case ch <- delivery{d, err}:
 		case <-ctx.Done():
 			return
 		}
@@ -58,18 +62,45 @@ func pump(ctx context.Context, sub eventstore.Subscription, ch chan<- delivery) 
 	}
 }
 
-// collect waits for one event, then for what else arrives within linger (without linger: what
-// is already there), up to size. It returns the subscription's error after the events that came
-// before it.
-func collect(ctx context.Context, ch <-chan delivery, batch []eventstore.Event, size int, linger time.Duration) ([]eventstore.Event, error) {
+// batch is the events taken for the next transaction, and the acknowledgements that wait for it.
+type batch struct {
+	events []eventstore.Event
+	acks   []func()
+	last   eventstore.Position // the last event taken (or the checkpoint)
+}
+
+// take adds d unless it is at or before the last event taken (delivered again).
+func (b *batch) take(d Delivery) {
+	if d.Ack != nil {
+		b.acks = append(b.acks, d.Ack)
+	}
+	if d.Event.Position.Compare(b.last) <= 0 {
+		return
+	}
+	b.events = append(b.events, d.Event)
+	b.last = d.Event.Position
+}
+
+// acknowledge acknowledges what was taken and empties the batch.
+func (b *batch) acknowledge() {
+	for _, ack := range b.acks {
+		ack()
+	}
+	b.events, b.acks = b.events[:0], b.acks[:0]
+}
+
+// collect waits for one delivery, then for what else arrives within linger (without linger: what
+// is already there), up to size events. It returns the stream's error after the deliveries that
+// came before it.
+func (b *batch) collect(ctx context.Context, ch <-chan delivery, size int, linger time.Duration) error {
 	select {
 	case d := <-ch:
 		if d.err != nil {
-			return batch, d.err
+			return d.err
 		}
-		batch = append(batch, d.e)
+		b.take(d.d)
 	case <-ctx.Done():
-		return batch, ctx.Err()
+		return ctx.Err()
 	}
 	var deadline <-chan time.Time // nil without linger: never ready
 	if linger > 0 {
@@ -77,29 +108,29 @@ func collect(ctx context.Context, ch <-chan delivery, batch []eventstore.Event, 
 		defer t.Stop()
 		deadline = t.C
 	}
-	for len(batch) < size {
+	for len(b.events) < size {
 		var d delivery
 		if linger > 0 {
 			select {
 			case d = <-ch:
 			case <-deadline:
-				return batch, nil
+				return nil
 			case <-ctx.Done():
-				return batch, nil
+				return nil
 			}
 		} else {
 			select {
 			case d = <-ch:
 			default:
-				return batch, nil
+				return nil
 			}
 		}
 		if d.err != nil {
-			return batch, d.err
+			return d.err
 		}
-		batch = append(batch, d.e)
+		b.take(d.d)
 	}
-	return batch, nil
+	return nil
 }
 
 // applyWithRetry applies a batch until it commits: a failed attempt is rolled back whole and

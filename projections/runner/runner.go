@@ -35,8 +35,11 @@ type DB interface {
 
 // Config configures a Runner.
 type Config struct {
-	// Store is the event store whose global log is read. Required.
+	// Store is the event store whose global log is read (rebuilds, lag). Required.
 	Store eventstore.Store
+	// Source delivers the log to the running read models, after each one's checkpoint: serve
+	// passes ops/messaging's Source (Watermill). Default StoreSource{Store}.
+	Source Source
 	// DB holds the read models' tables and checkpoints. Required.
 	DB DB
 	// Projections are the read models to keep; names must be unique. At least one.
@@ -82,6 +85,9 @@ func (c Config) Validate() error {
 }
 
 func (c Config) withDefaults() Config {
+	if c.Source == nil {
+		c.Source = StoreSource{Store: c.Store}
+	}
 	if c.Linger == 0 {
 		c.Linger = 50 * time.Millisecond
 	}

@@ -109,12 +109,20 @@ func wait(t *testing.T, r *runner.Runner, s *sqlite.Store, head eventstore.Posit
 }
 
 func TestRestartAfterInterruptionYieldsTheSameModels(t *testing.T) {
+	restartAtSeveralPoints(t, 3, 7, func(s *sqlite.Store) runner.Config {
+		return runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all(), BatchSize: 3}
+	})
+}
+
+// restartAtSeveralPoints stops runners made with config at positions first, first+step, … of the
+// history, then lets one finish, and compares the read models with an uninterrupted run.
+func restartAtSeveralPoints(t *testing.T, first, step int, config func(*sqlite.Store) runner.Config) {
 	want := uninterrupted(t)
 	s, clock := projectiontest.Open(t, t.TempDir())
 	buildEmpty(t, s) // so that the runs below follow the log live from their checkpoints
 	projectiontest.Append(t, s, clock, history)
-	for stop := 3; ; stop += 7 { // stop the runner at several points, then let it finish
-		r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all(), BatchSize: 3})
+	for stop := first; ; stop += step { // stop the runner at several points, then let it finish
+		r, err := runner.New(config(s))
 		if err != nil {
 			t.Fatal(err)
 		}
