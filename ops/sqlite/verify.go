@@ -25,8 +25,7 @@ type VerifyResult struct {
 }
 
 // VerifyLog is Verify that also reports how much it checked (up to the first problem).
-func (s *Store) VerifyLog(ctx context.Context) (VerifyResult, error) {
-	var res VerifyResult
+func (s *Store) VerifyLog(ctx context.Context) (res VerifyResult, err error) {
 	if s.isClosed() {
 		return res, eventstore.ErrClosed
 	}
