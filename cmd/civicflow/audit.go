@@ -145,7 +145,7 @@ Prints every signed tree head, separated by blank lines, for "audit seal verify 
 		},
 	}
 	sealCmd.AddCommand(verify, export)
-	cmd.AddCommand(sealCmd, newAuditStateCmd(), newAuditHistoryCmd(), newAuditVerifyCmd())
+	cmd.AddCommand(sealCmd, newAuditStateCmd(), newAuditHistoryCmd(), newAuditVerifyCmd(), newAuditExportCmd())
 	return cmd
 }
 
