@@ -34,10 +34,16 @@ func TestE2E_metrics_pass_promtool(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/metrics: %d %s", resp.StatusCode, body)
 	}
-	for _, name := range metrics.Names() {
+	for _, name := range append(metrics.Names(), metrics.RouterNames()...) {
 		if !bytes.Contains(body, []byte("\n# TYPE "+name+" ")) {
 			t.Errorf("/metrics lacks %s", name)
 		}
+	}
+	if !bytes.Contains(body, []byte(`civicflow_router_handler_execution_time_seconds_count{handler_name="processlist",success="true"}`)) {
+		t.Errorf("/metrics has no executions of the router's processlist handler:\n%s", body)
+	}
+	if id := opened.body["process"].(string); bytes.Contains(body, []byte(id)) {
+		t.Errorf("/metrics names the process %s", id)
 	}
 	if !bytes.Contains(body, []byte(`civicflow_commands_total{command="open",result="ok"} 1`)) {
 		t.Errorf("/metrics does not count the open command:\n%s", body)

@@ -131,23 +131,21 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	if _, err := a.engine.PublishSeeds(ctx, system); err != nil {
 		return fmt.Errorf("publish the embedded templates: %w", err)
 	}
-	listCtx, stopList := context.WithCancel(context.Background())
-	listDone := make(chan error, 1)
-	go func() { listDone <- a.list.Run(listCtx, a.store) }()
-	defer func() {
-		stopList()
-		<-listDone
-	}()
+	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, Appended: func() int64 { return a.store.Stats().Events }})
+	if err != nil {
+		return err
+	}
+	stopRouter, err := startRouter(a.store, a.list, m, log) // feeds the process list
+	if err != nil {
+		return fmt.Errorf("router: %w", err)
+	}
+	defer stopRouter()
 	defer startProjections(a.store, log)()
 	stopSealing, err := startSealing(a.store, cfg, log)
 	if err != nil {
 		return fmt.Errorf("seals: %w", err)
 	}
 	defer stopSealing()
-	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, Appended: func() int64 { return a.store.Stats().Events }})
-	if err != nil {
-		return err
-	}
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
 		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag), Metrics: m, Clock: a.clock.Now,
 		Seals: reportSeals(a.store, cfg, log)})

@@ -15,10 +15,10 @@ import (
 
 var metricName = regexp.MustCompile(`\bcivicflow_[a-z0-9_]+`)
 
-// exported reports whether name is a series the server exports: a metric of ops/metrics or a
-// histogram's _bucket, _sum or _count.
+// exported reports whether name is a series the server exports: a metric of ops/metrics (its
+// own or the router's) or a histogram's _bucket, _sum or _count.
 func exported(name string) bool {
-	names := metrics.Names()
+	names := append(metrics.Names(), metrics.RouterNames()...)
 	if slices.Contains(names, name) {
 		return true
 	}

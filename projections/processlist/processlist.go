@@ -1,7 +1,8 @@
 // Package processlist is the read model behind process lists: one summary per process (tenant,
 // template, stage, status, programme, title, lead, dates), kept current from the global log by a
-// catch-up subscription and held in memory. It is rebuilt from the log at every start, and says up
-// to which position it is current, so a reader can wait for its own write.
+// catch-up subscription (Run) or fed event by event (Apply), and held in memory. It is rebuilt from
+// the log at every start, and says up to which position it is current, so a reader can wait for
+// its own write.
 //
 //	list := processlist.New()
 //	go list.Run(ctx, store)
@@ -69,13 +70,19 @@ func (l *List) Run(ctx context.Context, store eventstore.Store) error {
 			}
 			return err
 		}
-		l.apply(ev)
+		l.Apply(ev)
 	}
 }
 
-func (l *List) apply(ev eventstore.Event) {
+// Apply applies one event of the log, in log order (events of other streams only move the
+// position); an event at or before the list's position (delivered again) changes nothing. serve
+// feeds the list through its Watermill router.
+func (l *List) Apply(ev eventstore.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if ev.Position.Compare(l.position) <= 0 {
+		return
+	}
 	defer l.advance(ev.Position)
 	id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "process-"))
 	if err != nil || !process.Known(ev.Type) {

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/civicflow/civicflow/ops/messaging"
+	"github.com/civicflow/civicflow/ops/metrics"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/projections/processlist"
+)
+
+// processListHandler names the router handler that feeds the process list. It has no consumer
+// group: the list is in memory and read from the beginning of the log at every start.
+const processListHandler = "processlist"
+
+// startRouter runs serve's Watermill router, with its Prometheus metrics on m: the process list is
+// fed event by event from the topic "process". It returns once the router runs, with the function
+// that stops it (before the store closes).
+func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	wlog := watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	pub, err := messaging.NewPublisher(store, messaging.PublisherConfig{})
+	if err != nil {
+		return nil, err
+	}
+	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: wlog})
+	if err != nil {
+		return nil, errors.Join(err, pub.Close())
+	}
+	router, err := messaging.NewRouter(messaging.RouterConfig{PoisonPublisher: pub, Logger: wlog})
+	if err != nil {
+		return nil, errors.Join(err, sub.Close(), pub.Close())
+	}
+	m.InstrumentRouter(router)
+	router.AddConsumerHandler(processListHandler, "process", sub, func(msg *message.Message) error {
+		e, err := messaging.EventOf(msg)
+		if err != nil {
+			return err
+		}
+		list.Apply(e)
+		return nil
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := router.Run(context.Background()); err != nil {
+			log.Error("router stopped", "err", err)
+		}
+	}()
+	select {
+	case <-router.Running():
+	case <-done:
+		return nil, errors.Join(errors.New("the router did not start"), sub.Close(), pub.Close())
+	}
+	return func() {
+		if err := router.Close(); err != nil {
+			log.Warn("router close", "err", err)
+		}
+		<-done
+		sub.Close()
+		pub.Close()
+	}, nil
+}
