@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/verify"
@@ -209,4 +211,19 @@ func nonZero(v int64) string {
 		return ""
 	}
 	return fmt.Sprint(v)
+}
+
+// apiVerifier is the API's verifier: the store's own checks, the seals with the public key beside
+// audit.seal_key_file when it exists, and every read model.
+func apiVerifier(store *sqlite.Store, cfg config.Config, log *slog.Logger) httpapi.Verifier {
+	key, err := defaultSealVerifier(cfg)
+	if err != nil {
+		log.Warn("audit verify will not check the seals", "key", cfg.Audit.SealKeyFile+".pub", "err", err)
+	}
+	v, err := newVerifier(store, key)
+	if err != nil {
+		log.Error("audit verify not available", "err", err)
+		return nil
+	}
+	return v
 }

@@ -212,3 +212,49 @@ func truncate(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+func TestAuditVerify_online_through_the_real_server(t *testing.T) {
+	r := startServer(t)
+	r.token("leipzig", "anna", "lead")
+	r.token("leipzig", "rita", "auditor")
+	r.token("menden", "max", "auditor")
+	admin := r.token("*", "root", "administrator")
+	id := r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Online geprüft"}).body["process"].(string)
+	waitForReadModels(t, r.db)
+	cli := func(token string, args ...string) result {
+		return invoke(t, nil, append([]string{"audit", "verify", "--server", r.url, "--token", token}, args...)...)
+	}
+	if res := cli(admin); res.code != exitOK || !says(res.stdout, "OK|Lesemodell process_overview") || !says(res.stdout, "ÜBERSPRUNGEN|Siegel") {
+		t.Fatalf("whole store: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if res := cli(r.tokens["auditor@leipzig"], id); res.code != exitOK || !says(res.stdout, "OK|Hash-Kette des Verfahrens") {
+		t.Fatalf("one process: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if res := cli(r.tokens["auditor@menden"], id); res.code != exitFailure || !strings.Contains(res.stderr, "404") {
+		t.Fatalf("another tenant's process: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if res := cli(r.tokens["auditor@leipzig"]); res.code != exitFailure || !strings.Contains(res.stderr, "403") {
+		t.Fatalf("a tenant's auditor on the whole store: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	tamper(t, r.db, `UPDATE audit_timeline_v1_entry SET actor = 'mallory' WHERE process = '`+id+`'`)
+	res := cli(r.tokens["auditor@leipzig"], id, "--json")
+	var rep struct {
+		OK     bool `json:"ok"`
+		Checks []struct {
+			ReadModel string `json:"read_model"`
+			Status    string `json:"status"`
+			Problem   *struct {
+				Table, Column, Stored string
+			} `json:"problem"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil || res.code != exitBroken || rep.OK {
+		t.Fatalf("a changed read-model row: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
+	}
+	for _, c := range rep.Checks {
+		if c.ReadModel == "audit_timeline" && (c.Status != "broken" || c.Problem == nil || c.Problem.Table != "audit_timeline_v1_entry" || c.Problem.Column != "actor" || c.Problem.Stored != `"mallory"`) {
+			t.Fatalf("the audit timeline check: %+v", c)
+		}
+	}
+	r.stop()
+}

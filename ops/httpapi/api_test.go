@@ -222,6 +222,7 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 		{"GET /api/v1/processes/{id}?version", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"?version=1", who, nil) }, readAll},
 		{"GET /api/v1/processes/{id}/history", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"/history", who, nil) }, readAll},
 		{"GET /api/v1/processes/{id}/report", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"/report", who, nil) }, byRoles("administrator", "auditor")},
+		{"POST /api/v1/processes/{id}/verify", func(who, id string) reply { return s.call("POST", "/api/v1/processes/"+id+"/verify", who, nil) }, byRoles("administrator", "auditor")},
 		{"POST complete_task", cmd("complete_task", map[string]any{"task": "define_subject", "evidence": "x"}), byRoles("administrator", "lead", "member")},
 		{"POST record_contribution", cmd("record_contribution", map[string]any{"text": "Idee"}), byRoles("administrator", "lead", "member")},
 		{"POST record_decision", cmd("record_decision", map[string]any{"subject": "S", "model": "majority", "outcome": "ja"}), byRoles("administrator", "lead")},

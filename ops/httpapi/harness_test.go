@@ -93,7 +93,7 @@ func newServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
-		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}})
+		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	Clock func() time.Time
 	// Seals are what audit reports prove their events with. Default: reports carry no seal.
 	Seals ReportSeals
+	// Verifier verifies the record (POST /api/v1/audit/verify, …/processes/{id}/verify).
+	// Default: none; those routes answer 503.
+	Verifier Verifier
 }
 
 // CommandObserver observes commands. command is the action name ("open", "advance", …); result
@@ -103,6 +106,8 @@ var routes = []route{
 	{"GET", "/api/v1/processes/{id}", false, (*API).showProcess},
 	{"GET", "/api/v1/processes/{id}/history", false, (*API).history},
 	{"GET", "/api/v1/processes/{id}/report", false, (*API).report},
+	{"POST", "/api/v1/processes/{id}/verify", false, (*API).verifyProcess},
+	{"POST", "/api/v1/audit/verify", false, (*API).verifyStore},
 	{"POST", "/api/v1/processes/{id}/{command}", false, (*API).command},
 	{"POST", "/api/v1/persons/{person}/erase", false, (*API).erase},
 }
