@@ -91,21 +91,27 @@ func startServerEnv(t testing.TB, env []string, extra ...string) *running {
 			r.cmd.Wait()
 		}
 	})
+	r.waitReady()
+	return r
+}
+
+// waitReady waits up to a minute until the server answers /readyz with 200.
+func (r *running) waitReady() {
+	r.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(r.url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server did not become ready:\n%s", r.logs)
+			r.t.Fatalf("server did not become ready:\n%s", r.logs)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return r
 }
 
 // token creates a token with the CLI while the server runs.
