@@ -49,86 +49,149 @@ func (Projection) Schema(t runner.Tables) []string {
 }
 
 // Apply adds one sentence for a process event and keeps the titles of published templates.
-func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
+}
+
+// ApplyBatch adds the sentences of a batch of events with statements prepared once; the
+// processes' templates and the titles are looked up once per batch.
+func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	x := teller{s: runner.NewStmts(ctx, tx, t), procs: map[string]proc{}, titles: map[titleKey]Title{}}
+	defer x.s.Close()
+	for _, e := range events {
+		if err := x.apply(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// teller writes a batch's sentences; procs and titles cache the tables' rows for the batch.
+type teller struct {
+	s      *runner.Stmts
+	procs  map[string]proc
+	titles map[titleKey]Title
+}
+
+// proc is a process's row: tenant and template version (empty when unknown).
+type proc struct {
+	tenant, template string
+	version          int
+}
+
+type titleKey struct {
+	template  string
+	version   int
+	kind, key string
+}
+
+// withoutFields are the events whose sentence uses no field of the payload: they are not decoded.
+var withoutFields = map[string]process.Payload{}
+
+func init() {
+	for _, p := range []process.Payload{process.ParticipantWithdrawn{}, process.ContributionRecorded{},
+		process.ProcessResumed{}, process.ProcessCompleted{}} {
+		withoutFields[p.Type()] = p
+	}
+}
+
+func (x teller) apply(e eventstore.Event) error {
 	if e.Type == template.TypePublished {
-		return applyTemplate(ctx, tx, t, e)
+		clear(x.titles)
+		return applyTemplate(x.s, e)
 	}
 	id, ok := strings.CutPrefix(e.Stream, "process-")
 	if !ok || !process.Known(e.Type) {
 		return nil
 	}
-	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	payload, ok := withoutFields[e.Type]
+	if !ok {
+		var err error
+		if payload, err = process.Decode(e.Type, e.SchemaVersion, e.Data); err != nil {
+			return err
+		}
+	}
+	if err := x.track(id, payload); err != nil {
+		return err
+	}
+	pr, err := x.proc(id)
 	if err != nil {
-		return err
-	}
-	if err := trackProcess(ctx, tx, t, id, payload); err != nil {
-		return err
-	}
-	var tenant, tmpl string
-	var version int
-	if err := tx.QueryRowContext(ctx, t.Q(`SELECT tenant, template, version FROM {process} WHERE id = ?`), id).Scan(&tenant, &tmpl, &version); err != nil && err != sql.ErrNoRows {
 		return err
 	}
 	actor := e.Metadata.Actor
 	if actor == "" {
 		actor = "civicflow"
 	}
-	s := sentence(actor, payload, titles(ctx, tx, t, tmpl, version))
-	_, err = tx.ExecContext(ctx, t.Q(`INSERT INTO {entry} (position, process, tenant, at, actor, type, de, en) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		int64(e.Position.Commit()), id, tenant, e.RecordedAt.UTC().Format(time.RFC3339Nano), actor, e.Type, s.De, s.En)
-	return err
+	s := sentence(actor, payload, func(kind, key string) Title { return x.title(titleKey{pr.template, pr.version, kind, key}) })
+	return x.s.Exec(`INSERT INTO {entry} (position, process, tenant, at, actor, type, de, en) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		int64(e.Position.Commit()), id, pr.tenant, e.RecordedAt.UTC().Format(time.RFC3339Nano), actor, e.Type, s.De, s.En)
 }
 
-// trackProcess remembers each process's tenant and template version.
-func trackProcess(ctx context.Context, tx *sql.Tx, t runner.Tables, id string, payload process.Payload) error {
-	var err error
+// track remembers each process's tenant and template version.
+func (x teller) track(id string, payload process.Payload) error {
 	switch p := payload.(type) {
 	case process.ProcessOpened:
-		_, err = tx.ExecContext(ctx, t.Q(`INSERT OR REPLACE INTO {process} (id, tenant, template, version) VALUES (?, ?, ?, ?)`), id, p.Tenant, p.TemplateID, p.TemplateVersion)
+		x.procs[id] = proc{tenant: p.Tenant, template: p.TemplateID, version: p.TemplateVersion}
+		return x.s.Exec(`INSERT OR REPLACE INTO {process} (id, tenant, template, version) VALUES (?, ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion)
 	case process.ProcessMigrated:
-		_, err = tx.ExecContext(ctx, t.Q(`UPDATE {process} SET version = ? WHERE id = ?`), p.ToVersion, id)
+		delete(x.procs, id)
+		return x.s.Exec(`UPDATE {process} SET version = ? WHERE id = ?`, p.ToVersion, id)
 	}
-	return err
+	return nil
 }
 
-// titles looks titles up in the template version; a key stands for itself when none is found.
-func titles(ctx context.Context, tx *sql.Tx, t runner.Tables, tmpl string, version int) namer {
-	return func(kind, key string) Title {
-		var title Title
-		err := tx.QueryRowContext(ctx, t.Q(`SELECT de, en FROM {title} WHERE template = ? AND version = ? AND kind = ? AND key = ?`),
-			tmpl, version, kind, key).Scan(&title.De, &title.En)
-		if err != nil {
-			_, k, _ := strings.Cut(key, "/")
-			if k == "" {
-				k = key
-			}
-			return Title{De: k, En: k}
+// proc returns the process's row, read once per batch.
+func (x teller) proc(id string) (proc, error) {
+	if p, ok := x.procs[id]; ok {
+		return p, nil
+	}
+	var p proc
+	if _, err := x.s.QueryRow(`SELECT tenant, template, version FROM {process} WHERE id = ?`, []any{id}, &p.tenant, &p.template, &p.version); err != nil {
+		return proc{}, err
+	}
+	x.procs[id] = p
+	return p, nil
+}
+
+// title looks a title up in the template version, once per batch; a key stands for itself when
+// none is found.
+func (x teller) title(k titleKey) Title {
+	if t, ok := x.titles[k]; ok {
+		return t
+	}
+	var t Title
+	if found, err := x.s.QueryRow(`SELECT de, en FROM {title} WHERE template = ? AND version = ? AND kind = ? AND key = ?`,
+		[]any{k.template, k.version, k.kind, k.key}, &t.De, &t.En); !found || err != nil {
+		_, key, _ := strings.Cut(k.key, "/")
+		if key == "" {
+			key = k.key
 		}
-		return title
+		t = Title{De: key, En: key}
 	}
+	x.titles[k] = t
+	return t
 }
 
-func applyTemplate(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+func applyTemplate(s *runner.Stmts, e eventstore.Event) error {
 	var pub template.Published
 	if err := json.Unmarshal(e.Data, &pub); err != nil {
 		return err
 	}
 	put := func(kind, key string, title template.Text) error {
-		_, err := tx.ExecContext(ctx, t.Q(`INSERT OR REPLACE INTO {title} (template, version, kind, key, de, en) VALUES (?, ?, ?, ?, ?, ?)`),
+		return s.Exec(`INSERT OR REPLACE INTO {title} (template, version, kind, key, de, en) VALUES (?, ?, ?, ?, ?, ?)`,
 			pub.Template.ID, pub.Template.Version, kind, key, title.De, title.En)
-		return err
 	}
-	for _, s := range pub.Template.Stages {
-		if err := put("stage", s.Key, s.Title); err != nil {
+	for _, st := range pub.Template.Stages {
+		if err := put("stage", st.Key, st.Title); err != nil {
 			return err
 		}
-		for _, k := range s.Tasks {
-			if err := put("task", s.Key+"/"+k.Key, k.Title); err != nil {
+		for _, k := range st.Tasks {
+			if err := put("task", st.Key+"/"+k.Key, k.Title); err != nil {
 				return err
 			}
 		}
-		for _, a := range s.Approvals {
-			if err := put("approval", s.Key+"/"+a.Key, a.Title); err != nil {
+		for _, a := range st.Approvals {
+			if err := put("approval", st.Key+"/"+a.Key, a.Title); err != nil {
 				return err
 			}
 		}

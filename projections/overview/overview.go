@@ -54,84 +54,152 @@ func (Projection) Schema(t runner.Tables) []string {
 }
 
 // Apply changes the tables for one event.
-func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
-	if e.Type == template.TypePublished {
-		return applyTemplate(ctx, tx, t, e)
-	}
-	id, ok := strings.CutPrefix(e.Stream, "process-")
-	if !ok || !process.Known(e.Type) {
-		return nil
-	}
-	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
-	if err != nil {
-		return err
-	}
-	x := exec{ctx: ctx, tx: tx, t: t, id: id, pos: e.Position.String()}
-	switch p := payload.(type) {
-	case process.ProcessOpened:
-		return x.do(`INSERT INTO {process} (id, tenant, template, template_version, title, stage, status, opened_at, entered_at, position)
-			VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion, p.Title, p.Stage, ts(p.At), ts(p.At), x.pos)
-	case process.StageCompleted:
-		return x.set(`stage = ?, entered_at = ?`, p.Next, ts(p.At))
-	case process.StageReverted:
-		return x.set(`stage = ?, entered_at = ?`, p.To, ts(p.At))
-	case process.ProcessMigrated:
-		return x.set(`template_version = ?, stage = ?, entered_at = CASE WHEN stage = ? THEN entered_at ELSE ? END`, p.ToVersion, p.Stage, p.Stage, ts(p.At))
-	case process.ParticipantRegistered:
-		return x.set(`participants = participants + 1`)
-	case process.ParticipantWithdrawn:
-		return x.set(`participants = participants - 1`)
-	case process.SessionScheduled:
-		return x.set(`sessions_scheduled = sessions_scheduled + 1`)
-	case process.SessionHeld:
-		return x.set(`sessions_held = sessions_held + 1`)
-	case process.ContributionRecorded:
-		return x.set(`contributions = contributions + 1`)
-	case process.MeasureDefined:
-		return x.do(`INSERT OR IGNORE INTO {measure} (process, id, progress) VALUES (?, ?, 0)`, id, p.Measure)
-	case process.MeasureProgressReported:
-		return x.do(`UPDATE {measure} SET progress = ? WHERE process = ? AND id = ?`, p.Progress, id, p.Measure)
-	case process.ProcessSuspended:
-		return x.set(`status = 'suspended'`)
-	case process.ProcessResumed:
-		return x.set(`status = 'active'`)
-	case process.ProcessCancelled:
-		return x.set(`status = 'cancelled'`)
-	case process.ProcessCompleted:
-		return x.set(`status = 'completed'`)
-	}
-	return nil
+func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
 }
 
-func applyTemplate(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
-	var pub template.Published
-	if err := json.Unmarshal(e.Data, &pub); err != nil {
-		return err
+// ApplyBatch changes the tables for a batch of events with statements prepared once. The
+// counters of a process (participants, sessions, contributions) are added up in memory and
+// written once per process; any other change to a process is written in order, after its
+// counters so far.
+func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	x := folder{s: runner.NewStmts(ctx, tx, t), counts: map[string]*counts{}}
+	defer x.s.Close()
+	for _, e := range events {
+		if err := x.apply(e); err != nil {
+			return err
+		}
 	}
-	for _, s := range pub.Template.Stages {
-		if _, err := tx.ExecContext(ctx, t.Q(`INSERT OR REPLACE INTO {target} (template, version, stage, target_days) VALUES (?, ?, ?, ?)`),
-			pub.Template.ID, pub.Template.Version, s.Key, s.TargetDays); err != nil {
+	for id := range x.counts {
+		if err := x.flush(id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-type exec struct {
-	ctx     context.Context
-	tx      *sql.Tx
-	t       runner.Tables
-	id, pos string
+// counts are the counter changes of one process not written yet, and the position of the last.
+type counts struct {
+	participants, scheduled, held, contributions int
+	pos                                          string
 }
 
-func (x exec) do(stmt string, args ...any) error {
-	_, err := x.tx.ExecContext(x.ctx, x.t.Q(stmt), args...)
-	return err
+type folder struct {
+	s      *runner.Stmts
+	counts map[string]*counts
 }
 
-// set updates the process row and its position.
-func (x exec) set(assign string, args ...any) error {
-	return x.do(`UPDATE {process} SET `+assign+`, position = ? WHERE id = ?`, append(args, x.pos, x.id)...)
+// count adds a counter event (which needs no payload) to the process's pending counters; false
+// for any other event.
+func (x folder) count(id string, e eventstore.Event) bool {
+	var d counts
+	switch e.Type {
+	case typeRegistered:
+		d.participants = 1
+	case typeWithdrawn:
+		d.participants = -1
+	case typeScheduled:
+		d.scheduled = 1
+	case typeHeld:
+		d.held = 1
+	case typeContribution:
+		d.contributions = 1
+	default:
+		return false
+	}
+	c := x.counts[id]
+	if c == nil {
+		c = &counts{}
+		x.counts[id] = c
+	}
+	c.participants += d.participants
+	c.scheduled += d.scheduled
+	c.held += d.held
+	c.contributions += d.contributions
+	c.pos = e.Position.String()
+	return true
+}
+
+var (
+	typeRegistered   = process.ParticipantRegistered{}.Type()
+	typeWithdrawn    = process.ParticipantWithdrawn{}.Type()
+	typeScheduled    = process.SessionScheduled{}.Type()
+	typeHeld         = process.SessionHeld{}.Type()
+	typeContribution = process.ContributionRecorded{}.Type()
+)
+
+// flush writes the process's pending counters.
+func (x folder) flush(id string) error {
+	c := x.counts[id]
+	if c == nil {
+		return nil
+	}
+	delete(x.counts, id)
+	return x.s.Exec(`UPDATE {process} SET participants = participants + ?, sessions_scheduled = sessions_scheduled + ?,
+		sessions_held = sessions_held + ?, contributions = contributions + ?, position = ? WHERE id = ?`,
+		c.participants, c.scheduled, c.held, c.contributions, c.pos, id)
+}
+
+func (x folder) apply(e eventstore.Event) error {
+	if e.Type == template.TypePublished {
+		return applyTemplate(x.s, e)
+	}
+	id, ok := strings.CutPrefix(e.Stream, "process-")
+	if !ok || !process.Known(e.Type) || x.count(id, e) {
+		return nil
+	}
+	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	if err != nil {
+		return err
+	}
+	pos := e.Position.String()
+	set := func(assign string, args ...any) error {
+		if err := x.flush(id); err != nil {
+			return err
+		}
+		return x.s.Exec(`UPDATE {process} SET `+assign+`, position = ? WHERE id = ?`, append(args, pos, id)...)
+	}
+	switch p := payload.(type) {
+	case process.ProcessOpened:
+		if err := x.flush(id); err != nil {
+			return err
+		}
+		return x.s.Exec(`INSERT INTO {process} (id, tenant, template, template_version, title, stage, status, opened_at, entered_at, position)
+			VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion, p.Title, p.Stage, ts(p.At), ts(p.At), pos)
+	case process.StageCompleted:
+		return set(`stage = ?, entered_at = ?`, p.Next, ts(p.At))
+	case process.StageReverted:
+		return set(`stage = ?, entered_at = ?`, p.To, ts(p.At))
+	case process.ProcessMigrated:
+		return set(`template_version = ?, stage = ?, entered_at = CASE WHEN stage = ? THEN entered_at ELSE ? END`, p.ToVersion, p.Stage, p.Stage, ts(p.At))
+	case process.MeasureDefined:
+		return x.s.Exec(`INSERT OR IGNORE INTO {measure} (process, id, progress) VALUES (?, ?, 0)`, id, p.Measure)
+	case process.MeasureProgressReported:
+		return x.s.Exec(`UPDATE {measure} SET progress = ? WHERE process = ? AND id = ?`, p.Progress, id, p.Measure)
+	case process.ProcessSuspended:
+		return set(`status = 'suspended'`)
+	case process.ProcessResumed:
+		return set(`status = 'active'`)
+	case process.ProcessCancelled:
+		return set(`status = 'cancelled'`)
+	case process.ProcessCompleted:
+		return set(`status = 'completed'`)
+	}
+	return nil
+}
+
+func applyTemplate(s *runner.Stmts, e eventstore.Event) error {
+	var pub template.Published
+	if err := json.Unmarshal(e.Data, &pub); err != nil {
+		return err
+	}
+	for _, st := range pub.Template.Stages {
+		if err := s.Exec(`INSERT OR REPLACE INTO {target} (template, version, stage, target_days) VALUES (?, ?, ?, ?)`,
+			pub.Template.ID, pub.Template.Version, st.Key, st.TargetDays); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -124,20 +124,6 @@ func saveCheckpoint(ctx context.Context, tx *sql.Tx, name string, build int, pos
 	return nil
 }
 
-// createBuild drops any leftover tables of the build and creates them afresh with an empty checkpoint.
-func createBuild(ctx context.Context, tx *sql.Tx, p Projection, build int) error {
-	t := TablesOf(p.Name(), build)
-	if err := dropBuild(ctx, tx, t); err != nil {
-		return err
-	}
-	for _, s := range p.Schema(t) {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("runner: create tables of %s: %w", t, err)
-		}
-	}
-	return saveCheckpoint(ctx, tx, p.Name(), build, eventstore.Start)
-}
-
 // dropBuild drops every table and index whose name starts with the build's prefix.
 func dropBuild(ctx context.Context, tx *sql.Tx, t Tables) error {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?`, len(t)+1, string(t)+"_")

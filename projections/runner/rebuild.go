@@ -4,93 +4,335 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
 
+// rebuildPage is how many events a rebuild reads at once and applies in one transaction. Larger
+// pages mean fewer commits and fewer row writes for read models that fold a batch in memory
+// (BatchApplier); each transaction holds the database's write lock, so appends wait for it.
+const rebuildPage = 10_000
+
 // Rebuild builds the named read model afresh from the log beside the running build, catches it
-// up and switches readers to it atomically: the last events are applied, projection_versions is
-// updated and the old build's tables are dropped in one transaction, which holds the database's
-// write lock so that no event is appended in between. A runner following the old build notices
-// the switch at its next batch and follows the new one.
+// up and switches readers to it atomically (see RebuildAll).
 func (r *Runner) Rebuild(ctx context.Context, name string) error {
-	p, ok := r.byKey[name]
-	if !ok {
-		return fmt.Errorf("runner: no read model named %q", name)
+	return r.RebuildAll(ctx, name)
+}
+
+// RebuildAll builds the named read models (without names: every one) afresh in one pass over
+// the log, beside their running builds, and switches readers to all of them atomically.
+//
+// The new builds' tables are created without their secondary indexes (CREATE INDEX statements of
+// the Schema), filled page by page — while one page is applied, the next is read — with each
+// page's changes and every build's checkpoint in one transaction, then indexed. Last, one
+// transaction, which holds the database's write lock so that no event is appended in between,
+// applies the events that came meanwhile, activates the new builds in projection_versions and
+// drops the old builds' tables. A runner following an old build notices the switch at its next
+// batch and follows the new one. A rebuild that stops half-way leaves inactive tables behind,
+// which the next rebuild drops.
+func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
+	ps, err := r.pick(names)
+	if err != nil {
+		return err
 	}
 	if err := ensureMeta(ctx, r.cfg.DB); err != nil {
 		return err
 	}
-	var old, next int
-	err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) (err error) {
-		if old, _, err = activeBuild(ctx, tx, name); err != nil {
+	builds := make([]*newBuild, len(ps))
+	for i, p := range ps {
+		if builds[i], err = r.startBuild(ctx, p); err != nil {
 			return err
 		}
-		next = old + 1
-		return createBuild(ctx, tx, p, next)
+	}
+	filter := union(ps)
+	pos, err := r.bulkLoad(ctx, builds, filter)
+	if err != nil {
+		return err
+	}
+	err = inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error {
+		for _, b := range builds {
+			for _, s := range b.indexes {
+				if _, err := tx.ExecContext(ctx, s); err != nil {
+					return fmt.Errorf("runner: index %s: %w", b.t, err)
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	pos := eventstore.Start
-	for {
-		batch, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: r.cfg.BatchSize, Filter: p.Filter()})
-		if err != nil {
-			return err
-		}
-		if len(batch) < r.cfg.BatchSize {
-			break // the rest goes into the switch
-		}
-		if err := r.applyWithRetry(ctx, p, next, pos, batch, false); err != nil {
-			return err
-		}
-		pos = batch[len(batch)-1].Position
-	}
-	return r.switchTo(ctx, p, old, next, pos)
+	return r.switchTo(ctx, builds, filter, pos)
 }
 
-// switchTo applies what the new build still lacks and activates it, in one transaction.
-func (r *Runner) switchTo(ctx context.Context, p Projection, old, next int, pos eventstore.Position) error {
-	err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error {
-		if b, _, err := activeBuild(ctx, tx, p.Name()); err != nil {
+// pick returns the named read models, every one without names.
+func (r *Runner) pick(names []string) ([]Projection, error) {
+	if len(names) == 0 {
+		return r.cfg.Projections, nil
+	}
+	var ps []Projection
+	seen := map[string]bool{}
+	for _, n := range names {
+		p, ok := r.byKey[n]
+		if !ok {
+			return nil, fmt.Errorf("runner: no read model named %q", n)
+		}
+		if !seen[n] {
+			ps = append(ps, p)
+		}
+		seen[n] = true
+	}
+	return ps, nil
+}
+
+// newBuild is a build being made by a rebuild.
+type newBuild struct {
+	p         Projection
+	old, next int
+	t         Tables
+	indexes   []string            // CREATE INDEX statements, run after the bulk load
+	last      eventstore.Position // the last event applied
+}
+
+// startBuild creates the next build's tables (leftovers of an interrupted rebuild dropped) with
+// an empty checkpoint, and keeps its index statements for later.
+func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error) {
+	b := &newBuild{p: p}
+	err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) (err error) {
+		if b.old, _, err = activeBuild(ctx, tx, p.Name()); err != nil {
 			return err
-		} else if b != old {
-			return fmt.Errorf("runner: %s: another rebuild activated build %d meanwhile", p.Name(), b)
+		}
+		b.next = b.old + 1
+		b.t = TablesOf(p.Name(), b.next)
+		if err := dropBuild(ctx, tx, b.t); err != nil {
+			return err
+		}
+		b.indexes = b.indexes[:0]
+		for _, s := range p.Schema(b.t) {
+			if isIndex(s) {
+				b.indexes = append(b.indexes, s)
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("runner: create tables of %s: %w", b.t, err)
+			}
+		}
+		return saveCheckpoint(ctx, tx, p.Name(), b.next, eventstore.Start)
+	})
+	return b, err
+}
+
+// isIndex reports whether a schema statement creates a non-unique index, which a rebuild builds
+// after loading the rows (one sort instead of a tree insert per row).
+func isIndex(stmt string) bool {
+	f := strings.Fields(stmt)
+	return len(f) >= 2 && strings.EqualFold(f[0], "CREATE") && strings.EqualFold(f[1], "INDEX")
+}
+
+// union is a filter that selects every event one of ps needs (maybe more).
+func union(ps []Projection) eventstore.Filter {
+	var f eventstore.Filter
+	seen := map[string]bool{}
+	for _, p := range ps {
+		pf := p.Filter()
+		if len(pf.StreamPrefixes) == 0 || len(pf.EventTypes) > 0 {
+			return eventstore.Filter{} // not expressible as one filter: read everything
+		}
+		for _, s := range pf.StreamPrefixes {
+			if !seen[s] {
+				f.StreamPrefixes = append(f.StreamPrefixes, s)
+			}
+			seen[s] = true
+		}
+	}
+	return f
+}
+
+// readPage is how many events a rebuild asks the store for at once.
+const readPage = 1000
+
+// page is a part of the log read ahead of its application.
+type page struct {
+	events []eventstore.Event
+	err    error
+}
+
+// readAhead reads the log after pos into the returned channel in pages of up to rebuildPage
+// events, one page ahead of the reader, until the log ends, reading fails or ctx ends.
+func (r *Runner) readAhead(ctx context.Context, filter eventstore.Filter, pos eventstore.Position) <-chan page {
+	ch := make(chan page, 1)
+	go func() {
+		defer close(ch)
+		for more := true; more; {
+			pg := page{events: make([]eventstore.Event, 0, rebuildPage)}
+			for len(pg.events) < rebuildPage {
+				events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: readPage, Filter: filter})
+				if err != nil {
+					pg.err, more = err, false
+					break
+				}
+				pg.events = append(pg.events, events...)
+				if len(events) < readPage {
+					more = false
+					break
+				}
+				pos = events[len(events)-1].Position
+			}
+			select {
+			case ch <- pg:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// bulkLoad applies the log to the new builds page by page and returns the position read up to.
+func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter eventstore.Filter) (eventstore.Position, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pos := eventstore.Start
+	for pg := range r.readAhead(rctx, filter, pos) {
+		if pg.err != nil {
+			return pos, pg.err
+		}
+		if len(pg.events) == 0 {
+			break
+		}
+		if err := r.applyPageWithRetry(ctx, builds, pg.events); err != nil {
+			return pos, err
+		}
+		pos = pg.events[len(pg.events)-1].Position
+	}
+	return pos, ctx.Err()
+}
+
+// applyPageWithRetry applies a page until it commits: a failed attempt is rolled back whole and
+// retried with backoff, never skipped. It gives up only when ctx ends.
+func (r *Runner) applyPageWithRetry(ctx context.Context, builds []*newBuild, events []eventstore.Event) error {
+	wait := r.cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		err := inPageTx(ctx, r.cfg.DB, builds, func(tx *sql.Tx) error { return applyPage(ctx, tx, builds, events) })
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		r.cfg.Logger.Warn("projection rebuild page failed; retrying", "from", events[0].Position.String(),
+			"events", len(events), "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, r.cfg.MaxBackoff)
+	}
+}
+
+// inPageTx runs fn in a transaction and puts the builds' last positions back when it fails.
+func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) error) error {
+	lasts := make([]eventstore.Position, len(builds))
+	for i, b := range builds {
+		lasts[i] = b.last
+	}
+	err := inTx(ctx, db, fn)
+	if err != nil {
+		for i, b := range builds {
+			b.last = lasts[i]
+		}
+	}
+	return err
+}
+
+// applyPage applies to each build the events of the page its filter selects and saves its
+// checkpoint, inside tx.
+func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, events []eventstore.Event) error {
+	for _, b := range builds {
+		mine := selected(b.p.Filter(), events)
+		if len(mine) == 0 {
+			continue
+		}
+		if err := applyInOrder(ctx, tx, b.p, b.t, b.last, mine); err != nil {
+			return err
+		}
+		b.last = mine[len(mine)-1].Position
+		if err := saveCheckpoint(ctx, tx, b.p.Name(), b.next, b.last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selected returns the events f selects: events itself when it selects all.
+func selected(f eventstore.Filter, events []eventstore.Event) []eventstore.Event {
+	for i, e := range events {
+		if f.Matches(e.Stream, e.Type) {
+			continue
+		}
+		mine := append(make([]eventstore.Event, 0, len(events)), events[:i]...)
+		for _, e := range events[i+1:] {
+			if f.Matches(e.Stream, e.Type) {
+				mine = append(mine, e)
+			}
+		}
+		return mine
+	}
+	return events
+}
+
+// switchTo applies what the new builds still lack and activates them, in one transaction.
+func (r *Runner) switchTo(ctx context.Context, builds []*newBuild, filter eventstore.Filter, pos eventstore.Position) error {
+	err := inPageTx(ctx, r.cfg.DB, builds, func(tx *sql.Tx) error {
+		for _, b := range builds {
+			if active, _, err := activeBuild(ctx, tx, b.p.Name()); err != nil {
+				return err
+			} else if active != b.old {
+				return fmt.Errorf("runner: %s: another rebuild activated build %d meanwhile", b.p.Name(), active)
+			}
 		}
 		for {
-			batch, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: r.cfg.BatchSize, Filter: p.Filter()})
+			events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: rebuildPage, Filter: filter})
 			if err != nil {
 				return err
 			}
-			if len(batch) == 0 {
+			if len(events) == 0 {
 				break
 			}
-			if err := applyEvents(ctx, tx, p, next, pos, batch); err != nil {
+			if err := applyPage(ctx, tx, builds, events); err != nil {
 				return err
 			}
-			pos = batch[len(batch)-1].Position
+			pos = events[len(events)-1].Position
 		}
-		if err := saveCheckpoint(ctx, tx, p.Name(), next, pos); err != nil {
-			return err
+		for _, b := range builds {
+			if err := activate(ctx, tx, b); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO projection_versions (name, active_version, code_version, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET active_version = excluded.active_version, code_version = excluded.code_version, updated_at = excluded.updated_at`,
-			p.Name(), next, p.Version(), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-			return fmt.Errorf("runner: activate %s v%d: %w", p.Name(), next, err)
-		}
-		if old == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = ? AND version = ?`, p.Name(), old); err != nil {
-			return err
-		}
-		return dropBuild(ctx, tx, TablesOf(p.Name(), old))
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	r.moveTo(p.Name(), pos)
-	r.cfg.Logger.Info("projection switched", "projection", p.Name(), "build", next, "position", pos.String())
+	for _, b := range builds {
+		r.moveTo(b.p.Name(), b.last)
+		r.cfg.Logger.Info("projection switched", "projection", b.p.Name(), "build", b.next, "position", b.last.String())
+	}
 	return nil
+}
+
+// activate makes b the active build and drops the old one.
+func activate(ctx context.Context, tx *sql.Tx, b *newBuild) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO projection_versions (name, active_version, code_version, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET active_version = excluded.active_version, code_version = excluded.code_version, updated_at = excluded.updated_at`,
+		b.p.Name(), b.next, b.p.Version(), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return fmt.Errorf("runner: activate %s v%d: %w", b.p.Name(), b.next, err)
+	}
+	if b.old == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = ? AND version = ?`, b.p.Name(), b.old); err != nil {
+		return err
+	}
+	return dropBuild(ctx, tx, TablesOf(b.p.Name(), b.old))
 }

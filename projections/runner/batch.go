@@ -1,0 +1,102 @@
+package runner
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+)
+
+// BatchApplier is a Projection that applies a whole batch of events at once, for instance by
+// preparing its statements once and folding the batch in memory so that each changed row is
+// written once. Rebuilds use it when a read model has it (checked with a type assertion). The
+// result must be exactly that of Apply called for each event in order, in one transaction.
+type BatchApplier interface {
+	ApplyBatch(ctx context.Context, tx *sql.Tx, t Tables, events []eventstore.Event) error
+}
+
+// applyInOrder applies events to the build's tables t, with ApplyBatch when p has it. The events
+// must follow after, in log order.
+func applyInOrder(ctx context.Context, tx *sql.Tx, p Projection, t Tables, after eventstore.Position, events []eventstore.Event) error {
+	last := after
+	for _, e := range events {
+		if e.Position.Compare(last) <= 0 {
+			return fmt.Errorf("runner: %s: event at %s does not follow %s", p.Name(), e.Position, last)
+		}
+		last = e.Position
+	}
+	if b, ok := p.(BatchApplier); ok {
+		if err := b.ApplyBatch(ctx, tx, t, events); err != nil {
+			return fmt.Errorf("runner: %s: apply %d events after %s: %w", p.Name(), len(events), after, err)
+		}
+		return nil
+	}
+	for _, e := range events {
+		if err := p.Apply(ctx, tx, t, e); err != nil {
+			return fmt.Errorf("runner: %s: apply %s at %s: %w", p.Name(), e.Type, e.Position, err)
+		}
+	}
+	return nil
+}
+
+// Stmts prepares the statements of one transaction once each and reuses them: a read model's
+// ApplyBatch keeps one for its batch. Statements name the build's tables as in Tables.Q.
+type Stmts struct {
+	ctx context.Context
+	tx  *sql.Tx
+	t   Tables
+	byQ map[string]*sql.Stmt
+}
+
+// NewStmts returns an empty statement set for tx and the build's tables t; Close it.
+func NewStmts(ctx context.Context, tx *sql.Tx, t Tables) *Stmts {
+	return &Stmts{ctx: ctx, tx: tx, t: t, byQ: map[string]*sql.Stmt{}}
+}
+
+func (s *Stmts) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := s.byQ[query]; ok {
+		return st, nil
+	}
+	st, err := s.tx.PrepareContext(s.ctx, s.t.Q(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", query, err)
+	}
+	s.byQ[query] = st
+	return st, nil
+}
+
+// Exec runs query (with "{table}" names) with args.
+func (s *Stmts) Exec(query string, args ...any) error {
+	st, err := s.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(s.ctx, args...)
+	return err
+}
+
+// QueryRow runs query (with "{table}" names) for one row and scans it into dest; found is false
+// when there is no row.
+func (s *Stmts) QueryRow(query string, args []any, dest ...any) (found bool, err error) {
+	st, err := s.stmt(query)
+	if err != nil {
+		return false, err
+	}
+	err = st.QueryRowContext(s.ctx, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Close closes the prepared statements.
+func (s *Stmts) Close() error {
+	var errs []error
+	for _, st := range s.byQ {
+		errs = append(errs, st.Close())
+	}
+	clear(s.byQ)
+	return errors.Join(errs...)
+}
