@@ -147,11 +147,7 @@ func (c *Checkpoints) conn() (*sql.DB, error) {
 	if c.db != nil || c.err != nil {
 		return c.db, c.err
 	}
-	db, err := sql.Open("sqlite", c.s.dsn(true))
-	if err != nil {
-		c.err = fmt.Errorf("sqlite: open checkpoint connection to %s: %w", c.s.cfg.Path, err)
-		return nil, c.err
-	}
+	db := c.s.openWriteDB(c.s.dsn(true))
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)

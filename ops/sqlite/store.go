@@ -27,7 +27,8 @@ type Store struct {
 	vault     *Vault
 	proj      projectionDBs
 	notify    *notifier
-	tail      tail // recent events for subscriptions
+	tail      tail       // recent events for subscriptions
+	writeMu   sync.Mutex // taken by every write transaction of this process (writelock.go)
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool
@@ -63,10 +64,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 func (s *Store) open(ctx context.Context) error {
 	var err error
 	if !s.cfg.ReadOnly {
-		s.wdb, err = sql.Open("sqlite", s.dsn(true))
-		if err != nil {
-			return fmt.Errorf("sqlite: open %s: %w", s.cfg.Path, err)
-		}
+		s.wdb = s.openWriteDB(s.dsn(true))
 		s.wdb.SetMaxOpenConns(1)
 		s.wdb.SetMaxIdleConns(1)
 		conn, err := s.wdb.Conn(ctx)

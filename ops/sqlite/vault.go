@@ -22,7 +22,7 @@ var ErrErased = errors.New("sqlite: personal data erased (Art. 17 GDPR)")
 // of the same file. Erase deletes the key (with secure_delete, and a WAL checkpoint so that no
 // copy stays in the WAL), after which the person's data is unreadable everywhere it is stored.
 type Vault struct {
-	db *sql.DB // a connection of its own, so key writes do not wait for the event writer
+	db *sql.DB // a connection of its own: key writes go between the event writer's transactions
 
 	mu   sync.Mutex
 	keys map[string][]byte
@@ -34,10 +34,7 @@ func (s *Store) Vault() *Vault {
 		if s.cfg.ReadOnly {
 			return
 		}
-		db, err := sql.Open("sqlite", s.dsn(true))
-		if err != nil {
-			return
-		}
+		db := s.openWriteDB(s.dsn(true))
 		db.SetMaxOpenConns(1)
 		s.vault = &Vault{db: db, keys: map[string][]byte{}}
 	})
