@@ -36,6 +36,11 @@
 //	})
 //	err := router.Run(ctx)
 //
+// Consumers that keep their own checkpoint in their own transaction (projections/runner's read
+// models) use Subscriber.Follow through Source instead of a consumer group: it starts after the
+// position they give, takes any filter and lets a window of messages be out before they are
+// acknowledged, so a batch is acknowledged once it is committed.
+//
 // The Pub/Sub passes Watermill's universal test suite (pubsub/tests) with consumer groups,
 // guaranteed order and persistence; delivery is at least once, not exactly once.
 package messaging
