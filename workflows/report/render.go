@@ -46,7 +46,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 var files embed.FS
 
 var page = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"date": func(t time.Time) template.HTML {
+		t = t.UTC()
+		return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + t.Format("2006-01-02 15:04 UTC") + `</time>`)
+	},
 	"day":  func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	"dayp": func(t *time.Time) string {
 		if t == nil {
