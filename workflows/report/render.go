@@ -50,7 +50,7 @@ var page = template.Must(template.New("report.html").Funcs(template.FuncMap{
 		t = t.UTC()
 		return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + t.Format("2006-01-02 15:04 UTC") + `</time>`)
 	},
-	"day":  func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"day": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	"dayp": func(t *time.Time) string {
 		if t == nil {
 			return "—"
