@@ -45,9 +45,23 @@ func (Projection) Schema(t runner.Tables) []string {
 }
 
 // Apply changes the tables for one event.
-func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
+}
+
+// ApplyBatch changes the tables for a batch of events with statements prepared once; it decodes
+// only the events it keeps something of.
+func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	return runner.ApplyEach(ctx, tx, t, events, apply)
+}
+
+// kept are the events the tracker keeps something of.
+var kept = map[string]bool{process.ProcessOpened{}.Type(): true, process.MeasureDefined{}.Type(): true,
+	process.MeasureProgressReported{}.Type(): true}
+
+func apply(s *runner.Stmts, e eventstore.Event) error {
 	id, ok := strings.CutPrefix(e.Stream, "process-")
-	if !ok || !process.Known(e.Type) {
+	if !ok || !kept[e.Type] {
 		return nil
 	}
 	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
@@ -55,24 +69,20 @@ func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e even
 		return err
 	}
 	pos, at := e.Position.String(), ts(e.RecordedAt)
-	do := func(stmt string, args ...any) error {
-		_, err := tx.ExecContext(ctx, t.Q(stmt), args...)
-		return err
-	}
 	switch p := payload.(type) {
 	case process.ProcessOpened:
-		return do(`INSERT INTO {process} (id, tenant, title) VALUES (?, ?, ?)`, id, p.Tenant, p.Title)
+		return s.Exec(`INSERT INTO {process} (id, tenant, title) VALUES (?, ?, ?)`, id, p.Tenant, p.Title)
 	case process.MeasureDefined:
 		due := ""
 		if !p.Due.IsZero() {
 			due = ts(p.Due)
 		}
-		return do(`INSERT INTO {measure} (process, id, title, owner, due, defined_at, updated_at, position)
+		return s.Exec(`INSERT INTO {measure} (process, id, title, owner, due, defined_at, updated_at, position)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET title = excluded.title, owner = excluded.owner,
 			due = excluded.due, updated_at = excluded.updated_at, position = excluded.position`,
 			id, p.Measure, p.Title, p.Owner, due, at, at, pos)
 	case process.MeasureProgressReported:
-		return do(`UPDATE {measure} SET progress = ?, status = ?, updated_at = ?, position = ? WHERE process = ? AND id = ?`,
+		return s.Exec(`UPDATE {measure} SET progress = ?, status = ?, updated_at = ?, position = ? WHERE process = ? AND id = ?`,
 			p.Progress, p.Status, at, pos, id, p.Measure)
 	}
 	return nil

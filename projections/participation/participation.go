@@ -49,38 +49,74 @@ func (Projection) Schema(t runner.Tables) []string {
 }
 
 // Apply changes the tables for one event.
-func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
+}
+
+// ApplyBatch changes the tables for a batch of events with statements prepared once. The
+// contributions of a process and day are counted in memory and written once per batch.
+func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	s := runner.NewStmts(ctx, tx, t)
+	defer s.Close()
+	days := map[day]*tally{}
+	for _, e := range events {
+		if err := apply(s, days, e); err != nil {
+			return err
+		}
+	}
+	for d, n := range days {
+		if err := s.Exec(`INSERT INTO {contribution} (process, day, n, position) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET n = n + excluded.n, position = excluded.position`, d.process, d.day, n.n, n.pos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// day is a process's day (UTC); tally its contributions not written yet and the last one's position.
+type day struct{ process, day string }
+
+type tally struct {
+	n   int
+	pos string
+}
+
+var typeContribution = process.ContributionRecorded{}.Type()
+
+func apply(s *runner.Stmts, days map[day]*tally, e eventstore.Event) error {
 	id, ok := strings.CutPrefix(e.Stream, "process-")
 	if !ok || !process.Known(e.Type) {
+		return nil
+	}
+	pos := e.Position.String()
+	if e.Type == typeContribution {
+		// The event carries no time of its own: the day is the day the store recorded it (UTC).
+		d := day{id, e.RecordedAt.UTC().Format("2006-01-02")}
+		if days[d] == nil {
+			days[d] = &tally{}
+		}
+		days[d].n++
+		days[d].pos = pos
 		return nil
 	}
 	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
 	if err != nil {
 		return err
 	}
-	pos := e.Position.String()
-	do := func(stmt string, args ...any) error {
-		_, err := tx.ExecContext(ctx, t.Q(stmt), args...)
-		return err
-	}
 	switch p := payload.(type) {
 	case process.ProcessOpened:
-		return do(`INSERT INTO {process} (id, tenant) VALUES (?, ?)`, id, p.Tenant)
+		return s.Exec(`INSERT INTO {process} (id, tenant) VALUES (?, ?)`, id, p.Tenant)
 	case process.ParticipantRegistered:
-		return do(`INSERT INTO {participant} (process, id, grp, active, position) VALUES (?, ?, ?, 1, ?)
+		return s.Exec(`INSERT INTO {participant} (process, id, grp, active, position) VALUES (?, ?, ?, 1, ?)
 			ON CONFLICT DO UPDATE SET grp = excluded.grp, active = 1, position = excluded.position`, id, p.Participant, p.Group, pos)
 	case process.ParticipantWithdrawn:
-		return do(`UPDATE {participant} SET active = 0, position = ? WHERE process = ? AND id = ?`, pos, id, p.Participant)
+		return s.Exec(`UPDATE {participant} SET active = 0, position = ? WHERE process = ? AND id = ?`, pos, id, p.Participant)
 	case process.SessionScheduled:
-		return do(`INSERT INTO {session} (process, id, format, scheduled, position) VALUES (?, ?, ?, 1, ?)
+		return s.Exec(`INSERT INTO {session} (process, id, format, scheduled, position) VALUES (?, ?, ?, 1, ?)
 			ON CONFLICT DO UPDATE SET format = excluded.format, scheduled = 1, position = excluded.position`, id, p.Session, p.Format, pos)
 	case process.SessionHeld:
-		return do(`INSERT INTO {session} (process, id, format, held, attendance, position) VALUES (?, ?, '', 1, ?, ?)
+		return s.Exec(`INSERT INTO {session} (process, id, format, held, attendance, position) VALUES (?, ?, '', 1, ?, ?)
 			ON CONFLICT DO UPDATE SET held = 1, attendance = excluded.attendance, position = excluded.position`, id, p.Session, p.Attendance, pos)
-	case process.ContributionRecorded:
-		// The event carries no time of its own: the day is the day the store recorded it (UTC).
-		return do(`INSERT INTO {contribution} (process, day, n, position) VALUES (?, ?, 1, ?)
-			ON CONFLICT DO UPDATE SET n = n + 1, position = excluded.position`, id, e.RecordedAt.UTC().Format("2006-01-02"), pos)
 	}
 	return nil
 }

@@ -100,3 +100,16 @@ func (s *Stmts) Close() error {
 	clear(s.byQ)
 	return errors.Join(errs...)
 }
+
+// ApplyEach calls apply for each event in order with one statement set for the batch: an
+// ApplyBatch for read models that write every event as it comes.
+func ApplyEach(ctx context.Context, tx *sql.Tx, t Tables, events []eventstore.Event, apply func(*Stmts, eventstore.Event) error) error {
+	s := NewStmts(ctx, tx, t)
+	defer s.Close()
+	for _, e := range events {
+		if err := apply(s, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}

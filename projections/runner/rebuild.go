@@ -3,7 +3,9 @@ package runner
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,10 +30,10 @@ func (r *Runner) Rebuild(ctx context.Context, name string) error {
 // the Schema), filled page by page — while one page is applied, the next is read — with each
 // page's changes and every build's checkpoint in one transaction, then indexed. Last, one
 // transaction, which holds the database's write lock so that no event is appended in between,
-// applies the events that came meanwhile, activates the new builds in projection_versions and
-// drops the old builds' tables. A runner following an old build notices the switch at its next
-// batch and follows the new one. A rebuild that stops half-way leaves inactive tables behind,
-// which the next rebuild drops.
+// applies the events that came meanwhile and activates the new builds in projection_versions;
+// then the old builds' tables are dropped. A runner following an old build notices the switch at
+// its next batch and follows the new one. A rebuild that stops half-way leaves inactive tables
+// behind, which the next rebuild drops.
 func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	ps, err := r.pick(names)
 	if err != nil {
@@ -96,8 +98,9 @@ type newBuild struct {
 	last      eventstore.Position // the last event applied
 }
 
-// startBuild creates the next build's tables (leftovers of an interrupted rebuild dropped) with
-// an empty checkpoint, and keeps its index statements for later.
+// startBuild creates the next build's tables with an empty checkpoint, and keeps its index
+// statements for later. Tables of every build but the active one (left by an interrupted
+// rebuild) are dropped first.
 func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error) {
 	b := &newBuild{p: p}
 	err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) (err error) {
@@ -106,7 +109,7 @@ func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error
 		}
 		b.next = b.old + 1
 		b.t = TablesOf(p.Name(), b.next)
-		if err := dropBuild(ctx, tx, b.t); err != nil {
+		if err := dropOthers(ctx, tx, p.Name(), b.old); err != nil {
 			return err
 		}
 		b.indexes = b.indexes[:0]
@@ -318,21 +321,62 @@ func (r *Runner) switchTo(ctx context.Context, builds []*newBuild, filter events
 		r.moveTo(b.p.Name(), b.last)
 		r.cfg.Logger.Info("projection switched", "projection", b.p.Name(), "build", b.next, "position", b.last.String())
 	}
-	return nil
+	return r.dropOld(ctx, builds)
 }
 
-// activate makes b the active build and drops the old one.
+// activate makes b the active build and forgets the old one's checkpoint; its tables are dropped
+// after the switch (dropOld).
 func activate(ctx context.Context, tx *sql.Tx, b *newBuild) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO projection_versions (name, active_version, code_version, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET active_version = excluded.active_version, code_version = excluded.code_version, updated_at = excluded.updated_at`,
 		b.p.Name(), b.next, b.p.Version(), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		return fmt.Errorf("runner: activate %s v%d: %w", b.p.Name(), b.next, err)
 	}
-	if b.old == 0 {
-		return nil
+	_, err := tx.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = ? AND version = ?`, b.p.Name(), b.old)
+	return err
+}
+
+// dropOld drops the tables of the builds the switch replaced, each in a transaction of its own:
+// dropping a large table rewrites its pages (secure_delete), which need not hold up the switch. A
+// build left behind by a crash here is dropped by the next rebuild.
+func (r *Runner) dropOld(ctx context.Context, builds []*newBuild) error {
+	for _, b := range builds {
+		if b.old == 0 {
+			continue
+		}
+		if err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error { return dropBuild(ctx, tx, TablesOf(b.p.Name(), b.old)) }); err != nil {
+			return err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = ? AND version = ?`, b.p.Name(), b.old); err != nil {
+	return nil
+}
+
+// dropOthers drops the tables of every build of the named read model but keep.
+func dropOthers(ctx context.Context, tx *sql.Tx, name string, keep int) error {
+	prefix := name + "_v"
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return fmt.Errorf("runner: list tables of %s: %w", name, err)
+	}
+	builds := map[int]bool{}
+	for rows.Next() {
+		var table string
+		if err := rows.Scan(&table); err != nil {
+			rows.Close()
+			return err
+		}
+		num, _, ok := strings.Cut(strings.TrimPrefix(table, prefix), "_")
+		if n, err := strconv.Atoi(num); ok && err == nil && n != keep {
+			builds[n] = true
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	return dropBuild(ctx, tx, TablesOf(b.p.Name(), b.old))
+	for n := range builds {
+		if err := dropBuild(ctx, tx, TablesOf(name, n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -52,22 +52,42 @@ func (Projection) Schema(t runner.Tables) []string {
 }
 
 // Apply changes the tables for one event.
-func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
+}
+
+// ApplyBatch changes the tables for a batch of events with statements prepared once; it decodes
+// only the events that move a process between stages.
+func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	return runner.ApplyEach(ctx, tx, t, events, apply)
+}
+
+// moving are the process events that open or close a stay.
+var moving = map[string]bool{}
+
+func init() {
+	for _, p := range []process.Payload{process.ProcessOpened{}, process.StageCompleted{}, process.StageReverted{},
+		process.ProcessMigrated{}, process.ProcessCompleted{}, process.ProcessCancelled{}} {
+		moving[p.Type()] = true
+	}
+}
+
+func apply(s *runner.Stmts, e eventstore.Event) error {
 	if e.Type == template.TypePublished {
-		return applyTemplate(ctx, tx, t, e)
+		return applyTemplate(s, e)
 	}
 	id, ok := strings.CutPrefix(e.Stream, "process-")
-	if !ok || !process.Known(e.Type) {
+	if !ok || !moving[e.Type] {
 		return nil
 	}
 	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
 	if err != nil {
 		return err
 	}
-	x := exec{ctx: ctx, tx: tx, t: t, id: id, pos: e.Position.String()}
+	x := exec{s: s, id: id, pos: e.Position.String()}
 	switch p := payload.(type) {
 	case process.ProcessOpened:
-		if err := x.do(`INSERT INTO {process} (id, tenant, template) VALUES (?, ?, ?)`, id, p.Tenant, p.TemplateID); err != nil {
+		if err := s.Exec(`INSERT INTO {process} (id, tenant, template) VALUES (?, ?, ?)`, id, p.Tenant, p.TemplateID); err != nil {
 			return err
 		}
 		return x.enter(p.Stage, p.At)
@@ -85,14 +105,13 @@ func (Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e even
 	return nil
 }
 
-func applyTemplate(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+func applyTemplate(s *runner.Stmts, e eventstore.Event) error {
 	var pub template.Published
 	if err := json.Unmarshal(e.Data, &pub); err != nil {
 		return err
 	}
-	for i, s := range pub.Template.Stages {
-		if _, err := tx.ExecContext(ctx, t.Q(`INSERT OR REPLACE INTO {stage} (template, stage, ord) VALUES (?, ?, ?)`),
-			pub.Template.ID, s.Key, i); err != nil {
+	for i, st := range pub.Template.Stages {
+		if err := s.Exec(`INSERT OR REPLACE INTO {stage} (template, stage, ord) VALUES (?, ?, ?)`, pub.Template.ID, st.Key, i); err != nil {
 			return err
 		}
 	}
@@ -100,16 +119,11 @@ func applyTemplate(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstor
 }
 
 type exec struct {
-	ctx     context.Context
-	tx      *sql.Tx
-	t       runner.Tables
+	s       *runner.Stmts
 	id, pos string
 }
 
-func (x exec) do(stmt string, args ...any) error {
-	_, err := x.tx.ExecContext(x.ctx, x.t.Q(stmt), args...)
-	return err
-}
+func (x exec) do(stmt string, args ...any) error { return x.s.Exec(stmt, args...) }
 
 // enter opens a stay of the process in stage.
 func (x exec) enter(stage string, at time.Time) error {
@@ -134,8 +148,7 @@ func (x exec) move(outcome, next string, at time.Time) error {
 // migrate moves the process only if the migration changed its stage.
 func (x exec) migrate(stage string, at time.Time) error {
 	var same int
-	err := x.tx.QueryRowContext(x.ctx, x.t.Q(`SELECT count(*) FROM {stay} WHERE process = ? AND left_at IS NULL AND stage = ?`),
-		x.id, stage).Scan(&same)
+	_, err := x.s.QueryRow(`SELECT count(*) FROM {stay} WHERE process = ? AND left_at IS NULL AND stage = ?`, []any{x.id, stage}, &same)
 	if err != nil || same > 0 {
 		return err
 	}
