@@ -28,10 +28,11 @@ func newProjectionsRebuildCmd() *cobra.Command {
 		Use:   "rebuild [NAME]",
 		Short: "Lesemodelle neu aufbauen / rebuild read models from the log",
 		Long: `Baut Lesemodelle aus dem Ereignisprotokoll neu auf: neue Tabellen neben den laufenden,
-Aufholen, dann atomares Umschalten; ohne NAME alle. Läuft auch neben einem laufenden Server.
+Aufholen, dann atomares Umschalten; ohne NAME alle, in einem Durchgang durch das Protokoll.
+Läuft auch neben einem laufenden Server.
 
 Rebuilds read models from the event log: new tables beside the running ones, catch up, then an
-atomic switch; without NAME all of them. Works while the server runs.`,
+atomic switch; without NAME all of them, in one pass over the log. Works while the server runs.`,
 		Example: "  civicflow projections rebuild\n  civicflow projections rebuild process_overview --db /var/lib/civicflow/civicflow.db",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,10 +59,11 @@ atomic switch; without NAME all of them. Works while the server runs.`,
 			if err != nil {
 				return err
 			}
+			// One pass over the log for all of them, switched together.
+			if err := r.RebuildAll(cmd.Context(), names...); err != nil {
+				return fmt.Errorf("rebuild %v: %w", names, err)
+			}
 			for _, name := range names {
-				if err := r.Rebuild(cmd.Context(), name); err != nil {
-					return fmt.Errorf("rebuild %s: %w", name, err)
-				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: neu aufgebaut / rebuilt up to position %s\n", name, r.Position(name))
 			}
 			return nil
