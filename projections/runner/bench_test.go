@@ -127,7 +127,7 @@ func BenchmarkRebuild(b *testing.B) {
 			}
 			rebuild, toSwitch, raw = rebuild/float64(b.N), toSwitch/float64(b.N), raw/float64(b.N)
 			b.ReportMetric(rebuild, "rebuild_events/s")
-			b.ReportMetric(toSwitch, "to_toSwitchevents/s")
+			b.ReportMetric(toSwitch, "to_switch_events/s")
 			b.ReportMetric(raw, "readall_events/s")
 			b.ReportMetric(100*rebuild/raw, "%_of_readall")
 		})
