@@ -1,80 +1,151 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/json"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/httpapi"
+	"github.com/civicflow/civicflow/workflows/auditlog"
+	"github.com/civicflow/civicflow/workflows/auditlog/auditlogtest"
 )
 
 // accesses returns the audit.accessed events of a tenant.
-func (s *server) accesses(tenant string) []httpapi.AuditAccessed {
+func (s *server) accesses(tenant string) []auditlog.Accessed {
 	s.t.Helper()
-	events, err := s.store.ReadStream(context.Background(), httpapi.AuditStream(tenant), eventstore.ReadStreamOptions{})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	var out []httpapi.AuditAccessed
-	for _, ev := range events {
-		if ev.Type != httpapi.TypeAuditAccessed {
-			s.t.Fatalf("unexpected event %s in %s", ev.Type, ev.Stream)
-		}
-		var a httpapi.AuditAccessed
-		if err := json.Unmarshal(ev.Data, &a); err != nil {
-			s.t.Fatal(err)
-		}
-		out = append(out, a)
-	}
-	return out
+	return auditlogtest.Accesses(s.t, s.store, tenant)
 }
 
-func TestAPI_records_every_read_by_an_auditor_and_none_by_a_lead(t *testing.T) {
-	s := newServer(t)
-	id := s.open("leipzig", "Geprüft")
+// auditedRead is one successful read by an auditor and the record it must leave.
+type auditedRead struct {
+	name, route, method, path string
+	// recorded path, query and process
+	wantPath, wantQuery, wantProcess string
+}
+
+// auditedReads are reads an auditor of Leipzig may make, one or more per route an auditor can
+// read; id is a Leipzig process with a participant.
+func auditedReads(id string) []auditedRead {
 	base := "/api/v1/processes/" + id
-	s.call("POST", base+"/register_participant", "member@leipzig", map[string]any{"group": "citizens", "name": "Erika Mustermann", "email": "erika@example.org"})
-	for _, who := range []string{"lead@leipzig", "member@leipzig", "administrator@leipzig"} {
-		for _, path := range []string{base, base + "/history", base + "?version=1"} {
-			if r := s.call("GET", path, who, nil); r.status != 200 {
-				t.Fatalf("%s GET %s: %d", who, path, r.status)
+	tpl := "/api/v1/templates/beteiligung-standard"
+	return []auditedRead{
+		{"template list", "GET /api/v1/templates", "GET", "/api/v1/templates", "/api/v1/templates", "", ""},
+		{"template", "GET /api/v1/templates/{id}", "GET", tpl, tpl, "", ""},
+		{"template version", "GET /api/v1/templates/{id}/versions/{version}", "GET", tpl + "/versions/1", tpl + "/versions/1", "", ""},
+		{"process list with filters", "GET /api/v1/processes", "GET", "/api/v1/processes?stage=tender&limit=5&access_token=geheim",
+			"/api/v1/processes", "limit=5&stage=tender", ""},
+		{"process", "GET /api/v1/processes/{id}", "GET", base, base, "", id},
+		{"past state by version", "GET /api/v1/processes/{id}", "GET", base + "?version=1", base, "version=1", id},
+		{"past state at an instant", "GET /api/v1/processes/{id}", "GET", base + "?at=2025-03-03T09:00:00Z", base, "at=2025-03-03T09%3A00%3A00Z", id},
+		{"history filtered", "GET /api/v1/processes/{id}/history", "GET", base + "/history?type=process.opened&actor=lead-leipzig&access_token=geheim",
+			base + "/history", "type=process.opened", id},
+		{"report", "GET /api/v1/processes/{id}/report", "GET", base + "/report", base + "/report", "", id},
+		{"verification", "POST /api/v1/processes/{id}/verify", "POST", base + "/verify", base + "/verify", "", id},
+	}
+}
+
+// withParticipant opens a Leipzig process with a participant whose name and e-mail no audit
+// record may hold.
+func withParticipant(s *server) string {
+	s.t.Helper()
+	id := s.open("leipzig", "Geprüft")
+	r := s.call("POST", "/api/v1/processes/"+id+"/register_participant", "member@leipzig",
+		map[string]any{"group": "citizens", "name": "Erika Mustermann", "email": "erika@example.org"})
+	if r.status != http.StatusOK {
+		s.t.Fatalf("register participant: %d %s", r.status, r.body)
+	}
+	return id
+}
+
+func TestAPI_records_each_successful_read_by_an_auditor_exactly_once(t *testing.T) {
+	s := newServer(t)
+	id := withParticipant(s)
+	reads := auditedReads(id)
+	for _, rd := range reads {
+		t.Run(rd.name, func(t *testing.T) {
+			before := len(s.accesses("leipzig"))
+			if r := s.call(rd.method, rd.path, "auditor@leipzig", nil); r.status != http.StatusOK {
+				t.Fatalf("auditor %s %s: %d %s", rd.method, rd.path, r.status, r.body)
+			}
+			got := s.accesses("leipzig")
+			if len(got) != before+1 {
+				t.Fatalf("%d records after one read, want %d: %+v", len(got), before+1, got[before:])
+			}
+			a := got[before]
+			if a.User != "auditor-leipzig" || a.Path != rd.wantPath || a.Query != rd.wantQuery || a.Process != rd.wantProcess || !a.At.Equal(s.clock()) {
+				t.Fatalf("recorded %+v, want path %s query %q process %q", a, rd.wantPath, rd.wantQuery, rd.wantProcess)
+			}
+		})
+	}
+	t.Run("every route an auditor reads is in the table", func(t *testing.T) {
+		for _, rt := range httpapi.Routes() {
+			if !strings.HasPrefix(rt, "GET /api/v1/") {
+				continue
+			}
+			if !slices.ContainsFunc(reads, func(rd auditedRead) bool { return rd.route == rt }) {
+				t.Errorf("%s: no audited read in the table", rt)
 			}
 		}
-	}
-	if got := s.accesses("leipzig"); len(got) != 0 {
-		t.Fatalf("reads by others were recorded as audit accesses: %+v", got)
-	}
-	paths := []string{base, base + "/history?type=process.opened&access_token=geheim", base + "?version=1"}
-	for _, path := range paths {
-		if r := s.call("GET", path, "auditor@leipzig", nil); r.status != 200 {
-			t.Fatalf("auditor GET %s: %d %s", path, r.status, r.body)
+	})
+	t.Run("no record holds a token or personal data", func(t *testing.T) {
+		raw, _ := json.Marshal(s.accesses("leipzig"))
+		for _, secret := range []string{"geheim", "Erika", "erika@example.org", "lead-leipzig", s.tokens["auditor@leipzig"]} {
+			if strings.Contains(string(raw), secret) {
+				t.Fatalf("an audit record holds %q: %s", secret, raw)
+			}
+		}
+	})
+}
+
+func TestAPI_records_no_read_by_others_and_no_refused_read(t *testing.T) {
+	s := newServer(t)
+	id := withParticipant(s)
+	for _, who := range []string{"administrator@leipzig", "lead@leipzig", "member@leipzig", "viewer@leipzig", "administrator@*"} {
+		for _, rd := range auditedReads(id) {
+			s.call(rd.method, rd.path, who, nil)
 		}
 	}
-	if r := s.call("GET", "/api/v1/processes", "auditor@leipzig", nil); r.status != 200 {
-		t.Fatalf("auditor lists: %d", r.status)
-	}
-	if r := s.call("GET", base, "auditor@menden", nil); r.status != 404 {
-		t.Fatalf("auditor of another tenant: %d", r.status)
-	}
-	got := s.accesses("leipzig")
-	if len(got) != 3 {
-		t.Fatalf("%d audit accesses, want 3: %+v", len(got), got)
-	}
-	want := []struct{ path, query string }{{base, ""}, {base + "/history", "type=process.opened"}, {base, "version=1"}}
-	for i, a := range got {
-		if a.User != "auditor-leipzig" || a.Process != id || a.Path != want[i].path || a.Query != want[i].query || a.At.IsZero() {
-			t.Fatalf("access %d: %+v, want path %s query %q", i, a, want[i].path, want[i].query)
+	for _, refused := range []struct{ method, path, who string }{
+		{"GET", "/api/v1/processes/" + id, "auditor@menden"},             // another tenant: 404
+		{"GET", "/api/v1/processes/" + id + "/report", "auditor@menden"}, // 404
+		{"GET", "/api/v1/processes/not-a-uuid", "auditor@leipzig"},       // 400
+		{"GET", "/api/v1/processes/" + id + "/history?from_time=gestern", "auditor@leipzig"},
+		{"POST", "/api/v1/audit/verify", "auditor@leipzig"}, // 403
+		{"POST", "/api/v1/processes/" + id + "/suspend", "auditor@leipzig"},
+	} {
+		if r := s.call(refused.method, refused.path, refused.who, map[string]any{"reason": "x"}); r.status < 400 {
+			t.Fatalf("%s %s by %s: %d, want a refusal", refused.method, refused.path, refused.who, r.status)
 		}
 	}
-	raw, _ := json.Marshal(got)
-	for _, secret := range []string{"geheim", "Erika", "erika@example.org"} {
-		if strings.Contains(string(raw), secret) {
-			t.Fatalf("an audit access holds %q: %s", secret, raw)
+	for _, tenant := range []string{"leipzig", "menden", "*"} {
+		if got := s.accesses(tenant); len(got) != 0 {
+			t.Errorf("audit-%s holds %d records: %+v", tenant, len(got), got)
 		}
 	}
-	if n := len(s.accesses("menden")); n != 0 {
-		t.Fatalf("a refused read was recorded in menden: %d", n)
+}
+
+func TestAPI_refuses_an_auditor_with_503_and_no_data_when_the_read_cannot_be_recorded(t *testing.T) {
+	s := newServerWith(t, auditlogtest.Refusing)
+	id := withParticipant(s)
+	for _, rd := range auditedReads(id) {
+		t.Run(rd.name, func(t *testing.T) {
+			r := s.call(rd.method, rd.path, "auditor@leipzig", nil)
+			if r.status != http.StatusServiceUnavailable || code(t, r) != "audit_record_failed" {
+				t.Fatalf("%d %s, want 503 audit_record_failed", r.status, r.body)
+			}
+			if r.header.Get("ETag") != "" || r.header.Get("Content-Disposition") != "" {
+				t.Fatalf("headers of the refused answer leak through: %v", r.header)
+			}
+			for _, data := range []string{id, "Geprüft", "Erika", "beteiligung-standard", "Ausschreibung", "process.opened"} {
+				if strings.Contains(string(r.body), data) {
+					t.Fatalf("the refusal holds %q: %s", data, r.body)
+				}
+			}
+			if r := s.call(rd.method, rd.path, "administrator@leipzig", nil); r.status != http.StatusOK {
+				t.Fatalf("administrator's read: %d %s", r.status, r.body)
+			}
+		})
 	}
 }

@@ -57,6 +57,12 @@ func (s *server) advance(d time.Duration) {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	return newServerWith(t, nil)
+}
+
+// newServerWith is newServer whose API appends through wrap(store) (nil: the store itself).
+func newServerWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *server {
+	t.Helper()
 	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	store, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "db"), Clock: s.clock})
@@ -92,7 +98,11 @@ func newServer(t *testing.T) *server {
 	if s.sealer, err = seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer, Clock: s.clock}); err != nil {
 		t.Fatal(err)
 	}
-	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
+	var apiStore eventstore.Store = store
+	if wrap != nil {
+		apiStore = wrap(store)
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
 		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key)})
 	if err != nil {
 		t.Fatal(err)

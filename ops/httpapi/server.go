@@ -13,7 +13,9 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/auditgate"
 	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/auditlog"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/tokens"
 )
@@ -38,7 +40,8 @@ type Config struct {
 	// Metrics is told the result and duration of every process command (open and the lifecycle
 	// commands). Default: nothing is observed.
 	Metrics CommandObserver
-	// Clock dates the audit.accessed events of auditors' reads and the audit reports. Default time.Now.
+	// Clock dates the audit.accessed events of auditors' reads (workflows/auditlog) and the audit
+	// reports. Default time.Now.
 	Clock func() time.Time
 	// Seals are what audit reports prove their events with. Default: reports carry no seal.
 	Seals ReportSeals
@@ -81,8 +84,9 @@ func (c Config) Validate() error {
 
 // API serves the HTTP API.
 type API struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg   Config
+	mux   *http.ServeMux
+	audit *auditlog.Recorder
 }
 
 // route is one endpoint; Routes lists them all, and the OpenAPI test checks both ways.
@@ -141,7 +145,11 @@ func New(cfg Config) (*API, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &API{cfg: cfg, mux: http.NewServeMux()}
+	rec, err := auditlog.New(auditlog.Config{Store: cfg.Store, Clock: cfg.Clock})
+	if err != nil {
+		return nil, err
+	}
+	a := &API{cfg: cfg, mux: http.NewServeMux(), audit: rec}
 	for _, rt := range routes {
 		a.mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
 	}
@@ -165,12 +173,14 @@ func (a *API) wrap(rt route) http.Handler {
 		}()
 		r.Body = http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes)
 		var actor process.Actor
+		var gw *auditgate.Writer
 		if !rt.public {
 			var err error
 			if actor, err = a.authenticate(r); err != nil {
 				writeProblem(w, toProblem(err))
 				return
 			}
+			w, gw = a.gate(w, r, actor)
 		}
 		if err := rt.handle(a, w, r, actor); err != nil {
 			p := toProblem(err)
@@ -180,8 +190,8 @@ func (a *API) wrap(rt route) http.Handler {
 			writeProblem(w, p)
 			return
 		}
-		if audited(rt) {
-			a.recordAccess(r, actor)
+		if gw != nil {
+			gw.Done()
 		}
 	})
 }

@@ -8,8 +8,6 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/civicflow/civicflow/domain/eventstore"
-	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
@@ -76,7 +74,7 @@ func TestAPI_verify_process_finds_a_rewritten_event_and_records_the_auditors_acc
 			t.Errorf("check %s: %s %s", c.Name, c.Status, c.Detail)
 		}
 	}
-	if acc := accesses(t, s, "leipzig"); len(acc) == 0 || acc[len(acc)-1].Path != path {
+	if acc := s.accesses("leipzig"); len(acc) == 0 || acc[len(acc)-1].Path != path {
 		t.Fatalf("the auditor's verification is not recorded: %+v", acc)
 	}
 	// An attacker with write access to the file changes the second event's hash.
@@ -92,21 +90,4 @@ func TestAPI_verify_process_finds_a_rewritten_event_and_records_the_auditors_acc
 	if whole.OK || whole.Checks[0].Problem == nil || whole.Checks[0].Problem.Stream != "process-"+id {
 		t.Fatalf("tampered store: %+v", whole)
 	}
-}
-
-func accesses(t *testing.T, s *server, tenant string) []httpapi.AuditAccessed {
-	t.Helper()
-	events, err := s.store.ReadStream(context.Background(), httpapi.AuditStream(tenant), eventstore.ReadStreamOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []httpapi.AuditAccessed
-	for _, e := range events {
-		var a httpapi.AuditAccessed
-		if err := json.Unmarshal(e.Data, &a); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, a)
-	}
-	return out
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/web"
@@ -29,6 +30,7 @@ type site struct {
 	t       *testing.T
 	url     string
 	handler http.Handler
+	store   *sqlite.Store
 	tokens  map[string]string // "role@tenant" → secret
 	leipzig uuid.UUID         // a Leipzig process with a participant, a task done and a measure
 	menden  uuid.UUID
@@ -37,6 +39,13 @@ type site struct {
 var now = time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
 
 func newSite(t *testing.T) *site {
+	t.Helper()
+	return newSiteWith(t, nil)
+}
+
+// newSiteWith is newSite whose dashboard reads and records through wrap(store) (nil: the store
+// itself).
+func newSiteWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *site {
 	t.Helper()
 	clock := func() time.Time { return now }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -98,7 +107,11 @@ func newSite(t *testing.T) *site {
 	if err := list.WaitFor(wctx, head); err != nil {
 		t.Fatal(err)
 	}
-	d, err := web.New(web.Config{Engine: eng, Store: store, Tokens: reg, List: list, Now: clock})
+	var webStore eventstore.Store = store
+	if wrap != nil {
+		webStore = wrap(store)
+	}
+	d, err := web.New(web.Config{Engine: eng, Store: webStore, Tokens: reg, List: list, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +122,7 @@ func newSite(t *testing.T) *site {
 		<-done
 		store.Close()
 	})
-	s.url, s.handler = ts.URL, d
+	s.url, s.handler, s.store = ts.URL, d, store
 	return s
 }
 

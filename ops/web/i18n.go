@@ -132,6 +132,8 @@ var messages = map[string][2]string{
 	"error.forbidden":            {"Anfrage abgelehnt", "Request refused"},
 	"error.forbidden.text":       {"Das Formular war abgelaufen oder stammte nicht von dieser Seite. Bitte laden Sie die Seite neu.", "The form had expired or did not come from this site. Please reload the page."},
 	"error.internal":             {"Interner Fehler", "Internal error"},
+	"error.unrecorded":           {"Zugriff nicht protokolliert", "Access not recorded"},
+	"error.unrecorded.text":      {"Ihr Zugriff als Prüfer:in konnte nicht protokolliert werden; deshalb wird nichts angezeigt. Bitte versuchen Sie es später erneut.", "Your access as an auditor could not be recorded, so nothing is shown. Please try again later."},
 	"error.internal.text":        {"Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut.", "Something went wrong. Please try again later."},
 	"percent":                    {"%d %%", "%d%%"},
 

@@ -116,8 +116,14 @@ func (d *Dashboard) render(w http.ResponseWriter, status int, name string, p *pa
 
 // fail renders an error page.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, status int) {
-	rq := request{lang: lang(w, r), session: d.sessions.get(r)}
-	key := map[int]string{http.StatusNotFound: "error.notfound", http.StatusForbidden: "error.forbidden"}[status]
+	d.failIn(w, r, lang(w, r), status)
+}
+
+// failIn renders an error page in the language l.
+func (d *Dashboard) failIn(w http.ResponseWriter, r *http.Request, l string, status int) {
+	rq := request{lang: l, session: d.sessions.get(r)}
+	key := map[int]string{http.StatusNotFound: "error.notfound", http.StatusForbidden: "error.forbidden",
+		http.StatusServiceUnavailable: "error.unrecorded"}[status]
 	if key == "" {
 		key = "error.internal"
 	}

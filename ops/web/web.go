@@ -20,11 +20,14 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/auditgate"
 	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/workflows/auditlog"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/tokens"
 )
@@ -74,6 +77,7 @@ type Dashboard struct {
 	cfg      Config
 	sessions *sessions
 	pages    map[string]*template.Template
+	audit    *auditlog.Recorder
 	handler  http.Handler
 }
 
@@ -92,16 +96,21 @@ func New(cfg Config) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dashboard{cfg: cfg, sessions: newSessions(cfg.Now), pages: pages}
+	rec, err := auditlog.New(auditlog.Config{Store: cfg.Store, Clock: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{cfg: cfg, sessions: newSessions(cfg.Now), pages: pages, audit: rec}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/style.css", serveCSS)
 	mux.HandleFunc("GET /signin", d.signinForm)
 	mux.HandleFunc("POST /signin", d.signin)
 	mux.HandleFunc("POST /signout", d.signout)
-	mux.Handle("GET /{$}", d.auth(d.overview))
-	mux.Handle("GET /measures", d.auth(d.measures))
-	mux.Handle("GET /processes/{id}", d.auth(d.processPage))
-	mux.Handle("GET /templates/{id}/stats", d.auth(d.stats))
+	for _, pg := range signedInPages {
+		mux.Handle(pg.pattern, d.auth(func(w http.ResponseWriter, r *http.Request, rq request) error {
+			return pg.handle(d, w, r, rq)
+		}))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
@@ -111,6 +120,17 @@ func New(cfg Config) (*Dashboard, error) {
 	}))
 	d.handler = securityHeaders(cop.Handler(mux))
 	return d, nil
+}
+
+// signedInPages are the pages behind the sign-in; every one an auditor gets is recorded.
+var signedInPages = []struct {
+	pattern string
+	handle  func(d *Dashboard, w http.ResponseWriter, r *http.Request, rq request) error
+}{
+	{"GET /{$}", (*Dashboard).overview},
+	{"GET /measures", (*Dashboard).measures},
+	{"GET /processes/{id}", (*Dashboard).processPage},
+	{"GET /templates/{id}/stats", (*Dashboard).stats},
 }
 
 // ServeHTTP serves the dashboard.
@@ -157,15 +177,41 @@ func (d *Dashboard) auth(h func(w http.ResponseWriter, r *http.Request, rq reque
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 			return
 		}
-		if err := h(w, r, request{actor: tok.Actor(), session: x, lang: l}); err != nil {
+		rq := request{actor: tok.Actor(), session: x, lang: l}
+		w, gw := d.gate(w, r, rq)
+		if err := h(w, r, rq); err != nil {
 			if errors.Is(err, process.ErrNotFound) || errors.Is(err, errNotFound) {
-				d.fail(w, r, http.StatusNotFound)
+				d.failIn(w, r, l, http.StatusNotFound)
 				return
 			}
 			d.cfg.Logger.Error("web: page failed", "path", r.URL.Path, "err", err)
-			d.fail(w, r, http.StatusInternalServerError)
+			d.failIn(w, r, l, http.StatusInternalServerError)
+			return
+		}
+		if gw != nil {
+			gw.Done()
 		}
 	})
+}
+
+// gate wraps the writer of an auditor's page: every page (and every download) an auditor gets is
+// recorded as audit.accessed before it is sent, and refused with an error page (503) when it
+// cannot be. Other people's writers are returned as they are, with a nil gate.
+func (d *Dashboard) gate(w http.ResponseWriter, r *http.Request, rq request) (http.ResponseWriter, *auditgate.Writer) {
+	if !d.audit.Records(rq.actor) {
+		return w, nil
+	}
+	read := auditlog.Read{Path: r.URL.Path, Query: r.URL.Query()}
+	if strings.HasPrefix(r.Pattern, "GET /processes/{id}") {
+		read.Process = r.PathValue("id")
+	}
+	gw := auditgate.New(w, func() error {
+		return d.audit.Record(r.Context(), rq.actor, read)
+	}, func(w http.ResponseWriter, err error) {
+		d.cfg.Logger.Error("web: auditor's page refused: not recorded", "user", rq.actor.User, "path", r.URL.Path, "err", err)
+		d.failIn(w, r, rq.lang, http.StatusServiceUnavailable)
+	})
+	return gw, gw
 }
 
 var errNotFound = errors.New("web: not found")
