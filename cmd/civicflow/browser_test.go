@@ -36,19 +36,21 @@ func demoTokens(t *testing.T, r *running) {
 	}
 }
 
-// TestBrowser_a_lead_signs_in_and_reads_a_process drives headless Chromium against the real
-// binary with --demo: sign in with a demo token, the overview, a process page, English, and a
-// screenshot (also copied to /tmp/civicflow-dashboard.png for people to look at).
-func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
+// needChromium skips the test without /usr/bin/chromium, and fails it in CI (CI=true).
+func needChromium(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is missing: CI must install it (apt-get install chromium)", chromiumPath)
 		}
 		t.Skipf("%s is missing; install it with: apt-get install chromium", chromiumPath)
 	}
-	r := startServer(t, "--demo")
-	demoTokens(t, r)
+}
 
+// headless starts headless Chromium (a 1280×1600 window) for the test; it ends with the test or
+// after timeout.
+func headless(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(t.TempDir()),
@@ -58,11 +60,24 @@ func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
 		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 1600),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() {
+		cancel()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// TestBrowser_a_lead_signs_in_and_reads_a_process drives headless Chromium against the real
+// binary with --demo: sign in with a demo token, the overview, a process page, English, and a
+// screenshot (also copied to /tmp/civicflow-dashboard.png for people to look at).
+func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
+	needChromium(t)
+	r := startServer(t, "--demo")
+	demoTokens(t, r)
+	ctx := headless(t, 90*time.Second)
 
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -141,7 +156,8 @@ func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
 	r.stop()
 }
 
-// saveScreenshot writes a PNG into the test's directory and a copy where a person can find it.
+// saveScreenshot writes a PNG (or another artifact) into the test's directory and a copy where a
+// person can find it.
 func saveScreenshot(t *testing.T, name, copyTo string, png []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -149,7 +165,7 @@ func saveScreenshot(t *testing.T, name, copyTo string, png []byte) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(copyTo, png, 0o644); err != nil {
-		t.Logf("copy the screenshot: %v", err)
+		t.Logf("copy %s: %v", name, err)
 	}
-	t.Logf("screenshot: %s (copy: %s)", path, copyTo)
+	t.Logf("%s: %s (copy: %s)", name, path, copyTo)
 }

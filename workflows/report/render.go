@@ -46,19 +46,22 @@ func (r *Report) WriteCSV(w io.Writer) error {
 var files embed.FS
 
 var page = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"date": func(t time.Time) template.HTML {
-		t = t.UTC()
-		return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + t.Format("2006-01-02 15:04 UTC") + `</time>`)
-	},
-	"day": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	"dayp": func(t *time.Time) string {
+	"date": func(t time.Time) template.HTML { return timeTag(t, "2006-01-02 15:04 UTC") },
+	"day":  func(t time.Time) template.HTML { return timeTag(t, time.DateOnly) },
+	"dayp": func(t *time.Time) template.HTML {
 		if t == nil {
 			return "—"
 		}
-		return t.UTC().Format(time.DateOnly)
+		return timeTag(*t, time.DateOnly)
 	},
 	"outcome": outcomeText,
 }).ParseFS(files, "report.html"))
+
+// timeTag is t in UTC as a <time> element in layout (the style sheet keeps it on one line).
+func timeTag(t time.Time, layout string) template.HTML {
+	t = t.UTC()
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + t.Format(layout) + `</time>`)
+}
 
 // outcomeText is an outcome in German and English.
 func outcomeText(o string) string {
