@@ -169,3 +169,16 @@ func TestEventOf_refuses_a_message_that_is_no_recorded_event(t *testing.T) {
 		t.Error("no error")
 	}
 }
+
+func TestFollow_ends_when_the_subscriber_closes(t *testing.T) {
+	s := newStore(t)
+	appendMixed(t, s, 3)
+	sub := subscriber(t, s, "")
+	ch := follow(t, sub, messaging.FollowOptions{Window: 2})
+	next(t, ch) // held, unacknowledged
+	sub.Close()
+	closed(t, ch)
+	if _, err := sub.Follow(t.Context(), messaging.FollowOptions{}); err != messaging.ErrClosed {
+		t.Errorf("Follow after Close: %v, want ErrClosed", err)
+	}
+}
