@@ -177,17 +177,15 @@ func (r *Runner) applyBatch(ctx context.Context, p Projection, build int, after 
 	})
 }
 
+// applyEvents applies a live batch as a rebuild applies a page (ApplyBatch when the read model
+// has it: statements prepared once, rows written together), so that the transaction holds the
+// write lock, which the event writer waits for, as briefly as possible; then saves the checkpoint.
 func applyEvents(ctx context.Context, tx *sql.Tx, p Projection, build int, after eventstore.Position, batch []eventstore.Event) error {
-	t := TablesOf(p.Name(), build)
-	last := after
-	for _, e := range batch {
-		if e.Position.Compare(last) <= 0 {
-			return fmt.Errorf("runner: %s: event at %s does not follow %s", p.Name(), e.Position, last)
-		}
-		if err := p.Apply(ctx, tx, t, e); err != nil {
-			return fmt.Errorf("runner: %s: apply %s at %s: %w", p.Name(), e.Type, e.Position, err)
-		}
-		last = e.Position
+	if len(batch) == 0 {
+		return nil
 	}
-	return saveCheckpoint(ctx, tx, p.Name(), build, last)
+	if err := applyInOrder(ctx, tx, p, TablesOf(p.Name(), build), after, batch); err != nil {
+		return err
+	}
+	return saveCheckpoint(ctx, tx, p.Name(), build, batch[len(batch)-1].Position)
 }

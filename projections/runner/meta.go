@@ -125,7 +125,20 @@ func saveCheckpoint(ctx context.Context, tx *sql.Tx, name string, build int, pos
 }
 
 // dropBuild drops every table and index whose name starts with the build's prefix.
+//
+// It drops them with secure_delete off on this connection and sets it back afterwards (within tx).
+// ops/sqlite turns secure_delete on for every write connection for the sake of erasure: a
+// person's key deleted from the vault must not stay readable in freed pages (with a WAL
+// checkpoint, so that no copy stays in the WAL either). The flag belongs to one connection, so the
+// vault's and the event writer's deletions still overwrite. A read model's tables hold no
+// plaintext personal data (that lives only sealed in the events; read models keep pseudonymous IDs,
+// groups, counts and titles), so their freed pages need no overwriting; with it, dropping a
+// large build wrote every one of its pages again, into the WAL and then into the file.
 func dropBuild(ctx context.Context, tx *sql.Tx, t Tables) error {
+	return withPragma(ctx, tx, "secure_delete", "0", func() error { return dropTables(ctx, tx, t) })
+}
+
+func dropTables(ctx context.Context, tx *sql.Tx, t Tables) error {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?`, len(t)+1, string(t)+"_")
 	if err != nil {
 		return fmt.Errorf("runner: list tables of %s: %w", t, err)
@@ -146,6 +159,24 @@ func dropBuild(ctx context.Context, tx *sql.Tx, t Tables) error {
 		}
 	}
 	return nil
+}
+
+// withPragma runs fn with the connection's PRAGMA name set to value, and sets it back to what it
+// was afterwards, within tx (so on the same connection). Only for pragmas that may change inside a
+// transaction (cache_size, secure_delete).
+func withPragma(ctx context.Context, tx *sql.Tx, name, value string, fn func() error) error {
+	var was string
+	if err := tx.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {
+		return fmt.Errorf("runner: read PRAGMA %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "PRAGMA "+name+" = "+value); err != nil {
+		return fmt.Errorf("runner: PRAGMA %s = %s: %w", name, value, err)
+	}
+	err := fn()
+	if _, rerr := tx.ExecContext(ctx, "PRAGMA "+name+" = "+was); rerr != nil && err == nil {
+		err = fmt.Errorf("runner: set PRAGMA %s back to %s: %w", name, was, rerr)
+	}
+	return err
 }
 
 func inTx(ctx context.Context, db DB, fn func(*sql.Tx) error) error {

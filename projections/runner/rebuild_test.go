@@ -1,7 +1,12 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/civicflow/civicflow/projections/overview"
@@ -43,4 +48,78 @@ func TestRebuildAllInOnePassYieldsTheSameModelsAndDropsLeftovers(t *testing.T) {
 		AND (name LIKE 'process_overview_v1_%' OR name LIKE 'process_overview_v3_%')`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d tables of replaced or interrupted builds left, %v", n, err)
 	}
+}
+
+// eventByEvent hides a read model's ApplyBatch, so that the runner calls Apply for each event.
+type eventByEvent struct{ runner.Projection }
+
+func TestApplyEventByEventYieldsTheSameModelsAsApplyBatch(t *testing.T) {
+	want := uninterrupted(t) // ApplyBatch, in the rebuild and in live batches
+	s, clock := projectiontest.Open(t, t.TempDir())
+	projectiontest.Append(t, s, clock, history)
+	var ps []runner.Projection
+	for _, p := range all() {
+		if _, ok := p.(runner.BatchApplier); !ok {
+			t.Errorf("%s has no ApplyBatch", p.Name())
+		}
+		ps = append(ps, eventByEvent{p})
+	}
+	projectiontest.CatchUp(t, s, ps...)
+	if got := models(t, s); got != want {
+		t.Fatalf("event by event:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Dropping a replaced build turns secure_delete off on the read models' connection for the while
+// (their tables hold no plaintext personal data); erasing a person's key must still leave no copy
+// of it in the file or the WAL, and the connection must have secure_delete on again.
+func TestDroppingBuildsLeavesErasureOverwriting(t *testing.T) {
+	dir := t.TempDir()
+	s, clock := projectiontest.Open(t, dir)
+	projectiontest.Append(t, s, clock, history)
+	ctx := context.Background()
+	if _, err := s.Vault().Seal(ctx, "person-x", "Erika Mustermann"); err != nil {
+		t.Fatal(err)
+	}
+	var key []byte
+	if err := s.ProjectionReadDB().QueryRowContext(ctx, `SELECT key FROM person_keys WHERE person_id = 'person-x'`).Scan(&key); err != nil || len(key) != 32 {
+		t.Fatalf("key %x, %v", key, err)
+	}
+	if !filesHold(t, dir, key) {
+		t.Fatal("the key is not in the files before the erasure: the test would prove nothing")
+	}
+	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second rebuild drops the first one's builds
+		if err := r.RebuildAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var on int
+	if err := s.ProjectionDB().QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&on); err != nil || on != 1 {
+		t.Fatalf("secure_delete on the read models' connection is %d after dropping builds (%v), want 1", on, err)
+	}
+	if err := s.Vault().Erase(ctx, "person-x"); err != nil {
+		t.Fatal(err)
+	}
+	if filesHold(t, dir, key) {
+		t.Fatal("the erased key is still in the database file or its WAL")
+	}
+}
+
+// filesHold reports whether the store's file or its WAL contains b.
+func filesHold(t *testing.T, dir string, b []byte) bool {
+	t.Helper()
+	for _, name := range []string{"civicflow.db", "civicflow.db-wal"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, b) {
+			return true
+		}
+	}
+	return false
 }

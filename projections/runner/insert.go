@@ -1,0 +1,80 @@
+package runner
+
+import (
+	"fmt"
+	"strings"
+)
+
+// InsertChunk is how many rows an Inserter writes with one statement by default. One statement
+// per row costs database/sql and the driver more than SQLite itself (binding, locking, a result
+// each time); a hundred rows of a few columns stay far below SQLite's limit of 32,766 variables.
+const InsertChunk = 100
+
+// Inserter collects rows for one table and inserts them with multi-row INSERT statements, chunk
+// rows at a time, prepared once per size in its Stmts. Rows are written in the order they were
+// added; the last, partial chunk only by Flush. Reads of the same table inside the transaction
+// see a row only after it was flushed.
+type Inserter struct {
+	s     *Stmts
+	head  string // "INSERT INTO {table} (a, b) VALUES"
+	width int    // columns per row
+	chunk int
+	full  string // the statement of a full chunk
+	args  []any
+}
+
+// NewInserter returns an Inserter that runs head ("INSERT INTO {table} (a, b, c) VALUES", or
+// "INSERT OR REPLACE …") with rows of width values, chunk rows per statement (0: InsertChunk).
+func NewInserter(s *Stmts, head string, width, chunk int) *Inserter {
+	if chunk <= 0 {
+		chunk = InsertChunk
+	}
+	return &Inserter{s: s, head: head, width: width, chunk: chunk, args: make([]any, 0, width*chunk)}
+}
+
+// Add adds a row of exactly width values, inserting a full chunk when one is ready.
+func (in *Inserter) Add(row ...any) error {
+	if len(row) != in.width {
+		return fmt.Errorf("runner: insert: a row of %d values, want %d", len(row), in.width)
+	}
+	in.args = append(in.args, row...)
+	if len(in.args) < in.width*in.chunk {
+		return nil
+	}
+	return in.Flush()
+}
+
+// Flush inserts the rows added since the last insert, if any.
+func (in *Inserter) Flush() error {
+	n := len(in.args) / in.width
+	if n == 0 {
+		return nil
+	}
+	query := in.full
+	if n != in.chunk || query == "" {
+		query = in.statement(n)
+	}
+	if n == in.chunk {
+		in.full = query
+	}
+	err := in.s.Exec(query, in.args...)
+	clear(in.args) // let the values go
+	in.args = in.args[:0]
+	return err
+}
+
+// statement returns head followed by n groups of width placeholders.
+func (in *Inserter) statement(n int) string {
+	row := "(" + strings.Repeat("?, ", in.width-1) + "?)"
+	var b strings.Builder
+	b.Grow(len(in.head) + n*(len(row)+2))
+	b.WriteString(in.head)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(" ")
+		b.WriteString(row)
+	}
+	return b.String()
+}
