@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -27,19 +28,21 @@ var _ runner.Projection = Projection{}
 // Name returns "audit_timeline".
 func (Projection) Name() string { return Name }
 
-// Version is the version of this code's tables and sentences.
-func (Projection) Version() int { return 1 }
+// Version is the version of this code's tables and sentences. Version 2 keeps each event's
+// facts and renders its sentences when read, instead of storing both sentences.
+func (Projection) Version() int { return 2 }
 
 // Filter selects process and template events (for the titles of stages and tasks).
 func (Projection) Filter() eventstore.Filter {
 	return eventstore.Filter{StreamPrefixes: []string{"process-", "template-"}}
 }
 
-// Schema returns the tables of one build.
+// Schema returns the tables of one build. An entry's at is the time the store recorded the event
+// (Unix nanoseconds, UTC); facts is what its sentence says besides the actor (see appendFacts).
 func (Projection) Schema(t runner.Tables) []string {
 	return []string{
 		t.Q(`CREATE TABLE {entry} (position INTEGER PRIMARY KEY, process TEXT NOT NULL, tenant TEXT NOT NULL,
-			at TEXT NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL, de TEXT NOT NULL, en TEXT NOT NULL)`),
+			at INTEGER NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL, facts TEXT)`),
 		t.Q(`CREATE INDEX {entry_process} ON {entry} (process, position)`),
 		t.Q(`CREATE INDEX {entry_tenant} ON {entry} (tenant, position)`),
 		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL, version INTEGER NOT NULL)`),
@@ -48,29 +51,33 @@ func (Projection) Schema(t runner.Tables) []string {
 	}
 }
 
-// Apply adds one sentence for a process event and keeps the titles of published templates.
+// Apply adds one entry for a process event and keeps the titles of published templates.
 func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
 	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
 }
 
-// ApplyBatch adds the sentences of a batch of events with statements prepared once; the
-// processes' templates and the titles are looked up once per batch.
+// ApplyBatch adds the entries of a batch of events with multi-row inserts; the processes'
+// templates and the titles are looked up once per batch.
 func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
-	x := teller{s: runner.NewStmts(ctx, tx, t), procs: map[string]proc{}, titles: map[titleKey]Title{}}
-	defer x.s.Close()
+	s := runner.NewStmts(ctx, tx, t)
+	defer s.Close()
+	x := &teller{s: s, procs: map[string]proc{}, titles: map[titleKey]Title{},
+		entries: runner.NewInserter(s, `INSERT INTO {entry} (position, process, tenant, at, actor, type, facts) VALUES`, 7, 0)}
 	for _, e := range events {
 		if err := x.apply(e); err != nil {
 			return err
 		}
 	}
-	return nil
+	return x.entries.Flush()
 }
 
-// teller writes a batch's sentences; procs and titles cache the tables' rows for the batch.
+// teller writes a batch's entries; procs and titles cache the tables' rows for the batch.
 type teller struct {
-	s      *runner.Stmts
-	procs  map[string]proc
-	titles map[titleKey]Title
+	s       *runner.Stmts
+	procs   map[string]proc
+	titles  map[titleKey]Title
+	entries *runner.Inserter
+	buf     []byte
 }
 
 // proc is a process's row: tenant and template version (empty when unknown).
@@ -95,7 +102,7 @@ func init() {
 	}
 }
 
-func (x teller) apply(e eventstore.Event) error {
+func (x *teller) apply(e eventstore.Event) error {
 	if e.Type == template.TypePublished {
 		clear(x.titles)
 		return applyTemplate(x.s, e)
@@ -122,13 +129,18 @@ func (x teller) apply(e eventstore.Event) error {
 	if actor == "" {
 		actor = "civicflow"
 	}
-	s := sentence(actor, payload, func(kind, key string) Title { return x.title(titleKey{pr.template, pr.version, kind, key}) })
-	return x.s.Exec(`INSERT INTO {entry} (position, process, tenant, at, actor, type, de, en) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		int64(e.Position.Commit()), id, pr.tenant, e.RecordedAt.UTC().Format(time.RFC3339Nano), actor, e.Type, s.De, s.En)
+	var stored any // NULL without facts
+	if fs := facts(payload, func(kind, key string) Title { return x.title(titleKey{pr.template, pr.version, kind, key}) }); len(fs) > 0 {
+		if x.buf, err = appendFacts(x.buf[:0], fs); err != nil {
+			return err
+		}
+		stored = string(x.buf)
+	}
+	return x.entries.Add(int64(e.Position.Commit()), id, pr.tenant, e.RecordedAt.UnixNano(), actor, e.Type, stored)
 }
 
 // track remembers each process's tenant and template version.
-func (x teller) track(id string, payload process.Payload) error {
+func (x *teller) track(id string, payload process.Payload) error {
 	switch p := payload.(type) {
 	case process.ProcessOpened:
 		x.procs[id] = proc{tenant: p.Tenant, template: p.TemplateID, version: p.TemplateVersion}
@@ -141,7 +153,7 @@ func (x teller) track(id string, payload process.Payload) error {
 }
 
 // proc returns the process's row, read once per batch.
-func (x teller) proc(id string) (proc, error) {
+func (x *teller) proc(id string) (proc, error) {
 	if p, ok := x.procs[id]; ok {
 		return p, nil
 	}
@@ -155,7 +167,7 @@ func (x teller) proc(id string) (proc, error) {
 
 // title looks a title up in the template version, once per batch; a key stands for itself when
 // none is found.
-func (x teller) title(k titleKey) Title {
+func (x *teller) title(k titleKey) Title {
 	if t, ok := x.titles[k]; ok {
 		return t
 	}
@@ -237,7 +249,7 @@ func List(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	rows, err := tx.QueryContext(ctx, t.Q(`SELECT position, process, tenant, at, actor, type, de, en FROM {entry}
+	rows, err := tx.QueryContext(ctx, t.Q(`SELECT position, process, tenant, at, actor, type, facts FROM {entry}
 		WHERE (? = '' OR tenant = ?) AND (? = '' OR process = ?) ORDER BY position LIMIT ?`), q.Tenant, q.Tenant, q.Process, q.Process, q.Limit)
 	if err != nil {
 		return Result{}, err
@@ -246,11 +258,17 @@ func List(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 	res := Result{Position: pos.String(), Entries: []Entry{}}
 	for rows.Next() {
 		var e Entry
-		var at string
-		if err := rows.Scan(&e.Position, &e.Process, &e.Tenant, &at, &e.Actor, &e.Type, &e.De, &e.En); err != nil {
+		var at int64
+		var stored []byte
+		if err := rows.Scan(&e.Position, &e.Process, &e.Tenant, &at, &e.Actor, &e.Type, &stored); err != nil {
 			return Result{}, err
 		}
-		e.At, _ = time.Parse(time.RFC3339Nano, at)
+		fs, err := parseFacts(stored)
+		if err != nil {
+			return Result{}, fmt.Errorf("audit: entry %s: %w", e.Position, err)
+		}
+		s := tell(e.Type, e.Actor, fs)
+		e.At, e.De, e.En = time.Unix(0, at).UTC(), s.De, s.En
 		res.Entries = append(res.Entries, e)
 	}
 	return res, rows.Err()

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/projections/audit"
 	"github.com/civicflow/civicflow/projections/projectiontest"
 )
@@ -42,4 +44,56 @@ func TestAuditTimeline(t *testing.T) {
 		}
 		t.Error("no task in the timeline")
 	})
+}
+
+// TestTimelineTellsWhatTellTells: the timeline keeps facts and renders the sentences when read;
+// they must come out as Tell tells the same events, with quotes, backslashes, control characters,
+// non-ASCII text, numbers and titles (here the keys: no template is published).
+func TestTimelineTellsWhatTellTells(t *testing.T) {
+	s, _ := projectiontest.Open(t, t.TempDir())
+	tricky := "„Zitat“ \"quoted\" back\\slash tab\tnew\nline \x01 ünï 😀 %d %s"
+	payloads := []process.Payload{
+		process.ProcessOpened{TemplateID: "t\"1", TemplateVersion: 1, Title: tricky, Tenant: "leipzig", Lead: "anna", Stage: "tender"},
+		process.StageCompleted{Stage: "tender", Next: "decide"},
+		process.MeasureProgressReported{Measure: "m\\1", Progress: -7, Status: tricky},
+		process.SessionHeld{Session: "s1", Attendance: 1 << 40},
+		process.DecisionRecorded{Decision: "d1", Subject: tricky, Model: "", Outcome: "ja"},
+		process.ProcessSuspended{Reason: tricky},
+		process.ContributionRecorded{Contribution: "k1"},
+		process.ProcessMigrated{FromVersion: 1, ToVersion: 2, Stage: "x/y"},
+	}
+	ctx := context.Background()
+	stream := "process-0190a000-0000-7000-8000-0000000000ff"
+	for _, p := range payloads {
+		data, schema, err := process.Encode(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Append(ctx, stream, eventstore.Any, eventstore.EventData{ID: eventstore.NewEventID(), Type: p.Type(),
+			SchemaVersion: schema, Data: data, Metadata: eventstore.Metadata{Tenant: "leipzig", Actor: "anna"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	projectiontest.CatchUp(t, s, audit.Projection{})
+	res, err := audit.List(ctx, s.ProjectionReadDB(), audit.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Entries) != len(payloads) {
+		t.Fatalf("%d entries, want %d", len(res.Entries), len(payloads))
+	}
+	for i, p := range payloads {
+		t.Run(p.Type(), func(t *testing.T) {
+			// The store decodes what it stored, as the read model does.
+			data, _, _ := process.Encode(p)
+			decoded, err := process.Decode(p.Type(), process.SchemaVersion(p.Type()), data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := audit.Tell("anna", decoded, nil), res.Entries[i]
+			if got.De != want.De || got.En != want.En {
+				t.Errorf("got\n%q\n%q\nwant\n%q\n%q", got.De, got.En, want.De, want.En)
+			}
+		})
+	}
 }

@@ -59,7 +59,7 @@ func TestCheckNamesTheFirstDifference(t *testing.T) {
 			[]string{"audit_timeline_v1_entry", "position=", "column actor", `stored "mallory"`}},
 		{"deleted_row", `DELETE FROM process_overview_v1_process WHERE id = '` + first + `'`, "",
 			[]string{"process_overview_v1_process", "row is missing"}},
-		{"added_row", `INSERT INTO audit_timeline_v1_entry (position, process, tenant, at, actor, type, de, en) VALUES (0, 'x', 'leipzig', '', '', '', '', '')`, "",
+		{"added_row", `INSERT INTO audit_timeline_v1_entry (position, process, tenant, at, actor, type) VALUES (0, 'x', 'leipzig', 0, '', '')`, "",
 			[]string{"audit_timeline_v1_entry", "position=0", "does not produce"}},
 		{"dropped_table", `DROP TABLE process_overview_v1_measure`, "",
 			[]string{"process_overview_v1_measure", "no such table"}},
