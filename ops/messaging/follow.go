@@ -35,7 +35,9 @@ type FollowOptions struct {
 //
 // Up to opts.Window messages are out at once. A Nack, or a failure to read the store, rewinds:
 // delivery goes on after the last message of the unbroken run of acknowledged ones, so messages
-// delivered before may come again (at least once, never a gap, always in order). The channel is
+// delivered before may come again (at least once, never a gap, always in order). A Nack takes
+// effect once every message delivered before it has been answered (acknowledged or not), so a
+// consumer must answer every message it takes. The channel is
 // closed when ctx ends, the Subscriber is closed or the store is closed.
 func (s *Subscriber) Follow(ctx context.Context, opts FollowOptions) (<-chan *message.Message, error) {
 	if s.cfg.ConsumerGroup != "" {
@@ -80,15 +82,8 @@ type item struct {
 
 // outstanding is a message delivered and not yet acknowledged.
 type outstanding struct {
-	msg   *message.Message
-	pos   eventstore.Position
-	acked bool
-}
-
-// answer is a handler's Ack (or Nack) of the message with sequence number seq.
-type answer struct {
-	seq   int
-	acked bool
+	msg *message.Message
+	pos eventstore.Position
 }
 
 // runWindow delivers with a window until the reader ends, rewinding after a Nack or a failed read.
@@ -139,10 +134,8 @@ func (r *reader) deliverWindow() (wait time.Duration, again bool) {
 			}
 		}
 	}()
-	answers := make(chan answer)
 	var (
-		pending []outstanding // delivered, from sequence number base on
-		base    int
+		pending []outstanding // delivered and not yet acknowledged, in order
 		next    *message.Message
 		nextPos eventstore.Position
 	)
@@ -153,6 +146,13 @@ func (r *reader) deliverWindow() (wait time.Duration, again bool) {
 			in = items
 		} else if len(pending) < r.window {
 			out = r.out
+		}
+		// Only the oldest outstanding message is watched: r.last can only move over it, and a
+		// Nack of a later one takes effect when the run before it is acknowledged. One select
+		// here instead of a goroutine per message keeps a busy log from waking hundreds of them.
+		var headAcked, headNacked <-chan struct{}
+		if len(pending) > 0 {
+			headAcked, headNacked = pending[0].msg.Acked(), pending[0].msg.Nacked()
 		}
 		select {
 		case it := <-in:
@@ -166,25 +166,18 @@ func (r *reader) deliverWindow() (wait time.Duration, again bool) {
 			next, nextPos = eventMessage(it.e), it.e.Position
 			next.SetContext(ctx)
 		case out <- next:
-			seq := base + len(pending)
 			pending = append(pending, outstanding{msg: next, pos: nextPos})
-			go watchAnswer(ctx, next, seq, answers)
 			next = nil
-		case a := <-answers:
-			if !a.acked { // rewind after what was acknowledged before the Nack
-				for _, o := range pending {
-					if !isAcked(o.msg) {
-						break
-					}
-					r.last = o.pos
-				}
+		case <-headAcked:
+			for len(pending) > 0 && isAcked(pending[0].msg) {
+				r.last = pending[0].pos
+				pending = pending[1:]
+			}
+			if len(pending) > 0 && isNacked(pending[0].msg) {
 				return r.s.cfg.NackResendDelay, true
 			}
-			pending[a.seq-base].acked = true
-			for len(pending) > 0 && pending[0].acked {
-				r.last = pending[0].pos
-				pending, base = pending[1:], base+1
-			}
+		case <-headNacked: // rewind after what was acknowledged before the Nack
+			return r.s.cfg.NackResendDelay, true
 		case <-r.ctx.Done():
 			return 0, false
 		}
@@ -200,19 +193,11 @@ func isAcked(msg *message.Message) bool {
 	}
 }
 
-// watchAnswer reports msg's Ack or Nack to answers, until ctx ends.
-func watchAnswer(ctx context.Context, msg *message.Message, seq int, answers chan<- answer) {
-	var a answer
+func isNacked(msg *message.Message) bool {
 	select {
-	case <-msg.Acked():
-		a = answer{seq, true}
 	case <-msg.Nacked():
-		a = answer{seq, false}
-	case <-ctx.Done():
-		return
-	}
-	select {
-	case answers <- a:
-	case <-ctx.Done():
+		return true
+	default:
+		return false
 	}
 }

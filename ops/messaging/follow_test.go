@@ -107,6 +107,7 @@ func TestFollow_after_a_nack_delivers_again_from_the_first_unacknowledged_messag
 	held[0].Ack()
 	held[2].Ack() // acknowledged, but after the first unacknowledged one: it comes again
 	held[3].Nack()
+	held[1].Nack()
 	msg := next(t, ch)
 	if position(t, msg) == 6 { // in flight when the Nack came: its window had opened
 		msg.Ack()
@@ -116,6 +117,32 @@ func TestFollow_after_a_nack_delivers_again_from_the_first_unacknowledged_messag
 		if i > 0 {
 			msg = next(t, ch)
 		}
+		if got := position(t, msg); got != want {
+			t.Fatalf("position %d, want %d", got, want)
+		}
+		msg.Ack()
+	}
+	none(t, ch)
+}
+
+func TestFollow_a_nack_takes_effect_once_the_messages_before_it_are_answered(t *testing.T) {
+	s := newStore(t)
+	appendMixed(t, s, 6)
+	ch := follow(t, subscriber(t, s, ""), messaging.FollowOptions{Window: 5})
+	var held []*message.Message
+	for range 5 {
+		held = append(held, next(t, ch))
+	}
+	held[2].Nack()
+	none(t, ch) // the first two are still out
+	held[0].Ack()
+	msg := next(t, ch) // the window opened one place
+	if got := position(t, msg); got != 6 {
+		t.Fatalf("position %d, want 6", got)
+	}
+	held[1].Ack()
+	for _, want := range []uint64{3, 4, 5, 6} {
+		msg := next(t, ch)
 		if got := position(t, msg); got != want {
 			t.Fatalf("position %d, want %d", got, want)
 		}
