@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -66,39 +67,57 @@ func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, e
 	}
 	for d, n := range days {
 		if err := s.Exec(`INSERT INTO {contribution} (process, day, n, position) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET n = n + excluded.n, position = excluded.position`, d.process, d.day, n.n, n.pos); err != nil {
+			ON CONFLICT DO UPDATE SET n = n + excluded.n, position = excluded.position`,
+			d.process, time.Unix(d.day*secondsPerDay, 0).UTC().Format(time.DateOnly), n.n, n.pos.String()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// day is a process's day (UTC); tally its contributions not written yet and the last one's position.
-type day struct{ process, day string }
+// day is a process's day (UTC, in days since 1970-01-01, formatted when written); tally its
+// contributions not written yet and the last one's position.
+type day struct {
+	process string
+	day     int64
+}
 
 type tally struct {
 	n   int
-	pos string
+	pos eventstore.Position
 }
 
+const secondsPerDay = 24 * 60 * 60
+
 var typeContribution = process.ContributionRecorded{}.Type()
+
+// floorDiv divides rounding down, so that times before 1970 fall on their day too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
 
 func apply(s *runner.Stmts, days map[day]*tally, e eventstore.Event) error {
 	id, ok := strings.CutPrefix(e.Stream, "process-")
 	if !ok || !process.Known(e.Type) {
 		return nil
 	}
-	pos := e.Position.String()
 	if e.Type == typeContribution {
 		// The event carries no time of its own: the day is the day the store recorded it (UTC).
-		d := day{id, e.RecordedAt.UTC().Format("2006-01-02")}
-		if days[d] == nil {
-			days[d] = &tally{}
+		d := day{id, floorDiv(e.RecordedAt.Unix(), secondsPerDay)}
+		t := days[d]
+		if t == nil {
+			t = &tally{}
+			days[d] = t
 		}
-		days[d].n++
-		days[d].pos = pos
+		t.n++
+		t.pos = e.Position
 		return nil
 	}
+	pos := e.Position.String()
 	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
 	if err != nil {
 		return err

@@ -258,10 +258,17 @@ func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) e
 }
 
 // applyPage applies to each build the events of the page its filter selects and saves its
-// checkpoint, inside tx.
+// checkpoint, inside tx. Builds with the same filter share one selection.
 func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, events []eventstore.Event) error {
+	selections := map[string][]eventstore.Event{}
 	for _, b := range builds {
-		mine := selected(b.p.Filter(), events)
+		f := b.p.Filter()
+		key := strings.Join(f.StreamPrefixes, "\x00") + "\x01" + strings.Join(f.EventTypes, "\x00")
+		mine, ok := selections[key]
+		if !ok {
+			mine = selected(f, events)
+			selections[key] = mine
+		}
 		if len(mine) == 0 {
 			continue
 		}
