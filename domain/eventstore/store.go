@@ -120,3 +120,11 @@ type Subscription interface {
 	// Close ends the subscription.
 	Close() error
 }
+
+// HeadReader is implemented by stores that can tell the position of the last event in the global
+// log. A reader of a read model uses it to wait until the read model shows every write that was
+// acknowledged before the read began.
+type HeadReader interface {
+	// Head returns the position of the last event in the log (Start when it is empty).
+	Head(ctx context.Context) (Position, error)
+}

@@ -63,6 +63,18 @@ func newServer(t *testing.T) *server {
 // newServerWith is newServer whose API appends through wrap(store) (nil: the store itself).
 func newServerWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *server {
 	t.Helper()
+	return newServerOpts(t, serverOpts{api: wrap})
+}
+
+// serverOpts change what newServerOpts wires: nil fields take the store itself.
+type serverOpts struct {
+	api  func(eventstore.Store) eventstore.Store // what the API reads and appends through
+	list func(eventstore.Store) eventstore.Store // what the process list is fed from
+}
+
+func newServerOpts(t *testing.T, opts serverOpts) *server {
+	t.Helper()
+	wrap := opts.api
 	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	store, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "db"), Clock: s.clock})
@@ -91,7 +103,11 @@ func newServerWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *
 	s.tokens["administrator@*"] = secret
 	list := processlist.New()
 	done := make(chan struct{})
-	go func() { list.Run(ctx, store); close(done) }()
+	var listStore eventstore.Store = store
+	if opts.list != nil {
+		listStore = opts.list(store)
+	}
+	go func() { list.Run(ctx, listStore); close(done) }()
 	skey, vkey, _ := seal.GenerateKey("civicflow-test")
 	signer, _ := note.NewSigner(skey)
 	s.key, _ = note.NewVerifier(vkey)

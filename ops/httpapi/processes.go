@@ -43,15 +43,16 @@ func expected(r *http.Request) (int64, error) {
 	return v, nil
 }
 
-// waitForList lets a client read its own writes in lists: it waits briefly for the list to apply
-// the command's events.
-func (a *API) waitForList(ctx context.Context, pos eventstore.Position) {
-	if pos.IsZero() {
-		return
-	}
+// catchUpList lets every reader of the process list see every write acknowledged before its
+// request: it waits, at most a second, until the list has applied the log as far as it reached
+// when the request came (the answer's position says how far the list is current either way).
+// Commands do not wait for the list; the wait is the reader's, and short.
+func (a *API) catchUpList(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	_ = a.cfg.List.WaitFor(ctx, pos)
+	if err := a.cfg.List.CatchUp(ctx, a.cfg.Store); err != nil {
+		a.cfg.Logger.Warn("the process list did not catch up with the log", "err", err)
+	}
 }
 
 func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.Actor) (err error) {
@@ -69,7 +70,6 @@ func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.
 	if err != nil {
 		return err
 	}
-	a.waitForList(r.Context(), res.Position)
 	w.Header().Set("Location", "/api/v1/processes/"+res.Process.String())
 	w.Header().Set("ETag", etag(res.Version))
 	status := http.StatusCreated
@@ -108,7 +108,6 @@ func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Acto
 	if err != nil {
 		return err
 	}
-	a.waitForList(r.Context(), res.Position)
 	w.Header().Set("ETag", etag(res.Version))
 	writeJSON(w, http.StatusOK, res)
 	return nil
@@ -137,6 +136,7 @@ func (a *API) listProcesses(w http.ResponseWriter, r *http.Request, actor proces
 	default:
 		query.Tenants = []string{actor.Tenant}
 	}
+	a.catchUpList(r.Context())
 	page, err := a.cfg.List.Query(query)
 	if err != nil {
 		return err

@@ -31,8 +31,14 @@ func tenants(a process.Actor) []string {
 	return []string{a.Tenant}
 }
 
-// summaries returns every process of the actor's tenant (of one template, if given), newest first.
-func (d *Dashboard) summaries(actor process.Actor, templateID string) ([]processlist.Summary, error) {
+// summaries returns every process of the actor's tenant (of one template, if given), newest first,
+// once the list shows every write acknowledged before (waiting at most a second for it).
+func (d *Dashboard) summaries(ctx context.Context, actor process.Actor, templateID string) ([]processlist.Summary, error) {
+	wait, cancel := context.WithTimeout(ctx, time.Second)
+	if err := d.cfg.List.CatchUp(wait, d.cfg.Store); err != nil {
+		d.cfg.Logger.Warn("the process list did not catch up with the log", "err", err)
+	}
+	cancel()
 	var out []processlist.Summary
 	q := processlist.Query{Tenants: tenants(actor), Template: templateID, Limit: 500}
 	for {
@@ -50,7 +56,7 @@ func (d *Dashboard) summaries(actor process.Actor, templateID string) ([]process
 
 // processes loads every process of the actor's tenant (of one template, if given).
 func (d *Dashboard) processes(ctx context.Context, actor process.Actor, templateID string) ([]*process.Process, error) {
-	list, err := d.summaries(actor, templateID)
+	list, err := d.summaries(ctx, actor, templateID)
 	if err != nil {
 		return nil, err
 	}

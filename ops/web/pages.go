@@ -27,7 +27,7 @@ type overviewData struct {
 // overview lists the processes of the tenant with stage, status, days in stage and an overdue
 // marker, and charts the running processes per stage.
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request) error {
-	list, err := d.summaries(rq.actor, "")
+	list, err := d.summaries(r.Context(), rq.actor, "")
 	if err != nil {
 		return err
 	}

@@ -130,6 +130,24 @@ func (l *List) WaitFor(ctx context.Context, pos eventstore.Position) error {
 	}
 }
 
+// CatchUp waits until the list has applied every event that store had committed when CatchUp was
+// called, so that a query after it shows every write acknowledged before, or until ctx ends. A
+// store that cannot tell its head (not an eventstore.HeadReader) is not waited for.
+func (l *List) CatchUp(ctx context.Context, store eventstore.Store) error {
+	h, ok := store.(eventstore.HeadReader)
+	if !ok {
+		return nil
+	}
+	head, err := h.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("processlist: catch up: %w", err)
+	}
+	if head.IsZero() {
+		return nil
+	}
+	return l.WaitFor(ctx, head)
+}
+
 // Query selects processes; empty fields select all.
 type Query struct {
 	// Tenants restricts the list to these tenants; nil means every tenant.

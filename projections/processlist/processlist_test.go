@@ -81,3 +81,51 @@ func TestCounts_and_EachStay(t *testing.T) {
 	cancel()
 	<-done
 }
+
+func TestCatchUp_waits_for_every_write_committed_before_it(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	g, _ := gate.New()
+	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: g, Clock: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := processlist.New()
+	if err := list.CatchUp(ctx, store); err != nil { // an empty log: nothing to wait for
+		t.Fatal(err)
+	}
+	if _, err := eng.PublishSeeds(ctx, process.Meta{Actor: process.Actor{User: "system", Role: "administrator", Tenant: "*", Installation: true}}); err != nil {
+		t.Fatal(err)
+	}
+	lead := process.Meta{Actor: process.Actor{User: "anna", Role: "lead", Tenant: "leipzig"}}
+	opened, err := eng.Open(ctx, lead, engine.OpenProcess{Template: "beteiligung-standard", Title: "Spielplatz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := list.CatchUp(short, store); err == nil { // the list is not fed yet: it cannot catch up
+		t.Fatal("CatchUp returned before the list had applied the log")
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { list.Run(runCtx, store); close(done) }()
+	defer func() { stop(); <-done }()
+	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+	defer wcancel()
+	if err := list.CatchUp(wctx, store); err != nil {
+		t.Fatal(err)
+	}
+	page, err := list.Query(processlist.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].ID != opened.Process {
+		t.Fatalf("after CatchUp the list holds %+v, want the opened process %s", page.Items, opened.Process)
+	}
+}
