@@ -1,12 +1,13 @@
-// Package auditlog records what auditors read: every read by an auditor is one event
-// "audit.accessed" in the stream "audit-<tenant>", appended before the answer leaves the server.
-// The HTTP API and the web dashboard both record through a Recorder, and both refuse to answer
-// (503, no data) when the event cannot be appended: an auditor's read that is not on record does
-// not happen.
+// Package auditlog records what auditors read and what they were refused: every request by an
+// auditor that is answered (a read) or refused (4xx) is one event "audit.accessed" in the stream
+// "audit-<tenant>", appended before the answer leaves the server. The HTTP API and the web
+// dashboard both record through a Recorder, and both refuse to answer (503, no data) when the
+// event cannot be appended: an auditor's access that is not on record does not happen.
 //
 //	rec, err := auditlog.New(auditlog.Config{Store: store, Clock: clock})
 //	if rec.Records(actor) {
-//		err := rec.Record(ctx, actor, auditlog.Read{Path: r.URL.Path, Query: r.URL.Query(), Process: id})
+//		err := rec.Record(ctx, actor, auditlog.Read{Method: r.Method, Path: r.URL.Path,
+//			Query: r.URL.Query(), Process: id, Status: status})
 //		// err != nil: answer 503, send nothing of what was read
 //	}
 package auditlog
@@ -33,8 +34,10 @@ const SchemaVersion = 1
 // Stream is the stream of a tenant's audit accesses ("audit-*" for the installation's).
 func Stream(tenant string) string { return "audit-" + tenant }
 
-// Accessed is the event "audit.accessed": an auditor read something. It names the auditor (the
-// user ID of the token, never the token) and what was read; it holds no personal data.
+// Accessed is the event "audit.accessed": an auditor read something, or asked for something and
+// was refused. It names the auditor (the user ID of the token, never the token), what was asked
+// for and how it was answered; it holds no personal data. A successful GET leaves Method and
+// Status empty, so its event is the same as before those fields existed.
 type Accessed struct {
 	// User is the auditor.
 	User string `json:"user"`
@@ -44,8 +47,15 @@ type Accessed struct {
 	// Process is the process read; empty for reads that are not of one process (lists,
 	// templates, statistics).
 	Process string `json:"process"`
-	// At is when the read was recorded, just before the answer was sent.
+	// At is when the access was recorded, just before the answer was sent.
 	At time.Time `json:"at"`
+	// Method is the request's method; empty means GET. Events recorded before this field existed
+	// have none: they are GETs, except verifications (a path ending in /verify), which were POSTs.
+	Method string `json:"method,omitempty"`
+	// Status is the HTTP status answered; 0 (omitted) means 200: the read was answered. A 4xx
+	// status is a refusal (e.g. 403 for a command, 404 for another tenant's process, 400 for a
+	// bad query): the auditor got nothing of what was asked for.
+	Status int `json:"status,omitempty"`
 }
 
 // AuditedQuery lists the query parameters an Accessed event keeps: those that select what is
@@ -56,14 +66,19 @@ var AuditedQuery = []string{
 	"tenant", "template", "stage", "status", "programme", "cursor",
 }
 
-// Read is what an auditor read.
+// Read is what an auditor read, or asked for and was refused.
 type Read struct {
+	// Method is the request's method; GET is recorded as empty.
+	Method string
 	// Path is the request path.
 	Path string
 	// Query is the request's query; only AuditedQuery is kept.
 	Query url.Values
-	// Process is the ID of the process read, if one was.
+	// Process is the ID of the process read, if the path names one that parsed.
 	Process string
+	// Status is the HTTP status of the answer: 200 (recorded as empty; 0 also means 200) for a
+	// read that is answered, 4xx for a refusal.
+	Status int
 }
 
 // ErrNotRecorded is wrapped by Record's errors: the read was not recorded and must not be
@@ -113,9 +128,16 @@ func New(cfg Config) (*Recorder, error) {
 func (*Recorder) Records(actor process.Actor) bool { return actor.Role == template.RoleAuditor }
 
 // Record appends one audit.accessed event for the read to the actor's tenant's stream. An error
-// wraps ErrNotRecorded. Call it only for reads that succeed, before sending the answer.
+// wraps ErrNotRecorded. Call it before sending the answer, for answered reads and for refusals.
 func (rec *Recorder) Record(ctx context.Context, actor process.Actor, read Read) error {
-	ev := Accessed{User: actor.User, Path: read.Path, Query: keep(read.Query), Process: read.Process, At: rec.cfg.Clock()}
+	ev := Accessed{User: actor.User, Path: read.Path, Query: keep(read.Query), Process: read.Process, At: rec.cfg.Clock(),
+		Method: read.Method, Status: read.Status}
+	if ev.Method == "GET" {
+		ev.Method = ""
+	}
+	if ev.Status == 200 {
+		ev.Status = 0
+	}
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNotRecorded, err)

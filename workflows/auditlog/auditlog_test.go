@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/workflows/auditlog"
@@ -52,6 +53,41 @@ func TestRecorder(t *testing.T) {
 		want := auditlog.Accessed{User: "auditor-leipzig", Path: "/api/v1/processes/p", Query: "stage=tender&version=3", Process: "p", At: at}
 		if len(got) != 1 || got[0] != want {
 			t.Fatalf("recorded %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("records_method_and_status_unless_GET_and_200", func(t *testing.T) {
+		cases := []struct {
+			name     string
+			read     auditlog.Read
+			wantJSON string
+		}{
+			{"an answered GET", auditlog.Read{Method: "GET", Path: "/p", Status: 200},
+				`{"user":"auditor-leipzig","path":"/p","process":"","at":"2025-03-03T09:00:00Z"}`},
+			{"a read without method and status", auditlog.Read{Path: "/p"},
+				`{"user":"auditor-leipzig","path":"/p","process":"","at":"2025-03-03T09:00:00Z"}`},
+			{"an answered POST", auditlog.Read{Method: "POST", Path: "/p/verify", Process: "p", Status: 200},
+				`{"user":"auditor-leipzig","path":"/p/verify","process":"p","at":"2025-03-03T09:00:00Z","method":"POST"}`},
+			{"a refused POST", auditlog.Read{Method: "POST", Path: "/p/suspend", Process: "p", Status: 403},
+				`{"user":"auditor-leipzig","path":"/p/suspend","process":"p","at":"2025-03-03T09:00:00Z","method":"POST","status":403}`},
+			{"a refused GET", auditlog.Read{Method: "GET", Path: "/p", Query: url.Values{"at": {"gestern"}}, Status: 400},
+				`{"user":"auditor-leipzig","path":"/p","query":"at=gestern","process":"","at":"2025-03-03T09:00:00Z","status":400}`},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				store := newStore(t)
+				rec, _ := auditlog.New(auditlog.Config{Store: store, Clock: func() time.Time { return at }})
+				if err := rec.Record(context.Background(), auditor, c.read); err != nil {
+					t.Fatal(err)
+				}
+				events, err := store.ReadStream(context.Background(), auditlog.Stream("leipzig"), eventstore.ReadStreamOptions{})
+				if err != nil || len(events) != 1 {
+					t.Fatalf("%d events, %v", len(events), err)
+				}
+				if got := string(events[0].Data); got != c.wantJSON || events[0].SchemaVersion != 1 {
+					t.Fatalf("recorded v%d %s\nwant v1 %s", events[0].SchemaVersion, got, c.wantJSON)
+				}
+			})
 		}
 	})
 
