@@ -153,16 +153,27 @@ func New(cfg Config) (*API, error) {
 	for _, rt := range routes {
 		a.mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
 	}
-	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, problem(http.StatusNotFound, "not_found", "Keine solche Adresse / no such endpoint: "+r.URL.Path))
-	})
+	a.mux.HandleFunc("/", a.noRoute)
 	return a, nil
+}
+
+// noRoute answers 404 to a request no route serves (an unknown path, or a method a path does not
+// have). It needs no token, but an auditor's request is recorded like any refusal.
+func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "" {
+		if actor, err := a.authenticate(r); err == nil {
+			w, _ = a.gate(w, r, actor)
+		}
+	}
+	writeProblem(w, problem(http.StatusNotFound, "not_found", "Keine solche Adresse / no such endpoint: "+r.URL.Path))
 }
 
 // ServeHTTP serves the API.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
-// wrap adds body limits, authentication, panic recovery and error mapping.
+// wrap adds body limits, authentication, panic recovery and error mapping. An auditor's
+// request is answered through the gate: its answer or its refusal (the problem written here) is
+// recorded before it is sent.
 func (a *API) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {

@@ -114,9 +114,15 @@ func (d *Dashboard) render(w http.ResponseWriter, status int, name string, p *pa
 	return err
 }
 
-// fail renders an error page.
+// fail renders an error page for a request outside the pages behind the sign-in (an unknown
+// page, any POST but sign-in and sign-out, a failed CSRF or cross-origin check). When the
+// request comes from a signed-in auditor, the refusal is recorded first, like their pages.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, status int) {
-	d.failIn(w, r, lang(w, r), status)
+	l := lang(w, r)
+	if actor, ok := d.signedIn(r); ok {
+		w, _ = d.gate(w, r, request{actor: actor, lang: l})
+	}
+	d.failIn(w, r, l, status)
 }
 
 // failIn renders an error page in the language l.

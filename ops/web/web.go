@@ -23,6 +23,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
@@ -194,24 +196,55 @@ func (d *Dashboard) auth(h func(w http.ResponseWriter, r *http.Request, rq reque
 	})
 }
 
-// gate wraps the writer of an auditor's page: every page (and every download) an auditor gets is
-// recorded as audit.accessed before it is sent, and refused with an error page (503) when it
-// cannot be. Other people's writers are returned as they are, with a nil gate.
+// gate wraps the writer of an auditor's request: every page (and every download) an auditor gets
+// and every refusal (4xx: another tenant's process, a page that is not there, any POST but
+// sign-in and sign-out) is recorded as audit.accessed, with the method and status, before it is
+// sent, and replaced by an error page (503) when it cannot be. Other people's writers are
+// returned as they are, with a nil gate.
 func (d *Dashboard) gate(w http.ResponseWriter, r *http.Request, rq request) (http.ResponseWriter, *auditgate.Writer) {
 	if !d.audit.Records(rq.actor) {
 		return w, nil
 	}
-	read := auditlog.Read{Path: r.URL.Path, Query: r.URL.Query()}
-	if strings.HasPrefix(r.Pattern, "GET /processes/{id}") {
-		read.Process = r.PathValue("id")
-	}
-	gw := auditgate.New(w, func() error {
+	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: processOf(r)}
+	gw := auditgate.New(w, func(status int) error {
+		read.Status = status
 		return d.audit.Record(r.Context(), rq.actor, read)
 	}, func(w http.ResponseWriter, err error) {
-		d.cfg.Logger.Error("web: auditor's page refused: not recorded", "user", rq.actor.User, "path", r.URL.Path, "err", err)
+		d.cfg.Logger.Error("web: auditor's request refused: not recorded", "user", rq.actor.User, "method", r.Method, "path", r.URL.Path, "err", err)
 		d.failIn(w, r, rq.lang, http.StatusServiceUnavailable)
 	})
 	return gw, gw
+}
+
+// processOf returns the process ID the request's path names (/processes/{id}…, also on a path
+// no page serves, e.g. a POST), as given, if it is a UUID; else "".
+func processOf(r *http.Request) string {
+	id := r.PathValue("id")
+	if !strings.HasPrefix(r.Pattern, "GET /processes/{id}") {
+		rest, ok := strings.CutPrefix(r.URL.Path, "/processes/")
+		if !ok {
+			return ""
+		}
+		id, _, _ = strings.Cut(rest, "/")
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return ""
+	}
+	return id
+}
+
+// signedIn returns who the request's session is signed in as, if its token is still valid. It
+// changes nothing: the pages behind the sign-in end a session whose token is not.
+func (d *Dashboard) signedIn(r *http.Request) (process.Actor, bool) {
+	x := d.sessions.get(r)
+	if x == nil || x.secret == "" {
+		return process.Actor{}, false
+	}
+	tok, err := d.cfg.Tokens.Authenticate(r.Context(), x.secret)
+	if err != nil {
+		return process.Actor{}, false
+	}
+	return tok.Actor(), true
 }
 
 var errNotFound = errors.New("web: not found")
