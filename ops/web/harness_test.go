@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,7 +20,12 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/web"
-	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/projections/audit"
+	"github.com/civicflow/civicflow/projections/implementation"
+	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/participation"
+	"github.com/civicflow/civicflow/projections/runner"
+	"github.com/civicflow/civicflow/projections/stagestats"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -85,6 +91,9 @@ func newSiteWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *si
 		engine.CompleteTask{Task: "define_subject", Evidence: "Beschluss 12/2025"},
 		engine.RegisterParticipant{Group: "citizens", Name: "Erika Mustermann", Email: "erika@example.org"},
 		engine.DefineMeasure{Title: "Sandkasten erneuern", Owner: "Grünflächenamt"},
+		engine.DefineMeasure{Title: "Bänke aufstellen", Owner: "Grünflächenamt", Due: now.AddDate(0, 0, -3)},
+		engine.RecordContribution{Topic: "Spielgeräte", Text: "Eine Nestschaukel"},
+		engine.RecordContribution{Topic: "Schatten", Text: "Mehr Bäume am Sandkasten"},
 	} {
 		if _, err := eng.Do(ctx, lead("leipzig"), s.leipzig, engine.NoExpectation, cmd); err != nil {
 			t.Fatal(err)
@@ -95,23 +104,29 @@ func newSiteWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *si
 		t.Fatal(err)
 	}
 	s.menden = res.Process
-	list := processlist.New()
-	done := make(chan struct{})
-	go func() { _ = list.Run(ctx, store); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
-	defer wcancel()
-	head, err := store.Head(ctx)
+	// The five read models, run as serve runs them; the pages read them once they have applied
+	// everything written above.
+	models := []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
+		participation.Projection{}, implementation.Projection{}}
+	rm, err := runner.New(runner.Config{Store: store, DB: store.ProjectionDB(), Projections: models, Linger: time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := list.WaitFor(wctx, head); err != nil {
-		t.Fatal(err)
+	done := make(chan struct{})
+	go func() { _ = rm.Run(ctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	for _, m := range models {
+		if err := rm.WaitFor(wctx, m.Name(), res.Position); err != nil {
+			t.Fatalf("read model %s did not catch up: %v", m.Name(), err)
+		}
 	}
 	var webStore eventstore.Store = store
 	if wrap != nil {
 		webStore = wrap(store)
 	}
-	d, err := web.New(web.Config{Engine: eng, Store: webStore, Tokens: reg, List: list, Now: clock})
+	d, err := web.New(web.Config{Engine: eng, Store: webStore, Tokens: reg, ReadModels: store.ProjectionReadDB(), Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

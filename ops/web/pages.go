@@ -7,12 +7,18 @@ import (
 
 	"github.com/civicflow/civicflow/domain/process"
 	domain "github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/projections/implementation"
+	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/stagestats"
 )
 
 type overviewRow struct {
 	ID, Title, Tenant, Template, Stage, Status string
 	Days, Target                               int
 	Overdue                                    bool
+	Participants, Sessions, Contributions      int
+	Measures                                   int
+	Progress                                   progressBar
 }
 
 type templateLink struct{ ID, Title string }
@@ -24,16 +30,27 @@ type overviewData struct {
 	Templates  []templateLink
 }
 
-// overview lists the processes of the tenant with stage, status, days in stage and an overdue
-// marker, and charts the running processes per stage.
+// tenantOf is the read models' tenant filter for an actor: "" (every tenant) for an installation
+// administrator, else the actor's tenant.
+func tenantOf(a process.Actor) string {
+	if a.Installation {
+		return ""
+	}
+	return a.Tenant
+}
+
+// overview lists the processes of the tenant from the process overview read model, with stage,
+// status, days in stage, an overdue marker and the participation and measure figures, and charts
+// the running processes per stage. The page says up to which event of the log its figures are
+// computed.
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request) error {
-	list, err := d.summaries(r.Context(), rq.actor, "")
+	res, err := overview.List(r.Context(), d.cfg.ReadModels, overview.Query{Tenant: tenantOf(rq.actor), Now: d.cfg.Now()})
 	if err != nil {
 		return err
 	}
 	p := d.newPage(r, rq, "overview.title", "overview", nil)
+	p.Position = res.Position
 	data := overviewData{ShowTenant: rq.actor.Installation}
-	now := d.cfg.Now()
 	type stageCount struct {
 		label string
 		index int
@@ -41,17 +58,18 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request)
 	}
 	counts := map[string]*stageCount{}
 	seen := map[string]bool{}
-	for _, s := range list {
+	for _, s := range res.Rows {
 		stage, idx, tplTitle := d.stageOf(r.Context(), s.Template, s.TemplateVersion, s.Stage)
-		row := overviewRow{ID: s.ID.String(), Title: s.Title, Tenant: s.Tenant, Template: p.Text(tplTitle),
-			Stage: p.Text(stage.Title), Status: p.T("status." + string(s.Status)), Days: days(s.StageEnteredAt, now), Target: stage.TargetDays}
-		row.Overdue = s.Status == process.StatusActive && stage.TargetDays > 0 && row.Days > stage.TargetDays
+		row := overviewRow{ID: s.ID, Title: s.Title, Tenant: s.Tenant, Template: p.Text(tplTitle),
+			Stage: p.Text(stage.Title), Status: p.T("status." + s.Status), Days: s.DaysInStage, Target: s.TargetDays,
+			Overdue: s.Overdue, Participants: s.Participants, Sessions: s.SessionsHeld, Contributions: s.Contributions,
+			Measures: s.Measures, Progress: newProgressBar(int(s.AverageProgress + 0.5))}
 		data.Rows = append(data.Rows, row)
 		if !seen[s.Template] {
 			seen[s.Template] = true
 			data.Templates = append(data.Templates, templateLink{ID: s.Template, Title: p.Text(tplTitle)})
 		}
-		if open(s.Status) {
+		if open(process.Status(s.Status)) {
 			c := counts[row.Stage]
 			if c == nil {
 				c = &stageCount{label: row.Stage, index: idx}
@@ -81,33 +99,94 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request)
 }
 
 type measureRow struct {
-	ProcessID, Process, Title, Owner, Status, StatusKey string
-	Bar                                                 progressBar
+	ProcessID, Process, Title, Owner, Status, StatusKey, Due string
+	Overdue                                                  bool
+	Bar                                                      progressBar
 }
 
-// measures is the implementation tracker: every measure of the tenant's processes.
+// measures is the implementation tracker, from the implementation read model: every measure of
+// the tenant's processes with progress, status, due date and an overdue marker.
 func (d *Dashboard) measures(w http.ResponseWriter, r *http.Request, rq request) error {
-	ps, err := d.processes(r.Context(), rq.actor, "")
+	res, err := implementation.List(r.Context(), d.cfg.ReadModels, implementation.Query{Tenant: tenantOf(rq.actor), Now: d.cfg.Now()})
 	if err != nil {
 		return err
 	}
 	p := d.newPage(r, rq, "measures.title", "measures", nil)
+	p.Position = res.Position
 	var rows []measureRow
-	for _, pr := range ps {
-		for _, m := range sortedMeasures(pr) {
-			row := measureRow{ProcessID: pr.ID.String(), Process: pr.Title, Title: m.Title, Status: p.T("measure." + m.Status),
-				StatusKey: m.Status, Bar: newProgressBar(m.Progress)}
-			if seesPersonalData(rq.actor) {
-				row.Owner = m.Owner
-			}
-			rows = append(rows, row)
+	for _, m := range res.Measures {
+		row := measureRow{ProcessID: m.Process, Process: m.ProcessTitle, Title: m.Title, Status: p.T("measure." + m.Status),
+			StatusKey: m.Status, Bar: newProgressBar(m.Progress), Overdue: m.Overdue}
+		if !m.Due.IsZero() {
+			row.Due = p.Date(m.Due)
 		}
+		if seesPersonalData(rq.actor) {
+			row.Owner = m.Owner
+		}
+		rows = append(rows, row)
 	}
 	p.Data = struct {
 		Rows      []measureRow
 		ShowOwner bool
 	}{rows, seesPersonalData(rq.actor)}
 	return d.render(w, http.StatusOK, "measures", p)
+}
+
+type statRow struct {
+	Tenant, Stage           string
+	WIP, Entered, Completed int
+	Median, P90, TargetDays string
+}
+
+// stats shows, for one template, the stage statistics read model of the actor's tenant (of every
+// tenant for an installation administrator): per stage the processes in it now, how often one
+// entered and completed it, and the median and 90th percentile of the completed stays.
+func (d *Dashboard) stats(w http.ResponseWriter, r *http.Request, rq request) error {
+	tv, err := d.cfg.Engine.Template(r.Context(), r.PathValue("id"), 0)
+	if err != nil {
+		return errTemplate(err)
+	}
+	res, err := stagestats.List(r.Context(), d.cfg.ReadModels, stagestats.Query{Tenant: tenantOf(rq.actor), Template: tv.Template.ID})
+	if err != nil {
+		return err
+	}
+	p := d.newPage(r, rq, "stats.title", "overview", nil)
+	p.Title = p.T("stats.title") + ": " + p.Text(tv.Template.Title)
+	p.Position = res.Position
+	byStage := map[string][]stagestats.Row{}
+	for _, row := range res.Rows {
+		byStage[row.Stage] = append(byStage[row.Stage], row)
+	}
+	var rows []statRow
+	labels, ns := []string{}, []int{}
+	for _, s := range tv.Template.Stages {
+		target := "—"
+		if s.TargetDays > 0 {
+			target = strconv.Itoa(s.TargetDays)
+		}
+		wip := 0
+		stageRows := byStage[s.Key]
+		if len(stageRows) == 0 {
+			stageRows = []stagestats.Row{{Tenant: tenantOf(rq.actor)}}
+		}
+		for _, st := range stageRows {
+			row := statRow{Tenant: st.Tenant, Stage: p.Text(s.Title), WIP: st.WorkInProgress, Entered: st.Entered, Completed: st.Completed,
+				Median: "—", P90: "—", TargetDays: target}
+			if st.Completed > 0 {
+				row.Median, row.P90 = formatDays(p.Lang, st.MedianDays), formatDays(p.Lang, st.P90Days)
+			}
+			rows = append(rows, row)
+			wip += st.WorkInProgress
+		}
+		labels, ns = append(labels, p.Text(s.Title)), append(ns, wip)
+	}
+	p.Data = struct {
+		Template   domain.Template
+		Rows       []statRow
+		ShowTenant bool
+		Chart      barChart
+	}{tv.Template, rows, rq.actor.Installation, newBarChart(p.T("stats.bystage"), p.T("overview.bystage.desc"), labels, ns)}
+	return d.render(w, http.StatusOK, "stats", p)
 }
 
 func sortedMeasures(p *process.Process) []process.Measure {
@@ -117,51 +196,4 @@ func sortedMeasures(p *process.Process) []process.Measure {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Measure < out[j].Measure })
 	return out
-}
-
-type statRow struct {
-	Stage                   string
-	Open, Visits            int
-	Median, P90, TargetDays string
-}
-
-// stats shows, for one template and the actor's tenant, the running processes per stage and the
-// median and 90th percentile of finished stays per stage.
-func (d *Dashboard) stats(w http.ResponseWriter, r *http.Request, rq request) error {
-	tv, err := d.cfg.Engine.Template(r.Context(), r.PathValue("id"), 0)
-	if err != nil {
-		return errTemplate(err)
-	}
-	ps, err := d.processes(r.Context(), rq.actor, tv.Template.ID)
-	if err != nil {
-		return err
-	}
-	p := d.newPage(r, rq, "stats.title", "overview", nil)
-	p.Title = p.T("stats.title") + ": " + p.Text(tv.Template.Title)
-	openBy := map[string]int{}
-	for _, pr := range ps {
-		if open(pr.Status) {
-			openBy[pr.Stage]++
-		}
-	}
-	stays := stayDays(ps)
-	var rows []statRow
-	labels, ns := []string{}, []int{}
-	for _, s := range tv.Template.Stages {
-		row := statRow{Stage: p.Text(s.Title), Open: openBy[s.Key], Visits: len(stays[s.Key]), Median: "—", P90: "—", TargetDays: "—"}
-		if v := stays[s.Key]; len(v) > 0 {
-			row.Median, row.P90 = formatDays(p.Lang, percentile(v, 0.5)), formatDays(p.Lang, percentile(v, 0.9))
-		}
-		if s.TargetDays > 0 {
-			row.TargetDays = strconv.Itoa(s.TargetDays)
-		}
-		rows = append(rows, row)
-		labels, ns = append(labels, row.Stage), append(ns, row.Open)
-	}
-	p.Data = struct {
-		Template domain.Template
-		Rows     []statRow
-		Chart    barChart
-	}{tv.Template, rows, newBarChart(p.T("stats.bystage"), p.T("overview.bystage.desc"), labels, ns)}
-	return d.render(w, http.StatusOK, "stats", p)
 }

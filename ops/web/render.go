@@ -59,6 +59,9 @@ type page struct {
 	Nav       string // the active navigation item
 	Data      any
 	Generated time.Time
+	// Position is the global log position the page's read-model figures are computed up to;
+	// empty on pages that read the log itself.
+	Position string
 }
 
 // T translates a message key.

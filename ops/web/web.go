@@ -10,11 +10,12 @@
 // process is 404, viewers see no personal data. German is the default; ?lang=en switches to
 // English and a cookie keeps the choice.
 //
-//	h, err := web.New(web.Config{Engine: eng, Store: store, Tokens: reg, List: list})
+//	h, err := web.New(web.Config{Engine: eng, Store: store, Tokens: reg, ReadModels: store.ProjectionReadDB()})
 //	mux.Handle("/", h)
 package web
 
 import (
+	"database/sql"
 	"embed"
 	"errors"
 	"html/template"
@@ -28,7 +29,6 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
-	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/auditlog"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -48,8 +48,10 @@ type Config struct {
 	Store eventstore.Store
 	// Tokens authenticates sign-ins and sessions. Required.
 	Tokens *tokens.Registry
-	// List is the process list read model. Required.
-	List *processlist.List
+	// ReadModels is a query-only pool on the SQL read models (projections/overview,
+	// implementation, stagestats …), which the overview, the implementation tracker and the
+	// statistics show with the log position they are computed up to. Required.
+	ReadModels *sql.DB
 	// Now is the clock for days in stage and session expiry. Default time.Now.
 	Now func() time.Time
 	// Logger logs failures. Default slog.Default().
@@ -68,8 +70,8 @@ func (c Config) Validate() error {
 	if c.Tokens == nil {
 		errs = append(errs, errors.New("web: Tokens is required"))
 	}
-	if c.List == nil {
-		errs = append(errs, errors.New("web: List is required"))
+	if c.ReadModels == nil {
+		errs = append(errs, errors.New("web: ReadModels is required"))
 	}
 	return errors.Join(errs...)
 }
