@@ -9,6 +9,7 @@ import (
 	domain "github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/projections/implementation"
 	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/participation"
 	"github.com/civicflow/civicflow/projections/stagestats"
 )
 
@@ -24,10 +25,26 @@ type overviewRow struct {
 type templateLink struct{ ID, Title string }
 
 type overviewData struct {
-	Rows       []overviewRow
-	ShowTenant bool
-	Chart      barChart
-	Templates  []templateLink
+	Rows          []overviewRow
+	ShowTenant    bool
+	Chart         barChart
+	Templates     []templateLink
+	Participation participationData
+}
+
+// participationData is the participation read model of the tenant: active participants per
+// stakeholder group, sessions per format and contributions per day, with its own provenance.
+type participationData struct {
+	Position      string
+	Groups        []groupCount
+	Sessions      []formatRow
+	Contributions barChart
+	Days          int
+}
+
+type formatRow struct {
+	Format                      string
+	Scheduled, Held, Attendance int
 }
 
 // tenantOf is the read models' tenant filter for an actor: "" (every tenant) for an installation
@@ -94,8 +111,42 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request)
 	}
 	data.Chart = newBarChart(p.T("overview.bystage"), p.T("overview.bystage.desc"), labels, ns)
 	sort.Slice(data.Templates, func(i, j int) bool { return data.Templates[i].Title < data.Templates[j].Title })
+	if data.Participation, err = d.participation(r, p, rq); err != nil {
+		return err
+	}
 	p.Data = data
 	return d.render(w, http.StatusOK, "overview", p)
+}
+
+// participation reads the participation read model for the actor's tenant (every tenant for an
+// installation administrator); the contributions chart shows the last 30 days that had any.
+func (d *Dashboard) participation(r *http.Request, p *page, rq request) (participationData, error) {
+	res, err := participation.Summary(r.Context(), d.cfg.ReadModels, participation.Query{Tenant: tenantOf(rq.actor)})
+	if err != nil {
+		return participationData{}, err
+	}
+	out := participationData{Position: res.Position, Days: len(res.Contributions)}
+	for _, g := range res.Groups {
+		name := p.Text(domain.Groups[g.Group])
+		if name == "" {
+			name = g.Group
+		}
+		out.Groups = append(out.Groups, groupCount{name, g.Active})
+	}
+	for _, f := range res.Sessions {
+		name := p.Text(domain.Formats[f.Format])
+		if name == "" {
+			name = f.Format
+		}
+		out.Sessions = append(out.Sessions, formatRow{name, f.Scheduled, f.Held, f.Attendance})
+	}
+	days := res.Contributions[max(0, len(res.Contributions)-30):]
+	labels, ns := make([]string, len(days)), make([]int, len(days))
+	for i, day := range days {
+		labels[i], ns[i] = day.Day, day.Contributions
+	}
+	out.Contributions = newBarChart(p.T("participation.perday"), p.T("participation.perday.desc"), labels, ns)
+	return out, nil
 }
 
 type measureRow struct {

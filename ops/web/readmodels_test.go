@@ -26,6 +26,10 @@ func TestPages_show_the_read_models_with_their_provenance(t *testing.T) {
 		{"overview: participants, sessions held, contributions and measure progress of the process", "/", []*regexp.Regexp{
 			regexp.MustCompile(`(?s)Spielplatz Lindenauer Markt</a></th>.*?<td class="n">1</td><td class="n">0</td><td class="n">2</td>\s*<td>2: `),
 		}, []string{"Bündnis für Ausbildung Menden"}},
+		{"overview: participation of the tenant (groups, contributions per day)", "/", []*regexp.Regexp{
+			regexp.MustCompile(`<th scope="row">Bürgerinnen und Bürger</th><td class="n">1</td>`),
+			regexp.MustCompile(`<th scope="row">2025-09-01</th><td class="n">2</td>`),
+		}, nil},
 		{"implementation tracker: due date and overdue marker", "/measures", []*regexp.Regexp{
 			regexp.MustCompile(`(?s)<tr class="m-planned overdue"><th scope="row">Bänke aufstellen</th>.*?29\.08\.2025 <strong class="badge">überfällig</strong>`),
 			regexp.MustCompile(`(?s)<th scope="row">Sandkasten erneuern</th>.*?<td>—</td></tr>`),
