@@ -7,6 +7,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/process"
 	domain "github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/projections/audit"
 	"github.com/civicflow/civicflow/projections/implementation"
 	"github.com/civicflow/civicflow/projections/overview"
 	"github.com/civicflow/civicflow/projections/participation"
@@ -247,4 +248,33 @@ func sortedMeasures(p *process.Process) []process.Measure {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Measure < out[j].Measure })
 	return out
+}
+
+type activityRow struct {
+	When, Sentence, ProcessID string
+}
+
+// activity is the audit timeline of the tenant (of every tenant for an installation
+// administrator): the last 100 things people did, newest first, as sentences in the page's
+// language. The sentences name users, so viewers (the public) do not get the page.
+func (d *Dashboard) activity(w http.ResponseWriter, r *http.Request, rq request) error {
+	if !seesPersonalData(rq.actor) {
+		return errForbidden
+	}
+	res, err := audit.List(r.Context(), d.cfg.ReadModels, audit.Query{Tenant: tenantOf(rq.actor), Limit: 100, Newest: true})
+	if err != nil {
+		return err
+	}
+	p := d.newPage(r, rq, "activity.title", "activity", nil)
+	p.Position = res.Position
+	rows := make([]activityRow, 0, len(res.Entries))
+	for _, e := range res.Entries {
+		row := activityRow{When: p.DateTime(e.At), Sentence: e.De, ProcessID: e.Process}
+		if p.Lang == "en" {
+			row.Sentence = e.En
+		}
+		rows = append(rows, row)
+	}
+	p.Data = struct{ Rows []activityRow }{rows}
+	return d.render(w, http.StatusOK, "activity", p)
 }

@@ -60,6 +60,33 @@ func TestPages_show_the_read_models_with_their_provenance(t *testing.T) {
 			}
 		})
 	}
+	t.Run("activity: the audit timeline, newest first, in sentences", func(t *testing.T) {
+		p := b.get("/activity")
+		if p.status != 200 || !strings.Contains(p.body, provenance) {
+			t.Fatalf("/activity: %d, provenance given: %v", p.status, strings.Contains(p.body, provenance))
+		}
+		opened := strings.Index(p.body, "hat das Verfahren „Spielplatz Lindenauer Markt“")
+		task := strings.Index(p.body, "hat die Aufgabe")
+		if opened < 0 || task < 0 || task > opened {
+			t.Errorf("the activity lacks the sentences or is not newest first (task at %d, opening at %d)", task, opened)
+		}
+		if strings.Contains(p.body, "Bündnis für Ausbildung Menden") {
+			t.Error("the activity shows another tenant's process")
+		}
+		if p := b.get("/activity?lang=en"); !strings.Contains(p.body, "completed the task") {
+			t.Error("the English activity is not in English")
+		}
+	})
+	t.Run("activity is not for viewers (the sentences name users)", func(t *testing.T) {
+		v := s.browser()
+		v.signIn("viewer@leipzig")
+		if p := v.get("/activity"); p.status != 403 {
+			t.Errorf("a viewer got /activity with %d", p.status)
+		}
+		if p := v.get("/"); strings.Contains(p.body, `href="/activity"`) {
+			t.Error("the viewer's navigation links to the activity")
+		}
+	})
 	t.Run("in English", func(t *testing.T) {
 		if p := b.get("/?lang=en"); !strings.Contains(p.body, "Figures computed up to event "+head.String()+" of the log") {
 			t.Errorf("the English overview does not give its provenance")

@@ -12,7 +12,7 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"signin", "overview", "process", "measures", "stats", "error"}
+var pageNames = []string{"signin", "overview", "process", "measures", "stats", "error", "activity"}
 
 // funcs are the template functions besides the page's methods.
 var funcs = template.FuncMap{

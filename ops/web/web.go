@@ -135,6 +135,7 @@ var signedInPages = []struct {
 	{"GET /measures", (*Dashboard).measures},
 	{"GET /processes/{id}", (*Dashboard).processPage},
 	{"GET /templates/{id}/stats", (*Dashboard).stats},
+	{"GET /activity", (*Dashboard).activity},
 }
 
 // ServeHTTP serves the dashboard.
@@ -186,6 +187,10 @@ func (d *Dashboard) auth(h func(w http.ResponseWriter, r *http.Request, rq reque
 		if err := h(w, r, rq); err != nil {
 			if errors.Is(err, process.ErrNotFound) || errors.Is(err, errNotFound) {
 				d.failIn(w, r, l, http.StatusNotFound)
+				return
+			}
+			if errors.Is(err, errForbidden) {
+				d.failIn(w, r, l, http.StatusForbidden)
 				return
 			}
 			d.cfg.Logger.Error("web: page failed", "path", r.URL.Path, "err", err)
@@ -250,3 +255,6 @@ func (d *Dashboard) signedIn(r *http.Request) (process.Actor, bool) {
 }
 
 var errNotFound = errors.New("web: not found")
+
+// errForbidden answers 403: the page exists but not for the actor's role.
+var errForbidden = errors.New("web: forbidden")

@@ -233,9 +233,29 @@ type Result struct {
 type Query struct {
 	Tenant, Process string
 	Limit           int
+	// Newest takes the last Limit entries, newest first, instead of the first in log order.
+	Newest bool
 }
 
-// List returns timeline entries in log order, read through db (a query-only pool).
+// where is the condition and the arguments that select q's entries; each filter is a plain
+// equality so that SQLite takes the (process, position) or (tenant, position) index.
+func (q Query) where() (string, []any) {
+	var conds []string
+	var args []any
+	if q.Process != "" {
+		conds, args = append(conds, "process = ?"), append(args, q.Process)
+	}
+	if q.Tenant != "" {
+		conds, args = append(conds, "tenant = ?"), append(args, q.Tenant)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// List returns timeline entries in log order (newest first with q.Newest), read through db (a
+// query-only pool).
 func List(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
@@ -249,8 +269,13 @@ func List(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	rows, err := tx.QueryContext(ctx, t.Q(`SELECT position, process, tenant, at, actor, type, facts FROM {entry}
-		WHERE (? = '' OR tenant = ?) AND (? = '' OR process = ?) ORDER BY position LIMIT ?`), q.Tenant, q.Tenant, q.Process, q.Process, q.Limit)
+	where, args := q.where()
+	order := " ORDER BY position"
+	if q.Newest {
+		order += " DESC"
+	}
+	rows, err := tx.QueryContext(ctx, t.Q(`SELECT position, process, tenant, at, actor, type, facts FROM {entry}`+where+order+` LIMIT ?`),
+		append(args, q.Limit)...)
 	if err != nil {
 		return Result{}, err
 	}

@@ -97,3 +97,67 @@ func TestTimelineTellsWhatTellTells(t *testing.T) {
 		})
 	}
 }
+
+// List selects by tenant and process, in log order or newest first.
+func TestList_filters_and_order(t *testing.T) {
+	s, clock := projectiontest.Open(t, t.TempDir())
+	projectiontest.Append(t, s, clock, "../projectiontest/testdata/history.jsonl")
+	projectiontest.CatchUp(t, s, audit.Projection{})
+	ctx := context.Background()
+	all, err := audit.List(ctx, s.ProjectionReadDB(), audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Entries) < 3 {
+		t.Fatalf("the history gives %d entries; the test needs several", len(all.Entries))
+	}
+	first := all.Entries[0]
+	count := func(keep func(audit.Entry) bool) (n int) {
+		for _, e := range all.Entries {
+			if keep(e) {
+				n++
+			}
+		}
+		return n
+	}
+	tests := []struct {
+		name string
+		q    audit.Query
+		want int
+	}{
+		{"one process", audit.Query{Process: first.Process, Limit: 1000}, count(func(e audit.Entry) bool { return e.Process == first.Process })},
+		{"one tenant", audit.Query{Tenant: first.Tenant, Limit: 1000}, count(func(e audit.Entry) bool { return e.Tenant == first.Tenant })},
+		{"process and tenant", audit.Query{Tenant: first.Tenant, Process: first.Process, Limit: 1000}, count(func(e audit.Entry) bool { return e.Process == first.Process })},
+		{"another tenant's process", audit.Query{Tenant: "nobody", Process: first.Process, Limit: 1000}, 0},
+		{"limit", audit.Query{Limit: 2}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := audit.List(ctx, s.ProjectionReadDB(), tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Entries) != tc.want {
+				t.Fatalf("%d entries, want %d", len(res.Entries), tc.want)
+			}
+			for i, e := range res.Entries {
+				if tc.q.Process != "" && e.Process != tc.q.Process || tc.q.Tenant != "" && e.Tenant != tc.q.Tenant {
+					t.Errorf("entry %s of %s/%s selected", e.Position, e.Tenant, e.Process)
+				}
+				if i > 0 && res.Entries[i-1].Position >= e.Position && len(e.Position) == len(res.Entries[i-1].Position) {
+					t.Errorf("entries out of log order at %s", e.Position)
+				}
+			}
+		})
+	}
+	t.Run("newest first", func(t *testing.T) {
+		res, err := audit.List(ctx, s.ProjectionReadDB(), audit.Query{Newest: true, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := all.Entries[len(all.Entries)-1]
+		if len(res.Entries) != 2 || res.Entries[0].Position != last.Position || res.Entries[1].Position != all.Entries[len(all.Entries)-2].Position {
+			t.Fatalf("newest first gave %+v, want %s then %s", res.Entries, last.Position, all.Entries[len(all.Entries)-2].Position)
+		}
+	})
+}
