@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
-
-	"github.com/google/uuid"
 
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
@@ -26,7 +23,7 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request, actor process.Actor) 
 	if !a.audit.Records(actor) {
 		return w, nil
 	}
-	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: processOf(r)}
+	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: auditgate.ProcessInPath(r.URL.Path, "/api/v1/processes/")}
 	gw := auditgate.New(w, func(status int) error {
 		read.Status = status
 		return a.audit.Record(r.Context(), actor, read)
@@ -35,21 +32,4 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request, actor process.Actor) 
 		writeProblem(w, errNotRecorded)
 	})
 	return gw, gw
-}
-
-// processOf returns the process ID the request's path names (/api/v1/processes/{id}…, also on a
-// path no route serves), as given, if it is a UUID; else "".
-func processOf(r *http.Request) string {
-	id := r.PathValue("id")
-	if !strings.Contains(r.Pattern, "/api/v1/processes/{id}") {
-		rest, ok := strings.CutPrefix(r.URL.Path, "/api/v1/processes/")
-		if !ok {
-			return ""
-		}
-		id, _, _ = strings.Cut(rest, "/")
-	}
-	if _, err := uuid.Parse(id); err != nil {
-		return ""
-	}
-	return id
 }

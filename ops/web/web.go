@@ -21,10 +21,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -212,7 +209,7 @@ func (d *Dashboard) gate(w http.ResponseWriter, r *http.Request, rq request) (ht
 	if !d.audit.Records(rq.actor) {
 		return w, nil
 	}
-	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: processOf(r)}
+	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: auditgate.ProcessInPath(r.URL.Path, "/processes/")}
 	gw := auditgate.New(w, func(status int) error {
 		read.Status = status
 		return d.audit.Record(r.Context(), rq.actor, read)
@@ -221,23 +218,6 @@ func (d *Dashboard) gate(w http.ResponseWriter, r *http.Request, rq request) (ht
 		d.failIn(w, r, rq.lang, http.StatusServiceUnavailable)
 	})
 	return gw, gw
-}
-
-// processOf returns the process ID the request's path names (/processes/{id}…, also on a path
-// no page serves, e.g. a POST), as given, if it is a UUID; else "".
-func processOf(r *http.Request) string {
-	id := r.PathValue("id")
-	if !strings.HasPrefix(r.Pattern, "GET /processes/{id}") {
-		rest, ok := strings.CutPrefix(r.URL.Path, "/processes/")
-		if !ok {
-			return ""
-		}
-		id, _, _ = strings.Cut(rest, "/")
-	}
-	if _, err := uuid.Parse(id); err != nil {
-		return ""
-	}
-	return id
 }
 
 // signedIn returns who the request's session is signed in as, if its token is still valid. It
