@@ -6,7 +6,9 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/messaging"
+	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/audit"
 	"github.com/civicflow/civicflow/projections/implementation"
@@ -43,12 +45,7 @@ const projectionBatch = 1000
 
 // startProjections runs the read models beside the server and returns the function that stops
 // them (before the store closes).
-func startProjections(store *sqlite.Store, log *slog.Logger) (stop func()) {
-	r, err := newProjectionRunner(store, log)
-	if err != nil {
-		log.Error("projections not started", "err", err)
-		return func() {}
-	}
+func startProjections(r *runner.Runner, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -61,4 +58,14 @@ func startProjections(store *sqlite.Store, log *slog.Logger) (stop func()) {
 		cancel()
 		<-done
 	}
+}
+
+// followed describes the runner's read models for the lag metrics and the readiness check.
+func followed(r *runner.Runner) []metrics.Followed {
+	var out []metrics.Followed
+	for _, p := range readModels() {
+		out = append(out, metrics.Followed{Name: p.Name(), Filter: p.Filter(),
+			Position: func() eventstore.Position { return r.Position(p.Name()) }})
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -131,7 +132,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	if _, err := a.engine.PublishSeeds(ctx, system); err != nil {
 		return fmt.Errorf("publish the embedded templates: %w", err)
 	}
-	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, Appended: func() int64 { return a.store.Stats().Events }})
+	readModels, err := newProjectionRunner(a.store, log)
+	if err != nil {
+		return fmt.Errorf("read models: %w", err)
+	}
+	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, ReadModels: followed(readModels),
+		Appended: func() int64 { return a.store.Stats().Events }})
 	if err != nil {
 		return err
 	}
@@ -140,14 +146,14 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		return fmt.Errorf("router: %w", err)
 	}
 	defer stopRouter()
-	defer startProjections(a.store, log)()
+	defer startProjections(readModels, log)()
 	stopSealing, err := startSealing(a.store, cfg, log)
 	if err != nil {
 		return fmt.Errorf("seals: %w", err)
 	}
 	defer stopSealing()
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
-		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, cfg.Server.ReadyMaxLag), Metrics: m, Clock: a.clock.Now,
+		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, readModels, cfg.Server.ReadyMaxLag), Metrics: m, Clock: a.clock.Now,
 		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log)})
 	if err != nil {
 		return err
@@ -184,18 +190,20 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	return nil
 }
 
-// readiness reports the store reachable and the process list at most maxLag process events
-// behind the log. Only process events count: the list does not follow the others, so its position
-// stays at the last process event while tokens or templates are written.
-func readiness(a *app, maxLag int) func(context.Context) error {
+// readiness reports the store reachable and neither the process list nor any SQL read model more
+// than maxLag of its own events behind the log. Only the events each follows count: its position
+// stays at the last of them while other events (tokens, audit records) are written.
+func readiness(a *app, r *runner.Runner, maxLag int) func(context.Context) error {
+	list := metrics.Followed{Name: "the process list", Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}, Position: a.list.Position}
 	return func(ctx context.Context) error {
-		waiting, err := a.store.ReadAll(ctx, eventstore.ReadAllOptions{After: a.list.Position(), Limit: maxLag + 1,
-			Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}})
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if len(waiting) > maxLag {
-			return fmt.Errorf("the process list is more than %d events behind the log", maxLag)
+		for _, f := range append([]metrics.Followed{list}, followed(r)...) {
+			waiting, err := a.store.ReadAll(ctx, eventstore.ReadAllOptions{After: f.Position(), Limit: maxLag + 1, Filter: f.Filter})
+			if err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			if len(waiting) > maxLag {
+				return fmt.Errorf("%s is more than %d events behind the log", f.Name, maxLag)
+			}
 		}
 		return nil
 	}

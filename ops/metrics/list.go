@@ -87,28 +87,32 @@ func (c *listCollector) collectStays(ch chan<- prometheus.Metric) {
 	}
 }
 
-// collectLag reports how far the process list is behind the log. The list follows only process
-// events, so the lag is zero when no process event lies after its position; otherwise it is the
-// distance to the head (an upper bound: other events in between count too) and the age of the
-// oldest process event not yet applied. When the store cannot be read, the lag is left out.
+// collectLag reports how far the process list and each read model are behind the log. A read
+// model follows only some events, so its lag is zero when none of them lies after its position;
+// otherwise it is the distance to the head (an upper bound: other events in between count too)
+// and the age of the oldest of its events not yet applied. When the store cannot be read, the
+// lag is left out.
 func (c *listCollector) collectLag(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.ScrapeTimeout)
 	defer cancel()
-	pos := c.cfg.List.Position()
 	head, err := c.cfg.Store.Head(ctx)
 	if err != nil {
 		return
 	}
-	pending, err := c.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: 1,
-		Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}})
-	if err != nil {
-		return
+	followed := append([]Followed{{Name: "processlist", Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}},
+		Position: c.cfg.List.Position}}, c.cfg.ReadModels...)
+	for _, f := range followed {
+		pos := f.Position()
+		pending, err := c.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: 1, Filter: f.Filter})
+		if err != nil {
+			return
+		}
+		events, age := 0.0, 0.0
+		if len(pending) > 0 {
+			events = max(float64(int64(head.Commit())-int64(pos.Commit())), 1)
+			age = max(c.cfg.Now().Sub(pending[0].RecordedAt).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(c.lagEvents, prometheus.GaugeValue, events, f.Name)
+		ch <- prometheus.MustNewConstMetric(c.lagAge, prometheus.GaugeValue, age, f.Name)
 	}
-	events, age := 0.0, 0.0
-	if len(pending) > 0 {
-		events = max(float64(int64(head.Commit())-int64(pos.Commit())), 1)
-		age = max(c.cfg.Now().Sub(pending[0].RecordedAt).Seconds(), 0)
-	}
-	ch <- prometheus.MustNewConstMetric(c.lagEvents, prometheus.GaugeValue, events, "processlist")
-	ch <- prometheus.MustNewConstMetric(c.lagAge, prometheus.GaugeValue, age, "processlist")
 }

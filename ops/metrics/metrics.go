@@ -36,6 +36,14 @@ func Names() []string {
 }
 
 // Log is what the metrics read from the event store.
+// Followed is a read model that follows the log: its name (the label projection), the events
+// it applies and how far it has applied them.
+type Followed struct {
+	Name     string
+	Filter   eventstore.Filter
+	Position func() eventstore.Position
+}
+
 type Log interface {
 	// Head returns the position of the last event in the log.
 	Head(ctx context.Context) (eventstore.Position, error)
@@ -49,6 +57,9 @@ type Config struct {
 	List *processlist.List
 	// Store is the event store, for the projection lag. Required.
 	Store Log
+	// ReadModels are the SQL read models whose lag is exported beside the process list's.
+	// Default: only the process list's.
+	ReadModels []Followed
 	// Appended returns how many events the store has appended since it opened (a monotonic
 	// count, e.g. sqlite's Stats().Events). Default: civicflow_events_appended_total is not exported.
 	Appended func() int64

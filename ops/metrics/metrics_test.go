@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
@@ -76,7 +77,15 @@ func newHarness(t *testing.T) *harness {
 	list := processlist.New()
 	done := make(chan struct{})
 	go func() { list.Run(ctx, store); close(done) }()
-	h.m, err = metrics.New(metrics.Config{List: list, Store: store, Appended: func() int64 { return store.Stats().Events }, Now: clock})
+	processEvents := eventstore.Filter{StreamPrefixes: []string{"process-"}}
+	readModels := []metrics.Followed{
+		{Name: "behind", Filter: processEvents, Position: func() eventstore.Position { return eventstore.Start }},
+		{Name: "current", Filter: processEvents, Position: func() eventstore.Position {
+			head, _ := store.Head(context.Background())
+			return head
+		}},
+	}
+	h.m, err = metrics.New(metrics.Config{List: list, Store: store, ReadModels: readModels, Appended: func() int64 { return store.Stats().Events }, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,6 +245,15 @@ func TestMetrics(t *testing.T) {
 		age := h.series(metrics.NameProjectionLagAge)["projection=processlist"]
 		if lag != 0 || age != 0 {
 			t.Errorf("lag %v events, %v s; want 0", lag, age)
+		}
+	})
+	t.Run("reports_each_read_models_lag", func(t *testing.T) {
+		lag, age := h.series(metrics.NameProjectionLag), h.series(metrics.NameProjectionLagAge)
+		if lag["projection=current"] != 0 || age["projection=current"] != 0 {
+			t.Errorf("a current read model lags %v events, %v s", lag["projection=current"], age["projection=current"])
+		}
+		if lag["projection=behind"] < 3 || age["projection=behind"] < 10*24*60*60 {
+			t.Errorf("a read model that applied nothing lags %v events, %v s; want the log and the age of its first process event", lag["projection=behind"], age["projection=behind"])
 		}
 	})
 	t.Run("no_label_value_is_a_process_id_or_title", func(t *testing.T) {
