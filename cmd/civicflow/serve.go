@@ -154,7 +154,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	defer stopSealing()
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
 		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, readModels, cfg.Server.ReadyMaxLag), Metrics: m, Clock: a.clock.Now,
-		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log)})
+		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log), ReadModels: a.store.ProjectionReadDB()})
 	if err != nil {
 		return err
 	}

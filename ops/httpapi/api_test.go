@@ -161,6 +161,12 @@ func TestAPI_bad_input_gets_the_right_problem_and_writes_nothing(t *testing.T) {
 		{"bad_token", "GET", base, "", []string{"Authorization", "Bearer cf_nope_nope"}, 401, "unauthenticated", ""},
 		{"bad_limit", "GET", "/api/v1/processes?limit=0", "", nil, 400, "bad_query", "limit"},
 		{"bad_cursor", "GET", "/api/v1/processes?cursor=%21%21", "", nil, 400, "bad_query", "cursor"},
+		{"bad_process_filter", "GET", "/api/v1/participation?process=kaputt", "", nil, 400, "bad_uuid", "process"},
+		{"bad_process_filter_of_measures", "GET", "/api/v1/measures?process=1234", "", nil, 400, "bad_uuid", "process"},
+		{"timeline_limit_too_big", "GET", base + "/timeline?limit=1001", "", nil, 400, "bad_query", "limit"},
+		{"timeline_limit_no_number", "GET", base + "/timeline?limit=viele", "", nil, 400, "bad_query", "limit"},
+		{"timeline_newest_not_a_boolean", "GET", base + "/timeline?newest=ja", "", nil, 400, "bad_query", "newest"},
+		{"timeline_bad_uuid", "GET", "/api/v1/processes/not-a-uuid/timeline", "", nil, 400, "bad_uuid", "id"},
 		{"template_not_yaml", "POST", "/api/v1/templates", `id: [unclosed`, []string{"Content-Type", "application/yaml"}, 400, "malformed_template", ""},
 		{"template_gate_typo", "POST", "/api/v1/templates", "id: typo\ntitle: {de: T, en: T}\nstages:\n  - key: a\n    title: {de: A, en: A}\n    gates:\n      - {key: g, title: {de: G, en: G}, expr: 'participants.cout > 1'}\n", []string{"Content-Type", "application/yaml"}, 422, "invalid_template", "stages[0].gates[0].expr"},
 	}
@@ -194,6 +200,9 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 		route  string
 		call   func(who, id string) reply
 		expect func(role string, own bool) int
+		// shows, when set, says whether a 200 answer shows the Leipzig process id: it must for
+		// Leipzig's users and must not for Menden's, who get an empty answer instead of 403.
+		shows func(t *testing.T, r reply, id string) bool
 	}
 	cmd := func(name string, body map[string]any) func(who, id string) reply {
 		return func(who, id string) reply {
@@ -217,15 +226,57 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 			return 403
 		}
 	}
+	// readModel asks a read-model route for Leipzig's figures after do (nil: nothing) has been
+	// done to the process by Leipzig's lead and the read models have caught up.
+	readModel := func(path string, do func(id string)) func(who, id string) reply {
+		return func(who, id string) reply {
+			if do != nil {
+				do(id)
+			}
+			s.readModelsCaughtUp()
+			return s.call("GET", strings.ReplaceAll(path, "{id}", id), who, nil)
+		}
+	}
+	lead := func(name string, body map[string]any) func(id string) {
+		return func(id string) {
+			if r := s.call("POST", "/api/v1/processes/"+id+"/"+name, "lead@leipzig", body); r.status != 200 {
+				t.Fatalf("%s: %d %s", name, r.status, r.body)
+			}
+		}
+	}
+	// rowsOf returns the objects in the answer's list field.
+	rowsOf := func(t *testing.T, r reply, field string) []map[string]any {
+		var out []map[string]any
+		for _, v := range r.json(t)[field].([]any) {
+			out = append(out, v.(map[string]any))
+		}
+		return out
+	}
+	hasRow := func(field, key string) func(t *testing.T, r reply, id string) bool {
+		return func(t *testing.T, r reply, id string) bool {
+			return slices.ContainsFunc(rowsOf(t, r, field), func(m map[string]any) bool { return m[key] == id })
+		}
+	}
+	answered := func(string, bool) int { return 200 } // another tenant's figures: empty, not refused
 	checks := []check{
-		{"GET /api/v1/processes/{id}", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id, who, nil) }, readAll},
-		{"GET /api/v1/processes/{id}?version", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"?version=1", who, nil) }, readAll},
-		{"GET /api/v1/processes/{id}/history", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"/history", who, nil) }, readAll},
-		{"GET /api/v1/processes/{id}/report", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"/report", who, nil) }, byRoles("administrator", "auditor")},
-		{"POST /api/v1/processes/{id}/verify", func(who, id string) reply { return s.call("POST", "/api/v1/processes/"+id+"/verify", who, nil) }, byRoles("administrator", "auditor")},
-		{"POST complete_task", cmd("complete_task", map[string]any{"task": "define_subject", "evidence": "x"}), byRoles("administrator", "lead", "member")},
-		{"POST record_contribution", cmd("record_contribution", map[string]any{"text": "Idee"}), byRoles("administrator", "lead", "member")},
-		{"POST record_decision", cmd("record_decision", map[string]any{"subject": "S", "model": "majority", "outcome": "ja"}), byRoles("administrator", "lead")},
+		{"GET /api/v1/overview", readModel("/api/v1/overview?tenant=leipzig", nil), answered, hasRow("rows", "id")},
+		{"GET /api/v1/stats/stages", readModel("/api/v1/stats/stages?tenant=leipzig&template=beteiligung-standard", nil), answered,
+			func(t *testing.T, r reply, _ string) bool { return len(rowsOf(t, r, "rows")) > 0 }},
+		{"GET /api/v1/participation", readModel("/api/v1/participation?tenant=leipzig&process={id}",
+			lead("register_participant", map[string]any{"group": "citizens", "name": "Erika Mustermann"})), answered,
+			func(t *testing.T, r reply, _ string) bool { return len(rowsOf(t, r, "groups")) > 0 }},
+		{"GET /api/v1/measures", readModel("/api/v1/measures?tenant=leipzig&process={id}",
+			lead("define_measure", map[string]any{"title": "Bänke", "owner": "Grünflächenamt"})), answered, hasRow("measures", "process")},
+		{"GET /api/v1/processes/{id}/timeline", readModel("/api/v1/processes/{id}/timeline", nil),
+			byRoles("administrator", "lead", "member", "auditor"), hasRow("entries", "process")},
+		{"GET /api/v1/processes/{id}", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id, who, nil) }, readAll, nil},
+		{"GET /api/v1/processes/{id}?version", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"?version=1", who, nil) }, readAll, nil},
+		{"GET /api/v1/processes/{id}/history", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"/history", who, nil) }, readAll, nil},
+		{"GET /api/v1/processes/{id}/report", func(who, id string) reply { return s.call("GET", "/api/v1/processes/"+id+"/report", who, nil) }, byRoles("administrator", "auditor"), nil},
+		{"POST /api/v1/processes/{id}/verify", func(who, id string) reply { return s.call("POST", "/api/v1/processes/"+id+"/verify", who, nil) }, byRoles("administrator", "auditor"), nil},
+		{"POST complete_task", cmd("complete_task", map[string]any{"task": "define_subject", "evidence": "x"}), byRoles("administrator", "lead", "member"), nil},
+		{"POST record_contribution", cmd("record_contribution", map[string]any{"text": "Idee"}), byRoles("administrator", "lead", "member"), nil},
+		{"POST record_decision", cmd("record_decision", map[string]any{"subject": "S", "model": "majority", "outcome": "ja"}), byRoles("administrator", "lead"), nil},
 		{"POST grant_approval", func(who, id string) reply {
 			return s.call("POST", "/api/v1/processes/"+id+"/grant_approval", who, map[string]any{"approval": "department_head"})
 		}, func(role string, own bool) int {
@@ -236,8 +287,8 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 				return 403
 			}
 			return 422 // tender has no such approval: the role passes, the input does not
-		}},
-		{"POST suspend", cmd("suspend", map[string]any{"reason": "Pause"}), byRoles("administrator", "lead")},
+		}, nil},
+		{"POST suspend", cmd("suspend", map[string]any{"reason": "Pause"}), byRoles("administrator", "lead"), nil},
 		{"POST migrate", cmd("migrate", map[string]any{"to_version": 1, "reason": "x"}), func(role string, own bool) int {
 			switch {
 			case !own:
@@ -246,7 +297,7 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 				return 422 // already on version 1
 			}
 			return 403
-		}},
+		}, nil},
 	}
 	for _, c := range checks {
 		for _, role := range roles {
@@ -261,6 +312,9 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 					r := c.call(role+"@"+tenant, id)
 					if want := c.expect(role, own); r.status != want {
 						t.Fatalf("%d %s, want %d", r.status, r.body, want)
+					}
+					if c.shows != nil && r.status == 200 && c.shows(t, r, id) != own {
+						t.Fatalf("shows the Leipzig process: %v, want %v: %s", !own, own, r.body)
 					}
 				})
 			}

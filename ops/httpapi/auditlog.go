@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
 	"github.com/civicflow/civicflow/workflows/auditlog"
@@ -23,7 +25,7 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request, actor process.Actor) 
 	if !a.audit.Records(actor) {
 		return w, nil
 	}
-	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: auditgate.ProcessInPath(r.URL.Path, "/api/v1/processes/")}
+	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: processRead(r)}
 	gw := auditgate.New(w, func(status int) error {
 		read.Status = status
 		return a.audit.Record(r.Context(), actor, read)
@@ -32,4 +34,18 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request, actor process.Actor) 
 		writeProblem(w, errNotRecorded)
 	})
 	return gw, gw
+}
+
+// processRead is the process a request reads: the one its path names (/api/v1/processes/{id}…)
+// or, for the read models' figures of one process (/api/v1/participation?process=…,
+// /api/v1/measures?process=…), the one its query names; as given, if it is a UUID, else "".
+func processRead(r *http.Request) string {
+	if id := auditgate.ProcessInPath(r.URL.Path, "/api/v1/processes/"); id != "" {
+		return id
+	}
+	id := r.URL.Query().Get("process")
+	if _, err := uuid.Parse(id); err != nil {
+		return ""
+	}
+	return id
 }

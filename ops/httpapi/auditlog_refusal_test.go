@@ -45,6 +45,9 @@ func auditedRefusals(id, other, elsewhere string) []auditedRefusal {
 		{"a history from a bad time", "GET", base + "/history?from_time=gestern", "auditor@leipzig", nil, nil, 400, "leipzig", "from_time=gestern", id},
 		{"a list with a bad cursor", "GET", "/api/v1/processes?cursor=kaputt", "auditor@leipzig", nil, nil, 400, "leipzig", "cursor=kaputt", ""},
 		{"a template version that is no number", "GET", "/api/v1/templates/beteiligung-standard/versions/eins", "auditor@leipzig", nil, nil, 400, "leipzig", "", ""},
+		{"another tenant's timeline", "GET", base + "/timeline", "auditor@menden", nil, nil, 404, "menden", "", id},
+		{"a timeline with a bad limit", "GET", base + "/timeline?limit=0", "auditor@leipzig", nil, nil, 400, "leipzig", "limit=0", id},
+		{"the participation of a process that is not a UUID", "GET", "/api/v1/participation?process=kaputt", "auditor@leipzig", nil, nil, 400, "leipzig", "", ""},
 	}
 }
 

@@ -59,6 +59,13 @@ func auditedReads(id string) []auditedRead {
 			base + "/history", "type=process.opened", id},
 		{"report", "GET /api/v1/processes/{id}/report", "GET", base + "/report", base + "/report", "", id},
 		{"verification", "POST /api/v1/processes/{id}/verify", "POST", base + "/verify", base + "/verify", "", id},
+		{"overview", "GET /api/v1/overview", "GET", "/api/v1/overview?tenant=leipzig&access_token=geheim", "/api/v1/overview", "tenant=leipzig", ""},
+		{"stage statistics", "GET /api/v1/stats/stages", "GET", "/api/v1/stats/stages?template=beteiligung-standard",
+			"/api/v1/stats/stages", "template=beteiligung-standard", ""},
+		{"participation of the tenant", "GET /api/v1/participation", "GET", "/api/v1/participation", "/api/v1/participation", "", ""},
+		{"participation of a process", "GET /api/v1/participation", "GET", "/api/v1/participation?process=" + id, "/api/v1/participation", "", id},
+		{"measures of a process", "GET /api/v1/measures", "GET", "/api/v1/measures?process=" + id, "/api/v1/measures", "", id},
+		{"timeline", "GET /api/v1/processes/{id}/timeline", "GET", base + "/timeline?limit=5&newest=true", base + "/timeline", "limit=5", id},
 	}
 }
 

@@ -3,8 +3,11 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -23,7 +26,13 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/projections/audit"
+	"github.com/civicflow/civicflow/projections/implementation"
+	"github.com/civicflow/civicflow/projections/overview"
+	"github.com/civicflow/civicflow/projections/participation"
 	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/projections/runner"
+	"github.com/civicflow/civicflow/projections/stagestats"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
 	"github.com/civicflow/civicflow/workflows/seal"
@@ -41,6 +50,8 @@ type server struct {
 	// sealer seals the log; key checks the seals.
 	sealer *seal.Sealer
 	key    note.Verifier
+	// readModels runs the five SQL read models as serve does.
+	readModels *runner.Runner
 }
 
 func (s *server) clock() time.Time {
@@ -70,6 +81,8 @@ func newServerWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *
 type serverOpts struct {
 	api  func(eventstore.Store) eventstore.Store // what the API reads and appends through
 	list func(eventstore.Store) eventstore.Store // what the process list is fed from
+	// noReadModels configures the API without ReadModels (the read models run all the same).
+	noReadModels bool
 }
 
 func newServerOpts(t *testing.T, opts serverOpts) *server {
@@ -118,8 +131,20 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	if wrap != nil {
 		apiStore = wrap(store)
 	}
-	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
-		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key)})
+	// The five read models, run as serve runs them; readModelsCaughtUp waits for them.
+	if s.readModels, err = runner.New(runner.Config{Store: store, DB: store.ProjectionDB(), Projections: readModels(),
+		Linger: time.Millisecond, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan struct{})
+	go func() { _ = s.readModels.Run(ctx); close(ran) }()
+	cfg := httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
+		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key),
+		ReadModels: store.ProjectionReadDB()}
+	if opts.noReadModels {
+		cfg.ReadModels = nil
+	}
+	api, err := httpapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +153,11 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 		ts.Close()
 		cancel()
 		<-done
+		<-ran
 		store.Close()
 	})
 	s.url, s.store = ts.URL, store
+	s.readModelsCaughtUp()
 	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +167,53 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func readModels() []runner.Projection {
+	return []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
+		participation.Projection{}, implementation.Projection{}}
+}
+
+// readModelsCaughtUp waits until every read model is built and has applied the last event of
+// the log it reads (process and template events: an audit record or a token is not theirs).
+func (s *server) readModelsCaughtUp() {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, m := range readModels() {
+		for !s.built(ctx, m.Name()) {
+			select {
+			case <-ctx.Done():
+				s.t.Fatalf("read model %s was not built: %v", m.Name(), ctx.Err())
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		events, err := s.store.ReadAll(ctx, eventstore.ReadAllOptions{Limit: 1 << 20, Filter: m.Filter()})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if len(events) == 0 {
+			continue
+		}
+		if err := s.readModels.WaitFor(ctx, m.Name(), events[len(events)-1].Position); err != nil {
+			s.t.Fatalf("read model %s did not catch up: %v", m.Name(), err)
+		}
+	}
+}
+
+// built reports whether the read model has an active build that readers can query.
+func (s *server) built(ctx context.Context, name string) bool {
+	s.t.Helper()
+	tx, err := s.store.ProjectionReadDB().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, _, err = runner.Active(ctx, tx, name)
+	if err != nil && !errors.Is(err, runner.ErrNotBuilt) {
+		s.t.Fatal(err)
+	}
+	return err == nil
 }
 
 type reply struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/templates"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -108,6 +109,8 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusBadRequest, "bad_query", err.Error())
 		p.Field = "cursor"
 		return p
+	case errors.Is(err, runner.ErrNotBuilt):
+		return problem(http.StatusServiceUnavailable, "not_ready", "Lesemodell noch nicht aufgebaut, bitte später erneut versuchen / the read model is not built yet, please try again later")
 	case errors.Is(err, eventstore.ErrConcurrency):
 		return problem(http.StatusConflict, "conflict", "Gleichzeitige Änderung, bitte wiederholen / concurrent change, please retry")
 	}

@@ -126,15 +126,11 @@ func (a *API) listProcesses(w http.ResponseWriter, r *http.Request, actor proces
 		}
 		query.Limit = n
 	}
-	tenant := q.Get("tenant")
-	switch {
-	case actor.Installation && tenant != "":
-		query.Tenants = []string{tenant}
-	case actor.Installation:
-	case tenant != "" && tenant != actor.Tenant:
+	switch tenant, visible := tenantFilter(actor, q.Get("tenant")); {
+	case !visible:
 		query.Tenants = []string{} // another tenant's processes are invisible, not forbidden
-	default:
-		query.Tenants = []string{actor.Tenant}
+	case tenant != "":
+		query.Tenants = []string{tenant}
 	}
 	a.catchUpList(r.Context())
 	page, err := a.cfg.List.Query(query)

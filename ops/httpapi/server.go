@@ -1,11 +1,13 @@
 // Package httpapi is civicflow's HTTP API (/api/v1, JSON): templates, processes and their
-// commands, history and past states, with bearer tokens, ETag/If-Match concurrency,
-// Idempotency-Key, and errors as RFC 9457 problem details. The OpenAPI 3.1 description is served
-// at /api/openapi.json; /healthz and /readyz are for the operator.
+// commands, history and past states, and the figures of the SQL read models (overview, stage
+// statistics, participation, measures, a process's timeline), with bearer tokens, ETag/If-Match
+// concurrency, Idempotency-Key, and errors as RFC 9457 problem details. The OpenAPI 3.1
+// description is served at /api/openapi.json; /healthz and /readyz are for the operator.
 package httpapi
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -48,6 +50,11 @@ type Config struct {
 	// Verifier verifies the record (POST /api/v1/audit/verify, …/processes/{id}/verify).
 	// Default: none; those routes answer 503.
 	Verifier Verifier
+	// ReadModels is a query-only pool on the SQL read models (projections/overview, stagestats,
+	// participation, implementation, audit), e.g. sqlite.Store.ProjectionReadDB, read by
+	// /api/v1/overview, /stats/stages, /participation, /measures and /processes/{id}/timeline.
+	// Default: none; those routes answer 503.
+	ReadModels *sql.DB
 }
 
 // CommandObserver observes commands. command is the action name ("open", "advance", …); result
@@ -114,6 +121,11 @@ var routes = []route{
 	{"POST", "/api/v1/audit/verify", false, (*API).verifyStore},
 	{"POST", "/api/v1/processes/{id}/{command}", false, (*API).command},
 	{"POST", "/api/v1/persons/{person}/erase", false, (*API).erase},
+	{"GET", "/api/v1/overview", false, (*API).overview},
+	{"GET", "/api/v1/stats/stages", false, (*API).stageStats},
+	{"GET", "/api/v1/participation", false, (*API).participation},
+	{"GET", "/api/v1/measures", false, (*API).measures},
+	{"GET", "/api/v1/processes/{id}/timeline", false, (*API).timeline},
 }
 
 // Routes returns "METHOD path" of every endpoint.
