@@ -47,7 +47,7 @@ func auditedRefusals(id, other, elsewhere string) []auditedRefusal {
 		{"a template version that is no number", "GET", "/api/v1/templates/beteiligung-standard/versions/eins", "auditor@leipzig", nil, nil, 400, "leipzig", "", ""},
 		{"another tenant's timeline", "GET", base + "/timeline", "auditor@menden", nil, nil, 404, "menden", "", id},
 		{"a timeline with a bad limit", "GET", base + "/timeline?limit=0", "auditor@leipzig", nil, nil, 400, "leipzig", "limit=0", id},
-		{"the participation of a process that is not a UUID", "GET", "/api/v1/participation?process=kaputt", "auditor@leipzig", nil, nil, 400, "leipzig", "", ""},
+		{"the participation of a process that is not a UUID", "GET", "/api/v1/participation?process=kaputt", "auditor@leipzig", nil, nil, 400, "leipzig", "process=kaputt", ""},
 	}
 }
 

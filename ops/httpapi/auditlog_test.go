@@ -63,9 +63,9 @@ func auditedReads(id string) []auditedRead {
 		{"stage statistics", "GET /api/v1/stats/stages", "GET", "/api/v1/stats/stages?template=beteiligung-standard",
 			"/api/v1/stats/stages", "template=beteiligung-standard", ""},
 		{"participation of the tenant", "GET /api/v1/participation", "GET", "/api/v1/participation", "/api/v1/participation", "", ""},
-		{"participation of a process", "GET /api/v1/participation", "GET", "/api/v1/participation?process=" + id, "/api/v1/participation", "", id},
-		{"measures of a process", "GET /api/v1/measures", "GET", "/api/v1/measures?process=" + id, "/api/v1/measures", "", id},
-		{"timeline", "GET /api/v1/processes/{id}/timeline", "GET", base + "/timeline?limit=5&newest=true", base + "/timeline", "limit=5", id},
+		{"participation of a process", "GET /api/v1/participation", "GET", "/api/v1/participation?process=" + id, "/api/v1/participation", "process=" + id, id},
+		{"measures of a process", "GET /api/v1/measures", "GET", "/api/v1/measures?process=" + id, "/api/v1/measures", "process=" + id, id},
+		{"timeline", "GET /api/v1/processes/{id}/timeline", "GET", base + "/timeline?limit=5&newest=true", base + "/timeline", "limit=5&newest=true", id},
 	}
 }
 

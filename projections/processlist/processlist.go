@@ -57,7 +57,7 @@ func New() *List {
 
 // Run follows the store's log from the beginning until ctx ends or the store closes.
 func (l *List) Run(ctx context.Context, store eventstore.Store) error {
-	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}})
+	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{Filter: followed})
 	if err != nil {
 		return err
 	}
@@ -130,9 +130,11 @@ func (l *List) WaitFor(ctx context.Context, pos eventstore.Position) error {
 	}
 }
 
-// CatchUp waits until the list has applied every event that store had committed when CatchUp was
-// called, so that a query after it shows every write acknowledged before, or until ctx ends. A
-// store that cannot tell its head (not an eventstore.HeadReader) is not waited for.
+// CatchUp waits until the list has applied every process event that store had committed when
+// CatchUp was called, so that a query after it shows every write acknowledged before, or until
+// ctx ends. The list follows only process events, so it waits for the last of them up to the log's
+// head, not for the head itself (a token or an audit record may come last). A store that cannot
+// tell its head (not an eventstore.HeadReader) is not waited for.
 func (l *List) CatchUp(ctx context.Context, store eventstore.Store) error {
 	h, ok := store.(eventstore.HeadReader)
 	if !ok {
@@ -142,11 +144,29 @@ func (l *List) CatchUp(ctx context.Context, store eventstore.Store) error {
 	if err != nil {
 		return fmt.Errorf("processlist: catch up: %w", err)
 	}
-	if head.IsZero() {
-		return nil
+	for {
+		pending, err := store.ReadAll(ctx, eventstore.ReadAllOptions{After: l.Position(), Limit: 1000, Filter: followed})
+		if err != nil {
+			return fmt.Errorf("processlist: catch up: %w", err)
+		}
+		var last eventstore.Position
+		for _, e := range pending {
+			if e.Position.Compare(head) > 0 {
+				break
+			}
+			last = e.Position
+		}
+		if last.IsZero() {
+			return nil
+		}
+		if err := l.WaitFor(ctx, last); err != nil {
+			return err
+		}
 	}
-	return l.WaitFor(ctx, head)
 }
+
+// followed selects the events the list applies.
+var followed = eventstore.Filter{StreamPrefixes: []string{"process-"}}
 
 // Query selects processes; empty fields select all.
 type Query struct {

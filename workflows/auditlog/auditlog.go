@@ -63,7 +63,7 @@ type Accessed struct {
 // put in the URL, the user name of a history filter (actor), the language — is dropped.
 var AuditedQuery = []string{
 	"at", "version", "from", "limit", "type", "from_time", "to_time",
-	"tenant", "template", "stage", "status", "programme", "cursor",
+	"tenant", "template", "stage", "status", "programme", "cursor", "process", "newest",
 }
 
 // Read is what an auditor read, or asked for and was refused.
