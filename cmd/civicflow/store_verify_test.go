@@ -98,11 +98,16 @@ func TestStoreVerify(t *testing.T) {
 	})
 }
 
+// binDir is the directory buildBinary built into; TestMain removes it after every test ran.
+var binDir string
+
+// buildBinary builds the civicflow binary once for the package's tests.
 var buildBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "civicflow-bin-")
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	bin := filepath.Join(dir, "civicflow")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
@@ -110,6 +115,14 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 func TestBinary_store_verify_exits_non_zero_on_a_tampered_copy(t *testing.T) {
 	if testing.Short() {
@@ -119,7 +132,6 @@ func TestBinary_store_verify_exits_non_zero_on_a_tampered_copy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("build civicflow: %v", err)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
 	path := writeLog(t)
 	ok := exec.Command(bin, "store", "verify", "--db", path)
 	if out, err := ok.CombinedOutput(); err != nil {
