@@ -75,20 +75,30 @@ func position(ctx context.Context, db *sql.DB, name string) (string, error) {
 	return pos.String(), nil
 }
 
+// tenantAnswer is a read model's answer for the actor: query's for the tenant the actor may see,
+// or, when someone asked for another tenant, the read model's empty answer (none) carrying its
+// current position — another tenant's figures are invisible, not forbidden.
+func tenantAnswer[R any](r *http.Request, db *sql.DB, actor process.Actor, name string,
+	query func(tenant string) (R, error), none func(position string) R) (R, error) {
+	tenant, visible := tenantFilter(actor, r.URL.Query().Get("tenant"))
+	if visible {
+		return query(tenant)
+	}
+	pos, err := position(r.Context(), db, name)
+	return none(pos), err
+}
+
 // overview serves GET /api/v1/overview: the process overview read model of a tenant.
 func (a *API) overview(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
 	db, err := a.readModels()
 	if err != nil {
 		return err
 	}
-	var res overview.Result
-	tenant, visible := tenantFilter(actor, r.URL.Query().Get("tenant"))
-	if visible {
-		res, err = overview.List(r.Context(), db, overview.Query{Tenant: tenant, Now: a.cfg.Clock()})
-	} else {
-		res = overview.Result{Rows: []overview.Row{}}
-		res.Position, err = position(r.Context(), db, overview.Name)
-	}
+	res, err := tenantAnswer(r, db, actor, overview.Name,
+		func(tenant string) (overview.Result, error) {
+			return overview.List(r.Context(), db, overview.Query{Tenant: tenant, Now: a.cfg.Clock()})
+		},
+		func(pos string) overview.Result { return overview.Result{Position: pos, Rows: []overview.Row{}} })
 	if err != nil {
 		return err
 	}
@@ -103,15 +113,11 @@ func (a *API) stageStats(w http.ResponseWriter, r *http.Request, actor process.A
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	var res stagestats.Result
-	tenant, visible := tenantFilter(actor, q.Get("tenant"))
-	if visible {
-		res, err = stagestats.List(r.Context(), db, stagestats.Query{Tenant: tenant, Template: q.Get("template")})
-	} else {
-		res = stagestats.Result{Rows: []stagestats.Row{}}
-		res.Position, err = position(r.Context(), db, stagestats.Name)
-	}
+	res, err := tenantAnswer(r, db, actor, stagestats.Name,
+		func(tenant string) (stagestats.Result, error) {
+			return stagestats.List(r.Context(), db, stagestats.Query{Tenant: tenant, Template: r.URL.Query().Get("template")})
+		},
+		func(pos string) stagestats.Result { return stagestats.Result{Position: pos, Rows: []stagestats.Row{}} })
 	if err != nil {
 		return err
 	}
@@ -122,8 +128,7 @@ func (a *API) stageStats(w http.ResponseWriter, r *http.Request, actor process.A
 // participation serves GET /api/v1/participation: the participation of a tenant's processes,
 // or of one of them.
 func (a *API) participation(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
-	q := r.URL.Query()
-	proc, err := processFilter(q)
+	proc, err := processFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -131,14 +136,14 @@ func (a *API) participation(w http.ResponseWriter, r *http.Request, actor proces
 	if err != nil {
 		return err
 	}
-	var res participation.Result
-	tenant, visible := tenantFilter(actor, q.Get("tenant"))
-	if visible {
-		res, err = participation.Summary(r.Context(), db, participation.Query{Tenant: tenant, Process: proc})
-	} else {
-		res = participation.Result{Groups: []participation.Group{}, Sessions: []participation.Format{}, Contributions: []participation.Day{}}
-		res.Position, err = position(r.Context(), db, participation.Name)
-	}
+	res, err := tenantAnswer(r, db, actor, participation.Name,
+		func(tenant string) (participation.Result, error) {
+			return participation.Summary(r.Context(), db, participation.Query{Tenant: tenant, Process: proc})
+		},
+		func(pos string) participation.Result {
+			return participation.Result{Position: pos, Groups: []participation.Group{}, Sessions: []participation.Format{},
+				Contributions: []participation.Day{}}
+		})
 	if err != nil {
 		return err
 	}
@@ -149,8 +154,7 @@ func (a *API) participation(w http.ResponseWriter, r *http.Request, actor proces
 // measures serves GET /api/v1/measures: the implementation tracker of a tenant's processes, or
 // of one of them. Viewers get no personal data: the owners are blanked.
 func (a *API) measures(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
-	q := r.URL.Query()
-	proc, err := processFilter(q)
+	proc, err := processFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -158,14 +162,13 @@ func (a *API) measures(w http.ResponseWriter, r *http.Request, actor process.Act
 	if err != nil {
 		return err
 	}
-	var res implementation.Result
-	tenant, visible := tenantFilter(actor, q.Get("tenant"))
-	if visible {
-		res, err = implementation.List(r.Context(), db, implementation.Query{Tenant: tenant, Process: proc, Now: a.cfg.Clock()})
-	} else {
-		res = implementation.Result{Measures: []implementation.Measure{}}
-		res.Position, err = position(r.Context(), db, implementation.Name)
-	}
+	res, err := tenantAnswer(r, db, actor, implementation.Name,
+		func(tenant string) (implementation.Result, error) {
+			return implementation.List(r.Context(), db, implementation.Query{Tenant: tenant, Process: proc, Now: a.cfg.Clock()})
+		},
+		func(pos string) implementation.Result {
+			return implementation.Result{Position: pos, Measures: []implementation.Measure{}}
+		})
 	if err != nil {
 		return err
 	}
