@@ -10,19 +10,12 @@ import (
 	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
-	"github.com/civicflow/civicflow/projections/audit"
-	"github.com/civicflow/civicflow/projections/implementation"
-	"github.com/civicflow/civicflow/projections/overview"
-	"github.com/civicflow/civicflow/projections/participation"
+	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
-	"github.com/civicflow/civicflow/projections/stagestats"
 )
 
 // readModels are the read models kept in SQL tables of the store's file.
-func readModels() []runner.Projection {
-	return []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
-		participation.Projection{}, implementation.Projection{}}
-}
+func readModels() []runner.Projection { return readmodels.All() }
 
 // newProjectionRunner returns the runner of the read models, fed by Watermill: a Follow of
 // messaging's Subscriber (no consumer group) after each read model's own checkpoint.

@@ -26,13 +26,9 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
-	"github.com/civicflow/civicflow/projections/audit"
-	"github.com/civicflow/civicflow/projections/implementation"
-	"github.com/civicflow/civicflow/projections/overview"
-	"github.com/civicflow/civicflow/projections/participation"
 	"github.com/civicflow/civicflow/projections/processlist"
+	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
-	"github.com/civicflow/civicflow/projections/stagestats"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
 	"github.com/civicflow/civicflow/workflows/seal"
@@ -169,10 +165,8 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	return s
 }
 
-func readModels() []runner.Projection {
-	return []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
-		participation.Projection{}, implementation.Projection{}}
-}
+// readModels are the read models serve runs.
+func readModels() []runner.Projection { return readmodels.All() }
 
 // readModelsCaughtUp waits until every read model is built and has applied the last event of
 // the log it reads (process and template events: an audit record or a token is not theirs).

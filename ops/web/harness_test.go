@@ -20,12 +20,8 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/web"
-	"github.com/civicflow/civicflow/projections/audit"
-	"github.com/civicflow/civicflow/projections/implementation"
-	"github.com/civicflow/civicflow/projections/overview"
-	"github.com/civicflow/civicflow/projections/participation"
+	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
-	"github.com/civicflow/civicflow/projections/stagestats"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -106,8 +102,7 @@ func newSiteWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *si
 	s.menden = res.Process
 	// The five read models, run as serve runs them; the pages read them once they have applied
 	// everything written above.
-	models := []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
-		participation.Projection{}, implementation.Projection{}}
+	models := readmodels.All()
 	rm, err := runner.New(runner.Config{Store: store, DB: store.ProjectionDB(), Projections: models, Linger: time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

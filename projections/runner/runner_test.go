@@ -16,6 +16,7 @@ import (
 	"github.com/civicflow/civicflow/projections/overview"
 	"github.com/civicflow/civicflow/projections/participation"
 	"github.com/civicflow/civicflow/projections/projectiontest"
+	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/projections/stagestats"
 )
@@ -23,10 +24,7 @@ import (
 const history = "../projectiontest/testdata/history.jsonl"
 
 // all is every read model, in the order of the wiring.
-func all() []runner.Projection {
-	return []runner.Projection{overview.Projection{}, audit.Projection{}, stagestats.Projection{},
-		participation.Projection{}, implementation.Projection{}}
-}
+func all() []runner.Projection { return readmodels.All() }
 
 // models reads every read model as JSON, without the positions' provenance differences.
 func models(t *testing.T, s *sqlite.Store) string {
