@@ -140,8 +140,8 @@ func TestAuditVerify_tamper_matrix_on_a_real_database(t *testing.T) {
 			tamper: tamperSQL(`UPDATE process_overview_v1_process SET title = 'Gefälscht' WHERE id = '` + f.first + `'`),
 			want:   []string{"BROKEN|Lesemodell process_overview", "process_overview_v1_process", `id="` + f.first + `"`, "title", `"Gefälscht"`, `"Spielplatz Lindenauer Markt"`}},
 		{name: "audit timeline row deleted, one process", process: "first", code: exitBroken,
-			tamper: tamperSQL(`DELETE FROM audit_timeline_v1_entry WHERE position = (SELECT max(position) FROM audit_timeline_v1_entry WHERE process = '` + f.first + `')`),
-			want:   []string{"BROKEN|Lesemodell audit_timeline", "audit_timeline_v1_entry", "missing"}},
+			tamper: tamperSQL(`DELETE FROM audit_timeline_v1_chunk WHERE process = '` + f.first + `' AND chunk = 0`),
+			want:   []string{"BROKEN|Lesemodell audit_timeline", "audit_timeline_v1_chunk", "missing"}},
 	}
 	for _, tc := range tests {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
@@ -236,7 +236,7 @@ func TestAuditVerify_online_through_the_real_server(t *testing.T) {
 	if res := cli(r.tokens["auditor@leipzig"]); res.code != exitFailure || !strings.Contains(res.stderr, "403") {
 		t.Fatalf("a tenant's auditor on the whole store: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	tamper(t, r.db, `UPDATE audit_timeline_v1_entry SET actor = 'mallory' WHERE process = '`+id+`'`)
+	tamper(t, r.db, `UPDATE audit_timeline_v1_chunk SET entries = replace(entries, ',"process.', ',"mallory","process.') WHERE process = '`+id+`'`)
 	res := cli(r.tokens["auditor@leipzig"], id, "--json")
 	var rep struct {
 		OK     bool `json:"ok"`
@@ -252,7 +252,7 @@ func TestAuditVerify_online_through_the_real_server(t *testing.T) {
 		t.Fatalf("a changed read-model row: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
 	}
 	for _, c := range rep.Checks {
-		if c.ReadModel == "audit_timeline" && (c.Status != "broken" || c.Problem == nil || c.Problem.Table != "audit_timeline_v1_entry" || c.Problem.Column != "actor" || c.Problem.Stored != `"mallory"`) {
+		if c.ReadModel == "audit_timeline" && (c.Status != "broken" || c.Problem == nil || c.Problem.Table != "audit_timeline_v1_chunk" || c.Problem.Column != "entries" || !strings.HasPrefix(c.Problem.Stored, "line 1: ") || !strings.Contains(c.Problem.Stored, `,\"mallory\",`)) {
 			t.Fatalf("the audit timeline check: %+v", c)
 		}
 	}

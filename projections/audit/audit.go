@@ -4,10 +4,13 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,22 +32,33 @@ var _ runner.Projection = Projection{}
 func (Projection) Name() string { return Name }
 
 // Version is the version of this code's tables and sentences. Version 2 keeps each event's
-// facts and renders its sentences when read, instead of storing both sentences.
-func (Projection) Version() int { return 2 }
+// facts and renders its sentences when read, instead of storing both sentences; version 3 keeps
+// a process's entries in chunks of ChunkSize events (one row each) instead of a row per event.
+func (Projection) Version() int { return 3 }
 
 // Filter selects process and template events (for the titles of stages and tasks).
 func (Projection) Filter() eventstore.Filter {
 	return eventstore.Filter{StreamPrefixes: []string{"process-", "template-"}}
 }
 
-// Schema returns the tables of one build. An entry's at is the time the store recorded the event
-// (Unix nanoseconds, UTC); facts is what its sentence says besides the actor (see appendFacts).
+// ChunkSize is how many consecutive events of a process stream one row of the timeline covers:
+// the events of versions 1–64 are chunk 0, 65–128 chunk 1 and so on. The chunk of an event
+// depends on nothing but its stream version, so a rebuild in pages and a runner in small batches
+// write the same rows. A row per chunk instead of a row per event makes a rebuild write a
+// sixty-fourth of the rows and index entries; a read decodes a chunk's lines.
+const ChunkSize = 64
+
+// Schema returns the tables of one build. A chunk row holds the entries of one process's events
+// of one chunk (see ChunkSize) that the timeline tells, one line each in log order (see
+// appendLine), with the positions of its first and last entry; tenant is the process's tenant.
 func (Projection) Schema(t runner.Tables) []string {
 	return []string{
-		t.Q(`CREATE TABLE {entry} (position INTEGER PRIMARY KEY, process TEXT NOT NULL, tenant TEXT NOT NULL,
-			at INTEGER NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL, facts TEXT)`),
-		t.Q(`CREATE INDEX {entry_process} ON {entry} (process, position)`),
-		t.Q(`CREATE INDEX {entry_tenant} ON {entry} (tenant, position)`),
+		t.Q(`CREATE TABLE {chunk} (process TEXT NOT NULL, chunk INTEGER NOT NULL, tenant TEXT NOT NULL,
+			first INTEGER NOT NULL, last INTEGER NOT NULL, entries TEXT NOT NULL, PRIMARY KEY (process, chunk))`),
+		t.Q(`CREATE INDEX {chunk_tenant_first} ON {chunk} (tenant, first)`),
+		t.Q(`CREATE INDEX {chunk_tenant_last} ON {chunk} (tenant, last)`),
+		t.Q(`CREATE INDEX {chunk_first} ON {chunk} (first)`),
+		t.Q(`CREATE INDEX {chunk_last} ON {chunk} (last)`),
 		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL, version INTEGER NOT NULL)`),
 		t.Q(`CREATE TABLE {title} (template TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
 			de TEXT NOT NULL, en TEXT NOT NULL, PRIMARY KEY (template, version, kind, key))`),
@@ -56,28 +70,58 @@ func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e ev
 	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
 }
 
-// ApplyBatch adds the entries of a batch of events with multi-row inserts; the processes'
+// ApplyBatch adds the entries of a batch of events, gathered per chunk and written with one
+// upsert per chunk (multi-row statements) that appends them to the chunk's lines; the processes'
 // templates and the titles are looked up once per batch.
 func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
 	s := runner.NewStmts(ctx, tx, t)
 	defer s.Close()
-	x := &teller{s: s, procs: map[string]proc{}, titles: map[titleKey]Title{},
-		entries: runner.NewInserter(s, `INSERT INTO {entry} (position, process, tenant, at, actor, type, facts) VALUES`, 7, 0)}
+	x := &teller{s: s, procs: map[string]proc{}, titles: map[titleKey]Title{}, chunks: map[chunkKey]*pending{}}
 	for _, e := range events {
 		if err := x.apply(e); err != nil {
 			return err
 		}
 	}
-	return x.entries.Flush()
+	return x.flush()
 }
 
-// teller writes a batch's entries; procs and titles cache the tables' rows for the batch.
+// teller gathers a batch's entries per chunk; procs and titles cache the tables' rows for the
+// batch.
 type teller struct {
-	s       *runner.Stmts
-	procs   map[string]proc
-	titles  map[titleKey]Title
-	entries *runner.Inserter
-	buf     []byte
+	s      *runner.Stmts
+	procs  map[string]proc
+	titles map[titleKey]Title
+	chunks map[chunkKey]*pending
+	order  []chunkKey // the chunks in the order of their first entry in the batch
+	buf    []byte
+}
+
+// chunkKey names a chunk row: a process and the number of its chunk.
+type chunkKey struct {
+	process string
+	chunk   int64
+}
+
+// pending is what a batch adds to one chunk: its lines, the positions of the first and last of
+// them, and the process's tenant.
+type pending struct {
+	tenant      string
+	first, last int64
+	lines       []byte
+}
+
+// flush writes the batch's chunks: a new chunk is inserted, an existing one gets the lines
+// appended and its last position moved.
+func (x *teller) flush() error {
+	in := runner.NewInserter(x.s, `INSERT INTO {chunk} (process, chunk, tenant, first, last, entries) VALUES`, 6, 0).
+		OnConflict(`ON CONFLICT (process, chunk) DO UPDATE SET last = excluded.last, entries = entries || excluded.entries`)
+	for _, k := range x.order {
+		p := x.chunks[k]
+		if err := in.Add(k.process, k.chunk, p.tenant, p.first, p.last, string(p.lines)); err != nil {
+			return err
+		}
+	}
+	return in.Flush()
 }
 
 // proc is a process's row: tenant and template version (empty when unknown).
@@ -129,14 +173,21 @@ func (x *teller) apply(e eventstore.Event) error {
 	if actor == "" {
 		actor = "civicflow"
 	}
-	var stored any // NULL without facts
-	if fs := facts(payload, func(kind, key string) Title { return x.title(titleKey{pr.template, pr.version, kind, key}) }); len(fs) > 0 {
-		if x.buf, err = appendFacts(x.buf[:0], fs); err != nil {
-			return err
-		}
-		stored = string(x.buf)
+	fs := facts(payload, func(kind, key string) Title { return x.title(titleKey{pr.template, pr.version, kind, key}) })
+	pos := int64(e.Position.Commit())
+	if x.buf, err = appendLine(x.buf[:0], line{position: pos, at: e.RecordedAt.UnixNano(), actor: actor, typ: e.Type}, fs); err != nil {
+		return err
 	}
-	return x.entries.Add(int64(e.Position.Commit()), id, pr.tenant, e.RecordedAt.UnixNano(), actor, e.Type, stored)
+	k := chunkKey{id, (e.Version - 1) / ChunkSize}
+	p := x.chunks[k]
+	if p == nil {
+		p = &pending{tenant: pr.tenant, first: pos}
+		x.chunks[k] = p
+		x.order = append(x.order, k)
+	}
+	p.last = pos
+	p.lines = append(p.lines, x.buf...)
+	return nil
 }
 
 // track remembers each process's tenant and template version.
@@ -237,8 +288,8 @@ type Query struct {
 	Newest bool
 }
 
-// where is the condition and the arguments that select q's entries; each filter is a plain
-// equality so that SQLite takes the (process, position) or (tenant, position) index.
+// where is the condition and the arguments that select q's chunks; each filter is a plain
+// equality so that SQLite takes the primary key or a (tenant, …) index.
 func (q Query) where() (string, []any) {
 	var conds []string
 	var args []any
@@ -256,6 +307,11 @@ func (q Query) where() (string, []any) {
 
 // List returns timeline entries in log order (newest first with q.Newest), read through db (a
 // query-only pool).
+//
+// The chunks of different processes interleave in the log, so List reads the selected chunks in
+// the order of their first position (of their last, newest first) and keeps the q.Limit entries
+// that come first among those read; it stops at the first chunk that starts after the last kept
+// entry (ends before it, newest first), as every later chunk does too.
 func List(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
@@ -270,31 +326,65 @@ func List(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 		return Result{}, err
 	}
 	where, args := q.where()
-	order := " ORDER BY position"
+	order := " ORDER BY first"
+	before := func(a, b int64) bool { return a < b }
 	if q.Newest {
-		order += " DESC"
+		order = " ORDER BY last DESC"
+		before = func(a, b int64) bool { return a > b }
 	}
-	rows, err := tx.QueryContext(ctx, t.Q(`SELECT position, process, tenant, at, actor, type, facts FROM {entry}`+where+order+` LIMIT ?`),
-		append(args, q.Limit)...)
+	rows, err := tx.QueryContext(ctx, t.Q(`SELECT process, tenant, first, last, entries FROM {chunk}`+where+order), args...)
 	if err != nil {
 		return Result{}, err
 	}
 	defer rows.Close()
-	res := Result{Position: pos.String(), Entries: []Entry{}}
+	var kept []keptEntry
 	for rows.Next() {
-		var e Entry
-		var at int64
-		var stored []byte
-		if err := rows.Scan(&e.Position, &e.Process, &e.Tenant, &at, &e.Actor, &e.Type, &stored); err != nil {
+		var process, tenant string
+		var first, last int64
+		var entries []byte
+		if err := rows.Scan(&process, &tenant, &first, &last, &entries); err != nil {
 			return Result{}, err
 		}
-		fs, err := parseFacts(stored)
-		if err != nil {
-			return Result{}, fmt.Errorf("audit: entry %s: %w", e.Position, err)
+		start := first
+		if q.Newest {
+			start = last
 		}
-		s := tell(e.Type, e.Actor, fs)
-		e.At, e.De, e.En = time.Unix(0, at).UTC(), s.De, s.En
-		res.Entries = append(res.Entries, e)
+		if len(kept) == q.Limit && before(kept[q.Limit-1].position, start) {
+			break
+		}
+		lines, err := parseLines(entries)
+		if err != nil {
+			return Result{}, fmt.Errorf("audit: chunk of %s from %d: %w", process, first, err)
+		}
+		for _, l := range lines {
+			kept = append(kept, keptEntry{line: l, process: process, tenant: tenant})
+		}
+		slices.SortFunc(kept, func(a, b keptEntry) int {
+			if q.Newest {
+				return cmp.Compare(b.position, a.position)
+			}
+			return cmp.Compare(a.position, b.position)
+		})
+		kept = kept[:min(len(kept), q.Limit)]
 	}
-	return res, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Result{}, err
+	}
+	res := Result{Position: pos.String(), Entries: make([]Entry, 0, len(kept))}
+	for _, k := range kept {
+		fs, err := parseFacts(k.facts)
+		if err != nil {
+			return Result{}, fmt.Errorf("audit: entry %d: %w", k.position, err)
+		}
+		sn := tell(k.typ, k.actor, fs)
+		res.Entries = append(res.Entries, Entry{Position: strconv.FormatInt(k.position, 10), Process: k.process, Tenant: k.tenant,
+			At: time.Unix(0, k.at).UTC(), Actor: k.actor, Type: k.typ, De: sn.De, En: sn.En})
+	}
+	return res, nil
+}
+
+// keptEntry is an entry List keeps: a chunk's line and the chunk's process and tenant.
+type keptEntry struct {
+	line
+	process, tenant string
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -99,4 +100,64 @@ func parseFacts(stored []byte) ([]any, error) {
 		}
 	}
 	return facts, nil
+}
+
+// line is one entry as a chunk row keeps it: the event's global position (its commit number),
+// when the store recorded it (Unix nanoseconds, UTC), the actor and the event type; the facts
+// are stored beside them.
+type line struct {
+	position, at int64
+	actor, typ   string
+	facts        []byte // the JSON array of appendFacts; nil for none
+}
+
+// appendLine appends l with facts as one line of a chunk row: the JSON array
+// [position, at, "actor", "type", facts-or-null] and a newline. JSON text holds no raw newline, so
+// a chunk's lines are split at newlines.
+func appendLine(b []byte, l line, facts []any) ([]byte, error) {
+	b = append(b, '[')
+	b = strconv.AppendInt(b, l.position, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, l.at, 10)
+	b = append(b, ',')
+	b = appendString(b, l.actor)
+	b = append(b, ',')
+	b = appendString(b, l.typ)
+	b = append(b, ',')
+	if len(facts) == 0 {
+		b = append(b, "null"...)
+	} else {
+		var err error
+		if b, err = appendFacts(b, facts); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']', '\n'), nil
+}
+
+// parseLines reads the lines of a chunk row that appendLine wrote.
+func parseLines(entries []byte) ([]line, error) {
+	var lines []line
+	for len(entries) > 0 {
+		text, rest, ok := bytes.Cut(entries, []byte{'\n'})
+		if !ok {
+			return nil, fmt.Errorf("audit: stored entry %q: no line end", text)
+		}
+		entries = rest
+		var fields []json.RawMessage
+		if err := json.Unmarshal(text, &fields); err != nil || len(fields) != 5 {
+			return nil, fmt.Errorf("audit: stored entry %q: not an array of five fields (%v)", text, err)
+		}
+		var l line
+		for i, dest := range []any{&l.position, &l.at, &l.actor, &l.typ} {
+			if err := json.Unmarshal(fields[i], dest); err != nil {
+				return nil, fmt.Errorf("audit: stored entry %q: field %d: %w", text, i+1, err)
+			}
+		}
+		if f := fields[4]; string(f) != "null" {
+			l.facts = f
+		}
+		lines = append(lines, l)
+	}
+	return lines, nil
 }

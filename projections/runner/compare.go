@@ -93,7 +93,8 @@ func compareTable(ctx context.Context, live, scratch *sql.Tx, t Tables, table, p
 		}
 		for i := range order {
 			if compareValues(g[i], w[i]) != 0 {
-				res.mismatch = &Mismatch{Table: table, Row: name(w), Column: order[i], Stored: format(g[i]), Replayed: format(w[i]),
+				stored, replayed := differingLines(g[i], w[i])
+				res.mismatch = &Mismatch{Table: table, Row: name(w), Column: order[i], Stored: stored, Replayed: replayed,
 					Problem: "the stored value differs from the replay"}
 				return res, nil
 			}
@@ -200,6 +201,29 @@ func text(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
+}
+
+// differingLines shows two differing values in a report: whole, or, when both are text of
+// several lines (the audit timeline keeps a chunk of entries, one a line), the first line where
+// they differ, "line N: …", or "(no line N)" for the shorter one.
+func differingLines(stored, replayed any) (string, string) {
+	a, aok := stored.(string)
+	b, bok := replayed.(string)
+	if !aok || !bok || !strings.Contains(a, "\n") && !strings.Contains(b, "\n") {
+		return format(stored), format(replayed)
+	}
+	al, bl := strings.SplitAfter(a, "\n"), strings.SplitAfter(b, "\n")
+	i := 0
+	for i < len(al) && i < len(bl) && al[i] == bl[i] {
+		i++
+	}
+	line := func(lines []string) string {
+		if i >= len(lines) || lines[i] == "" {
+			return fmt.Sprintf("(no line %d)", i+1)
+		}
+		return fmt.Sprintf("line %d: %s", i+1, strconv.Quote(strings.TrimSuffix(lines[i], "\n")))
+	}
+	return line(al), line(bl)
 }
 
 // format shows a value in a report: NULL, a number, or quoted text.

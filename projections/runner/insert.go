@@ -17,6 +17,7 @@ const InsertChunk = 100
 type Inserter struct {
 	s     *Stmts
 	head  string // "INSERT INTO {table} (a, b) VALUES"
+	tail  string // after the rows: "ON CONFLICT …", or empty
 	width int    // columns per row
 	chunk int
 	full  string // the statement of a full chunk
@@ -30,6 +31,15 @@ func NewInserter(s *Stmts, head string, width, chunk int) *Inserter {
 		chunk = InsertChunk
 	}
 	return &Inserter{s: s, head: head, width: width, chunk: chunk, args: make([]any, 0, width*chunk)}
+}
+
+// OnConflict sets the upsert clause that follows the rows ("ON CONFLICT (a) DO UPDATE SET …")
+// and returns in. SQLite applies it row by row, so a statement's rows must not share a key when
+// the clause reads the row it updates.
+func (in *Inserter) OnConflict(clause string) *Inserter {
+	in.tail = " " + clause
+	in.full = ""
+	return in
 }
 
 // Add adds a row of exactly width values, inserting a full chunk when one is ready.
@@ -67,7 +77,7 @@ func (in *Inserter) Flush() error {
 func (in *Inserter) statement(n int) string {
 	row := "(" + strings.Repeat("?, ", in.width-1) + "?)"
 	var b strings.Builder
-	b.Grow(len(in.head) + n*(len(row)+2))
+	b.Grow(len(in.head) + n*(len(row)+2) + len(in.tail))
 	b.WriteString(in.head)
 	for i := range n {
 		if i > 0 {
@@ -76,5 +86,6 @@ func (in *Inserter) statement(n int) string {
 		b.WriteString(" ")
 		b.WriteString(row)
 	}
+	b.WriteString(in.tail)
 	return b.String()
 }

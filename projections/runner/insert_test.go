@@ -63,6 +63,36 @@ func TestInserterWritesEveryRowInOrder(t *testing.T) {
 			}
 		})
 	}
+	t.Run("upserts_with_its_conflict_clause", func(t *testing.T) {
+		tables := runner.TablesOf("inserter", 100)
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, tables.Q(`CREATE TABLE {row} (n INTEGER PRIMARY KEY, text TEXT NOT NULL)`)); err != nil {
+			t.Fatal(err)
+		}
+		stmts := runner.NewStmts(ctx, tx, tables)
+		defer stmts.Close()
+		in := runner.NewInserter(stmts, `INSERT INTO {row} (n, text) VALUES`, 2, 3).
+			OnConflict(`ON CONFLICT (n) DO UPDATE SET text = text || excluded.text`)
+		for _, batch := range [][]int{{0, 1, 2, 3}, {2, 3, 4}} {
+			for _, n := range batch {
+				if err := in.Add(n, fmt.Sprint("+", n)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := in.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := readRows(t, tx, tables.Q(`SELECT n, text FROM {row} ORDER BY n`))
+		want := []string{"0 +0", "1 +1", "2 +2+2", "3 +3+3", "4 +4"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("rows %q, want %q", got, want)
+		}
+	})
 	t.Run("rejects_a_row_of_the_wrong_width", func(t *testing.T) {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
