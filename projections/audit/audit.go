@@ -17,6 +17,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/projections/payloads"
 	"github.com/civicflow/civicflow/projections/runner"
 )
 
@@ -158,7 +159,7 @@ func (x *teller) apply(e eventstore.Event) error {
 	payload, ok := withoutFields[e.Type]
 	if !ok {
 		var err error
-		if payload, err = process.Decode(e.Type, e.SchemaVersion, e.Data); err != nil {
+		if payload, err = payloads.Decode(x.s.Context(), e); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/payloads"
 	"github.com/civicflow/civicflow/projections/runner"
 )
 
@@ -64,7 +65,7 @@ func apply(s *runner.Stmts, e eventstore.Event) error {
 	if !ok || !kept[e.Type] {
 		return nil
 	}
-	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	payload, err := payloads.Decode(s.Context(), e)
 	if err != nil {
 		return err
 	}

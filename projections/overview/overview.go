@@ -14,6 +14,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/projections/payloads"
 	"github.com/civicflow/civicflow/projections/runner"
 )
 
@@ -81,7 +82,7 @@ func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, e
 // counts are the counter changes of one process not written yet, and the position of the last.
 type counts struct {
 	participants, scheduled, held, contributions int
-	pos                                          string
+	pos                                          eventstore.Position
 }
 
 type folder struct {
@@ -116,7 +117,7 @@ func (x folder) count(id string, e eventstore.Event) bool {
 	c.scheduled += d.scheduled
 	c.held += d.held
 	c.contributions += d.contributions
-	c.pos = e.Position.String()
+	c.pos = e.Position
 	return true
 }
 
@@ -137,7 +138,7 @@ func (x folder) flush(id string) error {
 	delete(x.counts, id)
 	return x.s.Exec(`UPDATE {process} SET participants = participants + ?, sessions_scheduled = sessions_scheduled + ?,
 		sessions_held = sessions_held + ?, contributions = contributions + ?, position = ? WHERE id = ?`,
-		c.participants, c.scheduled, c.held, c.contributions, c.pos, id)
+		c.participants, c.scheduled, c.held, c.contributions, c.pos.String(), id)
 }
 
 func (x folder) apply(e eventstore.Event) error {
@@ -148,7 +149,7 @@ func (x folder) apply(e eventstore.Event) error {
 	if !ok || !process.Known(e.Type) || x.count(id, e) {
 		return nil
 	}
-	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	payload, err := payloads.Decode(x.s.Context(), e)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,10 @@ func NewStmts(ctx context.Context, tx *sql.Tx, t Tables) *Stmts {
 	return &Stmts{ctx: ctx, tx: tx, t: t, byQ: map[string]*sql.Stmt{}}
 }
 
+// Context returns the batch's context: the statements run in it, and read models Remember what
+// they derive from the batch's events in it.
+func (s *Stmts) Context() context.Context { return s.ctx }
+
 func (s *Stmts) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := s.byQ[query]; ok {
 		return st, nil

@@ -258,8 +258,10 @@ func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) e
 }
 
 // applyPage applies to each build the events of the page its filter selects and saves its
-// checkpoint, inside tx. Builds with the same filter share one selection.
+// checkpoint, inside tx. Builds with the same filter share one selection, and all builds share
+// what they Remember of the page's events.
 func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, events []eventstore.Event) error {
+	ctx = withMemo(ctx)
 	selections := map[string][]eventstore.Event{}
 	for _, b := range builds {
 		f := b.p.Filter()

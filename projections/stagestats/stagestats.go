@@ -14,6 +14,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/projections/payloads"
 	"github.com/civicflow/civicflow/projections/runner"
 )
 
@@ -80,7 +81,7 @@ func apply(s *runner.Stmts, e eventstore.Event) error {
 	if !ok || !moving[e.Type] {
 		return nil
 	}
-	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	payload, err := payloads.Decode(s.Context(), e)
 	if err != nil {
 		return err
 	}
