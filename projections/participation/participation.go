@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/payloads"
 	"github.com/civicflow/civicflow/projections/runner"
 )
 
@@ -54,35 +55,77 @@ func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e ev
 	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
 }
 
-// ApplyBatch changes the tables for a batch of events with statements prepared once. The
-// contributions of a process and day are counted in memory and written once per batch.
+// ApplyBatch changes the tables for a batch of events. It folds the batch in memory (see batch)
+// and writes each changed row once at the end, many rows per statement.
 func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
 	s := runner.NewStmts(ctx, tx, t)
 	defer s.Close()
-	days := map[day]*tally{}
+	b := newBatch(s)
 	for _, e := range events {
-		if err := apply(s, days, e); err != nil {
+		if err := b.apply(e); err != nil {
 			return err
 		}
 	}
-	for d, n := range days {
-		if err := s.Exec(`INSERT INTO {contribution} (process, day, n, position) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET n = n + excluded.n, position = excluded.position`,
-			d.process, time.Unix(d.day*secondsPerDay, 0).UTC().Format(time.DateOnly), n.n, n.pos.String()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.write()
 }
 
-// day is a process's day (UTC, in days since 1970-01-01, formatted when written); tally its
-// contributions not written yet and the last one's position.
+// batch is what one ApplyBatch does to the tables, folded per row: the rows of a participant, a
+// session or a process's day take the batch's last state, and are written once by write with the
+// result that applying the events one by one would have. Rows are kept in the order of their
+// first event, so that the writes do not depend on map order.
+type batch struct {
+	s            *runner.Stmts
+	processes    *runner.Inserter
+	participants map[key]int // index into participantRows
+	sessions     map[key]int // index into sessionRows
+	days         map[day]int // index into dayRows
+
+	participantRows []participant
+	sessionRows     []session
+	dayRows         []tally
+}
+
+func newBatch(s *runner.Stmts) *batch {
+	return &batch{s: s,
+		processes:    runner.NewInserter(s, `INSERT INTO {process} (id, tenant) VALUES`, 2, 0),
+		participants: map[key]int{}, sessions: map[key]int{}, days: map[day]int{}}
+}
+
+// key is a participant's or a session's row: its process and its ID.
+type key struct{ process, id string }
+
+// participant is a participant's row after the batch. Once registered in the batch the whole row
+// is known (a registration overwrites group, active and position); a participant only withdrawn
+// in the batch changes an existing row, if any, and never creates one.
+type participant struct {
+	key
+	registered bool
+	grp        string
+	active     bool
+	pos        eventstore.Position
+}
+
+// session is what the batch set of a session's row: the format if it was scheduled, the
+// attendance if it was held (each the last one's), and the last event's position. Fields the
+// batch did not set keep the value of an existing row, or their default in a new one.
+type session struct {
+	key
+	scheduled  bool
+	format     string
+	held       bool
+	attendance int
+	pos        eventstore.Position
+}
+
+// day is a process's day (UTC, in days since 1970-01-01, formatted when written).
 type day struct {
 	process string
 	day     int64
 }
 
+// tally is a process's day's contributions in the batch and the last one's position.
 type tally struct {
+	day
 	n   int
 	pos eventstore.Position
 }
@@ -90,6 +133,12 @@ type tally struct {
 const secondsPerDay = 24 * 60 * 60
 
 var typeContribution = process.ContributionRecorded{}.Type()
+
+// reads holds the event types the read model reads; it decodes no others.
+var reads = map[string]bool{
+	process.ProcessOpened{}.Type(): true, process.ParticipantRegistered{}.Type(): true, process.ParticipantWithdrawn{}.Type(): true,
+	process.SessionScheduled{}.Type(): true, process.SessionHeld{}.Type(): true, typeContribution: true,
+}
 
 // floorDiv divides rounding down, so that times before 1970 fall on their day too.
 func floorDiv(a, b int64) int64 {
@@ -100,42 +149,134 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func apply(s *runner.Stmts, days map[day]*tally, e eventstore.Event) error {
+// apply folds one event into the batch.
+func (b *batch) apply(e eventstore.Event) error {
 	id, ok := strings.CutPrefix(e.Stream, "process-")
-	if !ok || !process.Known(e.Type) {
+	if !ok || !reads[e.Type] {
 		return nil
 	}
 	if e.Type == typeContribution {
 		// The event carries no time of its own: the day is the day the store recorded it (UTC).
 		d := day{id, floorDiv(e.RecordedAt.Unix(), secondsPerDay)}
-		t := days[d]
-		if t == nil {
-			t = &tally{}
-			days[d] = t
+		i, ok := b.days[d]
+		if !ok {
+			i = len(b.dayRows)
+			b.days[d] = i
+			b.dayRows = append(b.dayRows, tally{day: d})
 		}
-		t.n++
-		t.pos = e.Position
+		b.dayRows[i].n++
+		b.dayRows[i].pos = e.Position
 		return nil
 	}
-	pos := e.Position.String()
-	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
+	payload, err := payloads.Decode(b.s.Context(), e) // process.Decode, once per rebuild page
 	if err != nil {
 		return err
 	}
 	switch p := payload.(type) {
 	case process.ProcessOpened:
-		return s.Exec(`INSERT INTO {process} (id, tenant) VALUES (?, ?)`, id, p.Tenant)
+		return b.processes.Add(id, p.Tenant)
 	case process.ParticipantRegistered:
-		return s.Exec(`INSERT INTO {participant} (process, id, grp, active, position) VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT DO UPDATE SET grp = excluded.grp, active = 1, position = excluded.position`, id, p.Participant, p.Group, pos)
+		r := b.participant(key{id, p.Participant})
+		r.registered, r.grp, r.active, r.pos = true, p.Group, true, e.Position
 	case process.ParticipantWithdrawn:
-		return s.Exec(`UPDATE {participant} SET active = 0, position = ? WHERE process = ? AND id = ?`, pos, id, p.Participant)
+		r := b.participant(key{id, p.Participant})
+		r.active, r.pos = false, e.Position
 	case process.SessionScheduled:
-		return s.Exec(`INSERT INTO {session} (process, id, format, scheduled, position) VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT DO UPDATE SET format = excluded.format, scheduled = 1, position = excluded.position`, id, p.Session, p.Format, pos)
+		r := b.session(key{id, p.Session})
+		r.scheduled, r.format, r.pos = true, p.Format, e.Position
 	case process.SessionHeld:
-		return s.Exec(`INSERT INTO {session} (process, id, format, held, attendance, position) VALUES (?, ?, '', 1, ?, ?)
-			ON CONFLICT DO UPDATE SET held = 1, attendance = excluded.attendance, position = excluded.position`, id, p.Session, p.Attendance, pos)
+		r := b.session(key{id, p.Session})
+		r.held, r.attendance, r.pos = true, p.Attendance, e.Position
 	}
 	return nil
+}
+
+// participant returns the batch's row of participant k, adding it at its first event.
+func (b *batch) participant(k key) *participant {
+	i, ok := b.participants[k]
+	if !ok {
+		i = len(b.participantRows)
+		b.participants[k] = i
+		b.participantRows = append(b.participantRows, participant{key: k})
+	}
+	return &b.participantRows[i]
+}
+
+// session returns the batch's row of session k, adding it at its first event.
+func (b *batch) session(k key) *session {
+	i, ok := b.sessions[k]
+	if !ok {
+		i = len(b.sessionRows)
+		b.sessions[k] = i
+		b.sessionRows = append(b.sessionRows, session{key: k})
+	}
+	return &b.sessionRows[i]
+}
+
+// write writes the batch's rows, each once, many rows per statement (no two rows of a statement
+// share a key, so the upserts' clauses see only the tables as they were before the batch).
+func (b *batch) write() error {
+	if err := b.processes.Flush(); err != nil {
+		return err
+	}
+	// A registration sets the whole row, whatever the batch did before it.
+	participants := runner.NewInserter(b.s, `INSERT INTO {participant} (process, id, grp, active, position) VALUES`, 5, 0).
+		OnConflict(`ON CONFLICT DO UPDATE SET grp = excluded.grp, active = excluded.active, position = excluded.position`)
+	for _, r := range b.participantRows {
+		var err error
+		if r.registered {
+			err = participants.Add(r.process, r.id, r.grp, bit(r.active), r.pos.String())
+		} else {
+			// Only withdrawn in the batch: an existing row changes, none is created. Withdrawals
+			// are rare enough for a statement each.
+			err = b.s.Exec(`UPDATE {participant} SET active = 0, position = ? WHERE process = ? AND id = ?`, r.pos.String(), r.process, r.id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := participants.Flush(); err != nil {
+		return err
+	}
+	// scheduled and held are 1 in a new row exactly when the batch scheduled or held the session;
+	// only then do they and format or attendance replace an existing row's.
+	sessions := runner.NewInserter(b.s, `INSERT INTO {session} (process, id, format, scheduled, held, attendance, position) VALUES`, 7, 0).
+		OnConflict(`ON CONFLICT DO UPDATE SET
+			format = CASE WHEN excluded.scheduled THEN excluded.format ELSE format END,
+			scheduled = max(scheduled, excluded.scheduled),
+			held = max(held, excluded.held),
+			attendance = CASE WHEN excluded.held THEN excluded.attendance ELSE attendance END,
+			position = excluded.position`)
+	for _, r := range b.sessionRows {
+		format := ""
+		if r.scheduled {
+			format = r.format
+		}
+		attendance := 0
+		if r.held {
+			attendance = r.attendance
+		}
+		if err := sessions.Add(r.process, r.id, format, bit(r.scheduled), bit(r.held), attendance, r.pos.String()); err != nil {
+			return err
+		}
+	}
+	if err := sessions.Flush(); err != nil {
+		return err
+	}
+	days := runner.NewInserter(b.s, `INSERT INTO {contribution} (process, day, n, position) VALUES`, 4, 0).
+		OnConflict(`ON CONFLICT DO UPDATE SET n = n + excluded.n, position = excluded.position`)
+	for _, r := range b.dayRows {
+		if err := days.Add(r.process, time.Unix(r.day.day*secondsPerDay, 0).UTC().Format(time.DateOnly), r.n, r.pos.String()); err != nil {
+			return err
+		}
+	}
+	return days.Flush()
+}
+
+// bit is 1 for true and 0 for false, as the tables hold flags.
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
