@@ -27,7 +27,10 @@ const Name = "audit_timeline"
 // Projection keeps the audit timeline.
 type Projection struct{}
 
-var _ runner.Projection = Projection{}
+var (
+	_ runner.Projection = Projection{}
+	_ runner.Preparer   = Projection{}
+)
 
 // Name returns "audit_timeline".
 func (Projection) Name() string { return Name }
@@ -97,6 +100,9 @@ type teller struct {
 	buf    []byte
 }
 
+// chunkBytes is room for a chunk's lines of the usual length (most are under 80 bytes).
+const chunkBytes = ChunkSize * 80
+
 // chunkKey names a chunk row: a process and the number of its chunk.
 type chunkKey struct {
 	process string
@@ -147,6 +153,16 @@ func init() {
 	}
 }
 
+// Prepare decodes the payloads ApplyBatch will read, ahead of a rebuild's transaction (see
+// runner.Preparer); what fails is left to ApplyBatch to report.
+func (Projection) Prepare(ctx context.Context, events []eventstore.Event) {
+	for _, e := range events {
+		if _, plain := withoutFields[e.Type]; !plain && process.Known(e.Type) && strings.HasPrefix(e.Stream, "process-") {
+			_, _ = payloads.Decode(ctx, e)
+		}
+	}
+}
+
 func (x *teller) apply(e eventstore.Event) error {
 	if e.Type == template.TypePublished {
 		clear(x.titles)
@@ -182,7 +198,7 @@ func (x *teller) apply(e eventstore.Event) error {
 	k := chunkKey{id, (e.Version - 1) / ChunkSize}
 	p := x.chunks[k]
 	if p == nil {
-		p = &pending{tenant: pr.tenant, first: pos}
+		p = &pending{tenant: pr.tenant, first: pos, lines: make([]byte, 0, chunkBytes)}
 		x.chunks[k] = p
 		x.order = append(x.order, k)
 	}

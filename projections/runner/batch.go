@@ -42,17 +42,46 @@ func applyInOrder(ctx context.Context, tx *sql.Tx, p Projection, t Tables, after
 }
 
 // Stmts prepares the statements of one transaction once each and reuses them: a read model's
-// ApplyBatch keeps one for its batch. Statements name the build's tables as in Tables.Q.
+// ApplyBatch keeps one for its batch. Statements name the build's tables as in Tables.Q. Inside a
+// rebuild page, which calls ApplyBatch once per part, the statements are prepared once for the
+// page's transaction (see withStmtCache) and closed when it ends.
 type Stmts struct {
-	ctx context.Context
-	tx  *sql.Tx
-	t   Tables
-	byQ map[string]*sql.Stmt
+	ctx    context.Context
+	tx     *sql.Tx
+	t      Tables
+	byQ    map[string]*sql.Stmt
+	shared *stmtCache // the transaction's statements, nil outside a rebuild page
 }
 
 // NewStmts returns an empty statement set for tx and the build's tables t; Close it.
 func NewStmts(ctx context.Context, tx *sql.Tx, t Tables) *Stmts {
-	return &Stmts{ctx: ctx, tx: tx, t: t, byQ: map[string]*sql.Stmt{}}
+	s := &Stmts{ctx: ctx, tx: tx, t: t, byQ: map[string]*sql.Stmt{}}
+	if c, ok := ctx.Value(stmtCacheKey{}).(*stmtCache); ok && c.tx == tx {
+		s.shared = c
+	}
+	return s
+}
+
+// stmtCache holds the statements prepared in one transaction by their text (tables named).
+type stmtCache struct {
+	tx  *sql.Tx
+	byQ map[string]*sql.Stmt
+}
+
+type stmtCacheKey struct{}
+
+// withStmtCache returns ctx with a statement cache for tx, and the function that closes its
+// statements; call it before the transaction ends.
+func withStmtCache(ctx context.Context, tx *sql.Tx) (context.Context, func() error) {
+	c := &stmtCache{tx: tx, byQ: map[string]*sql.Stmt{}}
+	return context.WithValue(ctx, stmtCacheKey{}, c), func() error {
+		var errs []error
+		for _, st := range c.byQ {
+			errs = append(errs, st.Close())
+		}
+		clear(c.byQ)
+		return errors.Join(errs...)
+	}
 }
 
 // Context returns the batch's context: the statements run in it, and read models Remember what
@@ -63,11 +92,21 @@ func (s *Stmts) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := s.byQ[query]; ok {
 		return st, nil
 	}
-	st, err := s.tx.PrepareContext(s.ctx, s.t.Q(query))
+	text := s.t.Q(query)
+	if s.shared != nil {
+		if st, ok := s.shared.byQ[text]; ok {
+			s.byQ[query] = st
+			return st, nil
+		}
+	}
+	st, err := s.tx.PrepareContext(s.ctx, text)
 	if err != nil {
 		return nil, fmt.Errorf("prepare %q: %w", query, err)
 	}
 	s.byQ[query] = st
+	if s.shared != nil {
+		s.shared.byQ[text] = st
+	}
 	return st, nil
 }
 
@@ -95,11 +134,14 @@ func (s *Stmts) QueryRow(query string, args []any, dest ...any) (found bool, err
 	return err == nil, err
 }
 
-// Close closes the prepared statements.
+// Close closes the prepared statements, except those of a rebuild page's transaction, which are
+// closed when it ends.
 func (s *Stmts) Close() error {
 	var errs []error
-	for _, st := range s.byQ {
-		errs = append(errs, st.Close())
+	if s.shared == nil {
+		for _, st := range s.byQ {
+			errs = append(errs, st.Close())
+		}
 	}
 	clear(s.byQ)
 	return errors.Join(errs...)

@@ -36,7 +36,7 @@ func rebuildEvents(b *testing.B) int {
 
 // appendSmallEvents writes n small process events: processes of 1,000 events each, opened, then
 // sessions, participants and contributions.
-func appendSmallEvents(b *testing.B, s *sqlite.Store, n int) {
+func appendSmallEvents(b testing.TB, s *sqlite.Store, n int) {
 	ctx := context.Background()
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for p := 0; p*1000 < n; p++ {

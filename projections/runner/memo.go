@@ -1,16 +1,27 @@
 package runner
 
-import "context"
+import (
+	"context"
 
-// A rebuild applies every read model to the same page of events, one after the other; a memo
-// lets them share what they derive from those events (decoded payloads) instead of deriving it
-// once each. It lives for one page and is used by one goroutine at a time.
+	"github.com/civicflow/civicflow/domain/eventstore"
+)
+
+// A rebuild applies every read model to the same part of a page of events, one after the other;
+// a memo lets them share what they derive from those events (decoded payloads) instead of
+// deriving it once each, and lets Preparers derive it ahead. It lives for one part and is used by
+// one goroutine at a time: filled by Prepare on the read-ahead goroutine, then handed over with
+// the page through a channel.
 type memo map[any]any
 
 type memoKey struct{}
 
-// withMemo returns ctx with a fresh memo for the read models applying one page.
-func withMemo(ctx context.Context) context.Context { return context.WithValue(ctx, memoKey{}, memo{}) }
+// Preparer is a read model that derives what it needs from a rebuild's events ahead of applying
+// them: Prepare Remembers it (decoded payloads) in ctx, on the goroutine that reads the log while
+// the previous page is applied on another. It is only a head start: ApplyBatch must Remember the
+// same keys and compute what is missing, so Prepare may skip what fails.
+type Preparer interface {
+	Prepare(ctx context.Context, events []eventstore.Event)
+}
 
 // Remember returns what fn computes for key, computed once for all read models applying the same
 // page of a rebuild; elsewhere (no page memo in ctx) it calls fn. A failed fn is not remembered.

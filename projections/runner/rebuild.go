@@ -12,9 +12,9 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
 
-// rebuildPage is how many events a rebuild reads at once and applies in one transaction. Larger
-// pages mean fewer commits and fewer row writes for read models that fold a batch in memory
-// (BatchApplier); each transaction holds the database's write lock, so appends wait for it.
+// rebuildPage is how many events a rebuild applies in one transaction (in parts of readPage).
+// Larger pages mean fewer commits; each transaction holds the database's write lock, so appends
+// wait for it.
 const rebuildPage = 10_000
 
 // Rebuild builds the named read model afresh from the log beside the running build, catches it
@@ -162,35 +162,82 @@ func union(ps []Projection) eventstore.Filter {
 // indexed in 0.32 s instead of 0.53 s with SQLite's default of 2 MiB.
 const indexCacheSize = "-65536"
 
-// readPage is how many events a rebuild asks the store for at once.
+// readPage is how many events a rebuild asks the store for at once, and applies as one part of a
+// page: each read model in turn goes over the same part while it is still in the CPU's cache,
+// instead of over the whole page. Measured with 1,000,000 events: parts of 250 and 500 were
+// slower (more statements per event), 1,000 and 2,000 about equal, whole pages of 10,000 ~15 %
+// slower.
 const readPage = 1000
 
-// page is a part of the log read ahead of its application.
+// page is a part of the log read ahead of its application, in parts of up to readPage events.
 type page struct {
-	events []eventstore.Event
-	err    error
+	parts       []part
+	first, last eventstore.Position
+	events      int
+	err         error
+}
+
+// part is a part of a page: its events, the events each filter selects from them (by filterKey),
+// and what the read models derived from them ahead of the transaction (their Prepare), to
+// Remember.
+type part struct {
+	events     []eventstore.Event
+	selections map[string][]eventstore.Event
+	memo       memo
+}
+
+// preparePart selects each build's events and lets the read models that are Preparers derive
+// what they need from them.
+func preparePart(ctx context.Context, builds []*newBuild, events []eventstore.Event) part {
+	pt := part{events: events, selections: map[string][]eventstore.Event{}, memo: memo{}}
+	mctx := context.WithValue(ctx, memoKey{}, pt.memo)
+	for _, b := range builds {
+		key := filterKey(b.p.Filter())
+		mine, ok := pt.selections[key]
+		if !ok {
+			mine = selected(b.p.Filter(), events)
+			pt.selections[key] = mine
+		}
+		if pr, ok := b.p.(Preparer); ok && len(mine) > 0 {
+			pr.Prepare(mctx, mine)
+		}
+	}
+	return pt
+}
+
+// filterKey names a filter, so that builds with the same filter share one selection.
+func filterKey(f eventstore.Filter) string {
+	return strings.Join(f.StreamPrefixes, "\x00") + "\x01" + strings.Join(f.EventTypes, "\x00")
 }
 
 // readAhead reads the log after pos into the returned channel in pages of up to rebuildPage
-// events, one page ahead of the reader, until the log ends, reading fails or ctx ends.
-func (r *Runner) readAhead(ctx context.Context, filter eventstore.Filter, pos eventstore.Position) <-chan page {
+// events, each part prepared for builds (preparePart), one page ahead of the reader, until the
+// log ends, reading fails or ctx ends. Reading and preparing run on this goroutine while the
+// previous page is applied on the caller's.
+func (r *Runner) readAhead(ctx context.Context, builds []*newBuild, filter eventstore.Filter, pos eventstore.Position) <-chan page {
 	ch := make(chan page, 1)
 	go func() {
 		defer close(ch)
 		for more := true; more; {
-			pg := page{events: make([]eventstore.Event, 0, rebuildPage)}
-			for len(pg.events) < rebuildPage {
+			var pg page
+			for pg.events < rebuildPage {
 				events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: readPage, Filter: filter})
 				if err != nil {
 					pg.err, more = err, false
 					break
 				}
-				pg.events = append(pg.events, events...)
+				if len(events) > 0 {
+					if pg.events == 0 {
+						pg.first = events[0].Position
+					}
+					pg.last, pg.events = events[len(events)-1].Position, pg.events+len(events)
+					pg.parts = append(pg.parts, preparePart(ctx, builds, events))
+					pos = pg.last
+				}
 				if len(events) < readPage {
 					more = false
 					break
 				}
-				pos = events[len(events)-1].Position
 			}
 			select {
 			case ch <- pg:
@@ -207,32 +254,32 @@ func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter events
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pos := eventstore.Start
-	for pg := range r.readAhead(rctx, filter, pos) {
+	for pg := range r.readAhead(rctx, builds, filter, pos) {
 		if pg.err != nil {
 			return pos, pg.err
 		}
-		if len(pg.events) == 0 {
+		if pg.events == 0 {
 			break
 		}
-		if err := r.applyPageWithRetry(ctx, builds, pg.events); err != nil {
+		if err := r.applyPageWithRetry(ctx, builds, pg); err != nil {
 			return pos, err
 		}
-		pos = pg.events[len(pg.events)-1].Position
+		pos = pg.last
 	}
 	return pos, ctx.Err()
 }
 
 // applyPageWithRetry applies a page until it commits: a failed attempt is rolled back whole and
 // retried with backoff, never skipped. It gives up only when ctx ends.
-func (r *Runner) applyPageWithRetry(ctx context.Context, builds []*newBuild, events []eventstore.Event) error {
+func (r *Runner) applyPageWithRetry(ctx context.Context, builds []*newBuild, pg page) error {
 	wait := r.cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		err := inPageTx(ctx, r.cfg.DB, builds, func(tx *sql.Tx) error { return applyPage(ctx, tx, builds, events) })
+		err := inPageTx(ctx, r.cfg.DB, builds, func(tx *sql.Tx) error { return applyPage(ctx, tx, builds, pg.parts) })
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		r.cfg.Logger.Warn("projection rebuild page failed; retrying", "from", events[0].Position.String(),
-			"events", len(events), "attempt", attempt, "err", err)
+		r.cfg.Logger.Warn("projection rebuild page failed; retrying", "from", pg.first.String(),
+			"events", pg.events, "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -257,27 +304,26 @@ func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) e
 	return err
 }
 
-// applyPage applies to each build the events of the page its filter selects and saves its
-// checkpoint, inside tx. Builds with the same filter share one selection, and all builds share
-// what they Remember of the page's events.
-func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, events []eventstore.Event) error {
-	ctx = withMemo(ctx)
-	selections := map[string][]eventstore.Event{}
+// applyPage applies a prepared page inside tx: part by part, to each build the events its filter
+// selects, with what the read models derived from the part to Remember, and statements prepared
+// once for the page; then it saves every build's checkpoint.
+func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part) (err error) {
+	ctx, closeStmts := withStmtCache(ctx, tx)
+	defer func() { err = errors.Join(err, closeStmts()) }()
+	for _, pt := range parts {
+		mctx := context.WithValue(ctx, memoKey{}, pt.memo)
+		for _, b := range builds {
+			mine := pt.selections[filterKey(b.p.Filter())]
+			if len(mine) == 0 {
+				continue
+			}
+			if err := applyInOrder(mctx, tx, b.p, b.t, b.last, mine); err != nil {
+				return err
+			}
+			b.last = mine[len(mine)-1].Position
+		}
+	}
 	for _, b := range builds {
-		f := b.p.Filter()
-		key := strings.Join(f.StreamPrefixes, "\x00") + "\x01" + strings.Join(f.EventTypes, "\x00")
-		mine, ok := selections[key]
-		if !ok {
-			mine = selected(f, events)
-			selections[key] = mine
-		}
-		if len(mine) == 0 {
-			continue
-		}
-		if err := applyInOrder(ctx, tx, b.p, b.t, b.last, mine); err != nil {
-			return err
-		}
-		b.last = mine[len(mine)-1].Position
 		if err := saveCheckpoint(ctx, tx, b.p.Name(), b.next, b.last); err != nil {
 			return err
 		}
@@ -313,14 +359,14 @@ func (r *Runner) switchTo(ctx context.Context, builds []*newBuild, filter events
 			}
 		}
 		for {
-			events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: rebuildPage, Filter: filter})
+			events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: readPage, Filter: filter})
 			if err != nil {
 				return err
 			}
 			if len(events) == 0 {
 				break
 			}
-			if err := applyPage(ctx, tx, builds, events); err != nil {
+			if err := applyPage(ctx, tx, builds, []part{preparePart(ctx, builds, events)}); err != nil {
 				return err
 			}
 			pos = events[len(events)-1].Position
