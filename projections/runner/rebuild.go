@@ -211,42 +211,65 @@ func filterKey(f eventstore.Filter) string {
 }
 
 // readAhead reads the log after pos into the returned channel in pages of up to rebuildPage
-// events, each part prepared for builds (preparePart), one page ahead of the reader, until the
-// log ends, reading fails or ctx ends. Reading and preparing run on this goroutine while the
-// previous page is applied on the caller's.
+// events, each part prepared for builds (preparePart), until the log ends, reading fails or ctx
+// ends. Reading, preparing and applying (the caller) are three stages with a few parts or pages
+// between them, so that whichever has work keeps a core busy while another waits.
 func (r *Runner) readAhead(ctx context.Context, builds []*newBuild, filter eventstore.Filter, pos eventstore.Position) <-chan page {
-	ch := make(chan page, 1)
+	type read struct {
+		events []eventstore.Event
+		err    error
+	}
+	reads := make(chan read, 4)
 	go func() {
-		defer close(ch)
-		for more := true; more; {
-			var pg page
-			for pg.events < rebuildPage {
-				events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: readPage, Filter: filter})
-				if err != nil {
-					pg.err, more = err, false
-					break
-				}
-				if len(events) > 0 {
-					if pg.events == 0 {
-						pg.first = events[0].Position
-					}
-					pg.last, pg.events = events[len(events)-1].Position, pg.events+len(events)
-					pg.parts = append(pg.parts, preparePart(ctx, builds, events))
-					pos = pg.last
-				}
-				if len(events) < readPage {
-					more = false
-					break
-				}
-			}
+		defer close(reads)
+		for {
+			events, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: readPage, Filter: filter})
 			select {
-			case ch <- pg:
+			case reads <- read{events, err}:
 			case <-ctx.Done():
 				return
 			}
+			if err != nil || len(events) < readPage {
+				return
+			}
+			pos = events[len(events)-1].Position
 		}
 	}()
-	return ch
+	pages := make(chan page, 2)
+	go func() {
+		defer close(pages)
+		var pg page
+		send := func() bool {
+			select {
+			case pages <- pg:
+				pg = page{}
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for rd := range reads {
+			if rd.err != nil {
+				pg.err = rd.err
+				send()
+				return
+			}
+			if len(rd.events) > 0 {
+				if pg.events == 0 {
+					pg.first = rd.events[0].Position
+				}
+				pg.last, pg.events = rd.events[len(rd.events)-1].Position, pg.events+len(rd.events)
+				pg.parts = append(pg.parts, preparePart(ctx, builds, rd.events))
+			}
+			if pg.events >= rebuildPage && !send() {
+				return
+			}
+		}
+		if pg.events > 0 {
+			send()
+		}
+	}()
+	return pages
 }
 
 // bulkLoad applies the log to the new builds page by page and returns the position read up to.
