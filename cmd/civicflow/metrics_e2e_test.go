@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicflow/civicflow/ops/metrics"
 )
@@ -25,14 +26,22 @@ func TestE2E_metrics_pass_promtool(t *testing.T) {
 	opened := r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Spielplatz"})
 	// Cancelling ends a stage visit, so the stage duration histogram has a series.
 	r.must("POST", "/api/v1/processes/"+opened.body["process"].(string)+"/cancel", "lead@leipzig", map[string]any{"reason": "Test"})
-	resp, err := http.Get(r.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("/metrics: %d %s", resp.StatusCode, body)
+	// Metrics follow the log: the stage durations come from the process list, which applies the
+	// cancellation a moment after the command was answered. Scrape until they have it.
+	var body []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(r.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/metrics: %d %s", resp.StatusCode, body)
+		}
+		if bytes.Contains(body, []byte("\n# TYPE civicflow_stage_duration_seconds ")) || time.Now().After(deadline) {
+			break
+		}
 	}
 	for _, name := range append(metrics.Names(), metrics.RouterNames()...) {
 		if !bytes.Contains(body, []byte("\n# TYPE "+name+" ")) {
