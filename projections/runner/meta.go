@@ -179,6 +179,28 @@ func withPragma(ctx context.Context, tx *sql.Tx, name, value string, fn func() e
 	return err
 }
 
+// withConnPragma sets a connection setting (PRAGMA name = value) of db's one connection while fn
+// runs, and sets it back as it was, also when ctx ends meanwhile.
+func withConnPragma(ctx context.Context, db DB, name, value string, fn func() error) error {
+	var was string
+	err := inTx(ctx, db, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "PRAGMA "+name+" = "+value)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("runner: PRAGMA %s = %s: %w", name, value, err)
+	}
+	err = fn()
+	bg := context.WithoutCancel(ctx)
+	if rerr := inTx(bg, db, func(tx *sql.Tx) error { _, err := tx.ExecContext(bg, "PRAGMA "+name+" = "+was); return err }); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("runner: set PRAGMA %s back to %s: %w", name, was, rerr))
+	}
+	return err
+}
+
 func inTx(ctx context.Context, db DB, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -49,7 +49,11 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 		}
 	}
 	filter := union(ps)
-	pos, err := r.bulkLoad(ctx, builds, filter)
+	var pos eventstore.Position
+	err = withConnPragma(ctx, r.cfg.DB, "wal_autocheckpoint", bulkAutocheckpoint, func() (err error) {
+		pos, err = r.bulkLoad(ctx, builds, filter)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -156,6 +160,14 @@ func union(ps []Projection) eventstore.Filter {
 	}
 	return f
 }
+
+// bulkAutocheckpoint is how many pages the write-ahead log may hold before a commit of the bulk
+// load checkpoints it into the database file (PRAGMA wal_autocheckpoint; SQLite's default is
+// 1,000 pages, 4 MiB). Each checkpoint waits for two syncs of the disk, on the bulk load's path;
+// fewer, larger ones cost less. Measured with 1,000,000 events: the commits took 1.1–2.1 s of a
+// 4.2–5.0 s bulk load at 1,000 pages, 0.56–1.0 s of 3.3–4.0 s at 5,000, 0.49–0.59 s of 4.0–4.2 s
+// at 10,000 (whose larger log slows the reads beside it). The log ends at ~25 MiB either way.
+const bulkAutocheckpoint = "5000"
 
 // indexCacheSize is the page cache (PRAGMA cache_size: negative is KiB) while a rebuild creates
 // its indexes, 64 MiB, used only as far as the sort needs it. Measured: 200,000 timeline entries

@@ -3,12 +3,14 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/overview"
 	"github.com/civicflow/civicflow/projections/projectiontest"
@@ -153,4 +155,53 @@ func rebuiltAll(t *testing.T, s *sqlite.Store) *runner.Runner {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// probing is a read model that notes the write connection's wal_autocheckpoint while it applies.
+type probing struct{ seen *[]int }
+
+func (p probing) Name() string              { return "probing" }
+func (p probing) Version() int              { return 1 }
+func (p probing) Filter() eventstore.Filter { return eventstore.Filter{} }
+func (p probing) Schema(t runner.Tables) []string {
+	return []string{t.Q(`CREATE TABLE {seen} (n INTEGER)`)}
+}
+
+func (p probing) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&n); err != nil {
+		return err
+	}
+	*p.seen = append(*p.seen, n)
+	return nil
+}
+
+// The bulk load checkpoints less often (fewer waits for the disk's syncs); afterwards the
+// connection checkpoints as before.
+func TestRebuildRaisesTheCheckpointThresholdOnlyWhileItLoads(t *testing.T) {
+	s, clock := projectiontest.Open(t, t.TempDir())
+	projectiontest.Append(t, s, clock, history)
+	ctx := context.Background()
+	var seen []int
+	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: []runner.Projection{probing{&seen}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before int
+	if err := s.ProjectionDB().QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RebuildAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 || seen[0] != 5000 {
+		t.Errorf("while loading: wal_autocheckpoint %v, want 5000", seen)
+	}
+	var after int
+	if err := s.ProjectionDB().QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("after the rebuild: wal_autocheckpoint %d, want %d as before", after, before)
+	}
 }
