@@ -37,8 +37,9 @@ func (Projection) Name() string { return Name }
 
 // Version is the version of this code's tables and sentences. Version 2 keeps each event's
 // facts and renders its sentences when read, instead of storing both sentences; version 3 keeps
-// a process's entries in chunks of ChunkSize events (one row each) instead of a row per event.
-func (Projection) Version() int { return 3 }
+// a process's entries in chunks of ChunkSize events (one row each) instead of a row per event;
+// version 4 names a measure by its title (kept in a measure table) instead of its key.
+func (Projection) Version() int { return 4 }
 
 // Filter selects process and template events (for the titles of stages and tasks).
 func (Projection) Filter() eventstore.Filter {
@@ -64,6 +65,7 @@ func (Projection) Schema(t runner.Tables) []string {
 		t.Q(`CREATE INDEX {chunk_first} ON {chunk} (first)`),
 		t.Q(`CREATE INDEX {chunk_last} ON {chunk} (last)`),
 		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL, version INTEGER NOT NULL)`),
+		t.Q(`CREATE TABLE {measure} (process TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (process, id)) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {title} (template TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
 			de TEXT NOT NULL, en TEXT NOT NULL, PRIMARY KEY (template, version, kind, key))`),
 	}
@@ -80,7 +82,8 @@ func (p Projection) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e ev
 func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
 	s := runner.NewStmts(ctx, tx, t)
 	defer s.Close()
-	x := &teller{s: s, procs: map[string]proc{}, titles: map[titleKey]Title{}, chunks: map[chunkKey]*pending{}}
+	x := &teller{s: s, procs: map[string]proc{}, titles: map[titleKey]Title{}, measures: map[measureKey]Title{},
+		chunks: map[chunkKey]*pending{}}
 	for _, e := range events {
 		if err := x.apply(e); err != nil {
 			return err
@@ -92,12 +95,13 @@ func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, e
 // teller gathers a batch's entries per chunk; procs and titles cache the tables' rows for the
 // batch.
 type teller struct {
-	s      *runner.Stmts
-	procs  map[string]proc
-	titles map[titleKey]Title
-	chunks map[chunkKey]*pending
-	order  []chunkKey // the chunks in the order of their first entry in the batch
-	buf    []byte
+	s        *runner.Stmts
+	procs    map[string]proc
+	titles   map[titleKey]Title
+	measures map[measureKey]Title
+	chunks   map[chunkKey]*pending
+	order    []chunkKey // the chunks in the order of their first entry in the batch
+	buf      []byte
 }
 
 // chunkBytes is room for a chunk's lines of the usual length (most are under 80 bytes).
@@ -190,7 +194,12 @@ func (x *teller) apply(e eventstore.Event) error {
 	if actor == "" {
 		actor = "civicflow"
 	}
-	fs := facts(payload, func(kind, key string) Title { return x.title(titleKey{pr.template, pr.version, kind, key}) })
+	fs := facts(payload, func(kind, key string) Title {
+		if kind == "measure" {
+			return x.measure(id, key)
+		}
+		return x.title(titleKey{pr.template, pr.version, kind, key})
+	})
 	pos := int64(e.Position.Commit())
 	if x.buf, err = appendLine(x.buf[:0], line{position: pos, at: e.RecordedAt.UnixNano(), actor: actor, typ: e.Type}, fs); err != nil {
 		return err
@@ -213,6 +222,9 @@ func (x *teller) track(id string, payload process.Payload) error {
 	case process.ProcessOpened:
 		x.procs[id] = proc{tenant: p.Tenant, template: p.TemplateID, version: p.TemplateVersion}
 		return x.s.Exec(`INSERT OR REPLACE INTO {process} (id, tenant, template, version) VALUES (?, ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion)
+	case process.MeasureDefined:
+		x.measures[measureKey{id, p.Measure}] = Title{De: p.Title, En: p.Title}
+		return x.s.Exec(`INSERT OR REPLACE INTO {measure} (process, id, title) VALUES (?, ?, ?)`, id, p.Measure, p.Title)
 	case process.ProcessMigrated:
 		delete(x.procs, id)
 		return x.s.Exec(`UPDATE {process} SET version = ? WHERE id = ?`, p.ToVersion, id)
@@ -235,6 +247,24 @@ func (x *teller) proc(id string) (proc, error) {
 
 // title looks a title up in the template version, once per batch; a key stands for itself when
 // none is found.
+// measure names a measure of the process by its title, read once per batch; its key stands for
+// itself when it was never defined.
+func (x *teller) measure(process, key string) Title {
+	k := measureKey{process, key}
+	if t, ok := x.measures[k]; ok {
+		return t
+	}
+	t := Title{De: key, En: key}
+	var title string
+	if found, err := x.s.QueryRow(`SELECT title FROM {measure} WHERE process = ? AND id = ?`, []any{process, key}, &title); found && err == nil {
+		t = Title{De: title, En: title}
+	}
+	x.measures[k] = t
+	return t
+}
+
+type measureKey struct{ process, id string }
+
 func (x *teller) title(k titleKey) Title {
 	if t, ok := x.titles[k]; ok {
 		return t

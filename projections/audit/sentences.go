@@ -13,7 +13,8 @@ type Sentence struct{ De, En string }
 type Title struct{ De, En string }
 
 // namer returns the title of a stage, task ("stage/task") or approval ("stage/approval") of the
-// process's template version; the key itself when the template is unknown.
+// process's template version, or of one of its measures ("measure", its key); the key itself when
+// the template or measure is unknown.
 type namer func(kind, key string) Title
 
 // String is the German title; say puts the English one into English sentences.
@@ -40,7 +41,7 @@ var forms = map[string]form{
 	process.DecisionRecorded{}.Type():        {"%s hat die Entscheidung „%s“ festgehalten (%s): %s.", "%s recorded the decision “%s” (%s): %s."},
 	process.ResultPublished{}.Type():         {"%s hat das Ergebnis „%s“ veröffentlicht.", "%s published the result “%s”."},
 	process.MeasureDefined{}.Type():          {"%s hat die Maßnahme „%s“ festgelegt.", "%s defined the measure “%s”."},
-	process.MeasureProgressReported{}.Type(): {"%[1]s hat für die Maßnahme %[2]s einen Fortschritt von %[3]d %% gemeldet (%[4]s).", "%[1]s reported %[3]d %% progress (%[4]s) for the measure %[2]s."},
+	process.MeasureProgressReported{}.Type(): {"%[1]s hat für die Maßnahme „%[2]s“ einen Fortschritt von %[3]d %% gemeldet (%[4]s).", "%[1]s reported %[3]d %% progress (%[4]s) for the measure “%[2]s”."},
 	process.ProcessSuspended{}.Type():        {"%s hat das Verfahren ausgesetzt: %s", "%s suspended the process: %s"},
 	process.ProcessResumed{}.Type():          {"%s hat das Verfahren fortgesetzt.", "%s resumed the process."},
 	process.ProcessCancelled{}.Type():        {"%s hat das Verfahren abgebrochen: %s", "%s cancelled the process: %s"},
@@ -82,7 +83,7 @@ func facts(payload process.Payload, n namer) []any {
 	case process.MeasureDefined:
 		return []any{p.Title}
 	case process.MeasureProgressReported:
-		return []any{p.Measure, p.Progress, p.Status}
+		return []any{n("measure", p.Measure), p.Progress, p.Status}
 	case process.ProcessSuspended:
 		return []any{p.Reason}
 	case process.ProcessCancelled:

@@ -32,8 +32,9 @@ type derivation struct {
 	c         Content
 	templates map[int]template.Template
 	hashes    map[int]string
-	version   int             // template version in force
-	switches  []versionSwitch // when the template version changed
+	version   int               // template version in force
+	switches  []versionSwitch   // when the template version changed
+	measures  map[string]string // the titles of the measures defined so far, by key
 }
 
 type versionSwitch struct {
@@ -95,8 +96,15 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// titles names stages, tasks and approvals of the template version in force.
+// titles names stages, tasks and approvals of the template version in force, and the process's
+// measures as defined so far.
 func (d *derivation) titles(kind, key string) audit.Title {
+	if kind == "measure" {
+		if title, ok := d.measures[key]; ok {
+			return audit.Title{De: title, En: title}
+		}
+		return audit.Title{De: key, En: key}
+	}
 	tpl := d.templates[d.version]
 	stageKey, item, _ := strings.Cut(key, "/")
 	stage, ok := tpl.Stage(stageKey)
@@ -142,6 +150,11 @@ func (d *derivation) event(ev eventstore.Event, payload process.Payload) {
 	case process.ApprovalRevoked:
 		d.c.Approvals = append(d.c.Approvals, Approval{Version: ev.Version, At: ev.RecordedAt.UTC(), Stage: p.Stage, Approval: p.Approval,
 			Title: d.approvalTitle(p.Stage, p.Approval), Action: "revoked", By: p.By, Note: p.Reason})
+	case process.MeasureDefined:
+		if d.measures == nil {
+			d.measures = map[string]string{}
+		}
+		d.measures[p.Measure] = p.Title
 	case process.DecisionRecorded:
 		dec := Decision{Version: ev.Version, At: ev.RecordedAt.UTC(), Decision: p.Decision, Subject: p.Subject, Model: p.Model, Outcome: p.Outcome, By: ev.Metadata.Actor}
 		if p.Votes != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -102,6 +103,8 @@ func newFixture(t *testing.T) *fixture {
 	f.do(member, engine.RegisterParticipant{Participant: "t1", Person: "p-7731", Group: "citizens", Name: "Waltraud Quastenberg", Email: "waltraud.quastenberg@example.org"})
 	f.do(member, engine.RegisterParticipant{Participant: "t2", Person: "p-7732", Group: "business", Name: "Kuno Brettschneider"})
 	f.do(lead, engine.RecordDecision{Subject: "Radweg auf der Fahrbahn", Model: "majority", Outcome: "angenommen", Votes: &process.Votes{Yes: 12, No: 3, Abstain: 1}})
+	f.do(lead, engine.DefineMeasure{Measure: "m1", Title: "Radweg markieren"})
+	f.do(lead, engine.ReportProgress{Measure: "m1", Progress: 30, Status: "in_progress"})
 	f.clock.advance(2)
 	if err := f.engine.ErasePerson(f.ctx, process.Meta{Actor: admin, CommandID: "erase"}, "p-7731"); err != nil {
 		t.Fatal(err)
@@ -164,6 +167,10 @@ func TestBuild_tells_stages_deadlines_approvals_decisions_and_erasures_and_verif
 	}
 	if len(r.Timeline) != int(r.Process.Version) || !strings.Contains(r.Timeline[0].De, "eröffnet") || !strings.Contains(r.Timeline[0].En, "opened") {
 		t.Fatalf("timeline %+v", r.Timeline[0])
+	}
+	progress := "anna hat für die Maßnahme „Radweg markieren“ einen Fortschritt von 30 % gemeldet (in_progress)."
+	if !slices.ContainsFunc(r.Timeline, func(e report.Entry) bool { return e.De == progress }) {
+		t.Fatalf("the timeline does not name the measure by its title: want %q in %+v", progress, r.Timeline)
 	}
 }
 
