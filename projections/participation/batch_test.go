@@ -1,11 +1,9 @@
 package participation_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
@@ -58,55 +56,11 @@ func events(t testing.TB, steps []step) []eventstore.Event {
 	return es
 }
 
-// tables applies the batches in order to fresh tables in one transaction, rolled back after, and
-// returns every row of every table, with the type of each value.
+// tables applies the batches in order to fresh tables and returns every row of every table, with
+// the type of each value.
 func tables(t testing.TB, db *sql.DB, batches ...[]eventstore.Event) string {
 	t.Helper()
-	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	p, tb := participation.Projection{}, runner.TablesOf(participation.Name, 1)
-	for _, q := range p.Schema(tb) {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, b := range batches {
-		if err := p.ApplyBatch(ctx, tx, tb, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out strings.Builder
-	for _, table := range []string{"process", "participant", "session", "contribution"} {
-		rows, err := tx.QueryContext(ctx, "SELECT * FROM "+tb.T(table)+" ORDER BY 1, 2")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(&out, "%s:", table)
-			for _, v := range vals {
-				fmt.Fprintf(&out, " %T(%v)", v, v)
-			}
-			out.WriteString("\n")
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-	}
-	return out.String()
+	return projectiontest.Applied(t, db, participation.Projection{}, batches...)
 }
 
 // oneByOne is each event in a batch of its own, as Projection.Apply applies them.
