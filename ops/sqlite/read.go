@@ -98,6 +98,9 @@ func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, he
 }
 
 func readAllQuery(opts eventstore.ReadAllOptions, limit int) (string, []any) {
+	if cats, ok := categories(opts.Filter.StreamPrefixes); ok {
+		return categoryQuery(cats, opts, limit)
+	}
 	var b strings.Builder
 	b.WriteString(`SELECT position, record, hash FROM events WHERE position > ?`)
 	args := []any{int64(opts.After.Commit())}
@@ -117,14 +120,68 @@ func readAllQuery(opts eventstore.ReadAllOptions, limit int) (string, []any) {
 		}
 		b.WriteString(`)`)
 	}
-	if len(opts.Filter.EventTypes) > 0 {
-		b.WriteString(` AND type IN (?` + strings.Repeat(`, ?`, len(opts.Filter.EventTypes)-1) + `)`)
-		for _, t := range opts.Filter.EventTypes {
-			args = append(args, t)
+	args = typeClause(&b, opts.Filter.EventTypes, args)
+	b.WriteString(` ORDER BY position LIMIT ?`)
+	return b.String(), append(args, limit)
+}
+
+// categoryExpr is a stream's category as the index events_category_position keeps it: the name
+// up to and including its first "-". A query must use exactly this text for the index to serve.
+const categoryExpr = `substr(stream, 1, instr(stream, '-'))`
+
+// categories reports whether every prefix is a whole category ("token-": one "-", at its end).
+func categories(prefixes []string) ([]string, bool) {
+	if len(prefixes) == 0 {
+		return nil, false
+	}
+	for _, p := range prefixes {
+		if strings.IndexByte(p, '-') != len(p)-1 {
+			return nil, false
 		}
+	}
+	return prefixes, true
+}
+
+// categoryQuery reads the next events of whole categories through the index
+// events_category_position: each category's next events are a seek and a short range, so the
+// read costs what it returns, however many events of other categories lie in between. Several
+// categories are merged: each contributes at most limit events, the union is ordered and cut.
+func categoryQuery(cats []string, opts eventstore.ReadAllOptions, limit int) (string, []any) {
+	var b strings.Builder
+	var args []any
+	one := func(cat string) {
+		b.WriteString(`SELECT position, record, hash FROM events WHERE ` + categoryExpr + ` = ? AND position > ?`)
+		args = append(args, cat, int64(opts.After.Commit()))
+		args = typeClause(&b, opts.Filter.EventTypes, args)
+		b.WriteString(` ORDER BY position LIMIT ?`)
+		args = append(args, limit)
+	}
+	if len(cats) == 1 {
+		one(cats[0])
+		return b.String(), args
+	}
+	for i, cat := range cats {
+		if i > 0 {
+			b.WriteString(` UNION ALL `)
+		}
+		b.WriteString(`SELECT * FROM (`)
+		one(cat)
+		b.WriteString(`)`)
 	}
 	b.WriteString(` ORDER BY position LIMIT ?`)
 	return b.String(), append(args, limit)
+}
+
+// typeClause adds the event-type condition, if any, and returns the arguments.
+func typeClause(b *strings.Builder, types []string, args []any) []any {
+	if len(types) == 0 {
+		return args
+	}
+	b.WriteString(` AND type IN (?` + strings.Repeat(`, ?`, len(types)-1) + `)`)
+	for _, t := range types {
+		args = append(args, t)
+	}
+	return args
 }
 
 // prefixUpperBound returns the smallest string greater than every string starting with p, in

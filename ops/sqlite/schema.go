@@ -63,6 +63,11 @@ var migrations = []string{
 		signed     TEXT NOT NULL,
 		created_at TEXT NOT NULL
 	) STRICT;`,
+	// 5: the log by category and position, so that a reader of one category (a stream-name prefix
+	// up to and including its first "-", such as "token-") seeks to its next events instead of
+	// scanning every event of other categories after its position (issue 16: the token registry's
+	// refresh scanned the whole tail of the log). readAllQuery uses exactly this expression.
+	`CREATE INDEX events_category_position ON events (substr(stream, 1, instr(stream, '-')), position);`,
 }
 
 // SchemaVersion is the schema version this program writes.

@@ -1,0 +1,4 @@
+package sqlite
+
+// ReadAllQuery exposes the global log's query for the query-plan test.
+var ReadAllQuery = readAllQuery
