@@ -1,0 +1,149 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+)
+
+// Store is the PostgreSQL event store. Create it with New; it is safe for concurrent use.
+type Store struct {
+	cfg    Config
+	pool   *pgxpool.Pool
+	writer *writer
+	notify *notifier
+
+	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
+	closed bool
+	quit   chan struct{} // closed by Close: ends subscriptions
+}
+
+var _ eventstore.Store = (*Store)(nil)
+var _ eventstore.HeadReader = (*Store)(nil)
+
+// New connects to cfg.URL, creates and migrates the schema when needed, and starts the writer.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	pc, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: URL: %w", err)
+	}
+	pc.MaxConns = int32(cfg.MaxConns)
+	pc.ConnConfig.RuntimeParams["search_path"] = cfg.Schema
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Store{cfg: cfg, pool: pool, notify: newNotifier(), quit: make(chan struct{})}
+	if err := s.start(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) start(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: connect to %s: %w", s.pool.Config().ConnConfig.Host, err)
+	}
+	if err := migrate(ctx, conn.Conn(), s.cfg.Schema); err != nil {
+		conn.Release()
+		return err
+	}
+	s.writer = newWriter(conn, s.cfg, s.notify)
+	return nil
+}
+
+// Pool returns the store's connection pool, for read models and other tables in the same
+// database and schema.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Schema returns the PostgreSQL schema that holds the store's tables.
+func (s *Store) Schema() string { return s.cfg.Schema }
+
+// Append appends events to stream; see eventstore.Store.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	events, err := eventstore.ValidateAppend(stream, expected, events, s.cfg.MaxEventBytes)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return eventstore.AppendResult{}, eventstore.ErrClosed
+	}
+	return s.writer.append(ctx, stream, expected, events)
+}
+
+// Head returns the position of the last event in the log; see eventstore.HeadReader.
+func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
+	if s.isClosed() {
+		return eventstore.Start, eventstore.ErrClosed
+	}
+	var head int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&head); err != nil {
+		return eventstore.Start, fmt.Errorf("postgres: read the log's head: %w", err)
+	}
+	return eventstore.SequencePosition(uint64(head)), nil
+}
+
+// Close waits for pending appends, stops the writer and subscriptions and closes the pool.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.quit)
+	s.mu.Unlock()
+	s.writer.close()
+	s.pool.Close()
+	return nil
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
+}
+
+// isUnique reports whether err is a unique-constraint violation.
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// rowsOf decodes rows of (position, record, hash) and closes them.
+func rowsOf(rows pgx.Rows) ([]eventstore.Event, error) {
+	defer rows.Close()
+	var out []eventstore.Event
+	for rows.Next() {
+		var r eventstore.StoredRow
+		var pos int64
+		if err := rows.Scan(&pos, &r.Record, &r.Hash); err != nil {
+			return nil, fmt.Errorf("postgres: scan event: %w", err)
+		}
+		r.Position = eventstore.SequencePosition(uint64(pos))
+		e, err := r.Event()
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: read events: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+)
+
+// writer owns one connection. A single goroutine (run) takes the waiting appends and commits
+// them in one transaction that holds log_head's row lock (group commit).
+type writer struct {
+	conn   *pgxpool.Conn
+	cfg    Config
+	notify *notifier
+	reqs   chan *appendReq
+	done   chan struct{}
+}
+
+type appendReq struct {
+	ctx      context.Context
+	stream   string
+	expected eventstore.ExpectedVersion
+	events   []eventstore.EventData
+	reply    chan struct{}
+	res      eventstore.AppendResult
+	err      error
+	rows     [][]any // what the attempt inserts
+}
+
+// streamHead is the version and hash of a stream's last event.
+type streamHead struct {
+	version int64
+	hash    eventstore.Hash
+}
+
+func newWriter(conn *pgxpool.Conn, cfg Config, n *notifier) *writer {
+	w := &writer{conn: conn, cfg: cfg, notify: n, reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *writer) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error) {
+	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, reply: make(chan struct{})}
+	select {
+	case w.reqs <- r:
+	case <-ctx.Done():
+		return eventstore.AppendResult{}, ctx.Err()
+	}
+	<-r.reply // once queued, wait even if ctx ends: the append may be committing
+	return r.res, r.err
+}
+
+// close stops the writer after the queued appends; the caller guarantees no new ones arrive.
+func (w *writer) close() {
+	close(w.reqs)
+	<-w.done
+	w.conn.Release()
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	batch := make([]*appendReq, 0, w.cfg.MaxBatch)
+	for {
+		r, ok := <-w.reqs
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], r)
+	more:
+		for len(batch) < w.cfg.MaxBatch {
+			select {
+			case r, ok := <-w.reqs:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		w.commit(batch)
+	}
+}
+
+// commit decides and commits one batch and answers every request. A failed transaction fails
+// every request of the batch that would have written (none of it was committed).
+func (w *writer) commit(batch []*appendReq) {
+	wrote, err := w.try(context.Background(), batch)
+	for _, r := range batch {
+		if err != nil && r.err == nil { // nothing of the batch was committed
+			r.res, r.err = eventstore.AppendResult{}, fmt.Errorf("postgres: append to %q: %w", r.stream, err)
+		}
+		close(r.reply)
+	}
+	if err == nil && wrote {
+		w.notify.broadcast()
+	}
+}
+
+// try runs the batch in one transaction. Under log_head's row lock no other appender of any
+// instance writes, so what it reads of the log (heads, recorded event IDs) stays true until commit.
+func (w *writer) try(ctx context.Context, batch []*appendReq) (wrote bool, err error) {
+	tx, err := w.conn.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback(ctx)
+		}
+	}()
+	var pos, lastTime int64
+	if err := tx.QueryRow(ctx, `SELECT position, last_time FROM log_head WHERE id = 1 FOR UPDATE`).Scan(&pos, &lastTime); err != nil {
+		return false, fmt.Errorf("lock the log head: %w", err)
+	}
+	heads, found, err := w.lookup(ctx, tx, batch)
+	if err != nil {
+		return false, err
+	}
+	now := w.cfg.Clock().UTC().UnixNano()
+	if now < lastTime {
+		now = lastTime
+	}
+	at := time.Unix(0, now).UTC()
+	var rows [][]any
+	for _, r := range batch {
+		pos = w.decide(r, heads, found, pos, at)
+		rows = append(rows, r.rows...)
+	}
+	if len(rows) == 0 {
+		return false, tx.Commit(ctx)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, []string{"position", "stream", "version", "event_id", "type", "record", "hash"}, pgx.CopyFromRows(rows)); err != nil {
+		return false, fmt.Errorf("insert events: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE log_head SET position = $1, last_time = $2 WHERE id = 1`, pos, now); err != nil {
+		return false, fmt.Errorf("move the log head: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify('civicflow_events_' || current_schema(), $1)`, strconv.FormatInt(pos, 10)); err != nil {
+		return false, fmt.Errorf("notify: %w", err)
+	}
+	return true, tx.Commit(ctx)
+}
+
+// lookup reads the heads of the batch's streams and every event already recorded under one of
+// its event IDs, in two queries.
+func (w *writer) lookup(ctx context.Context, tx pgx.Tx, batch []*appendReq) (map[string]streamHead, map[[16]byte]*eventstore.Recorded, error) {
+	var streams []string
+	var ids [][]byte
+	for _, r := range batch {
+		streams = append(streams, r.stream)
+		for _, e := range r.events {
+			ids = append(ids, e.ID[:])
+		}
+	}
+	heads := make(map[string]streamHead)
+	rows, err := tx.Query(ctx, `SELECT DISTINCT ON (stream) stream, version, hash FROM events WHERE stream = ANY($1) ORDER BY stream, version DESC`, streams)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read stream heads: %w", err)
+	}
+	for rows.Next() {
+		var stream string
+		var h streamHead
+		var hash []byte
+		if err := rows.Scan(&stream, &h.version, &hash); err != nil {
+			return nil, nil, err
+		}
+		if len(hash) != len(h.hash) {
+			return nil, nil, fmt.Errorf("stream %q version %d: stored hash has %d bytes", stream, h.version, len(hash))
+		}
+		copy(h.hash[:], hash)
+		heads[stream] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	found := make(map[[16]byte]*eventstore.Recorded)
+	rows, err = tx.Query(ctx, `SELECT event_id, stream, version, position, record FROM events WHERE event_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("look up event IDs: %w", err)
+	}
+	for rows.Next() {
+		var id []byte
+		var rec eventstore.Recorded
+		var pos int64
+		if err := rows.Scan(&id, &rec.Stream, &rec.Version, &pos, &rec.Record); err != nil {
+			return nil, nil, err
+		}
+		rec.Position = eventstore.SequencePosition(uint64(pos))
+		found[[16]byte(id)] = &rec
+	}
+	return heads, found, rows.Err()
+}
+
+// decide settles one request against the heads (which it moves) and the recorded IDs, fills its
+// rows to insert and its answer, and returns the last position used.
+func (w *writer) decide(r *appendReq, heads map[string]streamHead, found map[[16]byte]*eventstore.Recorded, pos int64, at time.Time) int64 {
+	r.rows, r.res, r.err = nil, eventstore.AppendResult{}, nil
+	if err := r.ctx.Err(); err != nil {
+		r.err = err
+		return pos
+	}
+	head := heads[r.stream]
+	recorded := make([]*eventstore.Recorded, len(r.events))
+	seen := false
+	for i, e := range r.events {
+		recorded[i] = found[e.ID]
+		seen = seen || recorded[i] != nil
+	}
+	if seen {
+		res, decided, err := eventstore.DecideRetry(r.stream, r.expected, r.events, recorded, head.version)
+		if decided {
+			r.res, r.err = res, err
+			return pos
+		}
+	}
+	if !r.expected.Allows(head.version) {
+		r.err = &eventstore.ConcurrencyError{Stream: r.stream, Expected: r.expected, Actual: head.version}
+		return pos
+	}
+	for _, e := range r.events {
+		pos++
+		rec := eventstore.EncodeRecord(eventstore.Event{ID: e.ID, Stream: r.stream, Version: head.version + 1, Type: e.Type,
+			SchemaVersion: e.SchemaVersion, Data: e.Data, Metadata: e.Metadata, RecordedAt: at})
+		hash := eventstore.ChainHash(head.hash, rec)
+		r.rows = append(r.rows, []any{pos, r.stream, head.version + 1, e.ID[:], e.Type, rec, hash[:]})
+		head = streamHead{version: head.version + 1, hash: hash}
+		found[e.ID] = &eventstore.Recorded{Stream: r.stream, Version: head.version, Position: eventstore.SequencePosition(uint64(pos)), Record: rec}
+	}
+	heads[r.stream] = head
+	r.res = eventstore.AppendResult{Version: head.version, Position: eventstore.SequencePosition(uint64(pos))}
+	return pos
+}
