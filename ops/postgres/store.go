@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -69,6 +70,9 @@ func (s *Store) start(ctx context.Context) error {
 // database and schema.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// URL returns the connection string the store was opened with.
+func (s *Store) URL() string { return s.cfg.URL }
+
 // Schema returns the PostgreSQL schema that holds the store's tables.
 func (s *Store) Schema() string { return s.cfg.Schema }
 
@@ -125,18 +129,18 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-// rowsOf decodes rows of (position, record, hash) and closes them.
+// rowsOf decodes rows of (position, record, hash) and closes them. The record and hash are read
+// from the driver's buffer without a copy: DecodeRecord copies the record once, into the event.
 func rowsOf(rows pgx.Rows) ([]eventstore.Event, error) {
 	defer rows.Close()
 	var out []eventstore.Event
 	for rows.Next() {
-		var r eventstore.StoredRow
+		var record, hash pgtype.DriverBytes
 		var pos int64
-		if err := rows.Scan(&pos, &r.Record, &r.Hash); err != nil {
+		if err := rows.Scan(&pos, &record, &hash); err != nil {
 			return nil, fmt.Errorf("postgres: scan event: %w", err)
 		}
-		r.Position = eventstore.SequencePosition(uint64(pos))
-		e, err := r.Event()
+		e, err := eventstore.StoredRow{Position: eventstore.SequencePosition(uint64(pos)), Record: record, Hash: hash}.Event()
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
