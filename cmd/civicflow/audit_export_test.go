@@ -25,11 +25,11 @@ func TestE2E_audit_export_after_an_erasure(t *testing.T) {
 	for _, task := range []string{"define_subject", "choose_facilitation", "publish_call", "select_team"} {
 		r.must("POST", base+"/complete_task", "member@leipzig", map[string]any{"task": task, "evidence": "Aktenzeichen 4711"})
 	}
-	r.must("POST", base+"/register_participant", "member@leipzig", map[string]any{"participant": "t1", "person": "p-0815", "group": "citizens",
+	r.must("POST", base+"/register_participant", "member@leipzig", map[string]any{"participant": "t1", "person": "7f3c1a2e-0000-4000-8000-000000000815", "group": "citizens",
 		"name": "Hildegard Kranichfeld", "email": "hildegard.kranichfeld@example.org"})
 	r.must("POST", base+"/record_contribution", "member@leipzig", map[string]any{"participant": "t1", "text": "Ein Trinkbrunnen am Kranichweiher"})
 	r.must("POST", base+"/record_decision", "lead@leipzig", map[string]any{"subject": "Trinkbrunnen", "model": "consent", "outcome": "angenommen"})
-	r.must("POST", "/api/v1/persons/p-0815/erase", "administrator@leipzig", nil)
+	r.must("POST", "/api/v1/persons/7f3c1a2e-0000-4000-8000-000000000815/erase", "administrator@leipzig", nil)
 	secrets := []string{"Hildegard", "Kranichfeld", "hildegard.kranichfeld@example.org", "Trinkbrunnen am Kranichweiher"}
 	absent := func(where string, b []byte) {
 		t.Helper()

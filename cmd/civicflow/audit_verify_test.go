@@ -31,13 +31,13 @@ func verifyFixture(t *testing.T) verifiedStore {
 	for _, title := range []string{"Spielplatz Lindenauer Markt", "Radweg Karl-Heine-Straße"} {
 		id := r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": title}).body["process"].(string)
 		for k := range 3 {
-			r.must("POST", "/api/v1/processes/"+id+"/register_participant", "member@leipzig", map[string]any{"person": fmt.Sprintf("p%d-%s", k, id[len(id)-4:]),
+			r.must("POST", "/api/v1/processes/"+id+"/register_participant", "member@leipzig", map[string]any{"person": fmt.Sprintf("7f3c1a2e-0000-4000-8000-%08d%s", k, id[len(id)-4:]),
 				"group": "citizens", "name": fmt.Sprintf("Person %d", k), "email": fmt.Sprintf("p%d@example.org", k)})
 		}
 		r.must("POST", "/api/v1/processes/"+id+"/record_contribution", "member@leipzig", map[string]any{"text": "Mehr Schatten"})
 		ids = append(ids, id)
 	}
-	r.must("POST", "/api/v1/persons/p0-"+ids[0][len(ids[0])-4:]+"/erase", "administrator@leipzig", nil)
+	r.must("POST", "/api/v1/persons/7f3c1a2e-0000-4000-8000-00000000"+ids[0][len(ids[0])-4:]+"/erase", "administrator@leipzig", nil)
 	waitForReadModels(t, r.db)
 	r.stop() // seals the log
 	return verifiedStore{db: r.db, pub: filepath.Join(filepath.Dir(r.db), "seal.key.pub"), first: ids[0], other: ids[1]}

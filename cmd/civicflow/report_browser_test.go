@@ -33,13 +33,13 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	for _, task := range []string{"define_subject", "choose_facilitation", "publish_call", "select_team"} {
 		r.must("POST", base+"/complete_task", "member@leipzig", map[string]any{"task": task, "evidence": "Aktenzeichen 4711/2025, Beschlussvorlage VI-DS-08154 des Stadtbezirksbeirats"})
 	}
-	r.must("POST", base+"/register_participant", "member@leipzig", map[string]any{"participant": "t1", "person": "p-0815", "group": "citizens",
+	r.must("POST", base+"/register_participant", "member@leipzig", map[string]any{"participant": "t1", "person": "7f3c1a2e-0000-4000-8000-000000000815", "group": "citizens",
 		"name": "Hildegard Kranichfeld", "email": "hildegard.kranichfeld@example.org"})
 	for i := range 40 {
 		r.must("POST", base+"/record_contribution", "member@leipzig", map[string]any{"participant": "t1", "text": fmt.Sprintf("Vorschlag %d", i+1)})
 	}
 	r.must("POST", base+"/record_decision", "lead@leipzig", map[string]any{"subject": "Trinkbrunnen", "model": "consent", "outcome": "angenommen"})
-	r.must("POST", "/api/v1/persons/p-0815/erase", "administrator@leipzig", nil)
+	r.must("POST", "/api/v1/persons/7f3c1a2e-0000-4000-8000-000000000815/erase", "administrator@leipzig", nil)
 	const events = 1 + 4 + 1 + 40 + 1 // the process's; the erasure is recorded in the person's stream
 
 	dir := filepath.Dir(r.db)

@@ -377,14 +377,33 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 			}
 		}
 	})
-	t.Run("erasure", func(t *testing.T) {
+	t.Run("persons", func(t *testing.T) {
+		base := "/api/v1/processes/" + s.open("leipzig", "Personen")
 		for _, role := range roles {
-			want := 403
-			if role == "administrator" {
-				want = 200
-			}
-			if r := s.call("POST", "/api/v1/persons/p-"+role+"/erase", role+"@leipzig", nil); r.status != want {
-				t.Fatalf("%s erases: %d, want %d", role, r.status, want)
+			for _, tenant := range []string{"leipzig", "menden", "*"} {
+				if tenant == "*" && role != "administrator" {
+					continue
+				}
+				person := s.register(base, map[string]any{"group": "citizens", "name": "Erika Mustermann"})
+				want := 403 // a role that may not erase learns nothing about the person
+				switch {
+				case role == "administrator" && tenant == "menden":
+					want = 404 // another tenant's person, like another tenant's process
+				case role == "administrator":
+					want = 200
+				}
+				name := person
+				if tenant == "*" {
+					name = "leipzig:" + person
+				}
+				before := s.events() - s.auditRecords()
+				r := s.call("POST", "/api/v1/persons/"+name+"/erase", role+"@"+tenant, nil)
+				if r.status != want {
+					t.Fatalf("%s@%s erases: %d %s, want %d", role, tenant, r.status, r.body, want)
+				}
+				if wrote := s.events()-s.auditRecords() != before; wrote != (want == 200) { // an auditor's refusal is recorded as ever
+					t.Fatalf("%s@%s erases with %d and wrote events: %v", role, tenant, r.status, wrote)
+				}
 			}
 		}
 	})

@@ -39,6 +39,7 @@ type server struct {
 	t      *testing.T
 	url    string
 	store  *sqlite.Store
+	path   string            // the store's database file
 	tokens map[string]string // "role@tenant" → secret
 	router routers.Router
 	mu     sync.Mutex
@@ -79,6 +80,8 @@ type serverOpts struct {
 	list func(eventstore.Store) eventstore.Store // what the process list is fed from
 	// noReadModels configures the API without ReadModels (the read models run all the same).
 	noReadModels bool
+	// logs, when set, receives the API's log lines.
+	logs io.Writer
 }
 
 func newServerOpts(t *testing.T, opts serverOpts) *server {
@@ -86,7 +89,8 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	wrap := opts.api
 	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
-	store, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "db"), Clock: s.clock})
+	s.path = filepath.Join(t.TempDir(), "db")
+	store, err := sqlite.New(ctx, sqlite.Config{Path: s.path, Clock: s.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +143,9 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 		ReadModels: store.ProjectionReadDB()}
 	if opts.noReadModels {
 		cfg.ReadModels = nil
+	}
+	if opts.logs != nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(opts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	api, err := httpapi.New(cfg)
 	if err != nil {

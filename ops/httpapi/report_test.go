@@ -14,11 +14,9 @@ func TestAPI_report_is_verifiable_without_erased_data_and_its_reads_by_auditors_
 	s := newServer(t)
 	id := s.open("leipzig", "Prüfbericht")
 	base := "/api/v1/processes/" + id
-	if r := s.call("POST", base+"/register_participant", "member@leipzig", map[string]any{"person": "p-991", "group": "citizens", "name": "Erika Mustermann", "email": "erika@example.org"}); r.status != 200 {
-		t.Fatalf("register: %d %s", r.status, r.body)
-	}
+	person := s.register(base, map[string]any{"group": "citizens", "name": "Erika Mustermann", "email": "erika@example.org"})
 	s.advance(48 * time.Hour)
-	if r := s.call("POST", "/api/v1/persons/p-991/erase", "administrator@leipzig", nil); r.status != 200 {
+	if r := s.call("POST", "/api/v1/persons/"+person+"/erase", "administrator@leipzig", nil); r.status != 200 {
 		t.Fatalf("erase: %d %s", r.status, r.body)
 	}
 	if _, _, err := s.sealer.Seal(context.Background()); err != nil {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,7 +35,9 @@ type approvalView struct {
 }
 
 type participantView struct {
-	ID        string `json:"id"`
+	ID string `json:"id"`
+	// Person is the opaque person ID (a UUID) that erasure names; not shown to viewers.
+	Person    string `json:"person,omitempty"`
 	Group     string `json:"group"`
 	Name      string `json:"name,omitempty"`
 	Email     string `json:"email,omitempty"`
@@ -141,6 +144,7 @@ func (a *API) view(ctx context.Context, p *process.Process, actor process.Actor)
 	for _, x := range p.Participants {
 		pv := participantView{ID: x.ID, Group: x.Group, Withdrawn: x.Withdrawn}
 		if seesPersonalData(actor) {
+			_, pv.Person, _ = strings.Cut(x.Person, ":")
 			pv.Name = a.reveal(ctx, x.Name)
 			pv.Email = a.reveal(ctx, x.Email)
 		}

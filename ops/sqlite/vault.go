@@ -113,6 +113,18 @@ func (v *Vault) Open(ctx context.Context, s process.Sealed) (string, error) {
 	return string(pt), nil
 }
 
+// Has reports whether the person has a key: registered and not erased.
+func (v *Vault) Has(ctx context.Context, person string) (bool, error) {
+	_, err := v.key(ctx, person, false)
+	switch {
+	case errors.Is(err, ErrErased):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
 // Erase deletes the person's key for good: the row is overwritten (secure_delete) and the WAL is
 // checkpointed and truncated so that no copy of the key stays in the files.
 func (v *Vault) Erase(ctx context.Context, person string) error {

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,16 +69,6 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 func (e *Engine) templateOf(ctx context.Context, p *process.Process) (template.Template, error) {
 	tv, err := e.Template(ctx, p.TemplateID, p.TemplateVersion)
 	return tv.Template, err
-}
-
-// PersonID scopes a person to a tenant: "<tenant>:<id>", with a new ID when id is empty. Keys,
-// erasure and the person's stream use this form, so an administrator can erase only the persons
-// of their own tenant.
-func PersonID(tenant, id string) string {
-	if strings.HasPrefix(id, tenant+":") {
-		return id
-	}
-	return tenant + ":" + newIDIfEmpty(id)
 }
 
 func newIDIfEmpty(s string) string {
@@ -185,6 +174,8 @@ func (c GoBack) run(ctx context.Context, e *Engine, m process.Meta, p *process.P
 }
 
 // RegisterParticipant registers a participant; name and e-mail are sealed with the person's key.
+// Person is an opaque person ID (a UUID): empty, the engine issues one; the same UUID in another
+// registration of the tenant is the same person (one key, one erasure).
 type RegisterParticipant struct {
 	Participant string `json:"participant,omitempty"`
 	Person      string `json:"person,omitempty"`
@@ -200,8 +191,11 @@ func (c RegisterParticipant) run(ctx context.Context, e *Engine, m process.Meta,
 	if c.Name == "" {
 		return &process.InvalidError{Field: "name", Problem: "is required"}
 	}
-	in := process.RegisterInput{Participant: newIDIfEmpty(c.Participant), Person: PersonID(p.Tenant, c.Person), Group: c.Group}
-	var err error
+	person, err := NewPersonID(c.Person)
+	if err != nil {
+		return err
+	}
+	in := process.RegisterInput{Participant: newIDIfEmpty(c.Participant), Person: PersonID(p.Tenant, person), Group: c.Group}
 	if in.Name, err = e.cfg.Vault.Seal(ctx, in.Person, c.Name); err != nil {
 		return err
 	}

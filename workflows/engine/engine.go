@@ -30,6 +30,8 @@ type Vault interface {
 	Seal(ctx context.Context, person, plaintext string) (process.Sealed, error)
 	Open(ctx context.Context, s process.Sealed) (string, error)
 	Erase(ctx context.Context, person string) error
+	// Has reports whether the person has a key (was registered and not erased).
+	Has(ctx context.Context, person string) (bool, error)
 }
 
 // Gates evaluates and type-checks gate expressions.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -25,8 +24,9 @@ type PersonErased struct {
 const TypePersonErased = "person.erased"
 
 // ErasePerson erases a person's personal data: it records the erasure, then deletes the person's
-// key. Only administrators erase. Erasing again records nothing new and deletes the key again (so
-// a crash between the two steps is mended by a retry).
+// key. Only administrators erase, a tenant's only its own persons: another tenant's person, or a
+// person the vault never knew, is ErrNotFound and nothing is written. Erasing again records
+// nothing new and deletes the key again (so a crash between the two steps is mended by a retry).
 func (e *Engine) ErasePerson(ctx context.Context, m process.Meta, person string) error {
 	m = e.meta(m)
 	if m.Actor.Role != template.RoleAdministrator {
@@ -35,10 +35,9 @@ func (e *Engine) ErasePerson(ctx context.Context, m process.Meta, person string)
 	if person == "" {
 		return &process.InvalidError{Field: "person", Problem: "is required"}
 	}
-	if !m.Actor.Installation {
-		if !strings.HasPrefix(person, m.Actor.Tenant+":") {
-			person = PersonID(m.Actor.Tenant, person)
-		}
+	person, err := e.personOf(ctx, m.Actor, person)
+	if err != nil {
+		return err
 	}
 	b, err := json.Marshal(PersonErased{Person: person, ByRole: m.Actor.Role, By: m.Actor.User, At: m.Now})
 	if err != nil {
@@ -46,7 +45,7 @@ func (e *Engine) ErasePerson(ctx context.Context, m process.Meta, person string)
 	}
 	_, err = e.cfg.Store.Append(ctx, "person-"+person, eventstore.NoStream, eventstore.EventData{
 		ID: eventID(m, 0), Type: TypePersonErased, SchemaVersion: 1, Data: b,
-		Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID}})
+		Metadata: eventstore.Metadata{Tenant: tenantOf(person), Actor: m.Actor.User, CommandID: m.CommandID}})
 	if err != nil && !errors.Is(err, eventstore.ErrConcurrency) { // a conflict: erased before
 		return err
 	}

@@ -100,13 +100,13 @@ func newFixture(t *testing.T) *fixture {
 	f.do(admin, engine.GrantApproval{Approval: "department_head", Note: "passt"})
 	f.clock.advance(70) // target 56: missed
 	f.do(lead, engine.Advance{})
-	f.do(member, engine.RegisterParticipant{Participant: "t1", Person: "p-7731", Group: "citizens", Name: "Waltraud Quastenberg", Email: "waltraud.quastenberg@example.org"})
-	f.do(member, engine.RegisterParticipant{Participant: "t2", Person: "p-7732", Group: "business", Name: "Kuno Brettschneider"})
+	f.do(member, engine.RegisterParticipant{Participant: "t1", Person: "7f3c1a2e-0000-4000-8000-000000007731", Group: "citizens", Name: "Waltraud Quastenberg", Email: "waltraud.quastenberg@example.org"})
+	f.do(member, engine.RegisterParticipant{Participant: "t2", Person: "7f3c1a2e-0000-4000-8000-000000007732", Group: "business", Name: "Kuno Brettschneider"})
 	f.do(lead, engine.RecordDecision{Subject: "Radweg auf der Fahrbahn", Model: "majority", Outcome: "angenommen", Votes: &process.Votes{Yes: 12, No: 3, Abstain: 1}})
 	f.do(lead, engine.DefineMeasure{Measure: "m1", Title: "Radweg markieren"})
 	f.do(lead, engine.ReportProgress{Measure: "m1", Progress: 30, Status: "in_progress"})
 	f.clock.advance(2)
-	if err := f.engine.ErasePerson(f.ctx, process.Meta{Actor: admin, CommandID: "erase"}, "p-7731"); err != nil {
+	if err := f.engine.ErasePerson(f.ctx, process.Meta{Actor: admin, CommandID: "erase"}, "7f3c1a2e-0000-4000-8000-000000007731"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.sealer.Seal(f.ctx); err != nil {
