@@ -112,6 +112,7 @@ var routes = []route{
 	{"GET", "/api/v1/templates/{id}", false, (*API).showTemplate},
 	{"GET", "/api/v1/templates/{id}/versions/{version}", false, (*API).showTemplate},
 	{"POST", "/api/v1/templates/{id}/versions/{version}/retire", false, (*API).retireTemplate},
+	{"POST", "/api/v1/templates/{id}/derive", false, (*API).deriveTemplate},
 	{"GET", "/api/v1/processes", false, (*API).listProcesses},
 	{"POST", "/api/v1/processes", false, (*API).openProcess},
 	{"GET", "/api/v1/processes/{id}", false, (*API).showProcess},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/templates"
 )
 
@@ -28,8 +29,8 @@ func (a *API) meta(r *http.Request, actor process.Actor) (process.Meta, error) {
 	return process.Meta{Actor: actor, CommandID: key}, nil
 }
 
-func (a *API) listTemplates(w http.ResponseWriter, r *http.Request, _ process.Actor) error {
-	list, err := a.cfg.Engine.Templates(r.Context())
+func (a *API) listTemplates(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	list, err := a.cfg.Engine.TemplatesFor(r.Context(), actor)
 	if err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func (a *API) listTemplates(w http.ResponseWriter, r *http.Request, _ process.Ac
 	return nil
 }
 
-func (a *API) showTemplate(w http.ResponseWriter, r *http.Request, _ process.Actor) error {
+func (a *API) showTemplate(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
 	version := 0
 	if v := r.PathValue("version"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -48,7 +49,7 @@ func (a *API) showTemplate(w http.ResponseWriter, r *http.Request, _ process.Act
 		}
 		version = n
 	}
-	tv, err := a.cfg.Engine.Template(r.Context(), r.PathValue("id"), version)
+	tv, err := a.cfg.Engine.TemplateFor(r.Context(), actor, r.PathValue("id"), version)
 	if err != nil {
 		return err
 	}
@@ -101,13 +102,31 @@ func (a *API) retireTemplate(w http.ResponseWriter, r *http.Request, actor proce
 	if err != nil {
 		return err
 	}
-	if err := a.cfg.Engine.RetireTemplate(r.Context(), m, r.PathValue("id"), version, body.Reason); err != nil {
-		return err
-	}
-	tv, err := a.cfg.Engine.Template(r.Context(), r.PathValue("id"), version)
+	tv, err := a.cfg.Engine.RetireTemplate(r.Context(), m, r.PathValue("id"), version, body.Reason)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, tv)
+	return nil
+}
+
+// deriveTemplate copies an installation template version into the administrator's tenant.
+func (a *API) deriveTemplate(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
+	d := engine.DeriveTemplate{From: r.PathValue("id")}
+	if r.ContentLength != 0 { // the body is optional: {"version": 0, "id": ""}
+		if err := decodeJSON(r, &d); err != nil {
+			return err
+		}
+	}
+	m, err := a.meta(r, actor)
+	if err != nil {
+		return err
+	}
+	tv, err := a.cfg.Engine.DeriveTemplate(r.Context(), m, d)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/templates/%s/versions/%d", tv.Template.ID, tv.Template.Version))
+	writeJSON(w, http.StatusCreated, tv)
 	return nil
 }

@@ -194,7 +194,7 @@ type statRow struct {
 // tenant for an installation administrator): per stage the processes in it now, how often one
 // entered and completed it, and the median and 90th percentile of the completed stays.
 func (d *Dashboard) stats(w http.ResponseWriter, r *http.Request, rq request) error {
-	tv, err := d.cfg.Engine.Template(r.Context(), r.PathValue("id"), 0)
+	tv, err := d.cfg.Engine.TemplateFor(r.Context(), rq.actor, r.PathValue("id"), 0)
 	if err != nil {
 		return errTemplate(err)
 	}

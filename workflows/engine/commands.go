@@ -14,7 +14,9 @@ import (
 // openNamespace derives process IDs from command IDs, so that a retried open finds its process.
 var openNamespace = uuid.MustParse("6f1c3f0e-8d0a-4f6e-9c1b-2a7e5d4c3b21")
 
-// OpenProcess opens a process from a template version (0: the latest).
+// OpenProcess opens a process from a template version (0: the latest). Template is resolved for
+// the actor (Engine.Resolve): the tenant's own template of that ID first, then the
+// installation's; the process records the template's full ID.
 type OpenProcess struct {
 	Template        string `json:"template"`
 	TemplateVersion int    `json:"template_version,omitempty"`
@@ -49,7 +51,7 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 	if in.Template == "" {
 		return Result{}, &process.InvalidError{Field: "template", Problem: "is required"}
 	}
-	tv, err := e.Template(ctx, in.Template, in.TemplateVersion)
+	tv, err := e.TemplateFor(ctx, m.Actor, in.Template, in.TemplateVersion)
 	if err != nil {
 		return Result{}, err
 	}

@@ -187,14 +187,14 @@ func TestPublishTemplate_versions_and_retires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), tv.Template)
+	again, err := h.engine.PublishTemplate(h.ctx, h.meta(installation), tv.Template)
 	if err != nil || again.Template.Version != tv.Template.Version {
 		t.Fatalf("republishing the same content: version %d, %v; want %d", again.Template.Version, err, tv.Template.Version)
 	}
 	changed := tv.Template
 	changed.Stages = append([]template.Stage(nil), changed.Stages...)
 	changed.Stages[0].TargetDays = 21
-	v2, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), changed)
+	v2, err := h.engine.PublishTemplate(h.ctx, h.meta(installation), changed)
 	if err != nil || v2.Template.Version != tv.Template.Version+1 || v2.Hash == tv.Hash {
 		t.Fatalf("publishing a change: %+v, %v", v2.Template.Version, err)
 	}
@@ -204,11 +204,11 @@ func TestPublishTemplate_versions_and_retires(t *testing.T) {
 	broken := changed
 	broken.Stages = append([]template.Stage(nil), changed.Stages...)
 	broken.Stages[1].Gates = []template.Gate{{Key: "typo", Title: template.Text{De: "x", En: "x"}, Expr: "aprovals.has(\"x\")"}}
-	if _, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), broken); !errors.Is(err, template.ErrInvalid) {
+	if _, err := h.engine.PublishTemplate(h.ctx, h.meta(installation), broken); !errors.Is(err, template.ErrInvalid) {
 		t.Fatalf("a gate typo was published: %v", err)
 	}
 	id := h.open(standard, "Läuft auf v2")
-	if err := h.engine.RetireTemplate(h.ctx, h.meta(admin), standard, v2.Template.Version, "ersetzt"); err != nil {
+	if _, err := h.engine.RetireTemplate(h.ctx, h.meta(installation), standard, v2.Template.Version, "ersetzt"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.engine.Open(h.ctx, h.meta(lead), engine.OpenProcess{Template: standard, Title: "neu"}); !errors.Is(err, process.ErrRefused) {
@@ -227,7 +227,7 @@ func TestMigrate_moves_a_running_process_to_a_new_version(t *testing.T) {
 	next.Stages[1].BackTo = []string{"call"}
 	next.Deadlines = append([]template.Deadline(nil), next.Deadlines...)
 	next.Deadlines[0].Stage = "call"
-	v2, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), next)
+	v2, err := h.engine.PublishTemplate(h.ctx, h.meta(installation), next)
 	if err != nil {
 		t.Fatal(err)
 	}

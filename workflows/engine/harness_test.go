@@ -53,7 +53,7 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(func() { store.Close() })
 	h := &harness{t: t, ctx: context.Background(), store: store, clock: c, path: path}
 	h.engine = newEngine(t, h)
-	if _, err := h.engine.PublishSeeds(h.ctx, h.meta(admin)); err != nil {
+	if _, err := h.engine.PublishSeeds(h.ctx, h.meta(installation)); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -67,6 +67,8 @@ var (
 	viewer    = process.Actor{User: "dora", Tenant: "leipzig", Role: "viewer"}
 	otherLead = process.Actor{User: "emil", Tenant: "menden", Role: "lead"}
 	head      = process.Actor{User: "frank", Tenant: "leipzig", Role: "administrator"}
+	// installation administers the whole installation (tenant "*").
+	installation = process.Actor{User: "root", Tenant: "*", Role: "administrator", Installation: true}
 )
 
 func (h *harness) meta(a process.Actor) process.Meta {

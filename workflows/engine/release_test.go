@@ -14,6 +14,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/workflows/engine"
 )
@@ -71,8 +72,6 @@ func releaseProcesses(t *testing.T, h *harness) map[string]*process.Process {
 	return out
 }
 
-var installation = process.Actor{User: "root", Tenant: "*", Role: "administrator", Installation: true}
-
 func TestRelease_bb49f1f_persons_with_old_ids_load_and_are_erased(t *testing.T) {
 	h := releaseHarness(t)
 	p := releaseProcesses(t, h)["Spielplatz Lindenau"]
@@ -99,5 +98,48 @@ func TestRelease_bb49f1f_persons_with_old_ids_load_and_are_erased(t *testing.T) 
 	}
 	if err := h.engine.ErasePerson(h.ctx, h.meta(admin), "moritz"); !errors.Is(err, process.ErrNotFound) {
 		t.Fatalf("erasing an old-style ID nobody has recorded: %v, want not found", err)
+	}
+}
+
+func TestRelease_bb49f1f_global_templates_become_installation_templates(t *testing.T) {
+	h := releaseHarness(t)
+	ahlen := process.Actor{User: "olaf", Tenant: "ahlen", Role: "lead"}
+	list, err := h.engine.TemplatesFor(h.ctx, ahlen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]engine.TemplateVersion{}
+	for _, tv := range list {
+		if tv.Owner != template.Installation {
+			t.Fatalf("%s is owned by %q, want the installation", tv.Template.ID, tv.Owner)
+		}
+		got[tv.Template.ID] = tv
+	}
+	if len(got) != 7 || got["eigen"].Template.Version != 1 || got[standard].Template.Version != 2 {
+		t.Fatalf("ahlen sees %d templates (eigen v%d, %s v%d), want the six seeds and eigen, %s at v2",
+			len(got), got["eigen"].Template.Version, standard, got[standard].Template.Version, standard)
+	}
+	if ews, err := h.engine.Template(h.ctx, "ews-engagementstrategie", 1); err != nil || !ews.Retired {
+		t.Fatalf("the retired ews v1: %+v, %v", ews.Retired, err)
+	}
+	for title, p := range releaseProcesses(t, h) { // every process goes on with its template
+		if _, err := h.engine.Do(h.ctx, h.meta(process.Actor{User: "x", Tenant: p.Tenant, Role: "lead"}), p.ID, engine.NoExpectation,
+			engine.Suspend{Reason: "Prüfung"}); err != nil {
+			t.Fatalf("%s (%s v%d): %v", title, p.TemplateID, p.TemplateVersion, err)
+		}
+	}
+	if _, err := h.engine.RetireTemplate(h.ctx, h.meta(admin), "eigen", 1, "alt"); !errors.Is(err, process.ErrForbidden) {
+		t.Fatalf("leipzig's administrator retires the former global eigen: %v, want forbidden", err)
+	}
+	derived, err := h.engine.DeriveTemplate(h.ctx, h.meta(admin), engine.DeriveTemplate{From: standard, Version: 1})
+	if err != nil || derived.Template.ID != "leipzig:"+standard || derived.DerivedFrom.Version != 1 {
+		t.Fatalf("leipzig derives %s v1: %+v, %v", standard, derived.DerivedFrom, err)
+	}
+	res, err := h.engine.Open(h.ctx, h.meta(ahlen), engine.OpenProcess{Template: standard, Title: "Ahlen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := h.engine.Load(h.ctx, ahlen, res.Process); p.TemplateID != standard || p.TemplateVersion != 2 {
+		t.Fatalf("ahlen opened from %s v%d, want the installation's %s v2", p.TemplateID, p.TemplateVersion, standard)
 	}
 }

@@ -6,27 +6,33 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
-	"github.com/civicflow/civicflow/workflows/templates"
 )
 
-// ErrTemplateNotFound means no such template or version is published.
+// ErrTemplateNotFound means no such template or version is published, or the actor may not see
+// it (another tenant's template).
 var ErrTemplateNotFound = errors.New("engine: template not found")
 
 // TemplateVersion is a published version with its state.
 type TemplateVersion struct {
+	// Template is the version; its ID is the full ID (template.Qualify).
 	Template template.Template `json:"template"`
 	Hash     string            `json:"hash"`
 	Retired  bool              `json:"retired"`
+	// Owner is template.Installation ("*") or the tenant whose template it is.
+	Owner string `json:"owner"`
+	// DerivedFrom is the installation template version a tenant's template was copied from.
+	DerivedFrom *template.Source `json:"derived_from,omitempty"`
 }
 
 type templateCache struct {
 	mu       sync.Mutex
-	versions map[string][]TemplateVersion // by template ID, in version order
+	versions map[string][]TemplateVersion // by full template ID, in version order
 	loaded   map[string]int64             // stream version read so far
 }
 
@@ -34,7 +40,7 @@ func newTemplateCache() *templateCache {
 	return &templateCache{versions: map[string][]TemplateVersion{}, loaded: map[string]int64{}}
 }
 
-// refresh reads new events of the template's stream.
+// refresh reads new events of the stream of the template with the full ID.
 func (e *Engine) refresh(ctx context.Context, id string) ([]TemplateVersion, error) {
 	c := e.templates
 	c.mu.Lock()
@@ -50,7 +56,8 @@ func (e *Engine) refresh(ctx context.Context, id string) ([]TemplateVersion, err
 			if err := json.Unmarshal(ev.Data, &p); err != nil {
 				return nil, fmt.Errorf("engine: %s v%d: %w", ev.Stream, ev.Version, err)
 			}
-			c.versions[id] = append(c.versions[id], TemplateVersion{Template: p.Template, Hash: p.Hash})
+			c.versions[id] = append(c.versions[id], TemplateVersion{Template: p.Template, Hash: p.Hash,
+				Owner: template.OwnerOf(id), DerivedFrom: p.DerivedFrom})
 		case template.TypeRetired:
 			var r template.Retired
 			if err := json.Unmarshal(ev.Data, &r); err != nil {
@@ -65,7 +72,9 @@ func (e *Engine) refresh(ctx context.Context, id string) ([]TemplateVersion, err
 	return append([]TemplateVersion(nil), c.versions[id]...), nil
 }
 
-// Template returns a published version (version 0: the latest).
+// Template returns a published version of the template with the full ID (version 0: the
+// latest), whoever owns it: for a process's own template and the engine's use. A request on
+// behalf of a user goes through TemplateFor.
 func (e *Engine) Template(ctx context.Context, id string, version int) (TemplateVersion, error) {
 	vs, err := e.refresh(ctx, id)
 	if err != nil {
@@ -80,7 +89,41 @@ func (e *Engine) Template(ctx context.Context, id string, version int) (Template
 	return vs[version-1], nil
 }
 
-// Templates returns the latest version of every published template, by ID.
+// TemplateFor returns a version of the template that id names for the actor (see Resolve).
+func (e *Engine) TemplateFor(ctx context.Context, a process.Actor, id string, version int) (TemplateVersion, error) {
+	full, err := e.Resolve(ctx, a, id)
+	if err != nil {
+		return TemplateVersion{}, err
+	}
+	return e.Template(ctx, full, version)
+}
+
+// Resolve returns the full ID of the template that id names for the actor. A full ID
+// ("<tenant>:<id>") names that tenant's template, which only its own users and installation
+// administrators see (to others it is ErrTemplateNotFound, like every other tenant's data). An ID
+// without a tenant names the actor's tenant's own template of that ID when there is one, else
+// the installation template: a tenant's derived "beteiligung-standard" stands in for the
+// installation's in that tenant only. For installation administrators it names the
+// installation template.
+func (e *Engine) Resolve(ctx context.Context, a process.Actor, id string) (string, error) {
+	if strings.Contains(id, ":") {
+		if !a.Sees(template.OwnerOf(id)) {
+			return "", fmt.Errorf("%w: %s", ErrTemplateNotFound, id)
+		}
+		return id, nil
+	}
+	if a.Installation || a.Tenant == "" {
+		return id, nil
+	}
+	own := template.Qualify(a.Tenant, id)
+	vs, err := e.refresh(ctx, own)
+	if err != nil || len(vs) > 0 {
+		return own, err
+	}
+	return id, nil
+}
+
+// Templates returns the latest version of every published template of every owner, by full ID.
 func (e *Engine) Templates(ctx context.Context) ([]TemplateVersion, error) {
 	var ids []string
 	after := eventstore.Start
@@ -112,94 +155,18 @@ func (e *Engine) Templates(ctx context.Context) ([]TemplateVersion, error) {
 	return out, nil
 }
 
-// PublishTemplate validates a template completely (gates included) and records it as the next
-// version. Publishing the same content as the latest version again returns that version and
-// writes nothing. Only administrators publish.
-func (e *Engine) PublishTemplate(ctx context.Context, m process.Meta, tpl template.Template) (TemplateVersion, error) {
-	m = e.meta(m)
-	if m.Actor.Role != template.RoleAdministrator {
-		return TemplateVersion{}, &process.ForbiddenError{Role: m.Actor.Role, Action: "publish templates"}
-	}
-	tpl.Version = 0
-	if err := template.Validate(&tpl, e.cfg.Gates); err != nil {
-		return TemplateVersion{}, err
-	}
-	for attempt := 0; ; attempt++ {
-		vs, err := e.refresh(ctx, tpl.ID)
-		if err != nil {
-			return TemplateVersion{}, err
-		}
-		hash := template.Hash(tpl)
-		if n := len(vs); n > 0 && vs[n-1].Hash == hash {
-			return vs[n-1], nil
-		}
-		tpl.Version = len(vs) + 1
-		b, err := json.Marshal(template.Published{Template: tpl, Hash: hash, By: m.Actor.User})
-		if err != nil {
-			return TemplateVersion{}, err
-		}
-		_, err = e.cfg.Store.Append(ctx, template.StreamOf(tpl.ID), eventstore.Exact(int64(len(vs))), eventstore.EventData{
-			ID: eventID(m, 0), Type: template.TypePublished, SchemaVersion: 1, Data: b,
-			Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID}})
-		if errors.Is(err, eventstore.ErrConcurrency) && attempt < e.cfg.ConflictRetries {
-			continue
-		}
-		if err != nil {
-			return TemplateVersion{}, err
-		}
-		return e.Template(ctx, tpl.ID, tpl.Version)
-	}
-}
-
-// PublishSeeds publishes every embedded template whose ID has no published version yet, so an
-// administrator's later versions are never replaced by the embedded one.
-func (e *Engine) PublishSeeds(ctx context.Context, m process.Meta) ([]TemplateVersion, error) {
-	seeds, err := templates.Seeds()
+// TemplatesFor returns the latest version of every template the actor sees: the installation's
+// and their own tenant's (every tenant's for installation administrators).
+func (e *Engine) TemplatesFor(ctx context.Context, a process.Actor) ([]TemplateVersion, error) {
+	all, err := e.Templates(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []TemplateVersion
-	for _, s := range seeds {
-		tpl, err := templates.Parse(s.Data)
-		if err != nil {
-			return nil, fmt.Errorf("engine: seed %s: %w", s.File, err)
+	out := all[:0]
+	for _, tv := range all {
+		if tv.Owner == template.Installation || a.Sees(tv.Owner) {
+			out = append(out, tv)
 		}
-		if existing, err := e.Template(ctx, tpl.ID, 0); err == nil {
-			out = append(out, existing)
-			continue
-		}
-		m.CommandID = "seed/" + s.File + "/" + template.Hash(tpl)
-		tv, err := e.PublishTemplate(ctx, m, tpl)
-		if err != nil {
-			return nil, fmt.Errorf("engine: seed %s: %w", s.File, err)
-		}
-		out = append(out, tv)
 	}
 	return out, nil
-}
-
-// RetireTemplate retires a version: it opens no new processes; running ones go on.
-func (e *Engine) RetireTemplate(ctx context.Context, m process.Meta, id string, version int, reason string) error {
-	m = e.meta(m)
-	if m.Actor.Role != template.RoleAdministrator {
-		return &process.ForbiddenError{Role: m.Actor.Role, Action: "retire templates"}
-	}
-	if reason == "" {
-		return &process.InvalidError{Field: "reason", Problem: "is required"}
-	}
-	vs, err := e.refresh(ctx, id)
-	if err != nil {
-		return err
-	}
-	if version < 1 || version > len(vs) {
-		return fmt.Errorf("%w: %s v%d", ErrTemplateNotFound, id, version)
-	}
-	if vs[version-1].Retired {
-		return nil
-	}
-	b, _ := json.Marshal(template.Retired{Version: version, Reason: reason, By: m.Actor.User})
-	_, err = e.cfg.Store.Append(ctx, template.StreamOf(id), eventstore.StreamExists, eventstore.EventData{
-		ID: eventID(m, 0), Type: template.TypeRetired, SchemaVersion: 1, Data: b,
-		Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID}})
-	return err
 }

@@ -74,7 +74,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.engine.PublishSeeds(f.ctx, process.Meta{Actor: admin}); err != nil {
+	if _, err := f.engine.PublishSeeds(f.ctx, process.Meta{Actor: process.Actor{User: "root", Tenant: "*", Role: "administrator", Installation: true}}); err != nil {
 		t.Fatal(err)
 	}
 	skey, vkey, _ := seal.GenerateKey("civicflow-test")
