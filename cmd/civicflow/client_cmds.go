@@ -63,9 +63,9 @@ func newTemplateCmd() *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tVERSION\tPHASEN/STAGES\tSTATUS\tTITEL/TITLE")
+			fmt.Fprintln(tw, "ID\tVERSION\tEIGNER/OWNER\tPHASEN/STAGES\tSTATUS\tTITEL/TITLE")
 			for _, t := range page.Items {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", t.Template.ID, t.Template.Version, len(t.Template.Stages), retiredText(t.Retired), t.Template.Title.De)
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", t.Template.ID, t.Template.Version, ownerText(t.Owner), len(t.Template.Stages), retiredText(t.Retired), t.Template.Title.De)
 			}
 			return tw.Flush()
 		},
@@ -106,8 +106,40 @@ func newTemplateCmd() *cobra.Command {
 		},
 	}
 	retire.Flags().String("reason", "", "Grund / reason")
-	cmd.AddCommand(publish, list, show, retire)
+	cmd.AddCommand(publish, list, show, retire, newTemplateDeriveCmd())
 	return cmd
+}
+
+// newTemplateDeriveCmd is "template derive ID": a copy of an installation template for the
+// administrator's tenant, with its provenance recorded.
+func newTemplateDeriveCmd() *cobra.Command {
+	derive := &cobra.Command{
+		Use:   "derive ID",
+		Short: "Installationsvorlage für den eigenen Mandanten übernehmen / derive a tenant template from an installation template",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			in := map[string]any{}
+			if v, _ := cmd.Flags().GetInt("version"); v > 0 {
+				in["version"] = v
+			}
+			if id, _ := cmd.Flags().GetString("id"); id != "" {
+				in["id"] = id
+			}
+			body, _ := json.Marshal(in)
+			var raw json.RawMessage
+			if _, err := c.do(cmd.Context(), "POST", "/api/v1/templates/"+url.PathEscape(args[0])+"/derive", "application/json", body, nil, &raw); err != nil {
+				return err
+			}
+			return printTemplate(cmd, raw)
+		},
+	}
+	derive.Flags().Int("version", 0, "Version der Quelle (Standard: neueste) / the source's version (default: latest)")
+	derive.Flags().String("id", "", "ID der Kopie im Mandanten (Standard: die der Quelle) / the copy's ID in the tenant (default: the source's)")
+	return derive
 }
 
 type templateVersion struct {
@@ -122,8 +154,22 @@ type templateVersion struct {
 			Title struct{ De, En string }
 		} `json:"stages"`
 	} `json:"template"`
-	Hash    string `json:"hash"`
-	Retired bool   `json:"retired"`
+	Hash        string `json:"hash"`
+	Retired     bool   `json:"retired"`
+	Owner       string `json:"owner"`
+	DerivedFrom *struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+		Hash    string `json:"hash"`
+	} `json:"derived_from"`
+}
+
+// ownerText names a template's owner: the installation ("*") or a tenant.
+func ownerText(owner string) string {
+	if owner == "*" {
+		return "Installation"
+	}
+	return owner
 }
 
 func retiredText(r bool) string {
@@ -149,6 +195,10 @@ func printTemplate(cmd *cobra.Command, raw []byte) error {
 		fmt.Fprintf(w, "  %d. %-16s %s / %s\n", i+1, s.Key, s.Title.De, s.Title.En)
 	}
 	fmt.Fprintf(w, "  hash %s\n", t.Hash)
+	fmt.Fprintf(w, "  Eigner/owner %s\n", ownerText(t.Owner))
+	if d := t.DerivedFrom; d != nil {
+		fmt.Fprintf(w, "  abgeleitet von / derived from %s v%d (hash %s)\n", d.ID, d.Version, d.Hash)
+	}
 	return nil
 }
 
