@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -25,15 +26,39 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request, actor process.Actor) 
 	if !a.audit.Records(actor) {
 		return w, nil
 	}
-	read := auditlog.Read{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Process: processRead(r)}
+	read := auditlog.Read{Method: r.Method, Path: safePath(r.URL.Path), Query: r.URL.Query(), Process: processRead(r)}
 	gw := auditgate.New(w, func(status int) error {
 		read.Status = status
 		return a.audit.Record(r.Context(), actor, read)
 	}, func(w http.ResponseWriter, err error) {
-		a.cfg.Logger.Error("httpapi: auditor's request refused: not recorded", "user", actor.User, "method", r.Method, "path", r.URL.Path, "err", err)
+		a.cfg.Logger.Error("httpapi: auditor's request refused: not recorded", "user", actor.User, "method", r.Method, "path", safePath(r.URL.Path), "err", err)
 		writeProblem(w, errNotRecorded)
 	})
 	return gw, gw
+}
+
+// safePath is a request path as it may be recorded and logged: the person that
+// /api/v1/persons/{person}/… names stays only when it is an opaque person ID (a UUID, or
+// "<tenant>:<uuid>"); anything else, such as an e-mail address typed where the ID belongs, or a
+// short person ID of an old history, reads "{person}".
+func safePath(path string) string {
+	const persons = "/api/v1/persons/"
+	rest, ok := strings.CutPrefix(path, persons)
+	if !ok {
+		return path
+	}
+	person, tail, more := strings.Cut(rest, "/")
+	id := person
+	if _, after, qualified := strings.Cut(person, ":"); qualified {
+		id = after
+	}
+	if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		return path
+	}
+	if more {
+		tail = "/" + tail
+	}
+	return persons + "{person}" + tail
 }
 
 // processRead is the process a request reads: the one its path names (/api/v1/processes/{id}…)

@@ -34,7 +34,7 @@ func auditedRefusals(id, other, elsewhere string) []auditedRefusal {
 		{"opening a process", "POST", "/api/v1/processes", "auditor@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Prüfung"}, nil, 403, "leipzig", "", ""},
 		{"publishing a template", "POST", "/api/v1/templates", "auditor@leipzig", map[string]any{"id": "geheim"}, nil, 403, "leipzig", "", ""},
 		{"retiring a template", "POST", "/api/v1/templates/beteiligung-standard/versions/1/retire", "auditor@leipzig", reason, nil, 403, "leipzig", "", ""},
-		{"erasing a person", "POST", "/api/v1/persons/erika/erase", "auditor@leipzig", nil, nil, 403, "leipzig", "", ""},
+		{"erasing a person", "POST", "/api/v1/persons/0195a3c1-8f00-7c1e-9a55-3c1d2a4b5e6f/erase", "auditor@leipzig", nil, nil, 403, "leipzig", "", ""},
 		{"verifying the whole store", "POST", "/api/v1/audit/verify", "auditor@leipzig", nil, nil, 403, "leipzig", "", ""},
 		{"another tenant's process", "GET", base, "auditor@menden", nil, nil, 404, "menden", "", id},
 		{"another tenant's report", "GET", base + "/report", "auditor@menden", nil, nil, 404, "menden", "", id},

@@ -127,6 +127,10 @@ func TestAPI_personal_data_is_in_no_file_and_no_log_line_after_an_erasure(t *tes
 	if r := s.call("POST", "/api/v1/persons/pii-test@example.org/erase", "administrator@leipzig", nil); r.status != 422 || r.json(t)["field"] != "person" || strings.Contains(string(r.body), "pii-test") {
 		t.Fatalf("erasing an e-mail address as a person: %d %s, want 422 naming the field without the value", r.status, r.body)
 	}
+	// An auditor's refused request is recorded with its path: never with personal data in it.
+	if r := s.call("POST", "/api/v1/persons/pii-test@example.org/erase", "auditor@leipzig", nil); r.status != 403 {
+		t.Fatalf("an auditor erases: %d %s", r.status, r.body)
+	}
 	if r := s.call("POST", "/api/v1/persons/"+person+"/erase", "administrator@leipzig", nil); r.status != 200 {
 		t.Fatalf("erase: %d %s", r.status, r.body)
 	}

@@ -191,7 +191,7 @@ func (a *API) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				a.cfg.Logger.Error("httpapi: panic", "path", r.URL.Path, "panic", v)
+				a.cfg.Logger.Error("httpapi: panic", "path", safePath(r.URL.Path), "panic", v)
 				writeProblem(w, problem(http.StatusInternalServerError, "internal", "Interner Fehler / internal error"))
 			}
 		}()
@@ -209,7 +209,7 @@ func (a *API) wrap(rt route) http.Handler {
 		if err := rt.handle(a, w, r, actor); err != nil {
 			p := toProblem(err)
 			if p.Status >= 500 {
-				a.cfg.Logger.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				a.cfg.Logger.Error("httpapi: request failed", "method", r.Method, "path", safePath(r.URL.Path), "err", err)
 			}
 			writeProblem(w, p)
 			return
