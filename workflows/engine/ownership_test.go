@@ -140,7 +140,8 @@ func TestTemplates_a_tenant_derives_its_own_from_an_installation_template(t *tes
 	}{
 		{"a_lead_may_not_derive", lead, engine.DeriveTemplate{From: standard}, process.ErrForbidden},
 		{"a_tenant_template_is_not_derived", admin, engine.DeriveTemplate{From: "leipzig:radwege", ID: "noch-einer"}, process.ErrInvalid},
-		{"another_tenants_template_is_not_derived", otherAdmin, engine.DeriveTemplate{From: "leipzig:radwege"}, process.ErrInvalid},
+		{"another_tenants_template_is_not_found", otherAdmin, engine.DeriveTemplate{From: "leipzig:radwege"}, engine.ErrTemplateNotFound},
+		{"another_tenants_template_is_not_found_by_a_lead_either", otherLead, engine.DeriveTemplate{From: "leipzig:radwege"}, engine.ErrTemplateNotFound},
 		{"an_unknown_template_is_not_found", admin, engine.DeriveTemplate{From: "gibt-es-nicht"}, engine.ErrTemplateNotFound},
 		{"an_unknown_version_is_not_found", admin, engine.DeriveTemplate{From: standard, Version: 9}, engine.ErrTemplateNotFound},
 		{"a_bad_id_is_invalid", admin, engine.DeriveTemplate{From: standard, ID: "Bad ID"}, template.ErrInvalid},

@@ -59,9 +59,13 @@ type DeriveTemplate struct {
 
 // DeriveTemplate publishes a copy of an installation template version as the next version of the
 // actor's own template, recording where it came from (template.Source: ID, version, content hash).
-// A retired version is not copied. The same content as the copy's latest version writes nothing.
+// Another tenant's template is ErrTemplateNotFound, the own tenant's is invalid (only installation
+// templates are derived), a retired version is refused. The same content as the copy's latest version writes nothing.
 func (e *Engine) DeriveTemplate(ctx context.Context, m process.Meta, d DeriveTemplate) (TemplateVersion, error) {
 	m = e.meta(m)
+	if from := template.OwnerOf(d.From); from != template.Installation && !m.Actor.Sees(from) {
+		return TemplateVersion{}, fmt.Errorf("%w: %s", ErrTemplateNotFound, d.From) // another tenant's, to every role
+	}
 	owner, err := publisher(m.Actor, "derive templates")
 	if err != nil {
 		return TemplateVersion{}, err
