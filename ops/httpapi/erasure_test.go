@@ -114,10 +114,12 @@ func TestAPI_personal_data_is_in_no_file_and_no_log_line_after_an_erasure(t *tes
 	s := newServerOpts(t, serverOpts{logs: &logs})
 	base := "/api/v1/processes/" + s.open("leipzig", "Datenschutz")
 	secrets := []string{"pii-test@example.org", "Pia Inge Iversen", "pia.iversen@example.org", "Bolzplatz am Iversen-Hof"}
-	for _, asID := range []string{"pii-test@example.org", "Pia Inge Iversen"} {
-		r := s.call("POST", base+"/register_participant", "member@leipzig", map[string]any{"person": asID, "group": "citizens", "name": "Pia Inge Iversen"})
-		if r.status != 422 || r.json(t)["field"] != "person" || strings.Contains(string(r.body), asID) {
-			t.Fatalf("a person ID %q: %d %s, want 422 naming the field person without repeating the value", asID, r.status, r.body)
+	for _, field := range []string{"person", "participant"} {
+		for _, asID := range []string{"pii-test@example.org", "Pia Inge Iversen"} {
+			r := s.call("POST", base+"/register_participant", "member@leipzig", map[string]any{field: asID, "group": "citizens", "name": "Pia Inge Iversen"})
+			if r.status != 422 || r.json(t)["field"] != field || strings.Contains(string(r.body), asID) {
+				t.Fatalf("%s %q: %d %s, want 422 naming the field without repeating the value", field, asID, r.status, r.body)
+			}
 		}
 	}
 	person := s.register(base, map[string]any{"participant": "t1", "group": "citizens", "name": "Pia Inge Iversen", "email": "pia.iversen@example.org"})

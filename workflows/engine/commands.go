@@ -177,7 +177,9 @@ func (c GoBack) run(ctx context.Context, e *Engine, m process.Meta, p *process.P
 
 // RegisterParticipant registers a participant; name and e-mail are sealed with the person's key.
 // Person is an opaque person ID (a UUID): empty, the engine issues one; the same UUID in another
-// registration of the tenant is the same person (one key, one erasure).
+// registration of the tenant is the same person (one key, one erasure). Participant, the key of
+// the registration in the process, is letters, digits, '-' and '_' (no e-mail address, no name
+// with spaces), or empty for a new UUID.
 type RegisterParticipant struct {
 	Participant string `json:"participant,omitempty"`
 	Person      string `json:"person,omitempty"`
@@ -192,6 +194,10 @@ func (RegisterParticipant) Action() process.Action { return process.ActRegister 
 func (c RegisterParticipant) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
 	if c.Name == "" {
 		return &process.InvalidError{Field: "name", Problem: "is required"}
+	}
+	if c.Participant != "" && !shortKey.MatchString(c.Participant) {
+		return &process.InvalidError{Field: "participant",
+			Problem: "ist keine Kennung (Buchstaben, Ziffern, - und _; kein Name, keine E-Mail-Adresse) / is not a key (letters, digits, - and _; no name, no e-mail address)"}
 	}
 	person, err := NewPersonID(c.Person)
 	if err != nil {

@@ -16,9 +16,11 @@ import (
 // erasure removes. Inside the engine a person is "<tenant>:<uuid>" (PersonID), so that each
 // tenant's administrators erase only their own tenant's persons.
 
-// legacyPerson matches the person IDs that releases before opaque IDs accepted and that recorded
-// histories still hold ("erika", "person-42"); they may be erased, never registered anew.
-var legacyPerson = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
+// shortKey matches a short key of letters, digits, '-' and '_'. The person IDs that releases
+// before opaque IDs accepted and that recorded histories still hold ("erika", "person-42") are
+// such keys: they may be erased, never registered anew. A participant's key in a process must be
+// one too, which keeps e-mail addresses and full names out of that ID.
+var shortKey = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
 
 // NewPersonID checks the person ID a registration names: a UUID in its canonical form, or
 // empty for a new UUID. It never repeats the value in its error, which may be personal data.
@@ -58,7 +60,7 @@ func (e *Engine) personOf(ctx context.Context, a process.Actor, person string) (
 	case !a.Sees(tenant):
 		return "", process.ErrNotFound
 	}
-	if !legacyPerson.MatchString(id) {
+	if !shortKey.MatchString(id) {
 		return "", &process.InvalidError{Field: "person",
 			Problem: "ist keine Personen-ID (eine UUID) / is not a person ID (a UUID)"}
 	}
