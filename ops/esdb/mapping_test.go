@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,13 +160,4 @@ func TestConfig_names_every_problem(t *testing.T) {
 	}
 }
 
-func containsField(s, field string) bool { return len(s) > 0 && (stringsContains(s, "esdb: "+field+":")) }
-
-func stringsContains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
-}
+func containsField(s, field string) bool { return strings.Contains(s, "esdb: "+field+":") }
