@@ -24,7 +24,7 @@
 //
 // These CIVICFLOW_ variables are reserved for other uses and ignored:
 // CIVICFLOW_CONFIG (the file, read by the CLI), CIVICFLOW_TEST_* (for
-// tests), and CIVICFLOW_ESDB_URL and CIVICFLOW_POSTGRES_URL (the servers
+// tests), CIVICFLOW_BENCH_* (for benchmarks), and CIVICFLOW_ESDB_URL and CIVICFLOW_POSTGRES_URL (the servers
 // integration tests run against).
 //
 // A command loads its configuration like this, binding its --db flag to

@@ -19,14 +19,14 @@ const (
 
 // reservedEnv reports whether name starts with [EnvPrefix] but belongs to
 // something other than a configuration key, so [Load] ignores it:
-// [EnvConfigFile], CIVICFLOW_TEST_* and the server addresses that
-// integration tests read (CIVICFLOW_ESDB_URL, CIVICFLOW_POSTGRES_URL).
+// [EnvConfigFile], CIVICFLOW_TEST_* and CIVICFLOW_BENCH_* (test and benchmark sizes) and the
+// server addresses that integration tests read (CIVICFLOW_ESDB_URL, CIVICFLOW_POSTGRES_URL).
 func reservedEnv(name string) bool {
 	switch name {
 	case EnvConfigFile, EnvPrefix + "ESDB_URL", EnvPrefix + "POSTGRES_URL":
 		return true
 	}
-	return strings.HasPrefix(name, EnvPrefix+"TEST_")
+	return strings.HasPrefix(name, EnvPrefix+"TEST_") || strings.HasPrefix(name, EnvPrefix+"BENCH_")
 }
 
 // field is one leaf of [Config]: a key, its Go type and its default.

@@ -160,6 +160,7 @@ log:
 			src: source{env: []string{
 				"CIVICFLOW_CONFIG=/elsewhere.yaml",
 				"CIVICFLOW_TEST_ANYTHING=1",
+				"CIVICFLOW_BENCH_HISTORY_EVENTS=1000",
 				"CIVICFLOW_ESDB_URL=esdb://localhost:2113",
 				"CIVICFLOW_POSTGRES_URL=postgres://localhost/civicflow",
 				"HOME=/root",

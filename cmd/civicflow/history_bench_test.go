@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// historyBench are the sizes of BenchmarkHistory, from the environment.
+type historyBench struct {
+	events    int // CIVICFLOW_BENCH_HISTORY_EVENTS: events of history, default 1,000,000
+	processes int // CIVICFLOW_BENCH_HISTORY_PROCESSES: processes, default 10,000 (64 long, the rest short)
+	paced     int // CIVICFLOW_BENCH_PACED_COMMANDS: commands of each paced phase, default 10,000
+}
+
+func historyBenchSizes(b *testing.B) historyBench {
+	get := func(name string, def int) int {
+		v := os.Getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("%s=%q: want a positive number", name, v)
+		}
+		return n
+	}
+	h := historyBench{get("CIVICFLOW_BENCH_HISTORY_EVENTS", 1_000_000), get("CIVICFLOW_BENCH_HISTORY_PROCESSES", 10_000), get("CIVICFLOW_BENCH_PACED_COMMANDS", 10_000)}
+	h.processes = max(64, min(h.processes, h.events/4))
+	return h
+}
+
+// BenchmarkHistory asks what a long history costs a running server (issue 16). In one run: the
+// paced phase (1,000 record_contribution commands/s from 16 clients on 64 processes) on a fresh
+// store; then a history is loaded through the API (64 long processes and many short ones, ~20
+// contributions each), the server is stopped cleanly and started again (time to ready), the same
+// paced phase runs on the 64 long processes, the server is killed with SIGKILL and started again
+// (time to ready). It reports p50/p99/p99.9 of both phases and their ratio, the times to ready,
+// the server's peak RSS while serving the history, and the bytes per event on disk (per table in
+// the log). The history's size comes from CIVICFLOW_BENCH_HISTORY_EVENTS (CI runs a small one).
+func BenchmarkHistory(b *testing.B) {
+	sz := historyBenchSizes(b)
+	for range b.N {
+		fresh := startServer(b)
+		fresh.token("leipzig", "bench", "lead")
+		freshLat := pacedPhase(b, fresh, openProcesses(b, fresh, 64, "Frisch"), sz.paced)
+		fresh.stop()
+
+		r := startServer(b)
+		r.token("leipzig", "bench", "lead")
+		long := loadHistory(b, r, sz)
+		r.waitReady()
+		r.stop()
+		readyStop := r.restart(b)
+		histLat := pacedPhase(b, r, long, sz.paced)
+		rss := peakRSS(b, r.cmd.Process.Pid)
+		r.cmd.Process.Kill()
+		r.cmd.Wait()
+		readyKill := r.restart(b)
+		r.stop()
+		total, tables := diskUse(b, r.db)
+
+		fp, hp := percentiles(freshLat), percentiles(histLat)
+		for i, q := range []string{"p50", "p99", "p99.9"} {
+			b.ReportMetric(fp[i], "fresh-"+q+"-ms")
+			b.ReportMetric(hp[i], "history-"+q+"-ms")
+		}
+		b.ReportMetric(hp[1]/fp[1], "p99-ratio")
+		b.ReportMetric(hp[2]/fp[2], "p99.9-ratio")
+		b.ReportMetric(readyStop.Seconds(), "ready-after-stop-s")
+		b.ReportMetric(readyKill.Seconds(), "ready-after-kill-s")
+		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MB")
+		b.ReportMetric(float64(total.bytes)/float64(total.events), "bytes/event")
+		b.ReportMetric(float64(total.events), "events")
+		b.Logf("disk per table (bytes per event of %d): %s", total.events, tables)
+	}
+}
+
+// openProcesses opens n processes as the Leipzig lead and returns their IDs.
+func openProcesses(b *testing.B, r *running, n int, title string) []string {
+	ids := make([]string, n)
+	parallel(b, n, 16, func(i int) error {
+		rep := r.call("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": fmt.Sprint(title, " ", i)})
+		if rep.status != 201 && rep.status != 200 {
+			return fmt.Errorf("open: %d %s", rep.status, rep.raw)
+		}
+		ids[i] = rep.body["process"].(string)
+		return nil
+	})
+	return ids
+}
+
+// loadHistory opens sz.processes processes and records contributions until the log holds about
+// sz.events events: 20 on each short process, the rest spread over 64 long ones, which it returns.
+func loadHistory(b *testing.B, r *running, sz historyBench) []string {
+	ids := openProcesses(b, r, sz.processes, "Verlauf")
+	long, short := ids[:64], ids[64:]
+	const perShort = 20
+	perLong := max(1, (sz.events-2*sz.processes-perShort*len(short))/len(long))
+	work := make([]string, 0, perShort*len(short)+perLong*len(long))
+	for range perShort {
+		work = append(work, short...)
+	}
+	for range perLong {
+		work = append(work, long...)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 60 * time.Second}
+	start := time.Now()
+	var done atomic.Int64
+	parallel(b, len(work), 64, func(i int) error {
+		if _, err := contribute(client, r, work[i]); err != nil {
+			return err
+		}
+		if n := done.Add(1); n%100_000 == 0 {
+			b.Logf("history: %d of %d commands, %.0f/s", n, len(work), float64(n)/time.Since(start).Seconds())
+		}
+		return nil
+	})
+	return long
+}
+
+// parallel runs f(0..n-1) on workers goroutines and fails the benchmark on the first error.
+func parallel(b *testing.B, n, workers int, f func(i int) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for range workers {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					failed.Store(true)
+					b.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() {
+		b.FailNow()
+	}
+}
+
+// contribute records one contribution on process id and returns how long the command took.
+func contribute(client *http.Client, r *running, id string) (time.Duration, error) {
+	body := []byte(`{"topic":"Radweg","text":"Eine sichere Querung vor der Grundschule"}`)
+	req, _ := http.NewRequest("POST", r.url+"/api/v1/processes/"+id+"/record_contribution", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+r.tokens["lead@leipzig"])
+	t0 := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return 0, fmt.Errorf("record_contribution: status %d", resp.StatusCode)
+	}
+	return time.Since(t0), nil
+}
+
+// pacedPhase sends n commands at 1,000/s from 16 clients (each every 16 ms, starts spread over
+// one period) on the processes ids, and returns every command's latency.
+func pacedPhase(b *testing.B, r *running, ids []string, n int) []time.Duration {
+	const clients, period = 16, 16 * time.Millisecond
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 30 * time.Second}
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Go(func() {
+			tick := start.Add(time.Duration(c) * period / clients)
+			for k := 0; ; k++ {
+				i := next.Add(1) - 1
+				if i >= int64(n) {
+					return
+				}
+				tick = tick.Add(period)
+				time.Sleep(time.Until(tick))
+				d, err := contribute(client, r, ids[(c+16*k)%len(ids)])
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				lat[i] = d
+			}
+		})
+	}
+	wg.Wait()
+	return lat
+}
+
+// percentiles returns p50, p99 and p99.9 in milliseconds.
+func percentiles(lat []time.Duration) [3]float64 {
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	at := func(q float64) float64 { return float64(s[min(len(s)-1, int(q*float64(len(s))))].Microseconds()) / 1000 }
+	return [3]float64{at(0.50), at(0.99), at(0.999)}
+}
+
+// restart starts the server again on its database and returns the time until /readyz is 200.
+func (r *running) restart(b *testing.B) time.Duration {
+	b.Helper()
+	args := r.cmd.Args[1:]
+	cmd := exec.Command(r.bin, args...)
+	cmd.Env = r.cmd.Env
+	cmd.Stdout, cmd.Stderr = r.logs, r.logs
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	r.cmd = cmd
+	b.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	r.waitReady()
+	return time.Since(start)
+}
+
+// peakRSS is the process's peak resident set size in bytes (VmHWM).
+func peakRSS(b *testing.B, pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM in /proc status")
+	return 0
+}
+
+type diskTotal struct{ events, bytes int64 }
+
+// diskUse reads the database's pages per table and index (SQLite's dbstat) and the number of
+// events, and returns the total and a line per object in bytes per event, largest first.
+func diskUse(b *testing.B, path string) (diskTotal, string) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var t diskTotal
+	if err := db.QueryRow(`SELECT count(*) FROM events`).Scan(&t.events); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT name, sum(pgsize) FROM dbstat GROUP BY name`)
+	if err != nil {
+		b.Fatalf("dbstat: %v", err)
+	}
+	defer rows.Close()
+	type obj struct {
+		name  string
+		bytes int64
+	}
+	var objs []obj
+	for rows.Next() {
+		var o obj
+		if err := rows.Scan(&o.name, &o.bytes); err != nil {
+			b.Fatal(err)
+		}
+		objs = append(objs, o)
+		t.bytes += o.bytes
+	}
+	sort.Slice(objs, func(i, j int) bool { return objs[i].bytes > objs[j].bytes })
+	var parts []string
+	for _, o := range objs {
+		if per := float64(o.bytes) / float64(max(t.events, 1)); per >= 1 {
+			parts = append(parts, fmt.Sprintf("%s %.0f", o.name, per))
+		}
+	}
+	return t, strings.Join(parts, ", ")
+}
