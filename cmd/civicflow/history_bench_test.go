@@ -211,7 +211,9 @@ func pacedPhase(b *testing.B, r *running, ids []string, n int) []time.Duration {
 func percentiles(lat []time.Duration) [3]float64 {
 	s := slices.Clone(lat)
 	slices.Sort(s)
-	at := func(q float64) float64 { return float64(s[min(len(s)-1, int(q*float64(len(s))))].Microseconds()) / 1000 }
+	at := func(q float64) float64 {
+		return float64(s[min(len(s)-1, int(q*float64(len(s))))].Microseconds()) / 1000
+	}
 	return [3]float64{at(0.50), at(0.99), at(0.999)}
 }
 
