@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 
@@ -103,9 +104,14 @@ func (s *Store) open(ctx context.Context) error {
 
 // dsn builds the connection string: a file: URI so that SQLite's own mode parameter applies.
 func (s *Store) dsn(write bool) string {
+	return s.dsnBusy(write, s.cfg.BusyTimeout)
+}
+
+// dsnBusy is dsn with another busy timeout (0 or less: fail at once when locked).
+func (s *Store) dsnBusy(write bool, busy time.Duration) string {
 	u := url.URL{Path: s.cfg.Path}
 	q := url.Values{}
-	q.Set("_busy_timeout", fmt.Sprint(max(0, s.cfg.BusyTimeout.Milliseconds())))
+	q.Set("_busy_timeout", fmt.Sprint(max(0, busy.Milliseconds())))
 	if write {
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", s.cfg.Synchronous)
