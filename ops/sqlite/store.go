@@ -102,6 +102,9 @@ func (s *Store) open(ctx context.Context) error {
 	return nil
 }
 
+// pageSize is the database's page size: SQLite's default, which civicflow never changes.
+const pageSize = 4096
+
 // dsn builds the connection string: a file: URI so that SQLite's own mode parameter applies.
 func (s *Store) dsn(write bool) string {
 	return s.dsnBusy(write, s.cfg.BusyTimeout)
@@ -117,6 +120,9 @@ func (s *Store) dsnBusy(write bool, busy time.Duration) string {
 		q.Set("_synchronous", s.cfg.Synchronous)
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "secure_delete(1)")
+		if s.cfg.MaxSize > 0 {
+			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", s.cfg.MaxSize/pageSize))
+		}
 		q.Set("mode", "rwc")
 	} else {
 		q.Set("_query_only", "1")

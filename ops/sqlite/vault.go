@@ -64,7 +64,7 @@ func (v *Vault) key(ctx context.Context, person string, create bool) ([]byte, er
 		}
 		if _, err := v.db.ExecContext(ctx, `INSERT INTO person_keys (person_id, key, created_at) VALUES (?, ?, ?)`,
 			person, k, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-			return nil, fmt.Errorf("sqlite: store key: %w", err)
+			return nil, fmt.Errorf("sqlite: store key: %w", storageError(err))
 		}
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, ErrErased
@@ -144,7 +144,7 @@ func (v *Vault) Erase(ctx context.Context, person string) error {
 	_, err := v.db.ExecContext(ctx, `DELETE FROM person_keys WHERE person_id = ?`, person)
 	v.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("sqlite: erase key: %w", err)
+		return fmt.Errorf("sqlite: erase key: %w", storageError(err))
 	}
 	v.scrub.request(ctx)
 	return nil
