@@ -11,7 +11,8 @@ import (
 )
 
 // On a full disk (the store's size cap, filled by other data) a command answers 503 storage_full,
-// reads go on, nothing acknowledged is lost, and once room is made commands work again.
+// reads go on, nothing acknowledged is lost, and once room is made commands work again and the
+// read models catch up.
 func TestAPI_a_command_on_a_full_disk_answers_503_and_loses_nothing(t *testing.T) {
 	const pages = 4096
 	s := newServerOpts(t, serverOpts{maxSize: pages * 4096})
@@ -53,6 +54,7 @@ func TestAPI_a_command_on_a_full_disk_answers_503_and_loses_nothing(t *testing.T
 	if r := s.call("POST", base+"/"+next, "lead@leipzig", body); r.status != 200 {
 		t.Fatalf("%s after room was made: %d %s", next, r.status, r.body)
 	}
+	s.readModelsCaughtUp() // they paused while the disk was full
 	events, err := s.store.ReadStream(context.Background(), "process-"+id, eventstore.ReadStreamOptions{})
 	if err != nil {
 		t.Fatal(err)
