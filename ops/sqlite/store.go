@@ -167,7 +167,9 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		err = s.writer.close()
 	}
-	return errors.Join(err, s.vault.close(), s.proj.close(), s.closeDBs())
+	// The vault last: with every other connection of this store closed, its last attempt to scrub
+	// erased keys from the WAL meets no reader of this process.
+	return errors.Join(err, s.proj.close(), s.closeDBs(), s.vault.close())
 }
 
 func (s *Store) closeDBs() error {

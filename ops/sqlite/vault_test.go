@@ -203,3 +203,33 @@ func BenchmarkErasureBesideReader(b *testing.B) {
 	b.ReportMetric(ms(worst.read), "read-stall-ms")
 	b.ReportMetric(ms(worst.erase), "erase-ms")
 }
+
+// Closing the store right after an erasure whose scrub a reader held up must still leave no copy
+// of the key in the files, without waiting for the background loop's next try.
+func TestClose_finishes_the_scrub_of_an_erasure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "civicflow.db")
+	s, err := sqlite.New(context.Background(), sqlite.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mustSeal(t, s, "person-x")
+	var key []byte
+	if err := s.ProjectionReadDB().QueryRowContext(ctx, `SELECT key FROM person_keys WHERE person_id = 'person-x'`).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	reader := longReader(t, path)
+	if err := s.Vault().Erase(ctx, "person-x"); err != nil {
+		t.Fatal(err)
+	}
+	if !filesHold(t, path, key) {
+		t.Fatal("the reader did not keep the key in the WAL: the test would prove nothing")
+	}
+	reader.Rollback()
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if filesHold(t, path, key) {
+		t.Fatal("the erased key is still in the database file or its WAL after Close")
+	}
+}
