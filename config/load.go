@@ -32,6 +32,12 @@ type Options struct {
 	// Environ is the environment as KEY=VALUE strings. Default nil:
 	// [os.Environ]. Tests pass their own (an empty, non-nil slice for none).
 	Environ []string
+	// Sources, when not nil, receives where each key's value came from, in
+	// the words of [KeyError.Source] ("flag --addr", "env CIVICFLOW_…",
+	// "file civicflow.yaml"); a key left at its default gets no entry. A
+	// command uses it to tell a value someone chose from the default.
+	// Default nil: not recorded.
+	Sources map[string]string
 }
 
 // Load returns the configuration from, in increasing precedence, the
@@ -69,6 +75,13 @@ func Load(opts Options) (Config, error) {
 	errs = append(errs, err, l.annotate(cfg.Validate()))
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
+	}
+	if opts.Sources != nil {
+		for _, f := range l.s.fields {
+			if src := l.source(f.key); src != "" {
+				opts.Sources[f.key] = src
+			}
+		}
 	}
 	return cfg, nil
 }

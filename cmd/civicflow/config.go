@@ -21,6 +21,12 @@ const configFlag = "config"
 // maps to configuration keys, e.g. {"db": "store.sqlite.path"}. A
 // configuration error is a [usageError] (exit code 2).
 func loadConfig(cmd *cobra.Command, flagKeys map[string]string) (config.Config, error) {
+	return loadConfigSources(cmd, flagKeys, nil)
+}
+
+// loadConfigSources is loadConfig that also records in sources, when not nil, where each chosen
+// value came from (see [config.Options.Sources]).
+func loadConfigSources(cmd *cobra.Command, flagKeys map[string]string, sources map[string]string) (config.Config, error) {
 	env := environ(cmd.Context())
 	file, _ := cmd.Flags().GetString(configFlag)
 	if !cmd.Flags().Changed(configFlag) {
@@ -34,7 +40,7 @@ func loadConfig(cmd *cobra.Command, flagKeys map[string]string) (config.Config, 
 		}
 		flags[key] = f
 	}
-	cfg, err := config.Load(config.Options{File: file, Flags: flags, Environ: env})
+	cfg, err := config.Load(config.Options{File: file, Flags: flags, Environ: env, Sources: sources})
 	if err != nil {
 		return config.Config{}, &usageError{err}
 	}

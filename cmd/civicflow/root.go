@@ -45,6 +45,8 @@ Exit-Codes / exit codes:
 		newProcessCmd(),
 		newProjectionsCmd(),
 		newAuditCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
 	)
 	return root
 }

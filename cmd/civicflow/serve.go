@@ -33,23 +33,25 @@ func newServeCmd() *cobra.Command {
 		Long: `Startet den HTTP-Server (API, /healthz, /readyz, /metrics) auf dem eingebetteten Speicher.
 Mit --demo werden in einem leeren Speicher Vorlagen, Mandanten, Nutzer:innen mit Tokens und
 etwa zwanzig Beispielverfahren angelegt; die Tokens stehen einmalig in der Datei, deren Pfad
-protokolliert wird.
+protokolliert wird. Mit --demo lauscht der Server nur auf 127.0.0.1:8080, solange keine Adresse
+(--addr, CIVICFLOW_SERVER_ADDR, server.addr in der Datei) gewählt ist.
 
 Runs the HTTP server (API, /healthz, /readyz, /metrics) on the embedded store. With --demo, an empty
 store gets the templates, demo tenants, users with tokens and about twenty demo processes; the
-tokens are written once to a file whose path is logged.`,
+tokens are written once to a file whose path is logged. With --demo the server listens on
+127.0.0.1:8080 only, unless an address is chosen (--addr, CIVICFLOW_SERVER_ADDR, server.addr in the
+file). A taken address fails the start before anything is written.`,
 		Example: "  civicflow serve --demo\n  civicflow serve --addr :9090 --db /var/lib/civicflow/civicflow.db",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd, map[string]string{"addr": "server.addr", "db": "store.sqlite.path"})
+			cfg, demo, err := serveConfig(cmd)
 			if err != nil {
 				return err
 			}
-			demo, _ := cmd.Flags().GetBool("demo")
 			return serve(cmd.Context(), cfg, demo, newLogger(cfg, cmd.ErrOrStderr()))
 		},
 	}
-	cmd.Flags().String("addr", "", "Adresse / listen `ADDR` (Standard / default: server.addr, :8080)")
+	cmd.Flags().String("addr", "", "Adresse / listen `ADDR` (Standard / default: server.addr, :8080; mit / with --demo 127.0.0.1:8080)")
 	cmd.Flags().String("db", "", "Datenbankdatei / database file `PATH` (Standard / default: store.sqlite.path)")
 	cmd.Flags().Bool("demo", false, "Demodaten in einem leeren Speicher anlegen / load demo data into an empty store")
 	return cmd
@@ -116,6 +118,12 @@ func openApp(ctx context.Context, cfg config.Config) (*app, error) {
 }
 
 func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) error {
+	// First, so that a taken port fails the start before anything (store, demo, keys) is written.
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (nothing was written): %w", cfg.Server.Addr, err)
+	}
+	defer ln.Close()
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
@@ -162,10 +170,6 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	if err := mountHTTP(mux, a, api, log); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

@@ -22,6 +22,9 @@ var (
 	ErrIntegrity = errors.New("eventstore: integrity check failed")
 	// ErrClosed means the store was closed.
 	ErrClosed = errors.New("eventstore: store closed")
+	// ErrStorageFull means the store had no room for the write (a full disk or the store's size
+	// limit); nothing of it was written. Retrying succeeds once room was made.
+	ErrStorageFull = errors.New("eventstore: storage full")
 )
 
 // ConcurrencyError reports an append refused by its expected version.

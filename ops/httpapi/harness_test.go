@@ -82,6 +82,8 @@ type serverOpts struct {
 	noReadModels bool
 	// logs, when set, receives the API's log lines.
 	logs io.Writer
+	// maxSize caps the store's size (sqlite.Config.MaxSize; 0: no cap).
+	maxSize int64
 }
 
 func newServerOpts(t *testing.T, opts serverOpts) *server {
@@ -90,7 +92,7 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.path = filepath.Join(t.TempDir(), "db")
-	store, err := sqlite.New(ctx, sqlite.Config{Path: s.path, Clock: s.clock})
+	store, err := sqlite.New(ctx, sqlite.Config{Path: s.path, Clock: s.clock, MaxSize: opts.maxSize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,6 +109,8 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusBadRequest, "bad_query", err.Error())
 		p.Field = "cursor"
 		return p
+	case errors.Is(err, eventstore.ErrStorageFull):
+		return problem(http.StatusServiceUnavailable, "storage_full", "Speicher voll, nichts wurde geschrieben; bitte später erneut versuchen / storage full, nothing was written; please retry later")
 	case errors.Is(err, runner.ErrNotBuilt):
 		return problem(http.StatusServiceUnavailable, "not_ready", "Lesemodell noch nicht aufgebaut, bitte später erneut versuchen / the read model is not built yet, please try again later")
 	case errors.Is(err, eventstore.ErrConcurrency):

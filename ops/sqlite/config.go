@@ -34,6 +34,11 @@ type Config struct {
 	PollInterval time.Duration
 	// ReadConns is the most concurrent read connections. Default 4.
 	ReadConns int
+	// MaxSize caps the database's size in bytes (rounded down to whole 4 KiB pages; SQLite's
+	// max_page_count on every write connection), leaving room on the disk for the WAL, backups
+	// and the system: a write that would grow the database beyond it fails like one on a full
+	// disk, with eventstore.ErrStorageFull, and writes nothing. Default 0: no cap but the disk.
+	MaxSize int64
 	// ReadOnly opens an existing database without writing to it (for verification and audit):
 	// no migrations, and Append fails.
 	ReadOnly bool
@@ -94,6 +99,9 @@ func (c Config) Validate() error {
 	}
 	if c.PollInterval < 0 {
 		bad("PollInterval", "%s is negative", c.PollInterval)
+	}
+	if c.MaxSize < 0 || (c.MaxSize > 0 && c.MaxSize < 64*pageSize) {
+		bad("MaxSize", "%d is neither 0 (no cap) nor at least 64 pages of %d bytes", c.MaxSize, pageSize)
 	}
 	if c.ReadConns < 1 {
 		bad("ReadConns", "%d is less than 1", c.ReadConns)

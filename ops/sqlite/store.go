@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 
@@ -101,16 +102,27 @@ func (s *Store) open(ctx context.Context) error {
 	return nil
 }
 
+// pageSize is the database's page size: SQLite's default, which civicflow never changes.
+const pageSize = 4096
+
 // dsn builds the connection string: a file: URI so that SQLite's own mode parameter applies.
 func (s *Store) dsn(write bool) string {
+	return s.dsnBusy(write, s.cfg.BusyTimeout)
+}
+
+// dsnBusy is dsn with another busy timeout (0 or less: fail at once when locked).
+func (s *Store) dsnBusy(write bool, busy time.Duration) string {
 	u := url.URL{Path: s.cfg.Path}
 	q := url.Values{}
-	q.Set("_busy_timeout", fmt.Sprint(max(0, s.cfg.BusyTimeout.Milliseconds())))
+	q.Set("_busy_timeout", fmt.Sprint(max(0, busy.Milliseconds())))
 	if write {
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", s.cfg.Synchronous)
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "secure_delete(1)")
+		if s.cfg.MaxSize > 0 {
+			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", s.cfg.MaxSize/pageSize))
+		}
 		q.Set("mode", "rwc")
 	} else {
 		q.Set("_query_only", "1")
@@ -155,7 +167,9 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		err = s.writer.close()
 	}
-	return errors.Join(err, s.vault.close(), s.proj.close(), s.closeDBs())
+	// The vault last: with every other connection of this store closed, its last attempt to scrub
+	// erased keys from the WAL meets no reader of this process.
+	return errors.Join(err, s.proj.close(), s.closeDBs(), s.vault.close())
 }
 
 func (s *Store) closeDBs() error {

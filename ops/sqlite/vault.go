@@ -19,10 +19,12 @@ import (
 var ErrErased = errors.New("sqlite: personal data erased (Art. 17 GDPR)")
 
 // Vault encrypts personal data with one AES-256-GCM key per person, kept in the person_keys table
-// of the same file. Erase deletes the key (with secure_delete, and a WAL checkpoint so that no
-// copy stays in the WAL), after which the person's data is unreadable everywhere it is stored.
+// of the same file. Erase deletes the key (with secure_delete, and a truncating WAL checkpoint so
+// that no copy stays in the WAL), after which the person's data is unreadable everywhere it is
+// stored.
 type Vault struct {
-	db *sql.DB // a connection of its own: key writes go between the event writer's transactions
+	db    *sql.DB // a connection of its own: key writes go between the event writer's transactions
+	scrub *scrubber
 
 	mu   sync.Mutex
 	keys map[string][]byte
@@ -36,7 +38,12 @@ func (s *Store) Vault() *Vault {
 		}
 		db := s.openWriteDB(s.dsn(true))
 		db.SetMaxOpenConns(1)
-		s.vault = &Vault{db: db, keys: map[string][]byte{}}
+		scrub, err := sql.Open("sqlite", s.dsnBusy(true, 0))
+		if err != nil { // sql.Open only fails for an unknown driver
+			panic(err)
+		}
+		scrub.SetMaxOpenConns(1)
+		s.vault = &Vault{db: db, scrub: newScrubber(scrub, &s.writeMu), keys: map[string][]byte{}}
 	})
 	return s.vault
 }
@@ -57,7 +64,7 @@ func (v *Vault) key(ctx context.Context, person string, create bool) ([]byte, er
 		}
 		if _, err := v.db.ExecContext(ctx, `INSERT INTO person_keys (person_id, key, created_at) VALUES (?, ?, ?)`,
 			person, k, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-			return nil, fmt.Errorf("sqlite: store key: %w", err)
+			return nil, fmt.Errorf("sqlite: store key: %w", storageError(err))
 		}
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, ErrErased
@@ -125,39 +132,35 @@ func (v *Vault) Has(ctx context.Context, person string) (bool, error) {
 	return true, nil
 }
 
-// Erase deletes the person's key for good: the row is overwritten (secure_delete) and the WAL is
-// checkpointed and truncated so that no copy of the key stays in the files.
+// Erase deletes the person's key for good. The row is deleted in one short transaction and
+// overwritten (secure_delete). Earlier images of its page stay in the WAL until a truncating
+// checkpoint empties it; Erase tries one at once and, when a reader holds an older snapshot,
+// leaves it to a background loop that retries until the readers are gone. Neither waits for a
+// reader while holding the write lock, so commands and reads go on beside a long reader.
+// Scrubbed waits until the key has left the WAL.
 func (v *Vault) Erase(ctx context.Context, person string) error {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	delete(v.keys, person)
-	if _, err := v.db.ExecContext(ctx, `DELETE FROM person_keys WHERE person_id = ?`, person); err != nil {
-		return fmt.Errorf("sqlite: erase key: %w", err)
+	_, err := v.db.ExecContext(ctx, `DELETE FROM person_keys WHERE person_id = ?`, person)
+	v.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("sqlite: erase key: %w", storageError(err))
 	}
-	for try := 0; ; try++ {
-		var busy, frames, done int
-		if err := v.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
-			return fmt.Errorf("sqlite: checkpoint after erasure: %w", err)
-		}
-		if busy == 0 {
-			return nil
-		}
-		if try == 20 {
-			return errors.New("sqlite: erasure: the WAL could not be truncated (readers kept it busy); the key is deleted but may remain in the WAL until the next checkpoint")
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	v.scrub.request(ctx)
+	return nil
+}
+
+// Scrubbed returns when no key erased before the call remains in the WAL (a truncating checkpoint
+// succeeded after it), or with an error when ctx ends first.
+func (v *Vault) Scrubbed(ctx context.Context) error {
+	return v.scrub.wait(ctx)
 }
 
 func (v *Vault) close() error {
 	if v == nil {
 		return nil
 	}
-	return v.db.Close()
+	return errors.Join(v.scrub.close(), v.db.Close())
 }
 
 func newGCM(key []byte) (cipher.AEAD, error) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // writer owns the one write connection. A single goroutine (run) takes waiting appends in
@@ -193,7 +192,7 @@ func (w *writer) commitBatch(batch []*appendReq) {
 	wrote := false
 	for _, r := range batch {
 		if err != nil { // nothing of the batch was committed
-			r.res, r.err = eventstore.AppendResult{}, fmt.Errorf("sqlite: append to %q: %w", r.stream, err)
+			r.res, r.err = eventstore.AppendResult{}, fmt.Errorf("sqlite: append to %q: %w", r.stream, storageError(err))
 		}
 		wrote = wrote || (err == nil && r.wrote)
 		close(r.reply)
@@ -342,12 +341,4 @@ func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay ma
 	}
 	copy(h.hash[:], hash)
 	return h, nil
-}
-
-func isConstraint(err error) bool {
-	var coder interface{ Code() int }
-	if errors.As(err, &coder) {
-		return coder.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
-	}
-	return false
 }
