@@ -102,7 +102,7 @@ func (v *Verifier) checkLog(ctx context.Context) Check {
 func chains(ctx context.Context, s eventstore.Store) (int64, int, error) {
 	chain := eventstore.NewChainVerifier()
 	var n int64
-	err := readAll(ctx, s, eventstore.Filter{}, func(e eventstore.Event) error {
+	err := eventstore.Each(ctx, s, eventstore.Filter{}, func(e eventstore.Event) error {
 		if err := chain.Check(e); err != nil {
 			return err
 		}
@@ -110,24 +110,4 @@ func chains(ctx context.Context, s eventstore.Store) (int64, int, error) {
 		return nil
 	})
 	return n, chain.Streams(), err
-}
-
-func readAll(ctx context.Context, s eventstore.Store, f eventstore.Filter, fn func(eventstore.Event) error) error {
-	const page = 1000
-	after := eventstore.Start
-	for {
-		batch, err := s.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: page, Filter: f})
-		if err != nil {
-			return err
-		}
-		for _, e := range batch {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		if len(batch) < page {
-			return nil
-		}
-		after = batch[len(batch)-1].Position
-	}
 }
