@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -33,7 +34,17 @@ type Config struct {
 	// Heads returns the signed tree heads, smallest first. Optional: without it, or without
 	// Key, the seals are not checked (the report says so).
 	Heads func(ctx context.Context) ([][]byte, error)
-	// Hashes are the tree's stored hashes, for one process's inclusion proofs. Optional.
+	// Witnesses are heads kept outside the database (heads files: the server's, auditors').
+	// Optional. They are checked with the database's heads; a witness holding heads of more
+	// sizes than the database means seals were deleted (broken).
+	Witnesses []Witness
+	// SealInterval is how often the log should be sealed. Optional: with it, Clock and Key, a
+	// database without seals whose log began more than SealInterval ago is broken, not skipped.
+	SealInterval time.Duration
+	// Clock is the time now, for SealInterval. Optional.
+	Clock func() time.Time
+	// Hashes are the tree's stored hashes (a cache, never trusted): one process's inclusion
+	// proofs, and naming the first differing leaf. Optional: without it the tree is recomputed.
 	Hashes tlog.HashReader
 	// Key is the public key the heads are signed with. Optional.
 	Key note.Verifier
