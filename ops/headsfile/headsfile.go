@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -122,9 +123,12 @@ func (f *File) Last(ctx context.Context) ([]byte, error) {
 	return heads[len(heads)-1], nil
 }
 
-// Append writes the note as one line at the end of the file (creating it, mode 0644: heads are
-// public) and syncs it to disk.
+// Append writes the note as one line at the end of the file (creating it and its directory;
+// mode 0644: heads are public) and syncs it to disk.
 func (f *File) Append(_ context.Context, signed []byte) error {
+	if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
+		return err
+	}
 	fd, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return err

@@ -122,18 +122,8 @@ func LeafData(e eventstore.Event) []byte {
 func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := recompute(ctx, s.cfg.Store, nil)
+	t, root, err := s.check(ctx)
 	if err != nil {
-		return Head{}, nil, err
-	}
-	if t.flaw != nil {
-		return Head{}, nil, &RefusedError{Reason: t.flaw}
-	}
-	root, err := t.root(t.size)
-	if err != nil {
-		return Head{}, nil, err
-	}
-	if err := s.extendsLast(ctx, t, root); err != nil {
 		return Head{}, nil, err
 	}
 	if err := s.cache(ctx, t); err != nil {
@@ -153,6 +143,34 @@ func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 		return Head{}, nil, err
 	}
 	return h, signed, nil
+}
+
+// Check runs Seal's checks without signing (a server checks its log this way when it starts)
+// and returns the log's size; a failed check is a *RefusedError.
+func (s *Sealer) Check(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, _, err := s.check(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return t.size, nil
+}
+
+// check recomputes the tree and checks the chains and that the tree extends the last heads.
+func (s *Sealer) check(ctx context.Context) (*tree, tlog.Hash, error) {
+	t, err := recompute(ctx, s.cfg.Store, nil)
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	if t.flaw != nil {
+		return nil, tlog.Hash{}, &RefusedError{Reason: t.flaw}
+	}
+	root, err := t.root(t.size)
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	return t, root, s.extendsLast(ctx, t, root)
 }
 
 // cache brings the stored tree up to t: appends the new hashes, or replaces them all when the

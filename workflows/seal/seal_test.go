@@ -209,3 +209,16 @@ func TestSeals_catch_removed_events_and_foreign_keys(t *testing.T) {
 		t.Fatalf("verify after removing the last event: %v", err)
 	}
 }
+
+func TestPublicKey_derives_the_verifier_key_of_a_signer_key(t *testing.T) {
+	skey, vkey, err := seal.GenerateKey("civicflow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := seal.PublicKey(skey); err != nil || got != vkey {
+		t.Fatalf("PublicKey = %q, %v; want %q", got, err, vkey)
+	}
+	if _, err := seal.PublicKey(vkey); err == nil {
+		t.Fatal("a verifier key was taken for a signer key")
+	}
+}

@@ -20,8 +20,8 @@ const sealsTitle = "Siegel (signierte Baumköpfe) / seals (signed tree heads)"
 type Witness struct {
 	// Name names it in the report (the file's path).
 	Name string
-	// Heads are its signed heads, in any order.
-	Heads [][]byte
+	// Heads reads its signed heads, in any order (headsfile.File's All).
+	Heads func(ctx context.Context) ([][]byte, error)
 }
 
 // headSet is every signed head known, and what a missing seal means.
@@ -47,9 +47,13 @@ func (v *Verifier) heads(ctx context.Context) (hs headSet, why string, err error
 	}
 	hs.all = append(hs.all, db...)
 	for _, w := range v.cfg.Witnesses {
-		hs.all = append(hs.all, w.Heads...)
+		heads, err := w.Heads(ctx)
+		if err != nil {
+			return hs, "", fmt.Errorf("%s: %w", w.Name, err)
+		}
+		hs.all = append(hs.all, heads...)
 		if hs.deleted == nil {
-			hs.deleted = v.missingFromDB(db, w)
+			hs.deleted = missingFromDB(db, w.Name, heads)
 		}
 	}
 	if len(db) == 0 && hs.deleted == nil {
@@ -66,7 +70,7 @@ func (v *Verifier) heads(ctx context.Context) (hs headSet, why string, err error
 
 // missingFromDB is an error when the witness holds heads of more sizes than the database: it
 // names the first head the database lacks.
-func (v *Verifier) missingFromDB(db [][]byte, w Witness) error {
+func missingFromDB(db [][]byte, name string, witnessed [][]byte) error {
 	sizes := func(signed [][]byte) (map[int64]seal.Head, []seal.Head) {
 		m := map[int64]seal.Head{}
 		var order []seal.Head
@@ -81,14 +85,14 @@ func (v *Verifier) missingFromDB(db [][]byte, w Witness) error {
 		return m, order
 	}
 	inDB, _ := sizes(db)
-	inW, order := sizes(w.Heads)
+	inW, order := sizes(witnessed)
 	if len(inW) <= len(inDB) {
 		return nil
 	}
 	for _, h := range order {
 		if _, ok := inDB[h.Size]; !ok {
 			return fmt.Errorf("the database holds %d seals, %s holds %d: the head of %d events signed at %s is not in the database: seals were deleted",
-				len(inDB), w.Name, len(inW), h.Size, h.Time.Format(time.RFC3339))
+				len(inDB), name, len(inW), h.Size, h.Time.Format(time.RFC3339))
 		}
 	}
 	return nil
@@ -111,8 +115,9 @@ func (v *Verifier) overdue(ctx context.Context) (deleted, err error) {
 	return nil, nil
 }
 
-// checkSeals recomputes the tree from the log's records and checks every signed head against it.
-func (v *Verifier) checkSeals(ctx context.Context) Check {
+// Seals recomputes the tree from the log's records and checks every signed head of the database
+// and the witnesses against it ("audit seal verify"; Store runs it too).
+func (v *Verifier) Seals(ctx context.Context) Check {
 	c := Check{Name: "seals", Title: sealsTitle}
 	hs, why, err := v.heads(ctx)
 	if err != nil {

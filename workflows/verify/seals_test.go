@@ -53,7 +53,7 @@ func TestStore_seals_with_heads_outside_the_database(t *testing.T) {
 			}
 			cfg := verify.Config{Store: s, Heads: s.Seals().List, Hashes: s.MerkleHashes(), Key: key, SealInterval: time.Hour, Clock: tc.clock}
 			if tc.witness {
-				cfg.Witnesses = []verify.Witness{{Name: "/etc/civicflow/seal.heads", Heads: file}}
+				cfg.Witnesses = []verify.Witness{{Name: "/etc/civicflow/seal.heads", Heads: func(context.Context) ([][]byte, error) { return file, nil }}}
 			}
 			v, _ := verify.New(cfg)
 			c := byName(v.Store(context.Background()), "seals")

@@ -86,7 +86,7 @@ func New(cfg Config) (*Verifier, error) {
 func (v *Verifier) Store(ctx context.Context) Report {
 	rep := Report{Scope: "store"}
 	rep.add(v.checkLog(ctx))
-	rep.add(v.checkSeals(ctx))
+	rep.add(v.Seals(ctx))
 	for _, p := range v.cfg.ReadModels {
 		rep.add(v.checkReadModel(ctx, p, ""))
 	}
