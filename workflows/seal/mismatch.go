@@ -41,9 +41,10 @@ func (m *Mismatch) Unwrap() error {
 
 // locate finds the first event that differs from what head h sealed: from the cache's leaves
 // when the cache's root is h's (so its leaves are the sealed ones), else from the first event
-// whose stored form disagrees with its record, when that lies under h.
-func locate(ctx context.Context, cfg VerifyConfig, t *tree, h Head, matched int64) error {
-	m := &Mismatch{Head: h, Matched: matched, Leaf: -1}
+// whose stored form disagrees with its record, when that lies under h. removed is the problem
+// to name when the log is shorter than h and neither tells more.
+func locate(ctx context.Context, cfg VerifyConfig, t *tree, h Head, matched int64, removed *eventstore.IntegrityError) error {
+	m := &Mismatch{Head: h, Matched: matched, Leaf: -1, At: removed}
 	if i, ok := firstDifferingLeaf(cfg.Cache, t, h, matched); ok {
 		m.Leaf = i
 		m.At = &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(i + 1)),
@@ -62,6 +63,12 @@ func locate(ctx context.Context, cfg VerifyConfig, t *tree, h Head, matched int6
 	return m
 }
 
+// removedAt is the problem of a log shorter than head h.
+func removedAt(t *tree, h Head) *eventstore.IntegrityError {
+	return &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(t.size + 1)),
+		Problem: fmt.Sprintf("the log has %d events, but the head signed at %s covers %d: events were removed", t.size, stamp(h.Time), h.Size)}
+}
+
 // firstDifferingLeaf compares the recomputed leaves after matched with the cache's, if the cache
 // holds the tree that h signed.
 func firstDifferingLeaf(cache tlog.HashReader, t *tree, h Head, matched int64) (int64, bool) {
@@ -72,8 +79,9 @@ func firstDifferingLeaf(cache tlog.HashReader, t *tree, h Head, matched int64) (
 		return 0, false
 	}
 	const batch = 1000
-	for from := matched; from < h.Size; from += batch {
-		to := min(from+batch, h.Size)
+	end := min(h.Size, t.size)
+	for from := matched; from < end; from += batch {
+		to := min(from+batch, end)
 		idx := make([]int64, 0, to-from)
 		for i := from; i < to; i++ {
 			idx = append(idx, tlog.StoredHashIndex(0, i))

@@ -62,7 +62,7 @@ func Verify(ctx context.Context, cfg VerifyConfig) (Result, error) {
 				return err
 			}
 			if root != h.Root {
-				return locate(ctx, cfg, t, h, matched)
+				return locate(ctx, cfg, t, h, matched, nil)
 			}
 			if err := consistent(t, h, res.Heads); err != nil {
 				return err
@@ -85,9 +85,7 @@ func Verify(ctx context.Context, cfg VerifyConfig) (Result, error) {
 		return res, err
 	}
 	if next < len(heads) {
-		h := heads[next]
-		return res, &Mismatch{Head: h, Matched: matched, At: &eventstore.IntegrityError{Position: eventstore.SequencePosition(uint64(t.size + 1)),
-			Problem: fmt.Sprintf("the log has %d events, but the head signed at %s covers %d: events were removed", t.size, stamp(h.Time), h.Size)}}
+		return res, locate(ctx, cfg, t, heads[next], matched, removedAt(t, heads[next]))
 	}
 	return res, nil
 }
