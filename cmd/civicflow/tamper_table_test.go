@@ -79,8 +79,10 @@ func TestTamper_table(t *testing.T) {
 			store: expect{exitBroken, &place{one, 4, p(one, 3).position}, "version 4 follows version 2"}, audit: expect{exitBroken, &place{one, 4, p(one, 3).position}, "version 4 follows version 2"},
 			seals: expect{exitBroken, &place{position: p(one, 3).position}, "rewritten"}},
 		{name: "the chain link: a middle event rewritten with only its own hash recomputed",
-			tamper: func(t *testing.T, path string) { sqlitetest.RewriteEvent(t, path, p(one, 3).position, []byte(`{"rewritten":true}`)) },
-			store:  expect{exitBroken, p(one, 4), "hash does not match"}, audit: expect{exitBroken, p(one, 4), "hash does not match"}, seals: expect{exitBroken, p(one, 3), "rewritten"}},
+			tamper: func(t *testing.T, path string) {
+				sqlitetest.RewriteEvent(t, path, p(one, 3).position, []byte(`{"rewritten":true}`))
+			},
+			store: expect{exitBroken, p(one, 4), "hash does not match"}, audit: expect{exitBroken, p(one, 4), "hash does not match"}, seals: expect{exitBroken, p(one, 3), "rewritten"}},
 		{name: "a rewritten stream with recomputed hashes", tamper: rewrite,
 			store: ok, audit: expect{exitBroken, p(other, 1), "rewritten"}, seals: expect{exitBroken, p(other, 1), "rewritten"}},
 		{name: "deleted seals", tamper: deleteSeals,
@@ -197,7 +199,9 @@ func serveRefusing(t *testing.T, path string) {
 			cmd.Wait()
 		}
 	}()
-	ready := waitFor(t, "http://"+addr+"/readyz", func(status int, body string) bool { return status == http.StatusServiceUnavailable && strings.Contains(body, "seals") })
+	ready := waitFor(t, "http://"+addr+"/readyz", func(status int, body string) bool {
+		return status == http.StatusServiceUnavailable && strings.Contains(body, "seals")
+	})
 	if !strings.Contains(ready, "does not extend the last head of "+headsPath) {
 		t.Errorf("/readyz does not name the heads file: %s", ready)
 	}
