@@ -29,7 +29,7 @@ type fixture struct {
 	witness  *headsfile.File
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "db")
 	store, err := sqlite.New(context.Background(), sqlite.Config{Path: path})
@@ -55,7 +55,7 @@ func setup(t *testing.T) *fixture {
 }
 
 // newSealer returns a sealer over the fixture's store (as a restarted server would make).
-func (f *fixture) newSealer(t *testing.T) *seal.Sealer {
+func (f *fixture) newSealer(t testing.TB) *seal.Sealer {
 	t.Helper()
 	s, err := seal.New(seal.Config{Store: f.store, Hashes: f.store.MerkleHashes(), Seals: f.store.Seals(), Signer: f.signer,
 		Verifier: f.verifier, Witness: f.witness, Clock: time.Now})
