@@ -34,14 +34,16 @@ func newAuditVerifyCmd() *cobra.Command {
 öffentlichen Schlüssel) und dass jedes Lesemodell einem Neuaufbau aus dem Protokoll gleicht — für
 den ganzen Speicher oder ein Verfahren (dessen Kette, seine Ereignisse im globalen Protokoll und im
 letzten Siegel, seine Zeilen in den Lesemodellen). Mit --db offline auf einer Datenbankkopie (nur
-lesend), sonst über die API (Installationsadministration und Prüfer:innen). Nennt die erste
+lesend; --heads DATEI, mehrfach: Kopfdateien des Servers und von Zeug:innen), sonst über die API
+(Installationsadministration und Prüfer:innen; der Server nimmt seine Kopfdatei). Nennt die erste
 Unstimmigkeit genau; Exit-Code 3.
 
 Checks the hash chains, the continuity of the global log, the seals (with the public key) and that
 every read model equals a fresh replay of the log — for the whole store or one process (its chain,
 its events in the global log and in the latest seal, its rows in the read models). With --db
-offline on a database copy (read-only), otherwise through the API (installation administrators
-and auditors). Names the first problem precisely; exit code 3.`,
+offline on a database copy (read-only; --heads FILE, repeatable: heads files of the server and of
+witnesses), otherwise through the API (installation administrators and auditors; the server uses
+its heads file). Names the first problem precisely; exit code 3.`,
 		Example: `  civicflow audit verify --db /backup/civicflow-copy.db --key ./keys/seal.key.pub --heads ./keys/seal.heads --heads ~/witness/civicflow.heads
   civicflow audit verify 0190a000-0000-7000-8000-000000000001 --token "$TOKEN"`,
 		Args: cobra.MaximumNArgs(1),
