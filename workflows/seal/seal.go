@@ -117,7 +117,7 @@ func LeafData(e eventstore.Event) []byte {
 
 // Seal recomputes the tree from every record of the log, checks that every stream's chain holds
 // and that the tree extends the last head of the witness and of the database (a consistency
-// proof), refreshes the tree cache, signs the head, appends it to the witness and records it.
+// proof), refreshes the tree cache, signs the head, records it and appends it to the witness.
 // When a check fails it signs nothing and returns a *RefusedError (errors.Is ErrRefused).
 func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 	s.mu.Lock()
@@ -134,13 +134,14 @@ func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 	if err != nil {
 		return Head{}, nil, err
 	}
+	// The database first: a head in the witness that the database lacks means deleted seals.
+	if err := s.cfg.Seals.Record(ctx, t.size, signed, h.Time); err != nil {
+		return Head{}, nil, err
+	}
 	if s.cfg.Witness != nil {
 		if err := s.cfg.Witness.Append(ctx, signed); err != nil {
 			return Head{}, nil, fmt.Errorf("seal: append the head to %s: %w", s.cfg.Witness, err)
 		}
-	}
-	if err := s.cfg.Seals.Record(ctx, t.size, signed, h.Time); err != nil {
-		return Head{}, nil, err
 	}
 	return h, signed, nil
 }
