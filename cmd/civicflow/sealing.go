@@ -144,8 +144,9 @@ func (s *sealing) sealOnce() {
 	}
 }
 
-// startSealing checks the log against its last heads now, then seals it every
-// audit.seal_interval and once more when stopped.
+// startSealing seals the log now (so that a log older than the seal interval always has a
+// seal, and a log that does not extend its last heads is refused before the server serves), then
+// every audit.seal_interval and once more when stopped.
 func startSealing(store *sqlite.Store, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
 	s := &sealing{log: log, metrics: m, stop: func() {}}
 	if cfg.Audit.SealInterval == 0 {
@@ -158,12 +159,9 @@ func startSealing(store *sqlite.Store, cfg config.Config, m *metrics.Metrics, lo
 	s.sealer = sealer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	s.sealOnce()
 	go func() {
 		defer close(done)
-		_, err := sealer.Check(ctx)
-		if ctx.Err() == nil {
-			s.note(err)
-		}
 		t := time.NewTicker(cfg.Audit.SealInterval)
 		defer t.Stop()
 		for {

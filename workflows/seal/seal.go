@@ -146,18 +146,6 @@ func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 	return h, signed, nil
 }
 
-// Check runs Seal's checks without signing (a server checks its log this way when it starts)
-// and returns the log's size; a failed check is a *RefusedError.
-func (s *Sealer) Check(ctx context.Context) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, _, err := s.check(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return t.size, nil
-}
-
 // check recomputes the tree and checks the chains and that the tree extends the last heads.
 func (s *Sealer) check(ctx context.Context) (*tree, tlog.Hash, error) {
 	t, err := recompute(ctx, s.cfg.Store, nil)
