@@ -107,7 +107,7 @@ func (s *sealing) Ready(context.Context) error {
 // Stop stops the periodic seals after a last one.
 func (s *sealing) Stop() { s.stop() }
 
-func (s *sealing) note(err error) {
+func (s *sealing) record(err error) {
 	if errors.Is(err, seal.ErrRefused) {
 		s.log.Error("seal refused: the log does not extend its last signed head; nothing was signed", "err", err)
 		s.metrics.ObserveSealRefusal()
@@ -138,7 +138,7 @@ func readyAll(checks ...func(context.Context) error) func(context.Context) error
 
 func (s *sealing) sealOnce() {
 	head, _, err := s.sealer.Seal(context.Background())
-	s.note(err)
+	s.record(err)
 	if err == nil {
 		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String())
 	}

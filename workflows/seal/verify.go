@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -119,7 +120,7 @@ func openHeads(signed [][]byte, key note.Verifier) ([]Head, error) {
 		}
 		heads = append(heads, h)
 	}
-	slices.SortStableFunc(heads, func(a, b Head) int { return compare(a.Size, b.Size) })
+	slices.SortStableFunc(heads, func(a, b Head) int { return cmp.Compare(a.Size, b.Size) })
 	out := heads[:0]
 	for _, h := range heads {
 		if n := len(out); n > 0 && out[n-1].Size == h.Size {
@@ -131,16 +132,6 @@ func openHeads(signed [][]byte, key note.Verifier) ([]Head, error) {
 		out = append(out, h)
 	}
 	return out, nil
-}
-
-func compare(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05Z07:00") }
