@@ -47,7 +47,7 @@ is older than the seal interval, are BROKEN. Exit code 3 for any problem and for
 			if err != nil {
 				return err
 			}
-			store, err := openCopy(cmd.Context(), cfg)
+			store, err := openCopy(cmd, cfg)
 			if err != nil {
 				return err
 			}
@@ -101,12 +101,14 @@ func headsFlags(cmd *cobra.Command) ([]verify.Witness, error) {
 	return out, nil
 }
 
-// openCopy opens the database read-only; a file SQLite cannot read is a finding (exit 3).
-func openCopy(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
+// openCopy opens the database read-only; a file SQLite cannot read is a finding (exit 3), said
+// on stdout like any other.
+func openCopy(cmd *cobra.Command, cfg config.Config) (*sqlite.Store, error) {
 	scfg := sqliteConfig(cfg)
 	scfg.ReadOnly = true
-	store, err := sqlite.New(ctx, scfg)
+	store, err := sqlite.New(cmd.Context(), scfg)
 	if errors.Is(err, sqlite.ErrDamaged) {
+		fmt.Fprintf(cmd.OutOrStdout(), "BESCHÄDIGT / BROKEN: %v\n", err)
 		return nil, &brokenError{err}
 	}
 	return store, err
@@ -127,7 +129,7 @@ line), for "audit seal verify --heads".`,
 			if err != nil {
 				return err
 			}
-			store, err := openCopy(cmd.Context(), cfg)
+			store, err := openCopy(cmd, cfg)
 			if err != nil {
 				return err
 			}

@@ -32,11 +32,7 @@ what could not be read.`,
 				return err
 			}
 			scfg := sqliteConfig(cfg)
-			store, err := openCopy(cmd.Context(), cfg)
-			var broken *brokenError
-			if errors.As(err, &broken) {
-				fmt.Fprintf(cmd.OutOrStdout(), "BESCHÄDIGT / BROKEN: %v\n", err)
-			}
+			store, err := openCopy(cmd, cfg)
 			if err != nil {
 				return err
 			}
