@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -28,11 +29,28 @@ type Config struct {
 // Audit configures the signed tree heads (seals) of the global log.
 type Audit struct {
 	// SealKeyFile is the Ed25519 signing key of the seals (note format). Keep it outside the
-	// database and its backups. Default "./data/seal.key"; created by "serve" when missing, with
-	// the public key beside it (".pub").
+	// database's directory and its backups, where a database writer cannot read it. Default
+	// "./data/seal.key"; created by "serve" when missing (unless SealKey is set), with the public
+	// key beside it (".pub").
 	SealKeyFile string `mapstructure:"seal_key_file"`
+	// SealKey is the signing key itself ("PRIVATE+KEY+…"), e.g. from the environment
+	// (CIVICFLOW_AUDIT_SEAL_KEY) or a secret store; when set, SealKeyFile is not read and no key
+	// file is created. Default "".
+	SealKey string `mapstructure:"seal_key"`
+	// HeadsFile is the append-only file outside the database to which every seal is also
+	// written, one signed note per line; a new seal must extend its last head. Default "": the
+	// file "seal.heads" beside SealKeyFile (see HeadsPath).
+	HeadsFile string `mapstructure:"heads_file"`
 	// SealInterval is how often "serve" seals the log; 0 disables. Default 1h; must be >= 0.
 	SealInterval time.Duration `mapstructure:"seal_interval"`
+}
+
+// HeadsPath is HeadsFile, or "seal.heads" in SealKeyFile's directory when HeadsFile is empty.
+func (a Audit) HeadsPath() string {
+	if strings.TrimSpace(a.HeadsFile) != "" {
+		return a.HeadsFile
+	}
+	return filepath.Join(filepath.Dir(a.SealKeyFile), "seal.heads")
 }
 
 // Server configures the HTTP server.
@@ -206,6 +224,9 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.Audit.SealKeyFile) == "" {
 		check("audit.seal_key_file", errors.New("must not be empty"))
+	}
+	if k := strings.TrimSpace(c.Audit.SealKey); k != "" && !strings.HasPrefix(k, "PRIVATE+KEY+") {
+		check("audit.seal_key", errors.New(`is not a signing key (one starts with "PRIVATE+KEY+"; the value is not shown)`))
 	}
 	if c.Audit.SealInterval < 0 {
 		check("audit.seal_interval", fmt.Errorf("must be >= 0, got %s", c.Audit.SealInterval))

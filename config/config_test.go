@@ -123,6 +123,11 @@ func TestValidate(t *testing.T) {
 			},
 		},
 		{
+			name:   "rejects_a_seal_key_that_is_not_a_signing_key_without_showing_it",
+			change: func(c *config.Config) { c.Audit.SealKey = "vkey+secret" },
+			want:   `audit.seal_key: is not a signing key (one starts with "PRIVATE+KEY+"; the value is not shown)`,
+		},
+		{
 			name:   "rejects_unknown_log_format",
 			change: func(c *config.Config) { c.Log.Format = "logfmt" },
 			want:   `log.format: "logfmt" is not one of text, json`,
@@ -174,7 +179,9 @@ func problems(err error) []error {
 
 func TestKeys(t *testing.T) {
 	want := []string{
+		"audit.heads_file",
 		"audit.seal_interval",
+		"audit.seal_key",
 		"audit.seal_key_file",
 		"client.server",
 		"client.timeout",

@@ -215,7 +215,10 @@ also when events are not covered by the seal (--allow-unsealed allows that).`,
 // audit.seal_key_file + ".pub" (without it, reports say that the signature was not checked).
 func reportSeals(store *sqlite.Store, cfg config.Config, log *slog.Logger) httpapi.ReportSeals {
 	s := httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes()}
-	v, err := loadVerifier(cfg.Audit.SealKeyFile + ".pub")
+	v, err := defaultSealVerifier(cfg)
+	if err == nil && v == nil {
+		err = errors.New("no public key")
+	}
 	if err != nil {
 		log.Warn("audit reports will not check the seals' signature", "key", cfg.Audit.SealKeyFile+".pub", "err", err)
 		return s

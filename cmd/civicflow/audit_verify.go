@@ -9,14 +9,18 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/runner"
+	"github.com/civicflow/civicflow/workflows/seal"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
 
@@ -30,15 +34,17 @@ func newAuditVerifyCmd() *cobra.Command {
 öffentlichen Schlüssel) und dass jedes Lesemodell einem Neuaufbau aus dem Protokoll gleicht — für
 den ganzen Speicher oder ein Verfahren (dessen Kette, seine Ereignisse im globalen Protokoll und im
 letzten Siegel, seine Zeilen in den Lesemodellen). Mit --db offline auf einer Datenbankkopie (nur
-lesend), sonst über die API (Installationsadministration und Prüfer:innen). Nennt die erste
+lesend; --heads DATEI, mehrfach: Kopfdateien des Servers und von Zeug:innen), sonst über die API
+(Installationsadministration und Prüfer:innen; der Server nimmt seine Kopfdatei). Nennt die erste
 Unstimmigkeit genau; Exit-Code 3.
 
 Checks the hash chains, the continuity of the global log, the seals (with the public key) and that
 every read model equals a fresh replay of the log — for the whole store or one process (its chain,
 its events in the global log and in the latest seal, its rows in the read models). With --db
-offline on a database copy (read-only), otherwise through the API (installation administrators
-and auditors). Names the first problem precisely; exit code 3.`,
-		Example: `  civicflow audit verify --db /backup/civicflow-copy.db --key ./data/seal.key.pub
+offline on a database copy (read-only; --heads FILE, repeatable: heads files of the server and of
+witnesses), otherwise through the API (installation administrators and auditors; the server uses
+its heads file). Names the first problem precisely; exit code 3.`,
+		Example: `  civicflow audit verify --db /backup/civicflow-copy.db --key ./keys/seal.key.pub --heads ./keys/seal.heads --heads ~/witness/civicflow.heads
   civicflow audit verify 0190a000-0000-7000-8000-000000000001 --token "$TOKEN"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,6 +73,7 @@ and auditors). Names the first problem precisely; exit code 3.`,
 		},
 	}
 	clientFlags(cmd)
+	addHeadsFlag(cmd)
 	cmd.Flags().String("key", "", "öffentlicher Schlüssel oder Datei (nur mit --db) / public verifier key or `FILE` (with --db only; default: audit.seal_key_file + .pub when it exists)")
 	return cmd
 }
@@ -80,6 +87,10 @@ func verifyOffline(cmd *cobra.Command, args []string) (verify.Report, error) {
 	if err != nil {
 		return verify.Report{}, &usageError{err}
 	}
+	witnesses, err := headsFlags(cmd)
+	if err != nil {
+		return verify.Report{}, err
+	}
 	scfg := sqliteConfig(cfg)
 	scfg.ReadOnly = true
 	if _, err := os.Stat(scfg.Path); err != nil {
@@ -90,7 +101,7 @@ func verifyOffline(cmd *cobra.Command, args []string) (verify.Report, error) {
 		return unreadable(args, err), nil
 	}
 	defer store.Close()
-	v, err := newVerifier(store, key)
+	v, err := newVerifier(store, key, cfg, witnesses)
 	if err != nil {
 		return verify.Report{}, err
 	}
@@ -128,6 +139,13 @@ func sealVerifier(cmd *cobra.Command, cfg config.Config) (note.Verifier, error) 
 }
 
 func defaultSealVerifier(cfg config.Config) (note.Verifier, error) {
+	if k := strings.TrimSpace(cfg.Audit.SealKey); k != "" {
+		vkey, err := seal.PublicKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("audit.seal_key: %w", err)
+		}
+		return note.NewVerifier(vkey)
+	}
 	pub := cfg.Audit.SealKeyFile + ".pub"
 	if _, err := os.Stat(pub); err != nil {
 		return nil, nil
@@ -136,10 +154,13 @@ func defaultSealVerifier(cfg config.Config) (note.Verifier, error) {
 }
 
 // newVerifier wires the verification of a SQLite store: its own log check, its seals and tree
-// hashes, and every read model replayed into an in-memory database.
-func newVerifier(store *sqlite.Store, key note.Verifier) (*verify.Verifier, error) {
+// hashes with the witnesses' heads, and every read model replayed into an in-memory database.
+func newVerifier(store *sqlite.Store, key note.Verifier, cfg config.Config, witnesses []verify.Witness) (*verify.Verifier, error) {
 	return verify.New(verify.Config{
-		Store: store,
+		Store:        store,
+		Witnesses:    witnesses,
+		SealInterval: cfg.Audit.SealInterval,
+		Clock:        time.Now,
 		Log: func(ctx context.Context) (int64, int, error) {
 			res, err := store.VerifyLog(ctx)
 			return res.Events, res.Streams, err
@@ -162,6 +183,9 @@ func newVerifier(store *sqlite.Store, key note.Verifier) (*verify.Verifier, erro
 func verifyOnline(cmd *cobra.Command, args []string) (verify.Report, error) {
 	if k, _ := cmd.Flags().GetString("key"); k != "" {
 		return verify.Report{}, &usageError{errors.New("--key gilt nur mit --db; der Server nimmt seinen Schlüssel / --key works with --db only; the server uses its own key")}
+	}
+	if h, _ := cmd.Flags().GetStringArray("heads"); len(h) > 0 {
+		return verify.Report{}, &usageError{errors.New("--heads gilt nur mit --db; der Server nimmt seine Kopfdatei / --heads works with --db only; the server uses its own heads file")}
 	}
 	c, err := newClient(cmd)
 	if err != nil {
@@ -191,18 +215,23 @@ func printReport(w io.Writer, rep verify.Report) {
 		}
 		if p := c.Problem; p != nil {
 			fmt.Fprintf(w, "%24s   %s\n", "", p.Message)
-			for _, f := range [][2]string{{"Strom / stream", p.Stream}, {"Version / version", nonZero(p.Version)}, {"Position / position", p.Position},
-				{"Lesemodell bis Position / read model up to position", p.Checkpoint}, {"Tabelle / table", p.Table}, {"Zeile / row", p.Row}, {"Spalte / column", p.Column}, {"gespeichert / stored", p.Stored}, {"Neuaufbau / replay", p.Replayed}} {
-				if f[1] != "" {
-					fmt.Fprintf(w, "%24s   %s: %s\n", "", f[0], f[1])
-				}
-			}
+			printProblemPlace(w, p)
 		}
 	}
 	if rep.OK {
 		fmt.Fprintln(w, "Ergebnis / result: OK")
 	} else {
 		fmt.Fprintln(w, "Ergebnis / result: BESCHÄDIGT / BROKEN")
+	}
+}
+
+// printProblemPlace writes where a problem is, one line per field known.
+func printProblemPlace(w io.Writer, p *verify.Problem) {
+	for _, f := range [][2]string{{"Strom / stream", p.Stream}, {"Version / version", nonZero(p.Version)}, {"Position / position", p.Position},
+		{"Lesemodell bis Position / read model up to position", p.Checkpoint}, {"Tabelle / table", p.Table}, {"Zeile / row", p.Row}, {"Spalte / column", p.Column}, {"gespeichert / stored", p.Stored}, {"Neuaufbau / replay", p.Replayed}} {
+		if f[1] != "" {
+			fmt.Fprintf(w, "%24s   %s: %s\n", "", f[0], f[1])
+		}
 	}
 }
 
@@ -220,7 +249,8 @@ func apiVerifier(store *sqlite.Store, cfg config.Config, log *slog.Logger) httpa
 	if err != nil {
 		log.Warn("audit verify will not check the seals", "key", cfg.Audit.SealKeyFile+".pub", "err", err)
 	}
-	v, err := newVerifier(store, key)
+	heads := headsfile.New(cfg.Audit.HeadsPath())
+	v, err := newVerifier(store, key, cfg, []verify.Witness{{Name: heads.String(), Heads: heads.All}})
 	if err != nil {
 		log.Error("audit verify not available", "err", err)
 		return nil

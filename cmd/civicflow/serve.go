@@ -15,6 +15,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
@@ -155,14 +156,15 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	}
 	defer stopRouter()
 	defer startProjections(readModels, log)()
-	stopSealing, err := startSealing(a.store, cfg, log)
+	sealing, err := startSealing(a.store, cfg, m, log)
 	if err != nil {
 		return fmt.Errorf("seals: %w", err)
 	}
-	defer stopSealing()
+	defer sealing.Stop()
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
-		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readiness(a, readModels, cfg.Server.ReadyMaxLag), Metrics: m, Clock: a.clock.Now,
-		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log), ReadModels: a.store.ProjectionReadDB()})
+		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, readModels, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
+		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log), ReadModels: a.store.ProjectionReadDB(),
+		Heads: headsfile.New(cfg.Audit.HeadsPath()).All})
 	if err != nil {
 		return err
 	}

@@ -17,11 +17,13 @@ func newStoreVerifyCmd() *cobra.Command {
 		Short: "Ereignisspeicher prüfen / verify the event store offline",
 		Long: `Prüft eine Datenbankdatei (am besten eine Kopie) ohne sie zu verändern: jede Hash-Kette,
 die Lückenlosigkeit des globalen Protokolls und das Ende des Protokolls.
-Meldet die erste Unstimmigkeit mit Strom, Version und Position; Exit-Code 3.
+Meldet die erste Unstimmigkeit mit Strom, Version und Position; Exit-Code 3, auch für eine
+Datei, die SQLite nicht lesen kann (beschädigt, abgeschnitten), mit dem, was nicht lesbar war.
 
 Checks a database file (best a copy) without changing it: every stream's hash chain, the
 continuity of the global log and its end. Reports the first problem by stream, version and
-position and exits with code 3.`,
+position and exits with code 3 — also for a file SQLite cannot read (damaged, truncated), naming
+what could not be read.`,
 		Example: "  civicflow store verify --db /backup/civicflow-copy.db",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -30,14 +32,13 @@ position and exits with code 3.`,
 				return err
 			}
 			scfg := sqliteConfig(cfg)
-			scfg.ReadOnly = true
-			store, err := sqlite.New(cmd.Context(), scfg)
+			store, err := openCopy(cmd, cfg)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
 			res, err := store.VerifyLog(cmd.Context())
-			if errors.Is(err, eventstore.ErrIntegrity) {
+			if errors.Is(err, eventstore.ErrIntegrity) || errors.Is(err, sqlite.ErrDamaged) {
 				fmt.Fprintf(cmd.OutOrStdout(), "BESCHÄDIGT / BROKEN: %s\n  (%d Ereignisse davor in Ordnung / events before it intact)\n", scfg.Path, res.Events)
 				return &brokenError{err}
 			}

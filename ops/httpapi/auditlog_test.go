@@ -58,6 +58,7 @@ func auditedReads(id string) []auditedRead {
 		{"history filtered", "GET /api/v1/processes/{id}/history", "GET", base + "/history?type=process.opened&actor=lead-leipzig&access_token=geheim",
 			base + "/history", "type=process.opened", id},
 		{"report", "GET /api/v1/processes/{id}/report", "GET", base + "/report", base + "/report", "", id},
+		{"signed heads", "GET /api/v1/audit/heads", "GET", "/api/v1/audit/heads", "/api/v1/audit/heads", "", ""},
 		{"verification", "POST /api/v1/processes/{id}/verify", "POST", base + "/verify", base + "/verify", "", id},
 		{"overview", "GET /api/v1/overview", "GET", "/api/v1/overview?tenant=leipzig&access_token=geheim", "/api/v1/overview", "tenant=leipzig", ""},
 		{"stage statistics", "GET /api/v1/stats/stages", "GET", "/api/v1/stats/stages?template=beteiligung-standard",

@@ -24,6 +24,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/processlist"
@@ -126,7 +127,9 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	skey, vkey, _ := seal.GenerateKey("civicflow-test")
 	signer, _ := note.NewSigner(skey)
 	s.key, _ = note.NewVerifier(vkey)
-	if s.sealer, err = seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer, Clock: s.clock}); err != nil {
+	heads := headsfile.New(filepath.Join(t.TempDir(), "seal.heads"))
+	if s.sealer, err = seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer,
+		Verifier: s.key, Witness: heads, Clock: s.clock}); err != nil {
 		t.Fatal(err)
 	}
 	var apiStore eventstore.Store = store
@@ -142,7 +145,7 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	go func() { _ = s.readModels.Run(ctx); close(ran) }()
 	cfg := httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
 		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key),
-		ReadModels: store.ProjectionReadDB()}
+		ReadModels: store.ProjectionReadDB(), Heads: heads.All}
 	if opts.noReadModels {
 		cfg.ReadModels = nil
 	}

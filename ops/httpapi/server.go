@@ -50,6 +50,9 @@ type Config struct {
 	// Verifier verifies the record (POST /api/v1/audit/verify, …/processes/{id}/verify).
 	// Default: none; those routes answer 503.
 	Verifier Verifier
+	// Heads reads the server's heads file (ops/headsfile.File's All) for GET /api/v1/audit/heads.
+	// Default: none; that route answers 503.
+	Heads func(ctx context.Context) ([][]byte, error)
 	// ReadModels is a query-only pool on the SQL read models (projections/overview, stagestats,
 	// participation, implementation, audit), e.g. sqlite.Store.ProjectionReadDB, read by
 	// /api/v1/overview, /stats/stages, /participation, /measures and /processes/{id}/timeline.
@@ -120,6 +123,7 @@ var routes = []route{
 	{"GET", "/api/v1/processes/{id}/report", false, (*API).report},
 	{"POST", "/api/v1/processes/{id}/verify", false, (*API).verifyProcess},
 	{"POST", "/api/v1/audit/verify", false, (*API).verifyStore},
+	{"GET", "/api/v1/audit/heads", false, (*API).auditHeads},
 	{"POST", "/api/v1/processes/{id}/{command}", false, (*API).command},
 	{"POST", "/api/v1/persons/{person}/erase", false, (*API).erase},
 	{"GET", "/api/v1/overview", false, (*API).overview},

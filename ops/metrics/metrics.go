@@ -24,13 +24,14 @@ const (
 	NameEventsAppended   = "civicflow_events_appended_total"
 	NameProjectionLag    = "civicflow_projection_lag_events"
 	NameProjectionLagAge = "civicflow_projection_lag_seconds"
+	NameSealRefusals     = "civicflow_seal_refusals_total"
 )
 
 // Names returns the names of every civicflow metric the server exports (histograms by their
 // base name; PromQL also sees <name>_bucket, _sum and _count), sorted.
 func Names() []string {
 	out := []string{NameProcesses, NameStageDuration, NameCommands, NameCommandDuration,
-		NameEventsAppended, NameProjectionLag, NameProjectionLagAge}
+		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals}
 	sort.Strings(out)
 	return out
 }
@@ -89,6 +90,7 @@ type Metrics struct {
 	registry *prometheus.Registry
 	commands *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	refusals prometheus.Counter
 }
 
 // New returns the metrics with a registry holding civicflow's collectors and the Go runtime and
@@ -110,8 +112,10 @@ func New(cfg Config) (*Metrics, error) {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: NameCommandDuration,
 			Help:    "Time the HTTP API took to handle a process command, including the durable commit and the wait for the process list.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"command"}),
+		refusals: prometheus.NewCounter(prometheus.CounterOpts{Name: NameSealRefusals,
+			Help: "Seals the server refused to sign because the log does not extend the last head of its heads file or of the database, or its chains are broken: the log was tampered with."}),
 	}
-	cs := []prometheus.Collector{m.commands, m.latency, newListCollector(cfg),
+	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, newListCollector(cfg),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 	if cfg.Appended != nil {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: NameEventsAppended,
@@ -132,6 +136,9 @@ func (m *Metrics) ObserveCommand(command, result string, took time.Duration) {
 	m.commands.WithLabelValues(command, result).Inc()
 	m.latency.WithLabelValues(command).Observe(took.Seconds())
 }
+
+// ObserveSealRefusal counts a seal the server refused to sign.
+func (m *Metrics) ObserveSealRefusal() { m.refusals.Inc() }
 
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {

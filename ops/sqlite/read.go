@@ -47,7 +47,7 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 		return nil, eventstore.ErrClosed
 	}
 	events, _, err := s.readPage(ctx, opts, false)
-	return events, err
+	return events, s.damaged("the events after position "+opts.After.String(), err)
 }
 
 // readPage reads one page of the global log. With head, it also returns the last position of the

@@ -91,6 +91,16 @@ func (m *MerkleHashes) Append(ctx context.Context, hashes []tlog.Hash) error {
 	return tx.Commit()
 }
 
+// Reset removes every stored hash (the sealer rebuilds a damaged cache from the records).
+func (m *MerkleHashes) Reset(ctx context.Context) error {
+	v := m.s.Vault()
+	if v == nil {
+		return errors.New("sqlite: the store is read-only")
+	}
+	_, err := v.db.ExecContext(ctx, `DELETE FROM merkle_hashes`)
+	return err
+}
+
 // Seals records signed tree heads (table seals).
 type Seals struct{ s *Store }
 

@@ -57,7 +57,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err := s.open(ctx); err != nil {
 		s.closeDBs()
-		return nil, err
+		return nil, s.damaged("the schema", err)
 	}
 	return s, nil
 }

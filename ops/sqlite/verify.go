@@ -24,11 +24,17 @@ type VerifyResult struct {
 	Streams int
 }
 
-// VerifyLog is Verify that also reports how much it checked (up to the first problem).
+// VerifyLog is Verify that also reports how much it checked (up to the first problem). A file
+// SQLite cannot read is a *DamageError naming the first position it could not read.
 func (s *Store) VerifyLog(ctx context.Context) (res VerifyResult, err error) {
 	if s.isClosed() {
 		return res, eventstore.ErrClosed
 	}
+	defer func() {
+		if err != nil {
+			err = s.damaged(fmt.Sprintf("the log from position %d on", res.Events+1), err)
+		}
+	}()
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: verify: %w", err)

@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -60,4 +61,19 @@ func parseHead(text string) (Head, error) {
 // signer key (keep it outside the database) and the public verifier key (give it to auditors).
 func GenerateKey(name string) (skey, vkey string, err error) {
 	return note.GenerateKey(rand.Reader, name)
+}
+
+// PublicKey returns the public verifier key of an Ed25519 signer key in note's text form
+// ("PRIVATE+KEY+name+hash+key"), for a server whose signing key is given without its ".pub".
+func PublicKey(skey string) (string, error) {
+	parts := strings.SplitN(strings.TrimSpace(skey), "+", 5)
+	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
+		return "", errors.New("seal: not a signer key (PRIVATE+KEY+name+hash+key)")
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[4])
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return "", errors.New("seal: not an Ed25519 signer key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	return note.NewEd25519VerifierKey(parts[2], pub)
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/sqlite/sqlitetest"
 	"github.com/civicflow/civicflow/workflows/seal"
@@ -23,10 +24,12 @@ type fixture struct {
 	path     string
 	store    *sqlite.Store
 	sealer   *seal.Sealer
+	signer   note.Signer
 	verifier note.Verifier
+	witness  *headsfile.File
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "db")
 	store, err := sqlite.New(context.Background(), sqlite.Config{Path: path})
@@ -46,11 +49,55 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer, Clock: time.Now})
+	f := &fixture{path: path, store: store, signer: signer, verifier: verifier, witness: headsfile.New(filepath.Join(filepath.Dir(path), "seal.heads"))}
+	f.sealer = f.newSealer(t)
+	return f
+}
+
+// newSealer returns a sealer over the fixture's store (as a restarted server would make).
+func (f *fixture) newSealer(t testing.TB) *seal.Sealer {
+	t.Helper()
+	s, err := seal.New(seal.Config{Store: f.store, Hashes: f.store.MerkleHashes(), Seals: f.store.Seals(), Signer: f.signer,
+		Verifier: f.verifier, Witness: f.witness, Clock: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{path: path, store: store, sealer: s, verifier: verifier}
+	return s
+}
+
+// reopen closes the store, runs tamper on the file and opens it again (read-only or not).
+func (f *fixture) reopen(t *testing.T, readOnly bool, tamper func(t *testing.T, path string)) {
+	t.Helper()
+	f.store.Close()
+	if tamper != nil {
+		tamper(t, f.path)
+	}
+	store, err := sqlite.New(context.Background(), sqlite.Config{Path: f.path, ReadOnly: readOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	f.store = store
+	if !readOnly {
+		f.sealer = f.newSealer(t)
+	}
+}
+
+// execSQL returns a tamper step that runs the statements on the file behind the store's back.
+func execSQL(queries ...string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, q := range queries {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
 }
 
 func (f *fixture) append(t *testing.T, n int) {
@@ -160,5 +207,18 @@ func TestSeals_catch_removed_events_and_foreign_keys(t *testing.T) {
 	defer store.Close()
 	if _, err := seal.VerifyLog(ctx, store, heads, f.verifier); err == nil || !strings.Contains(err.Error(), "removed") {
 		t.Fatalf("verify after removing the last event: %v", err)
+	}
+}
+
+func TestPublicKey_derives_the_verifier_key_of_a_signer_key(t *testing.T) {
+	skey, vkey, err := seal.GenerateKey("civicflow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := seal.PublicKey(skey); err != nil || got != vkey {
+		t.Fatalf("PublicKey = %q, %v; want %q", got, err, vkey)
+	}
+	if _, err := seal.PublicKey(vkey); err == nil {
+		t.Fatal("a verifier key was taken for a signer key")
 	}
 }

@@ -55,7 +55,7 @@ func (v *Verifier) checkInLog(ctx context.Context, stream string, events []event
 	i := 0
 	errStop := errors.New("stop")
 	var problem error
-	err := readAll(ctx, v.cfg.Store, eventstore.Filter{StreamPrefixes: []string{stream}}, func(g eventstore.Event) error {
+	err := eventstore.Each(ctx, v.cfg.Store, eventstore.Filter{StreamPrefixes: []string{stream}}, func(g eventstore.Event) error {
 		if g.Stream != stream {
 			return nil // a longer stream name with the same prefix
 		}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -33,7 +34,17 @@ type Config struct {
 	// Heads returns the signed tree heads, smallest first. Optional: without it, or without
 	// Key, the seals are not checked (the report says so).
 	Heads func(ctx context.Context) ([][]byte, error)
-	// Hashes are the tree's stored hashes, for one process's inclusion proofs. Optional.
+	// Witnesses are heads kept outside the database (heads files: the server's, auditors').
+	// Optional. They are checked with the database's heads; a witness holding heads of more
+	// sizes than the database means seals were deleted (broken).
+	Witnesses []Witness
+	// SealInterval is how often the log should be sealed. Optional: with it, Clock and Key, a
+	// database without seals whose log began more than SealInterval ago is broken, not skipped.
+	SealInterval time.Duration
+	// Clock is the time now, for SealInterval. Optional.
+	Clock func() time.Time
+	// Hashes are the tree's stored hashes (a cache, never trusted): one process's inclusion
+	// proofs, and naming the first differing leaf. Optional: without it the tree is recomputed.
 	Hashes tlog.HashReader
 	// Key is the public key the heads are signed with. Optional.
 	Key note.Verifier
@@ -75,7 +86,7 @@ func New(cfg Config) (*Verifier, error) {
 func (v *Verifier) Store(ctx context.Context) Report {
 	rep := Report{Scope: "store"}
 	rep.add(v.checkLog(ctx))
-	rep.add(v.checkSeals(ctx))
+	rep.add(v.Seals(ctx))
 	for _, p := range v.cfg.ReadModels {
 		rep.add(v.checkReadModel(ctx, p, ""))
 	}
@@ -102,7 +113,7 @@ func (v *Verifier) checkLog(ctx context.Context) Check {
 func chains(ctx context.Context, s eventstore.Store) (int64, int, error) {
 	chain := eventstore.NewChainVerifier()
 	var n int64
-	err := readAll(ctx, s, eventstore.Filter{}, func(e eventstore.Event) error {
+	err := eventstore.Each(ctx, s, eventstore.Filter{}, func(e eventstore.Event) error {
 		if err := chain.Check(e); err != nil {
 			return err
 		}
@@ -110,24 +121,4 @@ func chains(ctx context.Context, s eventstore.Store) (int64, int, error) {
 		return nil
 	})
 	return n, chain.Streams(), err
-}
-
-func readAll(ctx context.Context, s eventstore.Store, f eventstore.Filter, fn func(eventstore.Event) error) error {
-	const page = 1000
-	after := eventstore.Start
-	for {
-		batch, err := s.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: page, Filter: f})
-		if err != nil {
-			return err
-		}
-		for _, e := range batch {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		if len(batch) < page {
-			return nil
-		}
-		after = batch[len(batch)-1].Position
-	}
 }

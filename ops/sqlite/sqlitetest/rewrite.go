@@ -57,3 +57,30 @@ func RewriteStream(t testing.TB, path, stream string, data []byte) {
 		prev = h
 	}
 }
+
+// RewriteEvent replaces the data of the event at position with data and recomputes that event's
+// hash alone, from its stored predecessor's hash and its new record: its own link verifies, and
+// only the link from it to the next event of its stream breaks. This tests the chain link itself.
+func RewriteEvent(t testing.TB, path string, position int64, data []byte) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var record, prev []byte
+	if err := db.QueryRow(`SELECT e.record, coalesce(p.hash, zeroblob(32)) FROM events e
+		LEFT JOIN events p ON p.stream = e.stream AND p.version = e.version - 1 WHERE e.position = ?`, position).Scan(&record, &prev); err != nil {
+		t.Fatal(err)
+	}
+	e, err := eventstore.DecodeRecord(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Data = data
+	rec := eventstore.EncodeRecord(e)
+	h := eventstore.ChainHash(eventstore.Hash(prev), rec)
+	if _, err := db.Exec(`UPDATE events SET record = ?, hash = ? WHERE position = ?`, rec, h[:], position); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/headsfile"
+	"github.com/civicflow/civicflow/ops/metrics"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/workflows/seal"
+)
+
+// signingKey returns the seal signing key and its public key: audit.seal_key when set, else the
+// file audit.seal_key_file (created with its public key beside it when missing).
+func signingKey(cfg config.Config, log *slog.Logger) (skey, vkey string, err error) {
+	if k := strings.TrimSpace(cfg.Audit.SealKey); k != "" {
+		vkey, err := seal.PublicKey(k)
+		if err != nil {
+			return "", "", fmt.Errorf("audit.seal_key: %w", err)
+		}
+		return k, vkey, nil
+	}
+	path := cfg.Audit.SealKeyFile
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return createKey(path, log)
+	} else if err != nil {
+		return "", "", err
+	}
+	skey = strings.TrimSpace(string(b))
+	if vkey, err = seal.PublicKey(skey); err != nil {
+		return "", "", fmt.Errorf("%s: %w", path, err)
+	}
+	return skey, vkey, nil
+}
+
+func createKey(path string, log *slog.Logger) (string, string, error) {
+	s, v, err := seal.GenerateKey("civicflow")
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(path+".pub", []byte(v+"\n"), 0o644); err != nil {
+		return "", "", err
+	}
+	if log != nil {
+		log.Info("seal key created: keep it outside the database; give auditors the public key", "key", path, "public_key", path+".pub")
+	}
+	return s, v, nil
+}
+
+// newSealer returns a sealer over the store that also writes every head to the heads file
+// (audit.heads_file) and signs only a log that extends its last head.
+func newSealer(store *sqlite.Store, cfg config.Config, log *slog.Logger) (*seal.Sealer, string, error) {
+	skey, vkey, err := signingKey(cfg, log)
+	if err != nil {
+		return nil, "", err
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, "", fmt.Errorf("seal key: %w", err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, "", err
+	}
+	sealer, err := seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer,
+		Verifier: verifier, Witness: headsfile.New(cfg.Audit.HeadsPath()), Clock: time.Now})
+	return sealer, vkey, err
+}
+
+// sealing seals the log while the server runs and remembers a refusal for /readyz.
+type sealing struct {
+	sealer  *seal.Sealer
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	mu      sync.Mutex
+	refused error
+	stop    func()
+}
+
+// Ready is an error while the last seal (or the check at start) was refused.
+func (s *sealing) Ready(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused != nil {
+		return fmt.Errorf("seals: %w", s.refused)
+	}
+	return nil
+}
+
+// Stop stops the periodic seals after a last one.
+func (s *sealing) Stop() { s.stop() }
+
+func (s *sealing) record(err error) {
+	if errors.Is(err, seal.ErrRefused) {
+		s.log.Error("seal refused: the log does not extend its last signed head; nothing was signed", "err", err)
+		s.metrics.ObserveSealRefusal()
+	} else if err != nil {
+		s.log.Error("seal failed", "err", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err == nil:
+		s.refused = nil
+	case errors.Is(err, seal.ErrRefused):
+		s.refused = err
+	}
+}
+
+// readyAll is ready when every check is.
+func readyAll(checks ...func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for _, c := range checks {
+			if err := c(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (s *sealing) sealOnce() {
+	head, _, err := s.sealer.Seal(context.Background())
+	s.record(err)
+	if err == nil {
+		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String())
+	}
+}
+
+// startSealing seals the log now (so that a log older than the seal interval always has a
+// seal, and a log that does not extend its last heads is refused before the server serves), then
+// every audit.seal_interval and once more when stopped.
+func startSealing(store *sqlite.Store, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
+	s := &sealing{log: log, metrics: m, stop: func() {}}
+	if cfg.Audit.SealInterval == 0 {
+		return s, nil
+	}
+	sealer, _, err := newSealer(store, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s.sealer = sealer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.sealOnce()
+	go func() {
+		defer close(done)
+		t := time.NewTicker(cfg.Audit.SealInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.sealOnce()
+			}
+		}
+	}()
+	s.stop = func() {
+		cancel()
+		<-done
+		s.sealOnce()
+	}
+	return s, nil
+}
