@@ -39,14 +39,21 @@ func TestE2E_SIGKILL_during_projection_then_restart_yields_the_models_of_a_rebui
 		ids[i] = r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": fmt.Sprint("Absturz ", i)}).body["process"].(string)
 	}
 	var acked []string // idempotency keys (= command IDs) of 2xx answers
+	interrupted := 0      // kills that hit read models behind the log
 	for kill := range 4 {
 		keys, behind := loadAndKill(t, r, ids, kill)
 		acked = append(acked, keys...)
-		if len(behind) == 0 {
-			t.Errorf("kill %d: every read model had caught up: the kill interrupted no projection work", kill)
+		if len(behind) > 0 {
+			interrupted++
 		}
 		t.Logf("kill %d: %d commands acknowledged; read models behind the log: %v", kill, len(keys), behind)
 		r.restartSame()
+	}
+	// A kill lands at a random moment: on a busy machine the read models may have caught up just
+	// then. The test means something only when kills interrupted projection work, so at least two
+	// of the four must have.
+	if interrupted < 2 {
+		t.Errorf("only %d of 4 kills hit read models behind the log: the kills interrupted too little projection work", interrupted)
 	}
 	keys, _ := runLoad(r, ids, 300*time.Millisecond, 99)
 	acked = append(acked, keys...)
