@@ -39,7 +39,7 @@ func TestE2E_SIGKILL_during_projection_then_restart_yields_the_models_of_a_rebui
 		ids[i] = r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": fmt.Sprint("Absturz ", i)}).body["process"].(string)
 	}
 	var acked []string // idempotency keys (= command IDs) of 2xx answers
-	interrupted := 0      // kills that hit read models behind the log
+	interrupted := 0   // kills that hit read models behind the log
 	for kill := range 4 {
 		keys, behind := loadAndKill(t, r, ids, kill)
 		acked = append(acked, keys...)
