@@ -50,6 +50,8 @@ type server struct {
 	key    note.Verifier
 	// readModels runs the five SQL read models as serve does.
 	readModels *runner.Runner
+	// api is the handler the test server serves.
+	api *httpapi.API
 }
 
 func (s *server) clock() time.Time {
@@ -164,7 +166,7 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 		<-ran
 		store.Close()
 	})
-	s.url, s.store = ts.URL, store
+	s.url, s.store, s.api = ts.URL, store, api
 	s.readModelsCaughtUp()
 	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI())
 	if err != nil {

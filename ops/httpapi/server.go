@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -185,8 +186,19 @@ func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
 	writeProblem(w, problem(http.StatusNotFound, "not_found", "Keine solche Adresse / no such endpoint: "+r.URL.Path))
 }
 
-// ServeHTTP serves the API.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the API. Every answer, data or problem, carries X-Content-Type-Options:
+// nosniff and Cache-Control: no-store (answers hold personal data and must not be sniffed or kept
+// by a browser or proxy), and Strict-Transport-Security when the client came over TLS, directly or
+// through a proxy that says so with X-Forwarded-Proto: https.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	a.mux.ServeHTTP(w, r)
+}
 
 // wrap adds body limits, authentication, panic recovery and error mapping. An auditor's
 // request is answered through the gate: its answer or its refusal (the problem written here) is
