@@ -27,6 +27,7 @@ import (
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
@@ -87,6 +88,9 @@ type serverOpts struct {
 	logs io.Writer
 	// maxSize caps the store's size (sqlite.Config.MaxSize; 0: no cap).
 	maxSize int64
+	// guard configures the API's throttle of failed authentication on the server's clock (nil:
+	// the API's default).
+	guard *throttle.Config
 }
 
 func newServerOpts(t *testing.T, opts serverOpts) *server {
@@ -148,6 +152,13 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	cfg := httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
 		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key),
 		ReadModels: store.ProjectionReadDB(), Heads: heads.All}
+	if opts.guard != nil {
+		gc := *opts.guard
+		gc.Clock = s.clock
+		if cfg.Guard, err = throttle.New(gc); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if opts.noReadModels {
 		cfg.ReadModels = nil
 	}

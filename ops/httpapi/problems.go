@@ -33,6 +33,8 @@ type Problem struct {
 	Problems []template.Problem `json:"problems,omitempty"`
 	// CurrentVersion is the process's version, with 412.
 	CurrentVersion *int64 `json:"current_version,omitempty"`
+	// retryAfter is the Retry-After header's value, with 429.
+	retryAfter string
 }
 
 func problem(status int, code, detail string) *Problem {
@@ -45,6 +47,9 @@ func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="civicflow"`)
+	}
+	if p.retryAfter != "" {
+		w.Header().Set("Retry-After", p.retryAfter)
 	}
 	if p.CurrentVersion != nil {
 		w.Header().Set("ETag", etag(*p.CurrentVersion))
