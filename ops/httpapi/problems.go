@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -124,8 +126,9 @@ func toProblem(err error) *Problem {
 	return problem(http.StatusInternalServerError, "internal", "Interner Fehler / internal error")
 }
 
-// decodeJSON reads a JSON body strictly: one object, no unknown fields, right types. A command
-// without fields (advance, resume, complete) may also come with no body at all.
+// decodeJSON reads a JSON body strictly: valid UTF-8, no key twice, no control or bidi character
+// in any text (checkJSON), one object, no unknown fields, right types. A command without fields
+// (advance, resume, complete) may also come with no body at all.
 func decodeJSON(r *http.Request, v any) error {
 	if r.ContentLength == 0 && hasNoFields(v) {
 		return nil
@@ -133,13 +136,21 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = checkJSON(body)
+	}
+	var dec *json.Decoder
+	if err == nil {
+		dec = json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
 	var (
 		syn  *json.SyntaxError
 		typ  *json.UnmarshalTypeError
 		tooB *http.MaxBytesError
+		pr   *Problem
 	)
 	switch {
 	case err == nil:
@@ -147,6 +158,8 @@ func decodeJSON(r *http.Request, v any) error {
 			return problem(http.StatusBadRequest, "malformed_json", "Nach dem JSON-Objekt folgt weiterer Inhalt / trailing data after the JSON object")
 		}
 		return nil
+	case errors.As(err, &pr):
+		return pr
 	case errors.As(err, &tooB):
 		return problem(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("Der Inhalt ist größer als %d Bytes / the body exceeds %d bytes", tooB.Limit, tooB.Limit))
 	case errors.As(err, &syn):
