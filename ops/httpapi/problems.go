@@ -97,6 +97,11 @@ func toProblem(err error) *Problem {
 		p := problem(status, "refused", re.Error())
 		p.Rule, p.Reasons = re.Rule, re.Reasons
 		return p
+	case errors.Is(err, engine.ErrIdempotencyKeyReused):
+		p := problem(http.StatusUnprocessableEntity, "idempotency_key_reused", "Dieser Idempotency-Key gehört zu einer anderen Anfrage; nichts wurde ausgeführt / "+
+			"this Idempotency-Key belongs to another request; nothing was done")
+		p.Field = "Idempotency-Key"
+		return p
 	case errors.As(err, &fe):
 		return problem(http.StatusForbidden, "forbidden", fe.Error())
 	case errors.As(err, &ve):
