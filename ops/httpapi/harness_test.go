@@ -38,7 +38,7 @@ import (
 )
 
 type server struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	store  *sqlite.Store
 	path   string            // the store's database file
@@ -67,13 +67,13 @@ func (s *server) advance(d time.Duration) {
 	s.now = s.now.Add(d)
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server {
 	t.Helper()
 	return newServerWith(t, nil)
 }
 
 // newServerWith is newServer whose API appends through wrap(store) (nil: the store itself).
-func newServerWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *server {
+func newServerWith(t testing.TB, wrap func(eventstore.Store) eventstore.Store) *server {
 	t.Helper()
 	return newServerOpts(t, serverOpts{api: wrap})
 }
@@ -93,7 +93,7 @@ type serverOpts struct {
 	guard *throttle.Config
 }
 
-func newServerOpts(t *testing.T, opts serverOpts) *server {
+func newServerOpts(t testing.TB, opts serverOpts) *server {
 	t.Helper()
 	wrap := opts.api
 	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
@@ -241,7 +241,7 @@ type reply struct {
 	body   []byte
 }
 
-func (r reply) json(t *testing.T) map[string]any {
+func (r reply) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
