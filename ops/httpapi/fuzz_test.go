@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicflow/civicflow/ops/httpapi"
 )
@@ -61,8 +62,8 @@ func TestFuzzSeeds_cover_every_command(t *testing.T) {
 }
 
 // FuzzCommandBodies sends random JSON bodies to every command route of an API served in process
-// and fails on any 5xx or on an error that is not a problem detail. Seeds: a valid body of every
-// command on its own route.
+// and fails on any 5xx, an error that is not a problem detail, or no answer within 10 s. Seeds: a
+// valid body of every command on its own route.
 func FuzzCommandBodies(f *testing.F) {
 	s := newServer(f)
 	targets := fuzzTargets(func() string { return s.open("leipzig", "Fuzz") })
@@ -77,7 +78,13 @@ func FuzzCommandBodies(f *testing.F) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+s.tokens[tg.who])
 		rec := httptest.NewRecorder()
-		s.api.ServeHTTP(rec, req)
+		done := make(chan struct{})
+		go func() { s.api.ServeHTTP(rec, req); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("POST %s %q: no answer within 10 s", tg.path, body)
+		}
 		if rec.Code >= 500 {
 			t.Fatalf("POST %s %q → %d %s", tg.path, body, rec.Code, rec.Body)
 		}

@@ -33,7 +33,7 @@ func (c *counter) ObserveAuthFailure(surface, reason string) {
 	c.n[surface+"/"+reason]++
 }
 
-func newGuard(t *testing.T, c *clock, cfg throttle.Config) *throttle.Guard {
+func newGuard(t testing.TB, c *clock, cfg throttle.Config) *throttle.Guard {
 	t.Helper()
 	cfg.Clock = c.Now
 	if cfg.Logger == nil {
