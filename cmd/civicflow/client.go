@@ -38,7 +38,9 @@ func clientFlags(cmd *cobra.Command) {
 	cmd.PersistentFlags().Bool("json", false, "Ausgabe als JSON für Skripte / JSON output for scripts")
 }
 
+// newClient returns the client of a client command, whose output it makes terminal-safe.
 func newClient(cmd *cobra.Command) (*client, error) {
+	cmd.SetOut(terminalSafe(cmd.OutOrStdout()))
 	cfg, err := loadConfig(cmd, map[string]string{"server": "client.server", "token": "client.token"})
 	if err != nil {
 		return nil, err

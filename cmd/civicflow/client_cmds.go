@@ -258,7 +258,7 @@ func newProcessCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tMANDANT/TENANT\tPHASE/STAGE\tSTATUS\tV\tTITEL/TITLE")
 			for _, p := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Tenant, p.Stage, p.Status, p.Version, p.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", oneLine(p.ID), oneLine(p.Tenant), oneLine(p.Stage), oneLine(p.Status), p.Version, oneLine(p.Title))
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -62,8 +62,9 @@ func execute(ctx context.Context, root *cobra.Command, args, environ []string, s
 	if err == nil {
 		return exitOK
 	}
+	safeErr := terminalSafe(stderr) // an error may quote a server's problem detail
 	for line := range strings.Lines(strings.TrimRight(err.Error(), "\n") + "\n") {
-		fmt.Fprintf(stderr, "civicflow: %s", line)
+		fmt.Fprintf(safeErr, "civicflow: %s", line)
 	}
 	var uerr *usageError
 	var broken *brokenError

@@ -19,6 +19,7 @@ import (
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -161,7 +162,13 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		return fmt.Errorf("seals: %w", err)
 	}
 	defer sealing.Stop()
-	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list,
+	// One guard for the API's bearer tokens and the dashboard's sign-in: a guesser gets no more
+	// tries by switching between them.
+	guard, err := throttle.New(throttle.Config{Logger: log, Observer: m})
+	if err != nil {
+		return err
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list, Guard: guard,
 		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, readModels, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
 		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log), ReadModels: a.store.ProjectionReadDB(),
 		Heads: headsfile.New(cfg.Audit.HeadsPath()).All})
@@ -171,7 +178,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	// /metrics is the operator's, beside the API (not part of its OpenAPI description).
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	if err := mountHTTP(mux, a, api, log); err != nil {
+	if err := mountHTTP(mux, a, api, guard, log); err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

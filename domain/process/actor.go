@@ -23,6 +23,11 @@ type Actor struct {
 type Meta struct {
 	// CommandID makes the command idempotent: the same ID again returns the first result.
 	CommandID string
+	// Request identifies the request that carried the command, e.g. "sha256:" and a hash of an
+	// HTTP request's method, route and body (at most 100 bytes). It is recorded with the command's
+	// events; the same CommandID with another Request is refused instead of being answered as a
+	// duplicate. Empty: not recorded, not compared.
+	Request string
 	// Actor issues the command.
 	Actor Actor
 	// Now is the command's time, from the engine's clock.

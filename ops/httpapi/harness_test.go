@@ -27,6 +27,7 @@ import (
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
@@ -37,7 +38,7 @@ import (
 )
 
 type server struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	store  *sqlite.Store
 	path   string            // the store's database file
@@ -50,6 +51,8 @@ type server struct {
 	key    note.Verifier
 	// readModels runs the five SQL read models as serve does.
 	readModels *runner.Runner
+	// api is the handler the test server serves.
+	api *httpapi.API
 }
 
 func (s *server) clock() time.Time {
@@ -64,13 +67,13 @@ func (s *server) advance(d time.Duration) {
 	s.now = s.now.Add(d)
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server {
 	t.Helper()
 	return newServerWith(t, nil)
 }
 
 // newServerWith is newServer whose API appends through wrap(store) (nil: the store itself).
-func newServerWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *server {
+func newServerWith(t testing.TB, wrap func(eventstore.Store) eventstore.Store) *server {
 	t.Helper()
 	return newServerOpts(t, serverOpts{api: wrap})
 }
@@ -85,9 +88,12 @@ type serverOpts struct {
 	logs io.Writer
 	// maxSize caps the store's size (sqlite.Config.MaxSize; 0: no cap).
 	maxSize int64
+	// guard configures the API's throttle of failed authentication on the server's clock (nil:
+	// the API's default).
+	guard *throttle.Config
 }
 
-func newServerOpts(t *testing.T, opts serverOpts) *server {
+func newServerOpts(t testing.TB, opts serverOpts) *server {
 	t.Helper()
 	wrap := opts.api
 	s := &server{t: t, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), tokens: map[string]string{}}
@@ -146,6 +152,13 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 	cfg := httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
 		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key),
 		ReadModels: store.ProjectionReadDB(), Heads: heads.All}
+	if opts.guard != nil {
+		gc := *opts.guard
+		gc.Clock = s.clock
+		if cfg.Guard, err = throttle.New(gc); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if opts.noReadModels {
 		cfg.ReadModels = nil
 	}
@@ -164,7 +177,7 @@ func newServerOpts(t *testing.T, opts serverOpts) *server {
 		<-ran
 		store.Close()
 	})
-	s.url, s.store = ts.URL, store
+	s.url, s.store, s.api = ts.URL, store, api
 	s.readModelsCaughtUp()
 	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI())
 	if err != nil {
@@ -228,7 +241,7 @@ type reply struct {
 	body   []byte
 }
 
-func (r reply) json(t *testing.T) map[string]any {
+func (r reply) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -33,6 +35,8 @@ type Problem struct {
 	Problems []template.Problem `json:"problems,omitempty"`
 	// CurrentVersion is the process's version, with 412.
 	CurrentVersion *int64 `json:"current_version,omitempty"`
+	// retryAfter is the Retry-After header's value, with 429.
+	retryAfter string
 }
 
 func problem(status int, code, detail string) *Problem {
@@ -45,6 +49,9 @@ func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="civicflow"`)
+	}
+	if p.retryAfter != "" {
+		w.Header().Set("Retry-After", p.retryAfter)
 	}
 	if p.CurrentVersion != nil {
 		w.Header().Set("ETag", etag(*p.CurrentVersion))
@@ -90,6 +97,11 @@ func toProblem(err error) *Problem {
 		p := problem(status, "refused", re.Error())
 		p.Rule, p.Reasons = re.Rule, re.Reasons
 		return p
+	case errors.Is(err, engine.ErrIdempotencyKeyReused):
+		p := problem(http.StatusUnprocessableEntity, "idempotency_key_reused", "Dieser Idempotency-Key gehört zu einer anderen Anfrage; nichts wurde ausgeführt / "+
+			"this Idempotency-Key belongs to another request; nothing was done")
+		p.Field = "Idempotency-Key"
+		return p
 	case errors.As(err, &fe):
 		return problem(http.StatusForbidden, "forbidden", fe.Error())
 	case errors.As(err, &ve):
@@ -119,8 +131,9 @@ func toProblem(err error) *Problem {
 	return problem(http.StatusInternalServerError, "internal", "Interner Fehler / internal error")
 }
 
-// decodeJSON reads a JSON body strictly: one object, no unknown fields, right types. A command
-// without fields (advance, resume, complete) may also come with no body at all.
+// decodeJSON reads a JSON body strictly: valid UTF-8, no key twice, no control or bidi character
+// in any text (checkJSON), one object, no unknown fields, right types. A command without fields
+// (advance, resume, complete) may also come with no body at all.
 func decodeJSON(r *http.Request, v any) error {
 	if r.ContentLength == 0 && hasNoFields(v) {
 		return nil
@@ -128,13 +141,21 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = checkJSON(body)
+	}
+	var dec *json.Decoder
+	if err == nil {
+		dec = json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
 	var (
 		syn  *json.SyntaxError
 		typ  *json.UnmarshalTypeError
 		tooB *http.MaxBytesError
+		pr   *Problem
 	)
 	switch {
 	case err == nil:
@@ -142,6 +163,8 @@ func decodeJSON(r *http.Request, v any) error {
 			return problem(http.StatusBadRequest, "malformed_json", "Nach dem JSON-Objekt folgt weiterer Inhalt / trailing data after the JSON object")
 		}
 		return nil
+	case errors.As(err, &pr):
+		return pr
 	case errors.As(err, &tooB):
 		return problem(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("Der Inhalt ist größer als %d Bytes / the body exceeds %d bytes", tooB.Limit, tooB.Limit))
 	case errors.As(err, &syn):

@@ -62,7 +62,7 @@ func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	m, err := a.meta(r, actor)
+	m, err := a.commandMeta(r, actor, "/api/v1/processes", in)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Acto
 	if err != nil {
 		return err
 	}
-	m, err := a.meta(r, actor)
+	m, err := a.commandMeta(r, actor, "/api/v1/processes/"+id.String()+"/"+name, cmd)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/auditlog"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -53,6 +55,10 @@ type Config struct {
 	// Heads reads the server's heads file (ops/headsfile.File's All) for GET /api/v1/audit/heads.
 	// Default: none; that route answers 503.
 	Heads func(ctx context.Context) ([][]byte, error)
+	// Guard throttles failed authentication per client address and token prefix, and logs and
+	// counts every failure. Share one with the web dashboard's sign-in. Default: a guard of its
+	// own with throttle's defaults, logging to Logger.
+	Guard *throttle.Guard
 	// ReadModels is a query-only pool on the SQL read models (projections/overview, stagestats,
 	// participation, implementation, audit), e.g. sqlite.Store.ProjectionReadDB, read by
 	// /api/v1/overview, /stats/stages, /participation, /measures and /processes/{id}/timeline.
@@ -162,6 +168,13 @@ func New(cfg Config) (*API, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Guard == nil {
+		g, err := throttle.New(throttle.Config{Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Guard = g
+	}
 	rec, err := auditlog.New(auditlog.Config{Store: cfg.Store, Clock: cfg.Clock})
 	if err != nil {
 		return nil, err
@@ -185,8 +198,19 @@ func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
 	writeProblem(w, problem(http.StatusNotFound, "not_found", "Keine solche Adresse / no such endpoint: "+r.URL.Path))
 }
 
-// ServeHTTP serves the API.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the API. Every answer, data or problem, carries X-Content-Type-Options:
+// nosniff and Cache-Control: no-store (answers hold personal data and must not be sniffed or kept
+// by a browser or proxy), and Strict-Transport-Security when the client came over TLS, directly or
+// through a proxy that says so with X-Forwarded-Proto: https.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	a.mux.ServeHTTP(w, r)
+}
 
 // wrap adds body limits, authentication, panic recovery and error mapping. An auditor's
 // request is answered through the gate: its answer or its refusal (the problem written here) is
@@ -224,17 +248,44 @@ func (a *API) wrap(rt route) http.Handler {
 	})
 }
 
+// authenticate checks the bearer token (the scheme in any case, RFC 9110) through the guard: an
+// address or token prefix with too many recent failures is refused (429) without a look at its
+// token, every failure is logged and counted, and a success clears its token prefix's failures.
 func (a *API) authenticate(r *http.Request) (process.Actor, error) {
-	h := r.Header.Get("Authorization")
-	const scheme = "Bearer "
-	if len(h) <= len(scheme) || h[:len(scheme)] != scheme {
+	secret, ok := bearer(r.Header.Get("Authorization"))
+	at := throttle.AttemptOf(r, "api", secret)
+	if wait := a.cfg.Guard.Wait(at); wait > 0 {
+		return process.Actor{}, throttled(wait)
+	}
+	if !ok {
+		a.cfg.Guard.Fail(at, throttle.ReasonMissing)
 		return process.Actor{}, tokens.ErrUnauthenticated
 	}
-	tok, err := a.cfg.Tokens.Authenticate(r.Context(), h[len(scheme):])
+	tok, err := a.cfg.Tokens.Authenticate(r.Context(), secret)
+	if errors.Is(err, tokens.ErrUnauthenticated) {
+		a.cfg.Guard.Fail(at, throttle.ReasonInvalid)
+	}
 	if err != nil {
 		return process.Actor{}, err
 	}
+	a.cfg.Guard.Succeed(at)
 	return tok.Actor(), nil
+}
+
+// bearer returns the credentials of an Authorization header of the scheme Bearer, which is
+// case-insensitive (RFC 9110, 11.1).
+func bearer(h string) (string, bool) {
+	scheme, cred, _ := strings.Cut(h, " ")
+	cred = strings.TrimLeft(cred, " ")
+	return cred, strings.EqualFold(scheme, "Bearer") && cred != ""
+}
+
+// throttled is the problem of an attempt refused by the guard: 429 with Retry-After.
+func throttled(wait time.Duration) *Problem {
+	p := problem(http.StatusTooManyRequests, "too_many_failed_attempts", "Zu viele fehlgeschlagene Anmeldeversuche, bitte in "+
+		throttle.Seconds(wait)+" s erneut versuchen / too many failed authentication attempts, retry in "+throttle.Seconds(wait)+" s")
+	p.retryAfter = throttle.Seconds(wait)
+	return p
 }
 
 func (a *API) health(w http.ResponseWriter, _ *http.Request, _ process.Actor) error {

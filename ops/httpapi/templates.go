@@ -21,7 +21,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (a *API) meta(r *http.Request, actor process.Actor) (process.Meta, error) {
 	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 200 || strings.ContainsFunc(key, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+	if len(key) > 200 || strings.ContainsFunc(key, ControlOrBidi) {
 		p := problem(http.StatusBadRequest, "bad_header", "Idempotency-Key: höchstens 200 druckbare Zeichen / at most 200 printable characters")
 		p.Field = "Idempotency-Key"
 		return process.Meta{}, p
@@ -70,6 +70,9 @@ func (a *API) publishTemplate(w http.ResponseWriter, r *http.Request, actor proc
 	}
 	tpl, err := templates.Parse(body)
 	if err != nil {
+		return err
+	}
+	if err := checkDecoded(tpl); err != nil {
 		return err
 	}
 	m, err := a.meta(r, actor)

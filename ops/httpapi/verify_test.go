@@ -14,7 +14,7 @@ import (
 
 // newVerifier verifies the harness's store: its log and its seals (the harness runs no SQL read
 // models; the CLI's tests cover those).
-func newVerifier(t *testing.T, store *sqlite.Store, key note.Verifier) *verify.Verifier {
+func newVerifier(t testing.TB, store *sqlite.Store, key note.Verifier) *verify.Verifier {
 	t.Helper()
 	v, err := verify.New(verify.Config{Store: store, Key: key, Heads: store.Seals().List, Hashes: store.MerkleHashes(),
 		Log: func(ctx context.Context) (int64, int, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 )
 
@@ -25,13 +26,14 @@ const (
 	NameProjectionLag    = "civicflow_projection_lag_events"
 	NameProjectionLagAge = "civicflow_projection_lag_seconds"
 	NameSealRefusals     = "civicflow_seal_refusals_total"
+	NameAuthFailures     = "civicflow_auth_failures_total"
 )
 
 // Names returns the names of every civicflow metric the server exports (histograms by their
 // base name; PromQL also sees <name>_bucket, _sum and _count), sorted.
 func Names() []string {
 	out := []string{NameProcesses, NameStageDuration, NameCommands, NameCommandDuration,
-		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals}
+		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals, NameAuthFailures}
 	sort.Strings(out)
 	return out
 }
@@ -91,6 +93,7 @@ type Metrics struct {
 	commands *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	refusals prometheus.Counter
+	auth     *prometheus.CounterVec
 }
 
 // New returns the metrics with a registry holding civicflow's collectors and the Go runtime and
@@ -114,8 +117,15 @@ func New(cfg Config) (*Metrics, error) {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"command"}),
 		refusals: prometheus.NewCounter(prometheus.CounterOpts{Name: NameSealRefusals,
 			Help: "Seals the server refused to sign because the log does not extend the last head of its heads file or of the database, or its chains are broken: the log was tampered with."}),
+		auth: prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameAuthFailures,
+			Help: "Failed authentications, by surface (api: bearer token, web: sign-in form) and reason (missing, invalid, throttled)."}, []string{"surface", "reason"}),
 	}
-	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, newListCollector(cfg),
+	for _, surface := range []string{"api", "web"} {
+		for _, reason := range throttle.Reasons() {
+			m.auth.WithLabelValues(surface, reason) // every series from the start, at 0
+		}
+	}
+	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, m.auth, newListCollector(cfg),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 	if cfg.Appended != nil {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: NameEventsAppended,
@@ -139,6 +149,12 @@ func (m *Metrics) ObserveCommand(command, result string, took time.Duration) {
 
 // ObserveSealRefusal counts a seal the server refused to sign.
 func (m *Metrics) ObserveSealRefusal() { m.refusals.Inc() }
+
+// ObserveAuthFailure counts one failed authentication; it implements throttle.Observer.
+// surface is "api" or "web", reason one of throttle.Reasons().
+func (m *Metrics) ObserveAuthFailure(surface, reason string) {
+	m.auth.WithLabelValues(surface, reason).Inc()
+}
 
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
@@ -89,7 +91,11 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, Metrics: h.m})
+	guard, err := throttle.New(throttle.Config{Observer: h.m, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: eng, Store: store, Tokens: reg, List: list, Metrics: h.m, Guard: guard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,6 +302,28 @@ func equal(a, b map[string]float64) bool {
 		}
 	}
 	return true
+}
+
+func TestMetrics_counts_failed_authentication_by_surface_and_reason(t *testing.T) {
+	h := newHarness(t)
+	h.tokens["wrong"] = "cf_aaaaaaaa_wrong"
+	h.tokens["none"] = ""
+	for range 2 {
+		h.call("GET", "/api/v1/processes", "wrong", nil)
+	}
+	h.call("GET", "/api/v1/processes", "none", nil)
+	h.call("GET", "/api/v1/processes", "lead", nil)
+	got := h.series(metrics.NameAuthFailures)
+	want := map[string]float64{}
+	for _, surface := range []string{"api", "web"} {
+		for _, reason := range throttle.Reasons() {
+			want["reason="+reason+",surface="+surface] = 0
+		}
+	}
+	want["reason=invalid,surface=api"], want["reason=missing,surface=api"] = 2, 1
+	if !equal(got, want) {
+		t.Fatalf("%s = %v, want %v", metrics.NameAuthFailures, got, want)
+	}
 }
 
 func TestNew_reports_every_missing_field(t *testing.T) {

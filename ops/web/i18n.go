@@ -45,6 +45,7 @@ var messages = map[string][2]string{
 	"signin.hint":                {"Beginnt mit „cf_“; Sie erhalten es von Ihrer Verwaltung.", "Starts with “cf_”; your administration gives it to you."},
 	"signin.submit":              {"Anmelden", "Sign in"},
 	"signin.failed":              {"Das Token ist ungültig oder widerrufen.", "The token is invalid or revoked."},
+	"signin.throttled":           {"Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es später erneut.", "Too many failed sign-in attempts. Please try again later."},
 	"signout.submit":             {"Abmelden", "Sign out"},
 	"signedin.as":                {"Angemeldet als", "Signed in as"},
 	"overview.title":             {"Verfahren", "Processes"},

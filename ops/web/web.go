@@ -26,6 +26,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/workflows/auditlog"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -53,6 +54,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
+	// Guard throttles failed sign-ins per client address and token prefix, and logs and counts
+	// every failure (share the API's). Default: a guard of its own with throttle's defaults on Now
+	// and Logger.
+	Guard *throttle.Guard
 }
 
 // Validate reports every missing field.
@@ -92,6 +97,13 @@ func New(cfg Config) (*Dashboard, error) {
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Guard == nil {
+		g, err := throttle.New(throttle.Config{Clock: cfg.Now, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Guard = g
 	}
 	pages, err := parsePages()
 	if err != nil {

@@ -44,6 +44,9 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 	if existing.Version > 0 {
 		e.put(existing)
 		if v, ok := existing.Handled(m.CommandID); ok {
+			if err := e.sameRequest(ctx, id, v, m); err != nil {
+				return Result{}, err
+			}
 			return Result{Process: id, Version: v, Duplicate: true}, nil
 		}
 		return Result{}, errors.New("engine: process ID already in use")

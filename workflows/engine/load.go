@@ -155,7 +155,7 @@ func (e *Engine) append(ctx context.Context, m process.Meta, p *process.Process,
 		}
 		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
 			Metadata: eventstore.Metadata{Tenant: p.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
-				CorrelationID: m.CommandID, CausationID: m.CommandID}}
+				CorrelationID: m.CommandID, CausationID: causation(m)}}
 	}
 	return e.cfg.Store.Append(ctx, StreamOf(p.ID), eventstore.Exact(before), data...)
 }
@@ -192,6 +192,9 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 	}
 	if v, ok := p.Handled(m.CommandID); ok {
 		e.put(p)
+		if err := e.sameRequest(ctx, p.ID, v, m); err != nil {
+			return Result{}, false, err
+		}
 		return Result{Process: p.ID, Version: v, Duplicate: true}, false, nil
 	}
 	if expected != NoExpectation && expected != p.Version {

@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// ErrIdempotencyKeyReused matches an *IdempotencyKeyError.
+var ErrIdempotencyKeyReused = errors.New("engine: command ID reused with another request")
+
+// IdempotencyKeyError reports a command ID handled before for another request (Meta.Request):
+// nothing was done, and the first command's result is not returned either.
+type IdempotencyKeyError struct {
+	CommandID string
+}
+
+func (e *IdempotencyKeyError) Error() string {
+	return fmt.Sprintf("engine: command ID %q was used before with another request", e.CommandID)
+}
+
+// Unwrap returns ErrIdempotencyKeyReused.
+func (e *IdempotencyKeyError) Unwrap() error { return ErrIdempotencyKeyReused }
+
+// causation is the causation ID recorded with a command's events: the request that carried the
+// command when the caller names one (Meta.Request), else the command ID. This is how a command ID
+// remembers its request across restarts: it is in the log with the events.
+func causation(m process.Meta) string {
+	if m.Request != "" {
+		return m.Request
+	}
+	return m.CommandID
+}
+
+// sameRequest checks a command handled before, whose events end at version in the process's
+// stream, against the request in m. Events recorded without a request (their causation ID is the
+// command ID: older events, or callers that name none) match any request.
+func (e *Engine) sameRequest(ctx context.Context, id uuid.UUID, version int64, m process.Meta) error {
+	if m.Request == "" {
+		return nil
+	}
+	evs, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: version, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	md := evs[0].Metadata
+	if md.CausationID == m.Request || md.CausationID == "" || md.CausationID == md.CommandID {
+		return nil
+	}
+	return &IdempotencyKeyError{CommandID: m.CommandID}
+}
