@@ -80,7 +80,7 @@ func (p *Process) check(m Meta, act Action) error {
 		if err := authorise(m.Actor, act); err != nil {
 			return err
 		}
-	} else if m.Actor.Role == template.RoleAuditor || m.Actor.Role == template.RoleViewer {
+	} else if !m.Actor.Acts() {
 		return &ForbiddenError{Role: m.Actor.Role, Action: string(act)}
 	}
 	switch {

@@ -142,7 +142,7 @@ func (c *checker) stage(path string, s Stage, earlier []Stage, seen map[string]b
 		}
 	}
 	for j, r := range s.AdvanceRoles {
-		if !contains(Roles, r) || r == RoleAuditor || r == RoleViewer {
+		if !contains(Roles, r) || r == RoleAuditor || r == RoleViewer || r == RoleCoordinator {
 			c.add(fmt.Sprintf("%s.advance_roles[%d]", path, j), "%q is not a role that may act (administrator, lead, member)", r)
 		}
 	}
@@ -152,7 +152,7 @@ func (c *checker) stage(path string, s Stage, earlier []Stage, seen map[string]b
 		c.key(ap+".key", a.Key, apSeen)
 		c.text(ap+".title", a.Title, true)
 		for k, r := range a.Roles {
-			if !contains(Roles, r) || r == RoleAuditor || r == RoleViewer {
+			if !contains(Roles, r) || r == RoleAuditor || r == RoleViewer || r == RoleCoordinator {
 				c.add(fmt.Sprintf("%s.roles[%d]", ap, k), "%q is not a role that may act", r)
 			}
 		}

@@ -2,17 +2,19 @@ package template
 
 // Roles of users. Administrators define templates and may act on every process of their tenant
 // (installation administrators on every tenant); leads open and advance processes; members do the
-// work; auditors and viewers only read.
+// work; auditors and viewers only read. Coordinators run programmes (domain/programme) of their
+// tenant: they see each member process's stage and figures, never personal data.
 const (
 	RoleAdministrator = "administrator"
 	RoleLead          = "lead"
 	RoleMember        = "member"
 	RoleAuditor       = "auditor"
 	RoleViewer        = "viewer"
+	RoleCoordinator   = "coordinator"
 )
 
 // Roles lists every role.
-var Roles = []string{RoleAdministrator, RoleLead, RoleMember, RoleAuditor, RoleViewer}
+var Roles = []string{RoleAdministrator, RoleLead, RoleMember, RoleAuditor, RoleViewer, RoleCoordinator}
 
 // Groups are the stakeholder groups (Akteursgruppen) with their German and English names.
 var Groups = map[string]Text{

@@ -91,7 +91,7 @@ type processView struct {
 }
 
 // seesPersonalData reports whether the role may read participants' names and e-mail addresses.
-func seesPersonalData(a process.Actor) bool { return a.Role != template.RoleViewer }
+func seesPersonalData(a process.Actor) bool { return a.SeesPersonalData() }
 
 // reveal opens sealed personal data; erased data reads as the erasure's notice (when, by which
 // role, under Art. 17 GDPR), or as engine.Erased when the erasure's record cannot be read.

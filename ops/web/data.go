@@ -11,14 +11,8 @@ import (
 )
 
 // seesPersonalData reports whether the role may read names: participants' and users'. Viewers
-// (the public) may not.
-func seesPersonalData(a process.Actor) bool {
-	switch a.Role {
-	case domain.RoleAdministrator, domain.RoleLead, domain.RoleMember, domain.RoleAuditor:
-		return true
-	}
-	return false
-}
+// (the public) and programme coordinators may not.
+func seesPersonalData(a process.Actor) bool { return a.SeesPersonalData() }
 
 // stageOf returns a template version's stage with its index (-1 when unknown).
 func (d *Dashboard) stageOf(ctx context.Context, templateID string, version int, key string) (domain.Stage, int, domain.Text) {

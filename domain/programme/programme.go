@@ -1,0 +1,172 @@
+package programme
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// Programme is the state of one programme, built only by Apply.
+type Programme struct {
+	ID          uuid.UUID
+	Title       string
+	Tenant      string
+	Coordinator string
+	Template    string
+	Start, End  time.Time
+	MaxSites    int
+	OpenedAt    time.Time
+	// Members are the member processes by process ID, in the order they joined (Order).
+	Members map[string]Member
+	Order   []string
+	// Sessions are the shared sessions by key.
+	Sessions map[string]Session
+	// Version is the number of events applied.
+	Version  int64
+	commands map[string]int64
+	pending  []Payload
+}
+
+// Member is a member process (a site).
+type Member struct {
+	Process  string
+	Tenant   string
+	Site     string
+	JoinedAt time.Time
+	Left     bool
+}
+
+// Session is a shared session with its attendance per site (tenant) and person.
+type Session struct {
+	SessionScheduled
+	Held bool
+	// Attendance lists the persons who attended, by their site's tenant.
+	Attendance map[string][]string
+}
+
+// Attendees counts the persons who attended the session, over all sites.
+func (s Session) Attendees() int {
+	n := 0
+	for _, ps := range s.Attendance {
+		n += len(ps)
+	}
+	return n
+}
+
+// Recorded is an event as the programme applies it.
+type Recorded struct {
+	Payload   Payload
+	Version   int64
+	CommandID string
+}
+
+// New returns the empty state of the programme with id.
+func New(id uuid.UUID) *Programme {
+	return &Programme{ID: id, Members: map[string]Member{}, Sessions: map[string]Session{}, commands: map[string]int64{}}
+}
+
+// Pending returns the events recorded since the last ClearPending.
+func (p *Programme) Pending() []Payload { return p.pending }
+
+// ClearPending forgets the pending events (after they were appended).
+func (p *Programme) ClearPending() { p.pending = nil }
+
+// Handled returns the version after the command with id, if it was applied.
+func (p *Programme) Handled(commandID string) (int64, bool) {
+	v, ok := p.commands[commandID]
+	return v, ok && commandID != ""
+}
+
+// ActiveMembers returns the members that have not left, in the order they joined.
+func (p *Programme) ActiveMembers() []Member {
+	var out []Member
+	for _, id := range p.Order {
+		if m := p.Members[id]; !m.Left {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// MemberOf returns the active member process of tenant, if the tenant takes part.
+func (p *Programme) MemberOf(tenant string) (Member, bool) {
+	for _, m := range p.ActiveMembers() {
+		if m.Tenant == tenant {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// Sees reports whether the actor may see the programme: the coordinating tenant, the tenants of
+// its member sites, and installation administrators.
+func (p *Programme) Sees(a process.Actor) bool {
+	if p.Version == 0 || !a.Allowed(process.ActRead) {
+		return false
+	}
+	_, member := p.MemberOf(a.Tenant)
+	return a.Installation || a.Tenant == p.Tenant || member
+}
+
+// Coordinates reports whether the actor runs the programme: an administrator or coordinator of
+// the coordinating tenant, or an installation administrator.
+func (p *Programme) Coordinates(a process.Actor) bool {
+	if a.Installation {
+		return true
+	}
+	return a.Tenant == p.Tenant && (a.Role == "administrator" || a.Role == "coordinator")
+}
+
+func (p *Programme) record(m process.Meta, e Payload) {
+	p.Apply(Recorded{Payload: e, Version: p.Version + 1, CommandID: m.CommandID})
+	p.pending = append(p.pending, e)
+}
+
+// Apply changes the state by one recorded event. It is the only code that changes state.
+func (p *Programme) Apply(r Recorded) {
+	p.Version = r.Version
+	if r.CommandID != "" {
+		p.commands[r.CommandID] = r.Version
+	}
+	switch e := r.Payload.(type) {
+	case Opened:
+		p.Title, p.Tenant, p.Coordinator, p.Template = e.Title, e.Tenant, e.Coordinator, e.Template
+		p.Start, p.End, p.MaxSites, p.OpenedAt = e.Start, e.End, e.MaxSites, e.At
+	case ProcessJoined:
+		if _, again := p.Members[e.Process]; !again {
+			p.Order = append(p.Order, e.Process)
+		}
+		p.Members[e.Process] = Member{Process: e.Process, Tenant: e.Tenant, Site: e.Site, JoinedAt: e.At}
+	case ProcessLeft:
+		m := p.Members[e.Process]
+		m.Left = true
+		p.Members[e.Process] = m
+	case SessionScheduled:
+		p.Sessions[e.Session] = Session{SessionScheduled: e, Attendance: map[string][]string{}}
+	case SessionHeld:
+		s := p.Sessions[e.Session]
+		s.Held = true
+		p.Sessions[e.Session] = s
+	case AttendanceRecorded:
+		s := p.Sessions[e.Session]
+		s.Attendance = maps.Clone(s.Attendance)
+		if s.Attendance == nil {
+			s.Attendance = map[string][]string{}
+		}
+		s.Attendance[e.Tenant] = slices.Clone(e.Persons)
+		p.Sessions[e.Session] = s
+	}
+}
+
+// Replay builds a programme from its recorded events.
+func Replay(id uuid.UUID, events []Recorded) *Programme {
+	p := New(id)
+	for _, e := range events {
+		p.Apply(e)
+	}
+	return p
+}
