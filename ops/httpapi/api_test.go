@@ -195,7 +195,7 @@ func TestAPI_bad_input_gets_the_right_problem_and_writes_nothing(t *testing.T) {
 // TestAPI_roles_and_tenants checks every route for every role, in its own tenant and another.
 func TestAPI_roles_and_tenants(t *testing.T) {
 	s := newServer(t)
-	roles := []string{"administrator", "lead", "member", "auditor", "viewer"}
+	roles := []string{"administrator", "lead", "member", "auditor", "viewer", "coordinator"}
 	type check struct {
 		route  string
 		call   func(who, id string) reply
@@ -283,7 +283,7 @@ func TestAPI_roles_and_tenants(t *testing.T) {
 			switch {
 			case !own:
 				return 404
-			case role == "auditor" || role == "viewer":
+			case role == "auditor" || role == "viewer" || role == "coordinator":
 				return 403
 			}
 			return 422 // tender has no such approval: the role passes, the input does not

@@ -113,7 +113,7 @@ func newServerOpts(t testing.TB, opts serverOpts) *server {
 	}
 	reg := tokens.New(store, s.clock)
 	for _, tenant := range []string{"leipzig", "menden"} {
-		for _, role := range []string{"administrator", "lead", "member", "auditor", "viewer"} {
+		for _, role := range []string{"administrator", "lead", "member", "auditor", "viewer", "coordinator"} {
 			secret, _, err := reg.Create(ctx, tenant, role+"-"+tenant, role)
 			if err != nil {
 				t.Fatal(err)

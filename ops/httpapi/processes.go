@@ -70,14 +70,33 @@ func (a *API) openProcess(w http.ResponseWriter, r *http.Request, actor process.
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/processes/"+res.Process.String())
-	w.Header().Set("ETag", etag(res.Version))
+	writeOpened(w, "/api/v1/processes/"+res.Process.String(), res.Version, res.Duplicate, res)
+	return nil
+}
+
+// writeOpened answers a command that opened something at location: 201, or 200 for a duplicate.
+func writeOpened(w http.ResponseWriter, location string, version int64, duplicate bool, body any) {
+	w.Header().Set("Location", location)
+	w.Header().Set("ETag", etag(version))
 	status := http.StatusCreated
-	if res.Duplicate {
+	if duplicate {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, res)
-	return nil
+	writeJSON(w, status, body)
+}
+
+// commandInput reads a command's body into cmd, its If-Match and its context, with its
+// Idempotency-Key bound to the request on route (commandMeta).
+func (a *API) commandInput(r *http.Request, actor process.Actor, route string, cmd any) (int64, process.Meta, error) {
+	if err := decodeJSON(r, cmd); err != nil {
+		return 0, process.Meta{}, err
+	}
+	exp, err := expected(r)
+	if err != nil {
+		return 0, process.Meta{}, err
+	}
+	m, err := a.commandMeta(r, actor, route, cmd)
+	return exp, m, err
 }
 
 func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Actor) (err error) {
@@ -93,14 +112,7 @@ func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Acto
 	var res engine.Result
 	defer a.observe(name, time.Now(), &res, &err)
 	cmd := newCmd()
-	if err := decodeJSON(r, cmd); err != nil {
-		return err
-	}
-	exp, err := expected(r)
-	if err != nil {
-		return err
-	}
-	m, err := a.commandMeta(r, actor, "/api/v1/processes/"+id.String()+"/"+name, cmd)
+	exp, m, err := a.commandInput(r, actor, "/api/v1/processes/"+id.String()+"/"+name, cmd)
 	if err != nil {
 		return err
 	}
