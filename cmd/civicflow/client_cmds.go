@@ -387,7 +387,15 @@ func newLifecycleCmd(name string) *cobra.Command {
 			cmd.Flags().Int(flag, 0, key)
 		case reflect.Bool:
 			cmd.Flags().Bool(flag, false, key)
+		case reflect.Float64:
+			cmd.Flags().Float64(flag, 0, key)
+		case reflect.Slice:
+			cmd.Flags().StringSlice(flag, nil, key+" (a,b,…)")
 		case reflect.Map:
+			if f.Type.Elem().Kind() == reflect.Int {
+				cmd.Flags().StringToInt(flag, nil, key+" (frage=4,… / question=4,…)")
+				continue
+			}
 			cmd.Flags().StringToString(flag, nil, key+" (alt=neu,… / old=new,…)")
 		case reflect.Pointer:
 			cmd.Flags().String(flag, "", key+" (JSON, z. B. / e.g. {\"yes\":12,\"no\":3,\"abstain\":1})")
@@ -410,7 +418,14 @@ func flagValue(cmd *cobra.Command, flag string, t reflect.Type) (any, error) {
 		return cmd.Flags().GetInt(flag)
 	case reflect.Bool:
 		return cmd.Flags().GetBool(flag)
+	case reflect.Float64:
+		return cmd.Flags().GetFloat64(flag)
+	case reflect.Slice:
+		return cmd.Flags().GetStringSlice(flag)
 	case reflect.Map:
+		if t.Elem().Kind() == reflect.Int {
+			return cmd.Flags().GetStringToInt(flag)
+		}
 		return cmd.Flags().GetStringToString(flag)
 	case reflect.Pointer:
 		s, _ := cmd.Flags().GetString(flag)

@@ -141,6 +141,10 @@ type DecisionRecorded struct {
 	Model    string `json:"model"`
 	Outcome  string `json:"outcome"`
 	Votes    *Votes `json:"votes,omitempty"`
+	// Body is the body that decided (template.DecisionBodies), e.g. "council"; Adopted says
+	// whether it adopted the subject. Both are absent in decisions recorded before they existed.
+	Body    string `json:"body,omitempty"`
+	Adopted bool   `json:"adopted,omitempty"`
 }
 
 // ResultPublished records a published result (Ergebnis).

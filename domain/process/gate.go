@@ -25,6 +25,15 @@ type GateFacts struct {
 	Stage         StageFacts       `cel:"stage"`
 	Process       ProcessFacts     `cel:"process"`
 	Now           time.Time        `cel:"now"`
+	// Teams, Roles, Organisations, Decided, Indicators, Attendance and Feedback are described in
+	// gate_collab.go.
+	Teams         TeamFacts         `cel:"teams"`
+	Roles         RoleFacts         `cel:"roles"`
+	Organisations OrganisationFacts `cel:"organisations"`
+	Decided       DecidedFacts      `cel:"decided"`
+	Indicators    IndicatorFacts    `cel:"indicators"`
+	Attendance    AttendanceFacts   `cel:"attendance"`
+	Feedback      FeedbackFacts     `cel:"feedback"`
 }
 
 // TaskFacts describe the tasks of the current stage.
@@ -138,6 +147,7 @@ func (p *Process) Facts(tpl template.Template, now time.Time) GateFacts {
 			f.Approvals.Granted = append(f.Approvals.Granted, a.Key)
 		}
 	}
+	p.collabFacts(tpl, &f)
 	return f
 }
 

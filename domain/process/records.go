@@ -172,6 +172,9 @@ func (p *Process) RecordDecision(m Meta, d DecisionRecorded) error {
 	if d.Votes != nil && (d.Votes.Yes < 0 || d.Votes.No < 0 || d.Votes.Abstain < 0) {
 		return invalid("votes", "counts must not be negative")
 	}
+	if err := checkBody(d); err != nil {
+		return err
+	}
 	p.record(m, d)
 	return nil
 }

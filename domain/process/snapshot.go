@@ -37,6 +37,7 @@ type snapshot struct {
 	Decisions       []DecisionRecorded                   `json:"decisions"`
 	Results         []ResultPublished                    `json:"results"`
 	Measures        map[string]Measure                   `json:"measures"`
+	Collab          Collaboration                        `json:"collab,omitzero"`
 	Version         int64                                `json:"version"`
 }
 
@@ -50,7 +51,7 @@ func (p *Process) MarshalSnapshot() ([]byte, error) {
 		StageEnteredAt: p.StageEnteredAt, OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, Timeline: p.Timeline,
 		Tasks: p.Tasks, Approvals: p.Approvals, Participants: p.Participants, Sessions: p.Sessions,
 		Contributions: p.Contributions, Decisions: p.Decisions, Results: p.Results, Measures: p.Measures,
-		Version: p.Version,
+		Collab: p.Collab, Version: p.Version,
 	})
 	if err != nil {
 		return nil, err
@@ -129,6 +130,7 @@ func UnmarshalSnapshot(b []byte) (*Process, error) {
 	if s.Measures != nil {
 		p.Measures = s.Measures
 	}
+	p.Collab = s.Collab
 	p.commands = commands
 	return p, nil
 }

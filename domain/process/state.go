@@ -44,6 +44,8 @@ type Process struct {
 	Decisions     []DecisionRecorded
 	Results       []ResultPublished
 	Measures      map[string]Measure
+	// Collab holds teams, roles, organisations, indicators, attendance and feedback.
+	Collab Collaboration
 	// Version is the number of events applied.
 	Version int64
 	// commands maps each command ID applied to the version after it.
@@ -216,6 +218,8 @@ func (p *Process) Apply(r Recorded) {
 		}
 		p.Tasks = remap(p.Tasks, e.StageMapping)
 		p.Approvals = remap(p.Approvals, e.StageMapping)
+	default:
+		p.Collab.apply(e)
 	}
 }
 
@@ -267,6 +271,7 @@ func (p *Process) Clone() *Process {
 	c.Measures = maps.Clone(p.Measures)
 	c.Decisions = append([]DecisionRecorded(nil), p.Decisions...)
 	c.Results = append([]ResultPublished(nil), p.Results...)
+	c.Collab = p.Collab.clone()
 	c.commands = maps.Clone(p.commands)
 	c.pending = nil
 	return &c

@@ -37,6 +37,13 @@ type Template struct {
 	Formats []string `json:"formats,omitempty"`
 	// Deadlines are time limits with their legal basis.
 	Deadlines []Deadline `json:"deadlines,omitempty"`
+	// TeamKinds, ProcessRoles, Indicators, Certificates and FeedbackQuestions are declared in
+	// collab.go.
+	TeamKinds         []TeamKind         `json:"team_kinds,omitempty"`
+	ProcessRoles      []ProcessRole      `json:"process_roles,omitempty"`
+	Indicators        []Indicator        `json:"indicators,omitempty"`
+	Certificates      []Certificate      `json:"certificates,omitempty"`
+	FeedbackQuestions []FeedbackQuestion `json:"feedback_questions,omitempty"`
 }
 
 // Stage is one stage (Phase) of a template.

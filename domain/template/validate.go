@@ -109,6 +109,7 @@ func Validate(t *Template, gates GateChecker) error {
 			c.add(path, "days must not be negative")
 		}
 	}
+	c.collab(t)
 	if len(c.problems) > 0 {
 		return &ValidationError{Problems: c.problems}
 	}

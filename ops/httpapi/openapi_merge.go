@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 )
 
 // openapiProgrammes holds the paths and schemas of the programme routes (programmes.go), kept
@@ -13,20 +14,17 @@ import (
 //go:embed openapi_programmes.json
 var openapiProgrammes []byte
 
-// extraCommands are process commands served beside the ones openapi.json lists (teams, roles,
-// indicators, attendance, feedback); they are added to its command enum.
-var extraCommands []string
-
 func init() {
-	merged, err := mergeOpenAPI(openapiDoc, openapiProgrammes, extraCommands)
+	merged, err := mergeOpenAPI(openapiDoc, openapiProgrammes, slices.Sorted(maps.Keys(collabCommands)))
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: the embedded OpenAPI parts do not merge: %v", err))
 	}
 	openapiDoc = merged
 }
 
-// mergeOpenAPI adds part's paths and schemas to doc and names to the enum of the process
-// command path.
+// mergeOpenAPI adds part's paths and schemas to doc, names to the enum of the process command
+// path, the collab property to the Process schema and part's command description to the Command
+// schema's.
 func mergeOpenAPI(doc, part []byte, names []string) ([]byte, error) {
 	var d, p map[string]any
 	if err := json.Unmarshal(doc, &d); err != nil {
@@ -37,6 +35,10 @@ func mergeOpenAPI(doc, part []byte, names []string) ([]byte, error) {
 	}
 	maps.Copy(d["paths"].(map[string]any), p["paths"].(map[string]any))
 	maps.Copy(d["components"].(map[string]any)["schemas"].(map[string]any), p["schemas"].(map[string]any))
+	schemas := d["components"].(map[string]any)["schemas"].(map[string]any)
+	schemas["Process"].(map[string]any)["properties"].(map[string]any)["collab"] = map[string]any{"$ref": "#/components/schemas/Collab"}
+	command := schemas["Command"].(map[string]any)
+	command["description"] = command["description"].(string) + " " + p["command_description"].(string)
 	post := d["paths"].(map[string]any)["/api/v1/processes/{id}/{command}"].(map[string]any)["post"].(map[string]any)
 	for _, param := range post["parameters"].([]any) {
 		if pm := param.(map[string]any); pm["name"] == "command" {

@@ -88,6 +88,7 @@ type processView struct {
 	Results        []process.ResultPublished  `json:"results"`
 	Measures       []measureView              `json:"measures"`
 	AsOf           *time.Time                 `json:"as_of,omitempty"`
+	Collab         collabView                 `json:"collab"`
 }
 
 // seesPersonalData reports whether the role may read participants' names and e-mail addresses.
@@ -160,6 +161,7 @@ func (a *API) view(ctx context.Context, p *process.Process, actor process.Actor)
 		v.Measures = append(v.Measures, measureView{ID: m.Measure, Title: m.Title, Owner: m.Owner, Progress: m.Progress, Status: m.Status})
 	}
 	sort.Slice(v.Measures, func(i, j int) bool { return v.Measures[i].ID < v.Measures[j].ID })
+	v.Collab = a.collabView(ctx, p, tpl.Template, actor)
 	return v
 }
 

@@ -302,6 +302,10 @@ type RecordDecision struct {
 	Model    string         `json:"model"`
 	Outcome  string         `json:"outcome"`
 	Votes    *process.Votes `json:"votes,omitempty"`
+	// Body is the body that decided (council, committee, steering_group …); Adopted says it
+	// adopted the subject.
+	Body    string `json:"body,omitempty"`
+	Adopted bool   `json:"adopted,omitempty"`
 }
 
 // Action names the command.
@@ -309,7 +313,7 @@ func (RecordDecision) Action() process.Action { return process.ActDecide }
 
 func (c RecordDecision) run(_ context.Context, _ *Engine, m process.Meta, p *process.Process) error {
 	return p.RecordDecision(m, process.DecisionRecorded{Decision: newIDIfEmpty(c.Decision), Subject: c.Subject,
-		Model: c.Model, Outcome: c.Outcome, Votes: c.Votes})
+		Model: c.Model, Outcome: c.Outcome, Votes: c.Votes, Body: c.Body, Adopted: c.Adopted})
 }
 
 // PublishResult publishes a result.

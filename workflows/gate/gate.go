@@ -39,11 +39,9 @@ var (
 // New returns the gate language: CEL over the typed facts of a process.
 func New() (*Gates, error) {
 	facts := reflect.TypeOf(process.GateFacts{})
-	opts := []cel.EnvOption{cel.OptionalTypes(), ext.NativeTypes(ext.ParseStructTags(true),
-		reflect.TypeOf(process.TaskFacts{}), reflect.TypeOf(process.ParticipantFacts{}),
-		reflect.TypeOf(process.SessionFacts{}), reflect.TypeOf(process.CountFacts{}),
-		reflect.TypeOf(process.MeasureFacts{}), reflect.TypeOf(process.ApprovalFacts{}),
-		reflect.TypeOf(process.StageFacts{}), reflect.TypeOf(process.ProcessFacts{}))}
+	var native []any
+	var opts []cel.EnvOption
+	seen := map[reflect.Type]bool{}
 	for i := range facts.NumField() {
 		f := facts.Field(i)
 		name := f.Tag.Get("cel")
@@ -51,8 +49,13 @@ func New() (*Gates, error) {
 			opts = append(opts, cel.Variable(name, cel.TimestampType))
 			continue
 		}
+		if !seen[f.Type] {
+			seen[f.Type] = true
+			native = append(native, f.Type)
+		}
 		opts = append(opts, cel.Variable(name, cel.ObjectType(nativeName(f.Type))))
 	}
+	opts = append(opts, cel.OptionalTypes(), ext.NativeTypes(append([]any{ext.ParseStructTags(true)}, native...)...))
 	approvals := cel.ObjectType(nativeName(reflect.TypeOf(process.ApprovalFacts{})))
 	opts = append(opts, cel.Function("has",
 		cel.MemberOverload("approvals_has_string", []*cel.Type{approvals, cel.StringType}, cel.BoolType,
@@ -121,12 +124,7 @@ func (g *Gates) Evaluate(expr string, facts process.GateFacts) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	out, _, err := prg.Eval(map[string]any{
-		"tasks": facts.Tasks, "participants": facts.Participants, "sessions": facts.Sessions,
-		"contributions": facts.Contributions, "decisions": facts.Decisions, "results": facts.Results,
-		"measures": facts.Measures, "approvals": facts.Approvals, "stage": facts.Stage,
-		"process": facts.Process, "now": facts.Now,
-	})
+	out, _, err := prg.Eval(activation(facts))
 	if err != nil {
 		return false, err
 	}
@@ -135,4 +133,24 @@ func (g *Gates) Evaluate(expr string, facts process.GateFacts) (bool, error) {
 		return false, fmt.Errorf("the expression yielded %v, not a truth value", out)
 	}
 	return b, nil
+}
+
+// factNames are the CEL names of the fields of process.GateFacts, by field index.
+var factNames = func() []string {
+	t := reflect.TypeOf(process.GateFacts{})
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = t.Field(i).Tag.Get("cel")
+	}
+	return names
+}()
+
+// activation gives each fact to the expression under its CEL name.
+func activation(facts process.GateFacts) map[string]any {
+	v := reflect.ValueOf(facts)
+	out := make(map[string]any, len(factNames))
+	for i, name := range factNames {
+		out[name] = v.Field(i).Interface()
+	}
+	return out
 }
