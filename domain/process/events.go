@@ -108,6 +108,10 @@ type SessionScheduled struct {
 	Date    time.Time `json:"date"`
 	Place   string    `json:"place,omitempty"`
 	Online  bool      `json:"online,omitempty"`
+	// DurationMinutes is how long each meeting lasts; RRule makes the session a series (RFC 5545
+	// subset, see ParseRRule) starting at Date. Both are absent in sessions scheduled before.
+	DurationMinutes int    `json:"duration_minutes,omitempty"`
+	RRule           string `json:"rrule,omitempty"`
 }
 
 // SessionHeld records that a session took place and how many attended.

@@ -85,6 +85,9 @@ func (p *Process) ScheduleSession(m Meta, s SessionScheduled) error {
 	if !s.Online && s.Place == "" {
 		return invalid("place", "is required unless the session is online")
 	}
+	if err := checkSchedule(s); err != nil {
+		return err
+	}
 	p.record(m, s)
 	return nil
 }

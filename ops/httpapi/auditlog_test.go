@@ -86,7 +86,7 @@ func withParticipant(s *server) string {
 func TestAPI_records_each_successful_read_by_an_auditor_exactly_once(t *testing.T) {
 	s := newServer(t)
 	id := withParticipant(s)
-	reads := append(auditedReads(id), programmeReads(s)...)
+	reads := append(append(auditedReads(id), programmeReads(s)...), collabReads(s)...)
 	for _, rd := range reads {
 		t.Run(rd.name, func(t *testing.T) {
 			before := len(s.accesses("leipzig"))

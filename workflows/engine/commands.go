@@ -239,6 +239,9 @@ type ScheduleSession struct {
 	Date    time.Time `json:"date"`
 	Place   string    `json:"place,omitempty"`
 	Online  bool      `json:"online,omitempty"`
+	// DurationMinutes and RRule (RFC 5545 subset) make a timed series.
+	DurationMinutes int    `json:"duration_minutes,omitempty"`
+	RRule           string `json:"rrule,omitempty"`
 }
 
 // Action names the command.
@@ -246,7 +249,7 @@ func (ScheduleSession) Action() process.Action { return process.ActSchedule }
 
 func (c ScheduleSession) run(_ context.Context, _ *Engine, m process.Meta, p *process.Process) error {
 	return p.ScheduleSession(m, process.SessionScheduled{Session: newIDIfEmpty(c.Session), Title: c.Title,
-		Format: c.Format, Date: c.Date, Place: c.Place, Online: c.Online})
+		Format: c.Format, Date: c.Date, Place: c.Place, Online: c.Online, DurationMinutes: c.DurationMinutes, RRule: c.RRule})
 }
 
 // HoldSession records that a session was held.
