@@ -62,6 +62,7 @@ type processData struct {
 	Results                                                     []process.ResultPublished
 	Measures                                                    []measureRow
 	History                                                     []historyRow
+	Collab                                                      collabData
 }
 
 // processPage shows one process; another tenant's process is 404 (Engine.Load decides).
@@ -125,6 +126,7 @@ func (d *Dashboard) processPage(w http.ResponseWriter, r *http.Request, rq reque
 		return err
 	}
 	data.History = history(p, tv.Template, events, personal)
+	data.Collab = d.collab(r.Context(), p, pr, tv.Template, personal)
 	p.Data = data
 	return d.render(w, http.StatusOK, "process", p)
 }
