@@ -19,6 +19,7 @@ type work struct {
 	formats                           map[string]int64 // sessions held per format
 	contributions, decisions, results int64
 	measures, measuresDone            int64 // measures defined, measures reported done
+	adopted                           int64 // decisions a council adopted (counted as decisions too)
 }
 
 // seedCase describes one seed programme's template: the file, the ID, the least work per stage
@@ -106,7 +107,7 @@ var seedCases = []seedCase{
 				formats:       map[string]int64{"workshop": 4, "consulting": 2},
 				contributions: 1,
 			},
-			"strategy_decision": {decisions: 1, results: 1},
+			"strategy_decision": {adopted: 1, results: 1},
 			"implementation":    {measures: 1, measuresDone: 1},
 		},
 		content: func(t *testing.T, tpl template.Template) {
@@ -328,7 +329,8 @@ func facts(s template.Stage, w work, programme string, now time.Time) process.Ga
 		Participants:  process.ParticipantFacts{ByGroup: map[string]int64{}},
 		Sessions:      process.SessionFacts{ByFormat: map[string]int64{}},
 		Contributions: process.CountFacts{Count: w.contributions},
-		Decisions:     process.CountFacts{Count: w.decisions},
+		Decisions:     process.CountFacts{Count: w.decisions + w.adopted},
+		Decided:       process.DecidedFacts{AdoptedBy: map[string]int64{"council": w.adopted}, ByBody: map[string]int64{"council": w.adopted}},
 		Results:       process.CountFacts{Count: w.results},
 		Measures:      process.MeasureFacts{Count: w.measures, Done: w.measuresDone},
 		Stage:         process.StageFacts{Key: s.Key, EnteredAt: now, Days: 0},
@@ -368,7 +370,7 @@ func add(a, b work) work {
 		groups: map[string]int64{}, formats: map[string]int64{},
 		contributions: a.contributions + b.contributions, decisions: a.decisions + b.decisions,
 		results: a.results + b.results, measures: a.measures + b.measures,
-		measuresDone: a.measuresDone + b.measuresDone,
+		measuresDone: a.measuresDone + b.measuresDone, adopted: a.adopted + b.adopted,
 	}
 	for _, m := range []map[string]int64{a.groups, b.groups} {
 		for k, n := range m {
@@ -399,7 +401,7 @@ func oneLess(w work) []work {
 	for _, dec := range []func(*work) *int64{
 		func(x *work) *int64 { return &x.contributions }, func(x *work) *int64 { return &x.decisions },
 		func(x *work) *int64 { return &x.results }, func(x *work) *int64 { return &x.measures },
-		func(x *work) *int64 { return &x.measuresDone },
+		func(x *work) *int64 { return &x.measuresDone }, func(x *work) *int64 { return &x.adopted },
 	} {
 		if *dec(&w) > 0 {
 			x := add(work{}, w)
