@@ -74,7 +74,21 @@
 //	26  bad-berleburg              beteiligung-standard                   Sanierung Freibad Bad Berleburg                       cancelled in tender
 //
 // That is 6 templates and 26 processes (20 active, 3 suspended, 2 completed, 1 cancelled) in
-// about 1,040 events; every stage of the default template holds two open processes. Without
+// about 1,200 events; every stage of the default template holds two open processes. Without
 // advance, processes 2–5 and 19–25 are active in tender (23 active, 1 suspended, 1 completed,
-// 1 cancelled, about 680 events).
+// 1 cancelled, about 840 events).
+//
+// # Programme, teams, indicators
+//
+// The ten EWS sites are also the member sites of the programme "EWS Runde 3" (steps
+// "demo/27/…"), opened by the coordinator of the KSI (tenant "ksi", with an administrator and a
+// programme coordinator as users): each site's lead joins, the Fachtagung and the six workshops are
+// held once for all sites, and each site records which of its two Entwicklungsteam members
+// attended (Kirchhundem, suspended, from day 150 not). Each site forms its two-person team; the
+// councils' strategy decisions name the council as the body that adopted them. Leipzig's
+// Lösungsteam Stadtgrün has five members and a coach among three coaching partners; attendance is
+// recorded per module (participant 4 misses two and gets no certificate) with feedback on the
+// first and last module. The Bündnis für Ausbildung Menden has five partner organisations (the
+// Bildungsbüro as backbone), a steering group and two speakers, and values of its shared
+// indicators; the Kommune 360° goal system has values for its three indicators.
 package demo

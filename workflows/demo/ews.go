@@ -99,6 +99,7 @@ func (e ews) stages() [][]act {
 			},
 			func(p *proc) {
 				p.at(36).register("administration", "administration")
+				p.team("et", "entwicklungsteam", "Entwicklungsteam "+e.town, 1, 2)
 				p.after(1).task("name_development_team", "Benennungsschreiben: "+e.Team)
 			},
 			func(p *proc) {
@@ -127,8 +128,9 @@ func (e ews) stages() [][]act {
 				p.at(226).approve("administration_board", "Beschlussvorlage im Verwaltungsvorstand beraten und freigegeben")
 			},
 			func(p *proc) {
-				p.at(230+2*(e.n%7)).decide("beschluss", "Beschluss des "+e.Council+" vom {date}: Engagementstrategie "+e.town, "council_resolution",
-					"Die Engagementstrategie wird beschlossen; die Verwaltung berichtet jährlich über die Umsetzung", e.Votes)
+				p.at(230+2*(e.n%7)).decideBy(decision{Subject: "Beschluss des " + e.Council + " vom {date}: Engagementstrategie " + e.town,
+					Model: "council_resolution", Outcome: "Die Engagementstrategie wird beschlossen; die Verwaltung berichtet jährlich über die Umsetzung",
+					Votes: e.Votes}, "beschluss", "council", true)
 			},
 			func(p *proc) {
 				p.at(245).publish("strategie", "Engagementstrategie "+e.town, e.Strategy, "https://beteiligung.example.org/"+e.tenant+"/engagementstrategie")

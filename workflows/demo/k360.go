@@ -39,6 +39,9 @@ func zielsystemJugendhilfe() *proc {
 		Place: "Haus der Diakonie, Siegen", In: 21, At: "13:00"}, 10, "Wirkungsziele zu zwei strategischen Zielen, Kennzahlen-Steckbriefe")
 	p.contribute("kennzahl-1", "ag2", 6, "Kennzahlen", "Wir sollten nicht die Zahl der Beratungen messen, sondern ob die Jugendlichen nach einem Jahr noch in ihrer Ausbildung sind.")
 	p.after(13).task("impact_indicators", "Kennzahlenset (Entwurf) mit 14 Kennzahlen")
+	p.value("anschluss_ausbildung", 73.5, "Schulabgangsstatistik des Kreises, Abgangsjahrgang 2025")
+	p.value("hilfen_beendet_planmaessig", 60.2, "Jugendhilfestatistik (IT.NRW), erstes Halbjahr")
+	p.value("inobhutnahmen", 29.4, "Jugendhilfestatistik (IT.NRW), erstes Halbjahr")
 	p.after(35).task("provider_feedback", "Stellungnahmen der Arbeitsgemeinschaft nach § 78 SGB VIII vom {date}")
 	p.at(268).schedule(meeting{ID: "ag3", Format: "workshop", Title: "Arbeitsgruppe Zielsystem: Verbindung mit der SGB-VIII-Reform",
 		Place: "Kreishaus Siegen, Raum 301", In: 30, At: "13:00"})

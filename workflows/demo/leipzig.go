@@ -27,6 +27,7 @@ func loesungsteamStadtgruen() *proc {
 	// preparation
 	p.after(2).task("announce_series", "Ausschreibung im Fortbildungsprogramm {year} des Personalamts (Kurs „Ko-kreative Projektentwicklung“)")
 	p.after(7).register("administration", "administration", "administration", "administration", "administration")
+	p.team("stadtgruen", "loesungsteam", "Lösungsteam Stadtgrün", 1, 2, 3, 4, 5)
 	p.after(2).task("register_staff", "Anmeldeliste: 17 Mitarbeitende aus neun Ämtern, davon fünf im Lösungsteam Stadtgrün")
 	p.after(6).task("form_solution_teams", "Teamliste: Lösungsteams Stadtgrün, Bürgeramt digital und Sichere Schulwege")
 	p.after(4).task("outline_projects", "Projektskizze „Grüne Höfe Lindenau“: Hinterhöfe gemeinsam mit Eigentümer:innen und Nachbarschaft entsiegeln und begrünen")
@@ -37,6 +38,7 @@ func loesungsteamStadtgruen() *proc {
 		id := fmt.Sprintf("modul%d", i+1)
 		p.after(1).meet(meeting{ID: id, Format: "training", Title: m.title, Place: m.place, In: 12, At: "09:00"}, 17-i%3, "")
 		p.task(m.task, "Modulprotokoll und Teilnahmeliste vom {date}")
+		moduleAttendance(p, id, i)
 		if i == 1 {
 			p.contribute("idee-hoefe", id, 1, "Projektidee", "Grüne Höfe Lindenau: In einem Pilotblock fünf Hinterhöfe entsiegeln, mit Hochbeeten und Regenwassertonnen – die Nachbarschaft pflegt, die Stadt berät und fördert.")
 			p.contribute("idee-patenschaft", id, 3, "Projektidee", "Baumpatenschaften für die Straßenbäume vor den Höfen, mit Gießkalender per Messenger.")
@@ -45,6 +47,8 @@ func loesungsteamStadtgruen() *proc {
 	p.after(4).advance()
 	// project development with coaching partners from the WiQ network
 	p.after(5).register("citizens", "politics", "business")
+	p.role("coach", 6, 7, 8)
+	p.coach("stadtgruen", 6)
 	p.after(2).task("match_coaching_partners", "Zuordnung: Coachingpartner des Lösungsteams Stadtgrün aus Bürgerschaft (Hofeigentum), Stadtrat und Wohnungsgenossenschaft")
 	p.after(3).meet(meeting{ID: "coaching1", Format: "consulting", Title: "Coaching 1: Eigentümer:innen gewinnen",
 		Place: "WiQ-Quartiersladen, Georg-Schwarz-Straße 20", In: 14, At: "16:00"}, 8, "Ansprache-Leitfaden für Eigentümer:innen entworfen")
@@ -60,4 +64,20 @@ func loesungsteamStadtgruen() *proc {
 	p.at(272).schedule(meeting{ID: "coaching3", Format: "consulting", Title: "Coaching 3: Öffentlichkeitsarbeit für die Pilothöfe",
 		Place: "WiQ-Quartiersladen, Georg-Schwarz-Straße 20", In: 28, At: "16:00"})
 	return p
+}
+
+// moduleAttendance records who of the Lösungsteam attended module i (0-based): participant 4 was
+// on leave for modules 3 and 5 and gets no certificate (five of six needed); after the first and
+// the last module three members rate it.
+func moduleAttendance(p *proc, session string, i int) {
+	attended := []int{1, 2, 3, 4, 5}
+	if i == 2 || i == 4 {
+		attended = []int{1, 2, 3, 5}
+	}
+	p.attend(session, attended...)
+	if i == 0 || i == len(leipzigModules)-1 {
+		p.feedback(session, 1, map[string]int{"nutzen": 5, "methoden": 4}, "Der Perspektivwechsel hat unserem Team sehr geholfen.")
+		p.feedback(session, 2, map[string]int{"nutzen": 4, "methoden": 4}, "")
+		p.feedback(session, 3, map[string]int{"nutzen": 4 - i%2, "methoden": 5}, "Mehr Zeit für die Projektarbeit im Team wäre gut.")
+	}
 }

@@ -155,8 +155,11 @@ func (r *runner) state(p *proc) (*process.Process, error) {
 	return st, nil
 }
 
-// version returns the process's version, 0 when it does not exist.
+// version returns the process's (or the programme's) version, 0 when it does not exist.
 func (r *runner) version(p *proc) (int64, error) {
+	if p.n == programmeN {
+		return r.programmeVersion()
+	}
 	st, err := r.state(p)
 	if st == nil {
 		return 0, err
@@ -234,7 +237,14 @@ func (r *runner) run(s *step) error {
 		return nil
 	}
 	r.at(s.day)
-	m := process.Meta{CommandID: s.commandID(), Actor: actor(p.tenant, s.role)}
+	tenant := p.tenant
+	if s.tenant != "" {
+		tenant = s.tenant
+	}
+	m := process.Meta{CommandID: s.commandID(), Actor: actor(tenant, s.role)}
+	if s.programme != nil {
+		return r.runProgramme(s, m)
+	}
 	var err error
 	if s.open != nil {
 		in := *s.open
@@ -259,6 +269,16 @@ func (r *runner) run(s *step) error {
 func (r *runner) summarise(procs []*proc, before map[int]int64) (Summary, error) {
 	sum := Summary{ByStage: map[string]int{}, ByStatus: map[string]int{}, ByTemplate: map[string]int{}}
 	for _, p := range procs {
+		if p.n == programmeN {
+			n, err := r.programmeVersion()
+			if err != nil {
+				return sum, err
+			}
+			if before != nil {
+				sum.Events += int(n - before[p.n])
+			}
+			continue
+		}
 		st, err := r.state(p)
 		if err != nil {
 			return sum, err

@@ -30,5 +30,6 @@ func script() []*proc {
 		buergerparkAhlen.script(),
 		radverkehrOlpe.script(),
 		freibadBadBerleburg.script(),
+		ewsProgramme(),
 	)
 }

@@ -22,6 +22,10 @@ type step struct {
 	waits bool
 	open  *engine.OpenProcess
 	cmd   func(r *runner) engine.Command
+	// tenant, when set, is the tenant whose user issues the step instead of the process's.
+	tenant string
+	// programme, when set, makes the step a command on the demo's programme (programme.go).
+	programme func(r *runner) programmeCommand
 }
 
 // commandID returns the step's fixed command ID.

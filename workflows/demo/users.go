@@ -59,19 +59,27 @@ var installationAdmin = User{Tenant: Installation, User: "ralf.bergmann", Role: 
 // staffRoles are the roles of staff's names, in order.
 var staffRoles = [5]string{template.RoleAdministrator, template.RoleLead, template.RoleMember, template.RoleAuditor, template.RoleViewer}
 
+// coordinators are the users of the KSI, which coordinates the EWS programme: an administrator
+// and a programme coordinator, who sees the sites' stages and figures but no personal data.
+var coordinators = []User{
+	{Tenant: ksi.Key, User: "gregor.lamers", Role: template.RoleAdministrator, Name: "Gregor Lamers"},
+	{Tenant: ksi.Key, User: "ruth.hagedorn", Role: template.RoleCoordinator, Name: "Ruth Hagedorn"},
+}
+
 // Tenants returns the demo tenants: Leipzig and the ten sites of round three of the EWS
 // (Ahlen, Bad Berleburg, Bergkamen, Finnentrop, Kirchhundem, Menden, Kreis Olpe, Senden,
-// Kreis Siegen-Wittgenstein, Sprockhövel).
+// Kreis Siegen-Wittgenstein, Sprockhövel), then the KSI, which coordinates the EWS programme.
 func Tenants() []Tenant {
-	out := make([]Tenant, len(staff))
+	out := make([]Tenant, len(staff), len(staff)+1)
 	for i, s := range staff {
 		out[i] = s.tenant
 	}
-	return out
+	return append(out, ksi)
 }
 
-// Users returns the demo users: per tenant an administrator, a lead, a member, an auditor and a
-// viewer, plus one installation administrator (Tenant "*"), who comes first.
+// Users returns the demo users: per municipal tenant an administrator, a lead, a member, an
+// auditor and a viewer, the KSI's administrator and programme coordinator, plus one installation
+// administrator (Tenant "*"), who comes first.
 func Users() []User {
 	out := []User{installationAdmin}
 	for _, s := range staff {
@@ -79,7 +87,7 @@ func Users() []User {
 			out = append(out, User{Tenant: s.tenant.Key, User: login(name), Role: staffRoles[i], Name: name})
 		}
 	}
-	return out
+	return append(out, coordinators...)
 }
 
 // actor returns the demo user of tenant in role as an actor; Load only asks for tenants and
@@ -93,6 +101,11 @@ func actor(tenant, role string) process.Actor {
 			if r == role {
 				return User{Tenant: tenant, User: login(s.names[i]), Role: role}.Actor()
 			}
+		}
+	}
+	for _, u := range coordinators {
+		if u.Tenant == tenant && u.Role == role {
+			return u.Actor()
 		}
 	}
 	panic("demo: no user " + role + " in tenant " + tenant)

@@ -15,12 +15,20 @@ func buendnisAusbildung() *proc {
 	p.after(6).task("map_actors", "Akteurslandkarte: Industriebetriebe, Handwerk, Kreishandwerkerschaft, Berufskolleg, Jugendmigrationsdienst, Kolpingwerk, Jobcenter, Stadt")
 	p.after(4).task("practice_seminar", "Teilnahmebestätigung Praxisseminar „Gemeinsam wirken“ für Kommunen (3WIN e.V., Köln)")
 	p.after(3).register(groups("bbbbzzzaa")...)
+	p.organisation("jobcenter", "Jobcenter Märkischer Kreis, Standort Menden", "administration", 9)
+	p.organisation("joblinge", "JOBLINGE gAG Ruhr", "civil_society", 6)
+	p.organisation("kreishandwerkerschaft", "Kreishandwerkerschaft Hellweg-Lippe", "business", 1)
+	p.organisation("berufskolleg", "Berufskolleg Menden", "administration", 0)
 	p.after(5).task("contact_companies", "Gesprächsnotizen mit zwölf Unternehmen, Interessenbekundungen von vier Unternehmen")
 	p.after(10).task("clarify_dilemmas", "Vermerk: Rollen und Interessen der Partner, Umgang mit Konkurrenz um Auszubildende")
 	p.after(5).advance()
 	// backbone
 	p.after(10).task("choose_backbone_organisation", "Vereinbarung mit dem Bildungsbüro der Stadt Menden als Backbone-Organisation")
 	p.after(11).task("backbone_resources", "Finanzierungsplan: halbe Stelle im Bildungsbüro, Ko-Finanzierung durch vier Unternehmen und die Sparkasse")
+	p.organisation("bildungsbuero", "Bildungsbüro der Stadt Menden (Backbone)", "administration", 8)
+	p.role("backbone", 8)
+	p.role("steering_group", 1, 2, 5, 6, 8, 9)
+	p.role("speaker", 2, 5)
 	p.after(6).task("steering_group", "Lenkungskreis mit je zwei Vertretungen aus Wirtschaft, Zivilgesellschaft und Verwaltung; Geschäftsordnung vom {date}")
 	p.after(4).approve("administration_head", "Mitwirkung der Stadt und Ko-Finanzierung durch den Bürgermeister freigegeben")
 	p.after(4).advance()
@@ -41,6 +49,7 @@ func buendnisAusbildung() *proc {
 	p.after(2).meet(meeting{ID: "befragung", Format: "survey", Title: "Befragung der Abschlussklassen zu Berufswünschen und Praktika",
 		Place: "Alle weiterführenden Schulen in Menden", In: 14, At: "08:00"}, 412, "412 Fragebögen aus 19 Abschlussklassen")
 	p.after(8).task("baseline", "Baseline-Bericht mit den Ausgangswerten")
+	p.value("praktika_je_klasse", 7, "Befragung der Abschlussklassen")
 	p.after(5).publish("baseline", "Indikatoren und Ausgangswerte des Bündnisses", "Vier Indikatoren mit Ausgangswerten; jährliche Fortschreibung durch das Bildungsbüro", "https://beteiligung.example.org/menden/buendnis-ausbildung/baseline")
 	p.after(5).advance()
 	// collective action
@@ -57,6 +66,9 @@ func buendnisAusbildung() *proc {
 	p.at(244).progress("m1", 30, "in_progress", "Botschafter in acht von 19 Abschlussklassen")
 	p.at(249).progress("m3", 100, "done", "Speed-Dating mit 26 Betrieben und 180 Jugendlichen")
 	p.at(269).progress("m2", 40, "in_progress", "Börse mit 64 Praktikumsplätzen online")
+	p.at(276).value("unbesetzte_stellen", 81, "Ausbildungsmarktbilanz der Agentur für Arbeit, Zwischenstand")
+	p.value("unversorgte_bewerber", 52, "Ausbildungsmarktbilanz der Agentur für Arbeit, Zwischenstand")
+	p.value("praktika_je_klasse", 11, "Praktikumsbörse des Bildungsbüros")
 	p.at(280).task("backbone_coordination", "Tätigkeitsbericht der Backbone-Organisation, Stand {date}")
 	p.at(lastDay).progress("m1", 55, "in_progress", "Botschafter in elf von 19 Abschlussklassen")
 	return p

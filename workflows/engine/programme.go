@@ -16,6 +16,12 @@ import (
 // programme.
 var programmeNamespace = uuid.MustParse("0b6f4c55-3c1e-4f0f-a1b8-7e2c9d4a6f13")
 
+// ProgrammeID is the ID OpenProgramme gives a programme opened by an actor of tenant with the
+// command ID commandID.
+func ProgrammeID(tenant, commandID string) uuid.UUID {
+	return uuid.NewSHA1(programmeNamespace, []byte(tenant+"\x00"+commandID))
+}
+
 // ProgrammeStreamOf returns the stream name of a programme.
 func ProgrammeStreamOf(id uuid.UUID) string { return "programme-" + id.String() }
 
@@ -44,7 +50,7 @@ type OpenProgramme struct {
 func (e *Engine) OpenProgramme(ctx context.Context, m process.Meta, in OpenProgramme) (ProgrammeResult, error) {
 	id := uuid.Must(uuid.NewV7())
 	if m.CommandID != "" {
-		id = uuid.NewSHA1(programmeNamespace, []byte(m.Actor.Tenant+"\x00"+m.CommandID))
+		id = ProgrammeID(m.Actor.Tenant, m.CommandID)
 	}
 	m = e.meta(m)
 	defer e.lock(id)()
@@ -158,7 +164,8 @@ func (e *Engine) readProgramme(ctx context.Context, id uuid.UUID) (*programme.Pr
 	return p, nil
 }
 
-// appendProgramme writes the programme's pending events after version before.
+// appendProgramme writes the programme's pending events after version before. Their metadata
+// name the actor's tenant: a member site's attendance is recorded by the site.
 func (e *Engine) appendProgramme(ctx context.Context, m process.Meta, p *programme.Programme, before int64) error {
 	pending := p.Pending()
 	data := make([]eventstore.EventData, len(pending))
@@ -168,7 +175,7 @@ func (e *Engine) appendProgramme(ctx context.Context, m process.Meta, p *program
 			return err
 		}
 		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
-			Metadata: eventstore.Metadata{Tenant: p.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
+			Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
 				CorrelationID: m.CommandID, CausationID: m.CommandID}}
 	}
 	if len(data) == 0 {
