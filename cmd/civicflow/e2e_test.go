@@ -316,6 +316,15 @@ func TestE2E_demo_starts_a_living_system(t *testing.T) {
 			t.Fatalf("Leipzig's viewer sees %v", it["tenant"])
 		}
 	}
+	// The EWS round is a programme: its coordinator sees ten sites' stages and figures, no names.
+	progs := list(r.must("GET", "/api/v1/programmes", "coordinator@ksi", nil).body["items"])
+	if len(progs) != 1 || progs[0]["sites"] != 10.0 {
+		t.Fatalf("the KSI's programmes: %v", progs)
+	}
+	prog := r.must("GET", "/api/v1/programmes/"+progs[0]["id"].(string), "coordinator@ksi", nil)
+	if raw, _ := json.Marshal(prog.body); len(list(prog.body["sites"])) != 10 || strings.Contains(string(raw), "@example.org") {
+		t.Fatalf("the coordinator's programme view: %s", raw)
+	}
 	r.stop()
 }
 
