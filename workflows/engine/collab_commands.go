@@ -101,7 +101,8 @@ func (c ReleaseRole) run(_ context.Context, _ *Engine, m process.Meta, p *proces
 }
 
 // JoinOrganisation records an organisation taking part; the contact person's name and e-mail are
-// sealed with the contact's key (a person of the process's tenant).
+// sealed with the contact's key (a person of the process's tenant, named by a UUID; empty for a
+// new one).
 type JoinOrganisation struct {
 	Organisation string `json:"organisation,omitempty"`
 	Name         string `json:"name"`
@@ -117,8 +118,11 @@ func (JoinOrganisation) Action() process.Action { return process.ActJoinOrganisa
 func (c JoinOrganisation) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
 	o := process.OrganisationJoined{Organisation: newIDIfEmpty(c.Organisation), Name: c.Name, Group: c.Group}
 	if c.ContactName != "" {
-		o.Contact = PersonID(p.Tenant, c.Contact)
-		var err error
+		person, err := NewPersonID(c.Contact)
+		if err != nil {
+			return err
+		}
+		o.Contact = PersonID(p.Tenant, person)
 		if o.ContactName, err = e.cfg.Vault.Seal(ctx, o.Contact, c.ContactName); err != nil {
 			return err
 		}

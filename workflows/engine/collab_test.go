@@ -66,7 +66,7 @@ func collabProcess(t *testing.T, h *harness) uuid.UUID {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"anna", "ben", "cem", "dora", "emil", "coach"} {
-		h.do(lead, res.Process, engine.RegisterParticipant{Participant: p, Person: p, Group: "administration", Name: "Name von " + p})
+		h.do(lead, res.Process, engine.RegisterParticipant{Participant: p, Group: "administration", Name: "Name von " + p})
 	}
 	return res.Process
 }
@@ -129,7 +129,7 @@ func TestTeams_roles_and_organisations(t *testing.T) {
 	})
 	t.Run("an_organisation_takes_part_with_a_sealed_contact", func(t *testing.T) {
 		h.do(member, id, engine.JoinOrganisation{Organisation: "jobcenter", Name: "Jobcenter Märkischer Kreis", Group: "administration",
-			Contact: "k-1", ContactName: "Karla Kontakt", ContactEmail: "karla@jobcenter.example"})
+			ContactName: "Karla Kontakt", ContactEmail: "karla@jobcenter.example"})
 		o := h.state(id).Collab.Organisations["jobcenter"]
 		if o.ContactName.IsZero() || strings.Contains(o.ContactName.Ciphertext, "Karla") || h.engine.Reveal(h.ctx, o.ContactName) != "Karla Kontakt" {
 			t.Fatalf("contact %+v", o)
@@ -167,7 +167,7 @@ func TestTeams_roles_and_organisations(t *testing.T) {
 			t.Fatalf("a value without source: %v", err)
 		}
 		p := h.state(id)
-		tpl, _ := h.engine.Template(h.ctx, "zusammenarbeit-test", 0)
+		tpl, _ := h.engine.Template(h.ctx, h.state(id).TemplateID, 0)
 		ind, _ := p.IndicatorOf(tpl.Template, "ausbildungsquote")
 		if latest := p.Latest(ind); latest.Value != 6.2 || !process.Reached(ind, latest.Value) || p.Collab.Values["ausbildungsquote"][1].By != member.User {
 			t.Fatalf("latest %+v", latest)
@@ -190,7 +190,7 @@ func TestAttendance_certificate_and_feedback(t *testing.T) {
 		}
 		h.do(member, id, engine.RecordAttendance{Session: "m" + s, Participants: attendees})
 	}
-	tpl, _ := h.engine.Template(h.ctx, "zusammenarbeit-test", 0)
+	tpl, _ := h.engine.Template(h.ctx, h.state(id).TemplateID, 0)
 	t.Run("certificate_only_with_enough_modules", func(t *testing.T) {
 		p := h.state(id)
 		rec, err := p.Certificate(tpl.Template, "reihe", "anna")
@@ -231,7 +231,7 @@ func TestAttendance_certificate_and_feedback(t *testing.T) {
 		h.do(member, id, engine.JoinTeam{Team: "t", Participant: "anna"})
 		h.do(member, id, engine.JoinTeam{Team: "t", Participant: "ben"})
 		before := h.state(id).Facts(tpl.Template, day)
-		if err := h.engine.ErasePerson(h.ctx, h.meta(admin), "anna"); err != nil {
+		if err := h.engine.ErasePerson(h.ctx, h.meta(admin), h.state(id).Participants["anna"].Person); err != nil {
 			t.Fatal(err)
 		}
 		p := h.state(id)

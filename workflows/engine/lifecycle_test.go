@@ -61,7 +61,7 @@ func doStageWork(h *harness, id uuid.UUID, tpl template.Template, round int) {
 		h.do(member, id, engine.RecordContribution{Participant: firstParticipant, Topic: "Idee", Text: fmt.Sprintf("Vorschlag %d", k)})
 	}
 	h.do(lead, id, engine.RecordDecision{Subject: "Beschluss " + p.Stage, Model: "council_resolution", Outcome: "angenommen",
-		Votes: &process.Votes{Yes: 30, No: 5, Abstain: 2}})
+		Votes: &process.Votes{Yes: 30, No: 5, Abstain: 2}, Body: "council", Adopted: true})
 	h.do(lead, id, engine.PublishResult{Title: "Ergebnis " + p.Stage, Summary: "Dokumentation veröffentlicht"})
 	mid := fmt.Sprintf("r%d-m", round)
 	h.do(lead, id, engine.DefineMeasure{Measure: mid, Title: "Maßnahme " + p.Stage, Owner: "Amt 51"})
