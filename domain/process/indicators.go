@@ -63,20 +63,26 @@ func (p *Process) RecordIndicatorValue(m Meta, tpl template.Template, v Indicato
 	if _, ok := p.IndicatorOf(tpl, v.Indicator); !ok {
 		return invalid("indicator", "%q is not an indicator of the process or its template", v.Indicator)
 	}
-	switch {
-	case math.IsNaN(v.Value) || math.IsInf(v.Value, 0):
-		return invalid("value", "is not a number")
-	case v.Date.IsZero():
-		return invalid("date", "is required")
-	case v.Date.After(m.Now.Add(24 * time.Hour)):
-		return invalid("date", "%s is in the future", v.Date.Format(time.DateOnly))
-	}
-	if err := text("source", v.Source, true, 1000); err != nil {
+	if err := CheckIndicatorValue(v.Value, v.Date, v.Source, m.Now); err != nil {
 		return err
 	}
 	v.By = m.Actor.User
 	p.record(m, v)
 	return nil
+}
+
+// CheckIndicatorValue checks a recorded value of an indicator: a finite number, a date not in the
+// future (a day's grace for time zones) and a source.
+func CheckIndicatorValue(value float64, date time.Time, source string, now time.Time) error {
+	switch {
+	case math.IsNaN(value) || math.IsInf(value, 0):
+		return invalid("value", "is not a number")
+	case date.IsZero():
+		return invalid("date", "is required")
+	case date.After(now.Add(24 * time.Hour)):
+		return invalid("date", "%s is in the future", date.Format(time.DateOnly))
+	}
+	return text("source", source, true, 1000)
 }
 
 // Latest returns the indicator's latest value by date (the last recorded among equal dates), or

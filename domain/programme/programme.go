@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
 )
 
 // Programme is the state of one programme, built only by Apply.
@@ -25,6 +26,9 @@ type Programme struct {
 	Order   []string
 	// Sessions are the shared sessions by key.
 	Sessions map[string]Session
+	// Indicators are the shared indicators by key, Values their recorded values in order.
+	Indicators map[string]template.Indicator
+	Values     map[string][]IndicatorValueRecorded
 	// Version is the number of events applied.
 	Version  int64
 	commands map[string]int64
@@ -66,7 +70,8 @@ type Recorded struct {
 
 // New returns the empty state of the programme with id.
 func New(id uuid.UUID) *Programme {
-	return &Programme{ID: id, Members: map[string]Member{}, Sessions: map[string]Session{}, commands: map[string]int64{}}
+	return &Programme{ID: id, Members: map[string]Member{}, Sessions: map[string]Session{}, Indicators: map[string]template.Indicator{},
+		Values: map[string][]IndicatorValueRecorded{}, commands: map[string]int64{}}
 }
 
 // Pending returns the events recorded since the last ClearPending.
@@ -159,6 +164,10 @@ func (p *Programme) Apply(r Recorded) {
 		}
 		s.Attendance[e.Tenant] = slices.Clone(e.Persons)
 		p.Sessions[e.Session] = s
+	case IndicatorDeclared:
+		p.Indicators[e.Indicator.Key] = e.Indicator
+	case IndicatorValueRecorded:
+		p.Values[e.Indicator] = append(slices.Clone(p.Values[e.Indicator]), e)
 	}
 }
 

@@ -23,11 +23,13 @@ func init() {
 
 // programmeCommands maps the path segment of each programme command to a new command value.
 var programmeCommands = map[string]func() engine.ProgrammeCommand{
-	"join":              func() engine.ProgrammeCommand { return &engine.JoinProgramme{} },
-	"leave":             func() engine.ProgrammeCommand { return &engine.LeaveProgramme{} },
-	"schedule_session":  func() engine.ProgrammeCommand { return &engine.ScheduleProgrammeSession{} },
-	"hold_session":      func() engine.ProgrammeCommand { return &engine.HoldProgrammeSession{} },
-	"record_attendance": func() engine.ProgrammeCommand { return &engine.RecordProgrammeAttendance{} },
+	"join":                   func() engine.ProgrammeCommand { return &engine.JoinProgramme{} },
+	"leave":                  func() engine.ProgrammeCommand { return &engine.LeaveProgramme{} },
+	"schedule_session":       func() engine.ProgrammeCommand { return &engine.ScheduleProgrammeSession{} },
+	"hold_session":           func() engine.ProgrammeCommand { return &engine.HoldProgrammeSession{} },
+	"record_attendance":      func() engine.ProgrammeCommand { return &engine.RecordProgrammeAttendance{} },
+	"declare_indicator":      func() engine.ProgrammeCommand { return &engine.DeclareProgrammeIndicator{} },
+	"record_indicator_value": func() engine.ProgrammeCommand { return &engine.RecordProgrammeIndicatorValue{} },
 }
 
 // ProgrammeCommands returns the names of the programme commands (the last path segment).

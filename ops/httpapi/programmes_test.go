@@ -153,6 +153,26 @@ func TestAPI_programmes_roles_and_tenants(t *testing.T) {
 			}
 		}
 	})
+	t.Run("partners_record_values_of_a_shared_indicator", func(t *testing.T) {
+		prog, _ := s.newProgramme(10)
+		base := "/api/v1/programmes/" + prog
+		ind := map[string]any{"indicator": "strategien", "name_de": "Beschlossene Strategien", "name_en": "strategies adopted", "unit": "Standorte",
+			"direction": "increase", "baseline_value": 0, "baseline_date": "2025-01-01T00:00:00Z", "target_value": 10, "target_date": "2025-12-31T00:00:00Z"}
+		if r := s.call("POST", base+"/declare_indicator", "lead@leipzig", ind); r.status != 403 {
+			t.Fatalf("a site declares: %d", r.status)
+		}
+		if r := s.call("POST", base+"/declare_indicator", "coordinator@ews", ind); r.status != 200 {
+			t.Fatalf("declare: %d %s", r.status, r.body)
+		}
+		if r := s.call("POST", base+"/record_indicator_value", "member@leipzig", map[string]any{"indicator": "strategien", "value": 4,
+			"date": "2025-03-01T00:00:00Z", "source": "Ratsbeschlüsse"}); r.status != 200 {
+			t.Fatalf("record: %d %s", r.status, r.body)
+		}
+		got := s.call("GET", base, "coordinator@ews", nil).json(t)["indicators"].([]any)[0].(map[string]any)
+		if got["latest"].(map[string]any)["value"] != 4.0 || got["values"].([]any)[0].(map[string]any)["tenant"] != "leipzig" || got["reached"] != false {
+			t.Fatalf("indicator %v", got)
+		}
+	})
 	t.Run("the_eleventh_site_is_refused_with_the_rule_named", func(t *testing.T) {
 		prog, _ := s.newProgramme(1)
 		other := s.open("menden", "EWS Menden")

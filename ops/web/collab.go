@@ -143,11 +143,11 @@ func (d *Dashboard) collab(ctx context.Context, p *page, pr *process.Process, tp
 	}
 	sort.Slice(c.Organisations, func(i, j int) bool { return c.Organisations[i].Name < c.Organisations[j].Name })
 	for _, ind := range pr.Indicators(tpl) {
-		row := indicatorRow{Chart: newIndicatorChart(p, pr, ind), Unit: ind.Unit}
+		var values []domain.Measurement
 		for _, v := range pr.Collab.Values[ind.Key] {
-			row.Values = append(row.Values, valueRow{Date: p.Date(v.Date), Value: number(v.Value, ind.Unit), Source: v.Source})
+			values = append(values, domain.Measurement{Value: v.Value, Date: v.Date, Source: v.Source})
 		}
-		c.Indicators = append(c.Indicators, row)
+		c.Indicators = append(c.Indicators, newIndicatorRow(p, ind, values, pr.Latest(ind)))
 	}
 	for _, s := range sortedSessions(pr) {
 		if xs, ok := pr.Collab.Attendance[s.Session]; ok {
@@ -192,4 +192,13 @@ func feedbackRows(p *page, pr *process.Process, tpl domain.Template) []feedbackR
 
 func fmtAverage(v float64, scale int) string {
 	return strconv.FormatFloat(v, 'f', 1, 64) + " / " + strconv.Itoa(scale)
+}
+
+// newIndicatorRow is an indicator's chart and the table of its values.
+func newIndicatorRow(p *page, ind domain.Indicator, values []domain.Measurement, latest domain.Measurement) indicatorRow {
+	row := indicatorRow{Chart: newIndicatorChart(p, ind, values, latest), Unit: ind.Unit}
+	for _, v := range values {
+		row.Values = append(row.Values, valueRow{Date: p.Date(v.Date), Value: number(v.Value, ind.Unit), Source: v.Source})
+	}
+	return row
 }

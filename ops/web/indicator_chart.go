@@ -31,8 +31,9 @@ const (
 	chartTop, chartBot   = 15, 185
 )
 
-func newIndicatorChart(p *page, pr *process.Process, ind domain.Indicator) indicatorChart {
-	values := pr.Collab.Values[ind.Key]
+// newIndicatorChart lays out the indicator with its values (in the order recorded) and latest
+// value.
+func newIndicatorChart(p *page, ind domain.Indicator, values []domain.Measurement, latest domain.Measurement) indicatorChart {
 	lo, hi := min(ind.Baseline.Value, ind.Target.Value), max(ind.Baseline.Value, ind.Target.Value)
 	from, to := ind.Baseline.Date, ind.Target.Date
 	for _, v := range values {
@@ -67,7 +68,6 @@ func newIndicatorChart(p *page, pr *process.Process, ind domain.Indicator) indic
 		points = append(points, fmt.Sprintf("%d,%d", d.X, d.Y))
 	}
 	c.Points = strings.Join(points, " ")
-	latest := pr.Latest(ind)
 	state := p.T("indicator.open")
 	if process.Reached(ind, latest.Value) {
 		state = p.T("indicator.reached")

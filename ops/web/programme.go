@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	domain "github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/workflows/engine"
 )
 
@@ -65,6 +66,8 @@ type programmeData struct {
 	Sites  []siteRow
 	// Progress is the average progress of all sites' measures, in whole percent.
 	Progress int
+	// Indicators are the shared indicators, drawn like a process's.
+	Indicators []indicatorRow
 }
 
 type siteRow struct {
@@ -107,6 +110,13 @@ func (d *Dashboard) programme(w http.ResponseWriter, r *http.Request, rq request
 				counts[i]++
 			}
 		}
+	}
+	for _, ind := range v.Indicators {
+		var values []domain.Measurement
+		for _, x := range ind.Values {
+			values = append(values, domain.Measurement{Value: x.Value, Date: x.Date, Source: x.Source + " (" + x.Tenant + ")"})
+		}
+		data.Indicators = append(data.Indicators, newIndicatorRow(p, ind.Indicator, values, ind.Latest))
 	}
 	data.Stages = newBarChart(p.T("programme.bystage"), p.T("programme.bystage.desc"), labels, counts)
 	p.Data = data

@@ -44,6 +44,9 @@ func (s *site) withProgramme() string {
 		{coord, engine.ScheduleProgrammeSession{Session: "fachtagung", Title: "Fachtagung Engagementstrategien", Format: "conference", Date: now, DurationMinutes: 360, Place: "Dortmund"}},
 		{coord, engine.HoldProgrammeSession{Session: "fachtagung"}},
 		{leipzig, engine.RecordProgrammeAttendance{Session: "fachtagung", Persons: []string{"p-1"}}},
+		{coord, engine.DeclareProgrammeIndicator{DeclareIndicator: engine.DeclareIndicator{Indicator: "strategien", NameDe: "Beschlossene Engagementstrategien",
+			NameEn: "strategies adopted", Unit: "Standorte", Direction: "increase", BaselineDate: now.AddDate(0, -6, 0), TargetValue: 10, TargetDate: now.AddDate(0, 6, 0)}}},
+		{leipzig, engine.RecordProgrammeIndicatorValue{RecordIndicatorValue: engine.RecordIndicatorValue{Indicator: "strategien", Value: 3, Date: now, Source: "Ratsbeschlüsse"}}},
 	} {
 		if _, err := eng.DoProgramme(ctx, step.m, res.Programme, engine.NoExpectation, step.cmd); err != nil {
 			s.t.Fatalf("%s: %v", step.cmd.Name(), err)
@@ -63,7 +66,8 @@ func TestProgrammePages(t *testing.T) {
 			t.Fatalf("programme list:\n%s", list.body)
 		}
 		p := b.get("/programmes/" + id)
-		for _, want := range []string{"<h1>EWS Runde 3</h1>", "Leipzig", "Ausschreibung", `role="img"`, "Fachtagung Engagementstrategien", "leipzig: 1", "360"} {
+		for _, want := range []string{"<h1>EWS Runde 3</h1>", "Leipzig", "Ausschreibung", `role="img"`, "Fachtagung Engagementstrategien", "leipzig: 1", "360",
+			`class="indicator"`, "Beschlossene Engagementstrategien: Ausgangswert 0 Standorte", "zuletzt 3 Standorte", "Ratsbeschlüsse (leipzig)"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("programme page lacks %s", want)
 			}

@@ -46,6 +46,18 @@ func TestLoad_runs_the_seed_programmes_with_teams_programme_and_indicators(t *te
 		if v.Sessions[0].Format != "conference" || v.Sessions[0].Attendees != 20 || v.Sessions[0].BySite["menden"] != 2 {
 			t.Fatalf("Fachtagung %+v", v.Sessions[0])
 		}
+		adopted := 0
+		for _, p := range byTitle {
+			for _, d := range p.Decisions {
+				if p.TemplateID == "ews-engagementstrategie" && d.Body == "council" && d.Adopted {
+					adopted++
+				}
+			}
+		}
+		if len(v.Indicators) != 1 || v.Indicators[0].Latest.Value != 3 || len(v.Indicators[0].Values) != 2 ||
+			v.Indicators[0].Values[0].Tenant != "kreis-siegen-wittgenstein" || adopted < 3 {
+			t.Fatalf("shared indicator %+v with %d councils adopting", v.Indicators, adopted)
+		}
 		for _, s := range v.Sessions[1:] {
 			if !s.Held || s.Attendees < 18 {
 				t.Errorf("workshop %s: held %v, %d attendees", s.Title, s.Held, s.Attendees)

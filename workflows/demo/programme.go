@@ -37,6 +37,11 @@ func ewsProgramme() *proc {
 		return programmeCommand{open: &engine.OpenProgramme{Title: "EWS Runde 3", Coordinator: ksi.Name + " mit der Bezirksregierung Arnsberg",
 			Template: tplEWS, Start: r.dayDate(35), End: r.dayDate(35 + 365), MaxSites: 10}}
 	})
+	p.onProgramme("indicator-strategien", template.RoleCoordinator, "", func(r *runner) programmeCommand {
+		return programmeCommand{cmd: engine.DeclareProgrammeIndicator{DeclareIndicator: engine.DeclareIndicator{Indicator: "standorte_mit_strategie",
+			NameDe: "Standorte mit beschlossener Engagementstrategie", NameEn: "sites with an adopted civic engagement strategy", Unit: "Standorte",
+			Direction: "increase", BaselineDate: r.dayDate(35), BaselineSource: "Beginn der Runde", TargetValue: 10, TargetDate: r.dayDate(35 + 365)}}}
+	})
 	p.at(38)
 	for _, site := range ewsSites {
 		siteID := uuid.NewSHA1(openSpace, []byte(site.tenant+"\x00"+fmt.Sprintf("demo/%02d/open", site.n)))
@@ -47,10 +52,23 @@ func ewsProgramme() *proc {
 	}
 	p.sharedSession(meeting{ID: "fachtagung", Format: "conference", Title: "Fachtagung „Zukunftsfaktor Bürgerengagement“ – Auftakt der EWS Runde 3",
 		Place: "Bezirksregierung Arnsberg, Seibertzstraße 1, Arnsberg", In: 20, At: "09:30"}, 43)
-	for _, w := range ewsWorkshops {
+	for i, w := range ewsWorkshops {
 		p.sharedSession(meeting{ID: w.id, Format: "workshop", Title: w.title, Place: w.place, In: 14, At: "10:00"}, w.day-14)
+		if i == 4 { // around the fifth workshop the first councils decide
+			p.at(241).strategies("kreis-siegen-wittgenstein", template.RoleLead, 2, "Meldung an das KSI nach dem Kreistagsbeschluss")
+			p.at(245).strategies("", template.RoleCoordinator, 3, "Ratsbeschlüsse der Standorte, Stand {date}")
+		}
 	}
 	return p
+}
+
+// strategies records the shared indicator's value, by a site (tenant) or the KSI ("").
+func (p *proc) strategies(tenant, role string, n float64, source string) {
+	day := p.day
+	p.onProgramme(p.numbered("value-strategien"), role, tenant, func(r *runner) programmeCommand {
+		return programmeCommand{cmd: engine.RecordProgrammeIndicatorValue{RecordIndicatorValue: engine.RecordIndicatorValue{
+			Indicator: "standorte_mit_strategie", Value: n, Date: r.dayDate(day), Source: r.text(source)}}}
+	})
 }
 
 // onProgramme adds a step on the programme, issued by the user in role of tenant (the KSI when "").

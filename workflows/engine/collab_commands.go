@@ -156,12 +156,16 @@ type DeclareIndicator struct {
 func (DeclareIndicator) Action() process.Action { return process.ActDeclareIndicator }
 
 func (c DeclareIndicator) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
-	ind := template.Indicator{Key: c.Indicator, Name: template.Text{De: c.NameDe, En: c.NameEn}, Unit: c.Unit, Direction: c.Direction,
+	return withTemplate(ctx, e, p, func(tpl template.Template) error {
+		return p.DeclareIndicator(m, tpl, process.IndicatorDeclared{Indicator: c.indicator(), Measure: c.Measure})
+	})
+}
+
+// indicator is the declared indicator.
+func (c DeclareIndicator) indicator() template.Indicator {
+	return template.Indicator{Key: c.Indicator, Name: template.Text{De: c.NameDe, En: c.NameEn}, Unit: c.Unit, Direction: c.Direction,
 		Baseline: template.Measurement{Value: c.BaselineValue, Date: c.BaselineDate, Source: c.BaselineSource},
 		Target:   template.Measurement{Value: c.TargetValue, Date: c.TargetDate}}
-	return withTemplate(ctx, e, p, func(tpl template.Template) error {
-		return p.DeclareIndicator(m, tpl, process.IndicatorDeclared{Indicator: ind, Measure: c.Measure})
-	})
 }
 
 // RecordIndicatorValue records a value of an indicator at a date, with its source.

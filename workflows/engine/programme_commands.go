@@ -101,3 +101,31 @@ func (c RecordProgrammeAttendance) runProgramme(_ context.Context, _ *Engine, m 
 	}
 	return p.RecordAttendance(m, c.Session, persons)
 }
+
+// DeclareProgrammeIndicator declares an indicator the programme's partners share (its fields are
+// DeclareIndicator's; measure is not used).
+type DeclareProgrammeIndicator struct {
+	DeclareIndicator
+}
+
+// Name names the command.
+func (DeclareProgrammeIndicator) Name() string { return "declare_indicator" }
+
+func (c DeclareProgrammeIndicator) runProgramme(_ context.Context, _ *Engine, m process.Meta, p *programme.Programme) error {
+	if c.Measure != "" {
+		return &process.InvalidError{Field: "measure", Problem: "a programme's indicator is not attached to a measure"}
+	}
+	return p.DeclareIndicator(m, c.indicator())
+}
+
+// RecordProgrammeIndicatorValue records a value of a shared indicator.
+type RecordProgrammeIndicatorValue struct {
+	RecordIndicatorValue
+}
+
+// Name names the command.
+func (RecordProgrammeIndicatorValue) Name() string { return "record_indicator_value" }
+
+func (c RecordProgrammeIndicatorValue) runProgramme(_ context.Context, _ *Engine, m process.Meta, p *programme.Programme) error {
+	return p.RecordIndicatorValue(m, programme.IndicatorValueRecorded{Indicator: c.Indicator, Value: c.Value, Date: c.Date, Source: c.Source})
+}

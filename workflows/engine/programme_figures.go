@@ -79,19 +79,51 @@ type SharedSession struct {
 // ProgrammeView is a programme as a reader sees it: its members' stages and figures, the
 // aggregate over all members, and the shared sessions.
 type ProgrammeView struct {
-	ID          uuid.UUID       `json:"id"`
-	Title       string          `json:"title"`
-	Tenant      string          `json:"tenant"`
-	Coordinator string          `json:"coordinator"`
-	Template    string          `json:"template,omitempty"`
-	Start       time.Time       `json:"start"`
-	End         time.Time       `json:"end"`
-	MaxSites    int             `json:"max_sites"`
-	Version     int64           `json:"version"`
-	Sites       []SiteFigures   `json:"sites"`
-	Aggregate   Figures         `json:"aggregate"`
-	ByStage     map[string]int  `json:"by_stage"`
-	Sessions    []SharedSession `json:"sessions"`
+	ID          uuid.UUID         `json:"id"`
+	Title       string            `json:"title"`
+	Tenant      string            `json:"tenant"`
+	Coordinator string            `json:"coordinator"`
+	Template    string            `json:"template,omitempty"`
+	Start       time.Time         `json:"start"`
+	End         time.Time         `json:"end"`
+	MaxSites    int               `json:"max_sites"`
+	Version     int64             `json:"version"`
+	Sites       []SiteFigures     `json:"sites"`
+	Aggregate   Figures           `json:"aggregate"`
+	ByStage     map[string]int    `json:"by_stage"`
+	Sessions    []SharedSession   `json:"sessions"`
+	Indicators  []SharedIndicator `json:"indicators"`
+}
+
+// SharedIndicator is a programme's indicator with its latest value and every value with the
+// tenant that reported it (not who: that is a user).
+type SharedIndicator struct {
+	template.Indicator
+	Latest  template.Measurement `json:"latest"`
+	Reached bool                 `json:"reached"`
+	Values  []SharedValue        `json:"values"`
+}
+
+// SharedValue is a reported value of a shared indicator.
+type SharedValue struct {
+	Value  float64   `json:"value"`
+	Date   time.Time `json:"date"`
+	Source string    `json:"source"`
+	Tenant string    `json:"tenant"`
+}
+
+func sharedIndicators(p *programme.Programme) []SharedIndicator {
+	out := []SharedIndicator{}
+	for key, ind := range p.Indicators {
+		latest := p.Latest(key)
+		si := SharedIndicator{Indicator: ind, Latest: latest, Reached: process.Reached(ind, latest.Value), Values: []SharedValue{}}
+		for _, v := range p.Values[key] {
+			si.Values = append(si.Values, SharedValue{Value: v.Value, Date: v.Date, Source: v.Source, Tenant: v.Tenant})
+		}
+		out = append(out, si)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
 
 // ProgrammeView returns the programme as the actor may see it: its coordinators and the
@@ -104,7 +136,7 @@ func (e *Engine) ProgrammeView(ctx context.Context, actor process.Actor, id uuid
 	}
 	v := ProgrammeView{ID: p.ID, Title: p.Title, Tenant: p.Tenant, Coordinator: p.Coordinator, Template: p.Template,
 		Start: p.Start, End: p.End, MaxSites: p.MaxSites, Version: p.Version, Sites: []SiteFigures{},
-		Aggregate: Figures{ByGroup: map[string]int64{}}, ByStage: map[string]int{}, Sessions: sharedSessions(p)}
+		Aggregate: Figures{ByGroup: map[string]int64{}}, ByStage: map[string]int{}, Sessions: sharedSessions(p), Indicators: sharedIndicators(p)}
 	all := actor.Installation || actor.Tenant == p.Tenant
 	reader := process.Actor{User: "programme", Role: template.RoleAuditor, Installation: true}
 	for _, m := range p.ActiveMembers() {
