@@ -61,6 +61,12 @@ func TestTimelineTellsWhatTellTells(t *testing.T) {
 		process.ProcessSuspended{Reason: tricky},
 		process.ContributionRecorded{Contribution: "k1"},
 		process.ProcessMigrated{FromVersion: 1, ToVersion: 2, Stage: "x/y"},
+		process.TeamFormed{Team: "et", Kind: "entwicklungsteam", Name: tricky},
+		process.TeamMemberJoined{Team: "et", Participant: "p1"},
+		process.OrganisationJoined{Organisation: "jc", Name: tricky, Group: "administration"},
+		process.IndicatorValueRecorded{Indicator: "quote", Value: 5.25, Source: tricky},
+		process.AttendanceRecorded{Session: "m1", Participants: []string{"p1", "p2"}},
+		process.FeedbackGiven{Feedback: "f1", Session: "m1", Participant: "p1", Ratings: map[string]int{"nutzen": 4}},
 	}
 	ctx := context.Background()
 	stream := "process-0190a000-0000-7000-8000-0000000000ff"

@@ -55,6 +55,9 @@ var fallback = form{"%s: %s", "%s: %s"}
 // facts returns what the sentence of payload says besides the actor, in the order of its form:
 // keys and titles of the process, never sealed data. An event type without a form has its type.
 func facts(payload process.Payload, n namer) []any {
+	if f, ok := collabFacts(payload); ok {
+		return f
+	}
 	switch p := payload.(type) {
 	case process.ProcessOpened:
 		return []any{p.Title, p.TemplateID, n("stage", p.Stage)}
