@@ -21,12 +21,15 @@ type indicatorChart struct {
 	Points                   string // the polyline's points
 	Dots                     []chartDot
 	Left, Right              int
+	// From and To label the time axis's ends; AxisY is where.
+	From, To string
+	AxisY    int
 }
 
 type chartDot struct{ X, Y int }
 
 const (
-	chartW, chartH       = 560, 200
+	chartW, chartH       = 700, 215
 	chartLeft, chartRght = 10, 430
 	chartTop, chartBot   = 15, 185
 )
@@ -58,6 +61,7 @@ func newIndicatorChart(p *page, ind domain.Indicator, values []domain.Measuremen
 	}
 	name := p.Text(ind.Name)
 	c := indicatorChart{ID: "ind-" + ind.Key, Title: name, Width: chartW, Height: chartH, Left: chartLeft, Right: chartRght,
+		From: p.Date(from), To: p.Date(to), AxisY: chartBot + 24,
 		BaselineY: y(ind.Baseline.Value), TargetY: y(ind.Target.Value),
 		BaselineLabel: p.T("indicator.baseline") + " " + number(ind.Baseline.Value, ind.Unit),
 		TargetLbl:     p.T("indicator.target") + " " + number(ind.Target.Value, ind.Unit)}
