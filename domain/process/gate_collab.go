@@ -8,7 +8,7 @@ import (
 )
 
 // TeamFacts count the teams: per kind, complete ones (within their kind's size rule, with a
-// coach where the kind needs one), coached ones and members.
+// coach where the kind needs one), coached ones, members in all and per team.
 type TeamFacts struct {
 	Count      int64            `cel:"count"`
 	ByKind     map[string]int64 `cel:"by_kind"`
@@ -16,6 +16,8 @@ type TeamFacts struct {
 	Incomplete int64            `cel:"incomplete"`
 	Coached    int64            `cel:"coached"`
 	Members    int64            `cel:"members"`
+	// ByTeam counts each team's members, by team ID.
+	ByTeam map[string]int64 `cel:"by_team"`
 }
 
 // RoleFacts count the holders of each process role the template declares.
@@ -90,7 +92,7 @@ func (p *Process) collabFacts(tpl template.Template, f *GateFacts) {
 }
 
 func (p *Process) teamFacts(tpl template.Template) TeamFacts {
-	f := TeamFacts{ByKind: map[string]int64{}}
+	f := TeamFacts{ByKind: map[string]int64{}, ByTeam: map[string]int64{}}
 	for _, k := range tpl.TeamKinds {
 		f.ByKind[k.Key] = 0
 	}
@@ -100,6 +102,7 @@ func (p *Process) teamFacts(tpl template.Template) TeamFacts {
 		f.Count++
 		f.ByKind[t.Kind]++
 		f.Members += int64(n)
+		f.ByTeam[t.Team] = int64(n)
 		if t.Coach != "" {
 			f.Coached++
 		}

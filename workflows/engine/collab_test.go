@@ -43,7 +43,7 @@ stages:
         expr: 'decided.adopted_by["council"] >= 1'
       - key: teams
         title: {de: Teams vollständig, en: teams complete}
-        expr: 'teams.complete >= 1 && teams.incomplete == 0 && roles.holders["backbone"] == 1'
+        expr: 'teams.complete >= 1 && teams.incomplete == 0 && teams.by_team["ews"] == 2 && roles.holders["backbone"] == 1'
   - key: umsetzung
     title: {de: Umsetzung, en: implementation}
     gates:
