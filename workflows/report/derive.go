@@ -72,6 +72,7 @@ func Derive(m Material, asOf time.Time) (Content, error) {
 	p := process.Replay(id, recs)
 	d.processInfo(p)
 	d.stays(p)
+	d.evaluation(p)
 	if err := d.erasures(p, m.Erasures); err != nil {
 		return Content{}, err
 	}
@@ -156,7 +157,8 @@ func (d *derivation) event(ev eventstore.Event, payload process.Payload) {
 		}
 		d.measures[p.Measure] = p.Title
 	case process.DecisionRecorded:
-		dec := Decision{Version: ev.Version, At: ev.RecordedAt.UTC(), Decision: p.Decision, Subject: p.Subject, Model: p.Model, Outcome: p.Outcome, By: ev.Metadata.Actor}
+		dec := Decision{Version: ev.Version, At: ev.RecordedAt.UTC(), Decision: p.Decision, Subject: p.Subject, Model: p.Model, Outcome: p.Outcome, By: ev.Metadata.Actor,
+			Body: p.Body, Adopted: p.Adopted}
 		if p.Votes != nil {
 			dec.Votes = fmt.Sprintf("%d yes, %d no, %d abstain", p.Votes.Yes, p.Votes.No, p.Votes.Abstain)
 		}

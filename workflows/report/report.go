@@ -53,6 +53,8 @@ type Content struct {
 	Participants []Participant   `json:"participants"`
 	Erasures     []Erasure       `json:"erasures"`
 	Timeline     []Entry         `json:"timeline"`
+	// Evaluation sums up teams, attendance, feedback and indicators (evaluation.go).
+	Evaluation *Evaluation `json:"evaluation,omitempty"`
 }
 
 // ProcessInfo is the process as it stands at its last event.
@@ -146,6 +148,10 @@ type Decision struct {
 	Outcome  string    `json:"outcome"`
 	Votes    string    `json:"votes,omitempty"` // "12 yes, 3 no, 1 abstain"
 	By       string    `json:"by"`
+	// Body is the body that decided and Adopted whether it adopted the subject (absent in
+	// decisions recorded without).
+	Body    string `json:"body,omitempty"`
+	Adopted bool   `json:"adopted,omitempty"`
 }
 
 // Participant is a participant by ID and group; the name is never in a report.

@@ -181,7 +181,7 @@ func (v *verification) content(got Content, m Material) {
 		{"stages", got.Stages, want.Stages}, {"deadlines", got.Deadlines, want.Deadlines},
 		{"approvals", got.Approvals, want.Approvals}, {"decisions", got.Decisions, want.Decisions},
 		{"participants", got.Participants, want.Participants}, {"erasures", got.Erasures, want.Erasures},
-		{"timeline", got.Timeline, want.Timeline},
+		{"timeline", got.Timeline, want.Timeline}, {"evaluation", got.Evaluation, want.Evaluation},
 	} {
 		switch row := differs(s.got, s.want); {
 		case row > 0:
