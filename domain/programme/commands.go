@@ -3,6 +3,7 @@ package programme
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,7 +66,8 @@ func Open(m process.Meta, in OpenInput) (*Programme, error) {
 // Join makes a process a member site. The engine has checked that the actor sees the process
 // (member.Tenant is the process's). Administrators and leads of that tenant join, knowing the
 // programme's ID from its coordinators; a tenant takes part with one process; a full programme
-// refuses (rule max_sites), and so does one that ended.
+// refuses (rule max_sites), and so does one that ended; a programme with a template takes only
+// processes of it (or of a tenant's own template derived under the same ID).
 func (p *Programme) Join(m process.Meta, member Member) error {
 	if p.Version == 0 {
 		return process.ErrNotFound
@@ -82,6 +84,10 @@ func (p *Programme) Join(m process.Meta, member Member) error {
 	if x, ok := p.MemberOf(member.Tenant); ok {
 		return process.Refuse("site_already_member", fmt.Sprintf("%s nimmt bereits mit einem Verfahren teil (%s) / %s already takes part with a process (%s)",
 			member.Tenant, x.Site, member.Tenant, x.Site))
+	}
+	if p.Template != "" && member.Template != p.Template && !strings.HasSuffix(member.Template, ":"+p.Template) {
+		return process.Refuse("wrong_template", fmt.Sprintf("Das Programm verlangt Verfahren der Vorlage %s, nicht %s / the programme takes processes of template %s, not %s",
+			p.Template, member.Template, p.Template, member.Template))
 	}
 	if n := len(p.ActiveMembers()); n >= p.MaxSites {
 		return process.Refuse("max_sites", fmt.Sprintf("Das Programm hat bereits %d von höchstens %d Standorten / the programme already has %d of at most %d sites",

@@ -37,9 +37,11 @@ type Programme struct {
 
 // Member is a member process (a site).
 type Member struct {
-	Process  string
-	Tenant   string
-	Site     string
+	Process string
+	Tenant  string
+	Site    string
+	// Template is the process's template ID, checked against the programme's when joining.
+	Template string
 	JoinedAt time.Time
 	Left     bool
 }

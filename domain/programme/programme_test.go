@@ -76,6 +76,20 @@ func TestProgramme_membership(t *testing.T) {
 			t.Fatalf("%v, want site_already_member", err)
 		}
 	})
+	t.Run("takes_only_processes_of_its_template", func(t *testing.T) {
+		p, err := programme.Open(meta("kora", "ews", "coordinator"), programme.OpenInput{ID: uuid.New(), Title: "EWS", Coordinator: "KSI",
+			Template: "ews-engagementstrategie", Start: day, End: day.AddDate(1, 0, 0), MaxSites: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := meta("l", "menden", "lead")
+		if err := p.Join(m, programme.Member{Process: "x", Tenant: "menden", Site: "Menden", Template: "beteiligung-standard"}); rule(err) != "wrong_template" {
+			t.Fatalf("another template: %v", err)
+		}
+		if err := p.Join(m, programme.Member{Process: "x", Tenant: "menden", Site: "Menden", Template: "menden:ews-engagementstrategie"}); err != nil {
+			t.Fatalf("the tenant's own version of the template: %v", err)
+		}
+	})
 	t.Run("refuses_joining_after_the_end", func(t *testing.T) {
 		p := ews(t, 10)
 		m := meta("l", "menden", "lead")

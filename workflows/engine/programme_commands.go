@@ -33,7 +33,7 @@ func (c JoinProgramme) runProgramme(ctx context.Context, e *Engine, m process.Me
 	if site == "" {
 		site = proc.Tenant
 	}
-	return p.Join(m, programme.Member{Process: proc.ID.String(), Tenant: proc.Tenant, Site: site})
+	return p.Join(m, programme.Member{Process: proc.ID.String(), Tenant: proc.Tenant, Site: site, Template: proc.TemplateID})
 }
 
 // LeaveProgramme ends a member's membership.
