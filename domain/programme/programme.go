@@ -125,7 +125,7 @@ func (p *Programme) Coordinates(a process.Actor) bool {
 	if a.Installation {
 		return true
 	}
-	return a.Tenant == p.Tenant && (a.Role == "administrator" || a.Role == "coordinator")
+	return a.Tenant == p.Tenant && (a.Role == template.RoleAdministrator || a.Role == template.RoleCoordinator)
 }
 
 func (p *Programme) record(m process.Meta, e Payload) {
