@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,8 +9,25 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// The certificate is an HTML page: its body is checked as a string.
-func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder) }
+// The certificate is an HTML page: its body is checked as a string. The fuzzer's seeds get a
+// valid body of every collaboration command.
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	maps.Copy(validBodies, map[string]string{
+		"form_team":         `{"team":"et","kind":"entwicklungsteam","name":"Entwicklungsteam"}`,
+		"join_team":         `{"team":"et","participant":"p1"}`,
+		"leave_team":        `{"team":"et","participant":"p1","reason":"Elternzeit"}`,
+		"assign_coach":      `{"team":"et","participant":"p2"}`,
+		"take_role":         `{"role":"coach","participant":"p2"}`,
+		"release_role":      `{"role":"coach","participant":"p2","reason":"Wechsel"}`,
+		"join_organisation": `{"organisation":"jc","name":"Jobcenter","group":"administration","contact_name":"Karla Kontakt","contact_email":"karla@example.org"}`,
+		"declare_indicator": `{"indicator":"quote","name_de":"Quote","name_en":"rate","unit":"%","direction":"increase","baseline_value":4,` +
+			`"baseline_date":"2024-01-01T00:00:00Z","baseline_source":"BA","target_value":6,"target_date":"2027-12-31T00:00:00Z"}`,
+		"record_indicator_value": `{"indicator":"quote","value":5.5,"date":"2025-03-01T00:00:00Z","source":"BA 2025"}`,
+		"record_attendance":      `{"session":"s1","participants":["p1","p2"]}`,
+		"give_feedback":          `{"session":"s1","participant":"p1","ratings":{"nutzen":4},"text":"hilfreich"}`,
+	})
+}
 
 // teamTemplate has an Entwicklungsteam of exactly two, a coached Lösungsteam and a certificate
 // for a series of three training modules of which two must be attended.

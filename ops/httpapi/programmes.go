@@ -74,7 +74,7 @@ func (a *API) openProgramme(w http.ResponseWriter, r *http.Request, actor proces
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	m, err := a.meta(r, actor)
+	m, err := a.commandMeta(r, actor, "/api/v1/programmes", in)
 	if err != nil {
 		return err
 	}

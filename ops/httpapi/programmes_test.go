@@ -207,3 +207,21 @@ func programmeReads(s *server) []auditedRead {
 		{"programme", "GET /api/v1/programmes/{id}", "GET", path, path, "", ""},
 	}
 }
+
+func TestAPI_programme_idempotency_key_is_bound_to_its_request(t *testing.T) {
+	s := newServer(t)
+	s.addTokens([]string{"ews"}, []string{"coordinator"})
+	prog, _ := s.newProgramme(10)
+	base := "/api/v1/programmes/" + prog + "/schedule_session"
+	body := map[string]any{"session": "w1", "title": "Werkstatt", "format": "workshop", "date": "2025-03-03T09:00:00Z", "online": true}
+	if r := s.call("POST", base, "coordinator@ews", body, "Idempotency-Key", "k-1"); r.status != 200 {
+		t.Fatalf("first: %d %s", r.status, r.body)
+	}
+	if r := s.call("POST", base, "coordinator@ews", body, "Idempotency-Key", "k-1"); r.status != 200 || r.json(t)["duplicate"] != true {
+		t.Fatalf("replay: %d %s", r.status, r.body)
+	}
+	body["title"] = "Andere Werkstatt"
+	if r := s.call("POST", base, "coordinator@ews", body, "Idempotency-Key", "k-1"); r.status != 422 || code(t, r) != "idempotency_key_reused" {
+		t.Fatalf("another request with the key: %d %s", r.status, r.body)
+	}
+}

@@ -41,10 +41,15 @@ func causation(m process.Meta) string {
 // stream, against the request in m. Events recorded without a request (their causation ID is the
 // command ID: older events, or callers that name none) match any request.
 func (e *Engine) sameRequest(ctx context.Context, id uuid.UUID, version int64, m process.Meta) error {
+	return e.sameRequestIn(ctx, StreamOf(id), version, m)
+}
+
+// sameRequestIn is sameRequest for the stream of a process or a programme.
+func (e *Engine) sameRequestIn(ctx context.Context, stream string, version int64, m process.Meta) error {
 	if m.Request == "" {
 		return nil
 	}
-	evs, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: version, Limit: 1})
+	evs, err := e.cfg.Store.ReadStream(ctx, stream, eventstore.ReadStreamOptions{From: version, Limit: 1})
 	if err != nil {
 		return err
 	}

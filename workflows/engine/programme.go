@@ -60,6 +60,9 @@ func (e *Engine) OpenProgramme(ctx context.Context, m process.Meta, in OpenProgr
 	}
 	if existing.Version > 0 {
 		if v, ok := existing.Handled(m.CommandID); ok {
+			if err := e.sameRequestIn(ctx, ProgrammeStreamOf(id), v, m); err != nil {
+				return ProgrammeResult{}, err
+			}
 			return ProgrammeResult{Programme: id, Version: v, Duplicate: true}, nil
 		}
 		return ProgrammeResult{}, errors.New("engine: programme ID already in use")
@@ -95,6 +98,9 @@ func (e *Engine) DoProgramme(ctx context.Context, m process.Meta, id uuid.UUID, 
 		return ProgrammeResult{}, process.ErrNotFound
 	}
 	if v, ok := p.Handled(m.CommandID); ok {
+		if err := e.sameRequestIn(ctx, ProgrammeStreamOf(id), v, m); err != nil {
+			return ProgrammeResult{}, err
+		}
 		return ProgrammeResult{Programme: id, Version: v, Duplicate: true}, nil
 	}
 	if expected != NoExpectation && expected != p.Version {
@@ -176,7 +182,7 @@ func (e *Engine) appendProgramme(ctx context.Context, m process.Meta, p *program
 		}
 		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
 			Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
-				CorrelationID: m.CommandID, CausationID: m.CommandID}}
+				CorrelationID: m.CommandID, CausationID: causation(m)}}
 	}
 	if len(data) == 0 {
 		return nil
