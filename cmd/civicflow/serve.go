@@ -151,6 +151,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
+	a.store.ObserveWriteLock(m.ObserveWriteLock)
 	stopRouter, err := startRouter(a.store, a.list, m, log) // feeds the process list
 	if err != nil {
 		return fmt.Errorf("router: %w", err)

@@ -27,13 +27,14 @@ const (
 	NameProjectionLagAge = "civicflow_projection_lag_seconds"
 	NameSealRefusals     = "civicflow_seal_refusals_total"
 	NameAuthFailures     = "civicflow_auth_failures_total"
+	NameWriteLock        = "civicflow_store_write_lock_seconds"
 )
 
 // Names returns the names of every civicflow metric the server exports (histograms by their
 // base name; PromQL also sees <name>_bucket, _sum and _count), sorted.
 func Names() []string {
 	out := []string{NameProcesses, NameStageDuration, NameCommands, NameCommandDuration,
-		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals, NameAuthFailures}
+		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals, NameAuthFailures, NameWriteLock}
 	sort.Strings(out)
 	return out
 }
@@ -94,6 +95,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	refusals prometheus.Counter
 	auth     *prometheus.CounterVec
+	lock     *prometheus.HistogramVec
 }
 
 // New returns the metrics with a registry holding civicflow's collectors and the Go runtime and
@@ -119,13 +121,16 @@ func New(cfg Config) (*Metrics, error) {
 			Help: "Seals the server refused to sign because the log does not extend the last head of its heads file or of the database, or its chains are broken: the log was tampered with."}),
 		auth: prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameAuthFailures,
 			Help: "Failed authentications, by surface (api: bearer token, web: sign-in form) and reason (missing, invalid, throttled)."}, []string{"surface", "reason"}),
+		lock: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: NameWriteLock,
+			Help:    "How long one transaction held the store's write lock, by holder (events: appends; read_models: read-model batches and rebuilds; vault: person keys, snapshots, seals; checkpoints: consumer groups). Every command waits for the holder before it.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .002, .005, .01, .025, .05, .1, .25, 1}}, []string{"holder"}),
 	}
 	for _, surface := range []string{"api", "web"} {
 		for _, reason := range throttle.Reasons() {
 			m.auth.WithLabelValues(surface, reason) // every series from the start, at 0
 		}
 	}
-	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, m.auth, newListCollector(cfg),
+	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, m.auth, m.lock, newListCollector(cfg),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 	if cfg.Appended != nil {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: NameEventsAppended,
@@ -154,6 +159,12 @@ func (m *Metrics) ObserveSealRefusal() { m.refusals.Inc() }
 // surface is "api" or "web", reason one of throttle.Reasons().
 func (m *Metrics) ObserveAuthFailure(surface, reason string) {
 	m.auth.WithLabelValues(surface, reason).Inc()
+}
+
+// ObserveWriteLock records how long holder kept the store's write lock; serve passes it to
+// sqlite.Store.ObserveWriteLock.
+func (m *Metrics) ObserveWriteLock(holder string, held time.Duration) {
+	m.lock.WithLabelValues(holder).Observe(held.Seconds())
 }
 
 // Handler serves the metrics in the Prometheus exposition format.

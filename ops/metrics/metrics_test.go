@@ -91,6 +91,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store.ObserveWriteLock(h.m.ObserveWriteLock)
 	guard, err := throttle.New(throttle.Config{Observer: h.m, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -323,6 +324,18 @@ func TestMetrics_counts_failed_authentication_by_surface_and_reason(t *testing.T
 	want["reason=invalid,surface=api"], want["reason=missing,surface=api"] = 2, 1
 	if !equal(got, want) {
 		t.Fatalf("%s = %v, want %v", metrics.NameAuthFailures, got, want)
+	}
+}
+
+func TestMetrics_times_the_write_lock_by_holder(t *testing.T) {
+	h := newHarness(t)
+	status, body := h.call("POST", "/api/v1/processes", "lead", map[string]any{"template": "beteiligung-standard", "title": "Sperre"})
+	if status != http.StatusCreated {
+		t.Fatalf("open: %d %v", status, body)
+	}
+	got := h.series(metrics.NameWriteLock)
+	if got["holder=events"] < 1 {
+		t.Fatalf("%s = %v, want an observation of the event writer (the open)", metrics.NameWriteLock, got)
 	}
 }
 

@@ -147,7 +147,7 @@ func (c *Checkpoints) conn() (*sql.DB, error) {
 	if c.db != nil || c.err != nil {
 		return c.db, c.err
 	}
-	db := c.s.openWriteDB(c.s.dsn(true))
+	db := c.s.openWriteDB(c.s.dsn(true), HolderCheckpoints)
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)

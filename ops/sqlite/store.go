@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -30,6 +31,8 @@ type Store struct {
 	notify    *notifier
 	tail      tail       // recent events for subscriptions
 	writeMu   sync.Mutex // taken by every write transaction of this process (writelock.go)
+	// lockObserver receives how long each write transaction held writeMu (ObserveWriteLock).
+	lockObserver atomic.Pointer[func(holder string, held time.Duration)]
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool
@@ -65,7 +68,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 func (s *Store) open(ctx context.Context) error {
 	var err error
 	if !s.cfg.ReadOnly {
-		s.wdb = s.openWriteDB(s.dsn(true))
+		s.wdb = s.openWriteDB(s.dsn(true), HolderEvents)
 		s.wdb.SetMaxOpenConns(1)
 		s.wdb.SetMaxIdleConns(1)
 		conn, err := s.wdb.Conn(ctx)

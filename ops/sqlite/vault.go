@@ -36,7 +36,7 @@ func (s *Store) Vault() *Vault {
 		if s.cfg.ReadOnly {
 			return
 		}
-		db := s.openWriteDB(s.dsn(true))
+		db := s.openWriteDB(s.dsn(true), HolderVault)
 		db.SetMaxOpenConns(1)
 		scrub, err := sql.Open("sqlite", s.dsnBusy(true, 0))
 		if err != nil { // sql.Open only fails for an unknown driver

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"sync"
+	"time"
 )
 
 // The store's write connections (the event writer, the read models' writer, the key vault, the
@@ -25,14 +26,36 @@ var sqliteDriver = func() driver.Driver {
 	return db.Driver()
 }()
 
-// openWriteDB opens a pool whose connections take the store's write mutex for each transaction.
-func (s *Store) openWriteDB(dsn string) *sql.DB {
-	return sql.OpenDB(&lockingConnector{dsn: dsn, lock: &s.writeMu})
+// The write-lock holders: which of the store's write connections held the lock.
+const (
+	HolderEvents      = "events"      // the event writer: appends
+	HolderReadModels  = "read_models" // the read models' batches and rebuilds
+	HolderVault       = "vault"       // person keys, snapshots, seals and the tree cache
+	HolderCheckpoints = "checkpoints" // consumer groups' checkpoints
+)
+
+// openWriteDB opens a pool whose connections take the store's write mutex for each transaction;
+// holder names them in ObserveWriteLock's reports.
+func (s *Store) openWriteDB(dsn, holder string) *sql.DB {
+	return sql.OpenDB(&lockingConnector{dsn: dsn, lock: &s.writeMu, holder: holder, store: s})
+}
+
+// ObserveWriteLock makes the store report, after every transaction of its write connections,
+// which holder kept the store's write lock and for how long (nil: stop reporting). fn runs on the
+// write path after the lock is given back, and must be quick (a histogram's Observe).
+func (s *Store) ObserveWriteLock(fn func(holder string, held time.Duration)) {
+	if fn == nil {
+		s.lockObserver.Store(nil)
+		return
+	}
+	s.lockObserver.Store(&fn)
 }
 
 type lockingConnector struct {
-	dsn  string
-	lock *sync.Mutex
+	dsn    string
+	lock   *sync.Mutex
+	holder string
+	store  *Store
 }
 
 func (c *lockingConnector) Connect(context.Context) (driver.Conn, error) {
@@ -40,7 +63,7 @@ func (c *lockingConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lockingConn{Conn: conn, lock: c.lock}, nil
+	return &lockingConn{Conn: conn, lock: c.lock, holder: c.holder, store: c.store}, nil
 }
 
 func (c *lockingConnector) Driver() driver.Driver { return sqliteDriver }
@@ -50,8 +73,26 @@ func (c *lockingConnector) Driver() driver.Driver { return sqliteDriver }
 // goroutine at a time, so inTx needs no lock).
 type lockingConn struct {
 	driver.Conn
-	lock *sync.Mutex
-	inTx bool
+	lock   *sync.Mutex
+	holder string
+	store  *Store
+	inTx   bool
+	took   time.Time // when this connection took the lock
+}
+
+// acquire takes the store's write lock.
+func (c *lockingConn) acquire() {
+	c.lock.Lock()
+	c.took = time.Now()
+}
+
+// release gives the lock back and reports how long this connection held it.
+func (c *lockingConn) release() {
+	held := time.Since(c.took)
+	c.lock.Unlock()
+	if fn := c.store.lockObserver.Load(); fn != nil {
+		(*fn)(c.holder, held)
+	}
 }
 
 var (
@@ -65,10 +106,10 @@ var (
 )
 
 func (c *lockingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	c.lock.Lock()
+	c.acquire()
 	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 	if err != nil {
-		c.lock.Unlock()
+		c.release()
 		return nil, err
 	}
 	c.inTx = true
@@ -87,8 +128,8 @@ func (c *lockingConn) PrepareContext(ctx context.Context, query string) (driver.
 // ExecContext takes the mutex for a statement outside a transaction (it may write).
 func (c *lockingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	if !c.inTx {
-		c.lock.Lock()
-		defer c.lock.Unlock()
+		c.acquire()
+		defer c.release()
 	}
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 }
@@ -122,7 +163,7 @@ func (c *lockingConn) IsValid() bool {
 func (c *lockingConn) Close() error {
 	if c.inTx {
 		c.inTx = false
-		c.lock.Unlock()
+		c.release()
 	}
 	return c.Conn.Close()
 }
@@ -139,7 +180,7 @@ func (t *lockingTx) Rollback() error { return t.end(t.Tx.Rollback()) }
 func (t *lockingTx) end(err error) error {
 	if t.c.inTx {
 		t.c.inTx = false
-		t.c.lock.Unlock()
+		t.c.release()
 	}
 	return err
 }
