@@ -320,7 +320,7 @@ func missingAcknowledged(t *testing.T, path string, keys []string) {
 	t.Logf("%d acknowledged commands, %d lost", len(keys), lost)
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	for _, suffix := range []string{"", "-wal"} {
 		b, err := os.ReadFile(from + suffix)

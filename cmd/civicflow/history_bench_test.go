@@ -63,7 +63,11 @@ func BenchmarkHistory(b *testing.B) {
 		long := loadHistory(b, r, sz)
 		r.waitReady()
 		r.stop()
+		mark := len(r.logs.String())
 		readyStop := r.restart(b)
+		if os.Getenv("CIVICFLOW_BENCH_HISTORY_LOG") != "" {
+			b.Logf("start after a clean stop:\n%s", r.logs.String()[mark:])
+		}
 		histLat := pacedPhase(b, r, long, sz.paced)
 		rss := peakRSS(b, r.cmd.Process.Pid)
 		r.cmd.Process.Kill()
@@ -71,6 +75,9 @@ func BenchmarkHistory(b *testing.B) {
 		readyKill := r.restart(b)
 		r.stop()
 		total, tables := diskUse(b, r.db)
+		if keep := os.Getenv("CIVICFLOW_BENCH_HISTORY_KEEP"); keep != "" {
+			copyFile(b, r.db, keep) // the history's store, for a closer look
+		}
 
 		fp, hp := percentiles(freshLat), percentiles(histLat)
 		for i, q := range []string{"p50", "p99", "p99.9"} {
