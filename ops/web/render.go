@@ -14,6 +14,9 @@ import (
 // pageNames are the page templates; each is parsed with the layout.
 var pageNames = []string{"signin", "overview", "process", "measures", "stats", "error", "activity"}
 
+// partials are templates a page uses besides the layout and its own.
+var partials = map[string][]string{"process": {"templates/forms.html"}}
+
 // funcs are the template functions besides the page's methods.
 var funcs = template.FuncMap{
 	// dict builds the argument of a nested template from key/value pairs.
@@ -36,7 +39,8 @@ var funcs = template.FuncMap{
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/collab.html", "templates/"+name+".html")
+		files := append([]string{"templates/layout.html", "templates/collab.html", "templates/" + name + ".html"}, partials[name]...)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}

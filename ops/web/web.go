@@ -124,6 +124,8 @@ func New(cfg Config) (*Dashboard, error) {
 			return pg.handle(d, w, r, rq)
 		}))
 	}
+	// Command forms (actions.go): through the same sign-in and auditor gate as the pages.
+	mux.Handle("POST /processes/{id}/do/{command}", d.auth(d.act))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
