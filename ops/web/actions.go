@@ -173,5 +173,5 @@ var sectionOf = map[string]string{
 	"register_participant": "participants", "withdraw_participant": "participants",
 	"schedule_session": "sessions", "hold_session": "sessions", "record_contribution": "sessions",
 	"record_decision": "decisions", "publish_result": "results", "define_measure": "measures", "report_progress": "measures",
-	"suspend": "status", "resume": "status", "cancel": "status",
+	"suspend": "status", "resume": "status", "cancel": "status", "open": "main",
 }

@@ -32,7 +32,12 @@ type form struct {
 }
 
 // Action is the form's URL.
-func (f *form) Action() string { return "/processes/" + f.ProcessID + "/do/" + f.Command }
+func (f *form) Action() string {
+	if f.Command == "open" {
+		return "/processes/open"
+	}
+	return "/processes/" + f.ProcessID + "/do/" + f.Command
+}
 
 // ErrorID is the ID of the form's error message, which its fields refer to.
 func (f *form) ErrorID() string { return f.ID + "-error" }

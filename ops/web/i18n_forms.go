@@ -130,7 +130,32 @@ var formMessages = map[string][2]string{
 	"refused.back_not_allowed":         {"Dorthin darf aus dieser Phase nicht zurückgekehrt werden.", "Going back there is not allowed from this stage."},
 }
 
+// workspaceMessages are the first screen's texts ("what needs me?").
+var workspaceMessages = map[string][2]string{
+	"work.title":           {"Was braucht mich?", "What needs me?"},
+	"work.mine":            {"Meine Verfahren", "My processes"},
+	"work.mine.none":       {"Sie leiten kein laufendes Verfahren.", "You lead no running process."},
+	"work.overdue":         {"Überfällige Phasen", "Overdue stages"},
+	"work.overdue.why":     {"%d Tage in der Phase, geplant %d", "%d days in the stage, %d planned"},
+	"work.overdue.none":    {"Keine Phase ist über ihrer geplanten Dauer.", "No stage is past its planned duration."},
+	"work.blocked":         {"Blockierte Phasentore", "Blocked gates"},
+	"work.blocked.none":    {"Kein Verfahren wartet mit erledigten Aufgaben auf eine Freigabe oder ein Phasentor.", "No process with its tasks done waits for an approval or a gate."},
+	"work.sessions":        {"Nächste Veranstaltungen", "Next sessions"},
+	"work.sessions.none":   {"Keine Veranstaltung in den nächsten 14 Tagen.", "No session in the next 14 days."},
+	"work.sessions.record": {"Durchführung erfassen", "record it as held"},
+	"work.measures":        {"Fällige Maßnahmen", "Due measures"},
+	"work.measures.none":   {"Keine Maßnahme ist überfällig oder in den nächsten 14 Tagen fällig.", "No measure is overdue or due in the next 14 days."},
+	"field.template":       {"Verfahrensvorlage", "Template"},
+	"field.programme":      {"Programm", "Programme"},
+	"form.open":            {"Neues Verfahren eröffnen", "Open a new process"},
+	"form.open.submit":     {"Eröffnen", "Open"},
+	"done.open":            {"Das Verfahren ist eröffnet.", "The process is opened."},
+}
+
 func init() {
+	for k, v := range workspaceMessages {
+		messages[k] = v
+	}
 	for k, v := range formMessages {
 		messages[k] = v
 	}

@@ -15,7 +15,7 @@ import (
 var pageNames = []string{"signin", "overview", "process", "measures", "stats", "error", "activity"}
 
 // partials are templates a page uses besides the layout and its own.
-var partials = map[string][]string{"process": {"templates/forms.html"}}
+var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"}}
 
 // funcs are the template functions besides the page's methods.
 var funcs = template.FuncMap{

@@ -126,6 +126,7 @@ func New(cfg Config) (*Dashboard, error) {
 	}
 	// Command forms (actions.go): through the same sign-in and auditor gate as the pages.
 	mux.Handle("POST /processes/{id}/do/{command}", d.auth(d.act))
+	mux.Handle("POST /processes/open", d.auth(d.openProcess))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
