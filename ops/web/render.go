@@ -12,7 +12,7 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"signin", "overview", "process", "measures", "stats", "error", "activity"}
+var pageNames = []string{"signin", "already", "overview", "process", "measures", "stats", "error", "activity"}
 
 // partials are templates a page uses besides the layout and its own.
 var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"}}
@@ -66,6 +66,8 @@ type page struct {
 	// Position is the global log position the page's read-model figures are computed up to;
 	// empty on pages that read the log itself.
 	Position string
+	// Demo offers demo users on the sign-in page (serve --demo only; demo.go).
+	Demo *demoChoices
 }
 
 // T translates a message key.

@@ -52,6 +52,9 @@ type Config struct {
 	ReadModels *sql.DB
 	// Now is the clock for days in stage and session expiry. Default time.Now.
 	Now func() time.Time
+	// Demo are the demo users the sign-in page offers with one button each. Only serve --demo
+	// sets it; empty (the default) offers none and answers 404 at /signin/demo.
+	Demo []DemoUser
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
 	// Guard throttles failed sign-ins per client address and token prefix, and logs and counts
@@ -119,6 +122,7 @@ func New(cfg Config) (*Dashboard, error) {
 	mux.HandleFunc("GET /signin", d.signinForm)
 	mux.HandleFunc("POST /signin", d.signin)
 	mux.HandleFunc("POST /signout", d.signout)
+	mux.HandleFunc("POST /signin/demo", d.demoSignin)
 	for _, pg := range signedInPages {
 		mux.Handle(pg.pattern, d.auth(func(w http.ResponseWriter, r *http.Request, rq request) error {
 			return pg.handle(d, w, r, rq)
