@@ -218,3 +218,15 @@ func TestProcessForms_commands(t *testing.T) {
 		}
 	})
 }
+
+func TestEnglish_names_of_groups_are_capitalised_as_titles(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn("lead@leipzig")
+	p := b.get("/processes/" + s.leipzig.String() + "?lang=en")
+	for _, want := range []string{`<th scope="row">Citizens</th>`, `<option value="administration">Administration</option>`, `<option value="consent">Consent</option>`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the English page lacks %s", want)
+		}
+	}
+}

@@ -136,7 +136,7 @@ func (fs *formSet) number(name, label string, lo, hi int) field {
 func (fs *formSet) choice(name, label string, vocab map[string]domain.Text, required bool) field {
 	f := field{Name: name, Label: fs.p.T(label), Kind: "select", Required: required}
 	for k, t := range vocab {
-		f.Options = append(f.Options, option{k, titleCase(fs.p.Text(t))})
+		f.Options = append(f.Options, option{k, fs.p.Vocab(t)})
 	}
 	sortOptions(f.Options)
 	return f
@@ -155,3 +155,7 @@ func titleCase(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// Vocab is a vocabulary name (stakeholder group, format, decision model) in the page's language,
+// capitalised as a title in English too ("Administration").
+func (p *page) Vocab(t domain.Text) string { return titleCase(p.Text(t)) }

@@ -138,14 +138,14 @@ func (d *Dashboard) participation(r *http.Request, p *page, rq request) (partici
 	}
 	out := participationData{Position: res.Position, Days: len(res.Contributions)}
 	for _, g := range res.Groups {
-		name := p.Text(domain.Groups[g.Group])
+		name := p.Vocab(domain.Groups[g.Group])
 		if name == "" {
 			name = g.Group
 		}
 		out.Groups = append(out.Groups, groupCount{name, g.Active})
 	}
 	for _, f := range res.Sessions {
-		name := p.Text(domain.Formats[f.Format])
+		name := p.Vocab(domain.Formats[f.Format])
 		if name == "" {
 			name = f.Format
 		}

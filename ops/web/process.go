@@ -118,11 +118,11 @@ func (d *Dashboard) showProcess(w http.ResponseWriter, r *http.Request, rq reque
 	}
 	d.participants(r, p, pr, &data)
 	for _, s := range sortedSessions(pr) {
-		data.Sessions = append(data.Sessions, sessionRow{Title: s.Title, Format: p.Text(domain.Formats[s.Format]), Place: s.Place,
+		data.Sessions = append(data.Sessions, sessionRow{Title: s.Title, Format: p.Vocab(domain.Formats[s.Format]), Place: s.Place,
 			Date: p.Date(s.Date), Held: s.Held, Attendance: s.Attendance})
 	}
 	for _, dc := range pr.Decisions {
-		data.Decisions = append(data.Decisions, decisionRow{Subject: dc.Subject, Model: p.Text(domain.DecisionModels[dc.Model]), Outcome: dc.Outcome})
+		data.Decisions = append(data.Decisions, decisionRow{Subject: dc.Subject, Model: p.Vocab(domain.DecisionModels[dc.Model]), Outcome: dc.Outcome})
 	}
 	for _, m := range sortedMeasures(pr) {
 		row := measureRow{Title: m.Title, Status: p.T("measure." + m.Status), StatusKey: m.Status, Bar: newProgressBar(m.Progress)}
@@ -159,7 +159,7 @@ func sortedSessions(pr *process.Process) []process.Session {
 func (d *Dashboard) participants(r *http.Request, p *page, pr *process.Process, data *processData) {
 	by := map[string]int{}
 	for _, x := range pr.Participants {
-		group := p.Text(domain.Groups[x.Group])
+		group := p.Vocab(domain.Groups[x.Group])
 		if group == "" {
 			group = x.Group
 		}

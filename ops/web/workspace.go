@@ -80,7 +80,7 @@ func (d *Dashboard) workspace(ctx context.Context, p *page, a process.Actor, row
 		for _, s := range pr.Sessions {
 			if !s.Held && s.Date.Before(now.Add(soon)) {
 				ws.Sessions = append(ws.Sessions, sessionNeed{ProcessID: row.ID, Process: row.Title, Title: s.Title,
-					Format: titleCase(p.Text(domain.Formats[s.Format])), Date: p.DateTime(s.Date), Past: s.Date.Before(now)})
+					Format: p.Vocab(domain.Formats[s.Format]), Date: p.DateTime(s.Date), Past: s.Date.Before(now)})
 			}
 		}
 	}
