@@ -22,6 +22,7 @@ import (
 // histories of weeks and months ending today. Tokens for the demo users are created and written
 // to the demo tokens file once, when that file does not exist yet.
 func loadDemo(ctx context.Context, a *app, cfg config.Config, log *slog.Logger) ([]web.DemoUser, error) {
+	log.Info("demo: loading the templates, tenants, users and demo processes (a few seconds on an empty store)")
 	a.clock.Advance(-demo.Span)
 	sum, err := demo.Load(ctx, a.engine, a.clock.Now, a.clock.Advance)
 	a.clock.Advance(demo.Span) // back to the present (Advance never goes past it)
