@@ -34,7 +34,7 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 	lead.signIn("lead@leipzig")
 	lead.has("h2#needs", "Was braucht mich?")
 	lead.check("first screen")
-	lead.do("choose the template", chromedp.SetValue(chromedp.CSS("#f-open-template"), "web-kurzverfahren"))
+	lead.do("choose the template", chromedp.SetValue(chromedp.CSS("#f-open-template"), "leipzig:web-kurzverfahren"))
 	lead.submit("f-open", map[string]string{"title": "Bürgerwerkstatt im Browser"})
 	lead.has("h1", "Bürgerwerkstatt im Browser")
 	lead.has("p.done", "Das Verfahren ist eröffnet.")
@@ -120,7 +120,7 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 		for _, width := range []int64{1280, 375} {
 			for _, who := range []*tab{lead, member, admin} {
 				who.do("resize", chromedp.EmulateViewport(width, 800))
-				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/web-kurzverfahren/stats", "/signin"} {
+				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/signin"} {
 					who.do("open "+path, chromedp.Navigate(r.url+path))
 					who.check(path)
 					if path == "/" && width == 1280 {

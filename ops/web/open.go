@@ -16,7 +16,7 @@ func (d *Dashboard) openForm(ctx context.Context, p *page, a process.Actor, fail
 	if !a.Allowed(process.ActOpen) {
 		return nil, 0, nil
 	}
-	list, err := d.cfg.Engine.Templates(ctx)
+	list, err := d.cfg.Engine.TemplatesFor(ctx, a) // the installation's and the own tenant's, never another's
 	if err != nil {
 		return nil, 0, err
 	}

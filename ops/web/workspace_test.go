@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/web"
+	"github.com/civicflow/civicflow/workflows/templates"
 )
 
 // section returns the HTML of the section whose heading has the given ID.
@@ -105,4 +110,24 @@ func merge(form url.Values, extra map[string]string) url.Values {
 		v.Set(k, x)
 	}
 	return v
+}
+
+func TestFirstScreen_offers_only_templates_the_tenant_sees(t *testing.T) {
+	s := newSiteConfigured(t, nil, func(c *web.Config, _ map[string]string) {
+		tpl, err := templates.Parse([]byte("id: eigene-vorlage\ntitle: {de: Mendener Vorlage, en: Menden template}\nstages:\n  - key: one\n    title: {de: Eins, en: One}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := process.Meta{Actor: process.Actor{User: "administrator-menden", Tenant: "menden", Role: "administrator"}}
+		if _, err := c.Engine.PublishTemplate(context.Background(), admin, tpl); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for who, want := range map[string]bool{"lead@menden": true, "lead@leipzig": false} {
+		b := s.browser()
+		b.signIn(who)
+		if got := strings.Contains(b.get("/").body, "Mendener Vorlage"); got != want {
+			t.Errorf("%s: the open form offers Menden's template: %v, want %v", who, got, want)
+		}
+	}
 }
