@@ -18,6 +18,8 @@ type form struct {
 	Command string
 	// ID makes the form's element IDs unique on the page.
 	ID string
+	// URL is where the form is sent when it is not a process command (templates).
+	URL string
 	// Legend says what the form does, e.g. the task it completes.
 	Legend string
 	Submit string
@@ -33,6 +35,9 @@ type form struct {
 
 // Action is the form's URL.
 func (f *form) Action() string {
+	if f.URL != "" {
+		return f.URL
+	}
 	if f.Command == "open" {
 		return "/processes/open"
 	}

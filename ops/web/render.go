@@ -12,10 +12,11 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"signin", "already", "overview", "process", "measures", "stats", "error", "activity"}
+var pageNames = []string{"signin", "already", "templates", "template", "overview", "process", "measures", "stats", "error", "activity"}
 
 // partials are templates a page uses besides the layout and its own.
-var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"}}
+var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"},
+	"templates": {"templates/forms.html"}, "template": {"templates/forms.html"}}
 
 // funcs are the template functions besides the page's methods.
 var funcs = template.FuncMap{

@@ -131,6 +131,8 @@ func New(cfg Config) (*Dashboard, error) {
 	// Command forms (actions.go): through the same sign-in and auditor gate as the pages.
 	mux.Handle("POST /processes/{id}/do/{command}", d.auth(d.act))
 	mux.Handle("POST /processes/open", d.auth(d.openProcess))
+	mux.Handle("POST /templates", d.auth(d.publishTemplate))
+	mux.Handle("POST /templates/{id}/versions/{version}/retire", d.auth(d.retireTemplate))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
@@ -152,6 +154,8 @@ var signedInPages = []struct {
 	{"GET /processes/{id}", (*Dashboard).processPage},
 	{"GET /templates/{id}/stats", (*Dashboard).stats},
 	{"GET /activity", (*Dashboard).activity},
+	{"GET /templates", (*Dashboard).templateList},
+	{"GET /templates/{id}", (*Dashboard).templateShow},
 }
 
 // ServeHTTP serves the dashboard.
