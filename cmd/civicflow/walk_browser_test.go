@@ -116,11 +116,16 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 	}
 	lead.check("completed")
 
+	admin.do("templates", chromedp.Navigate(r.url+"/templates"))
+	admin.submit("f-publish", map[string]string{"yaml": "id: kaputt\ntitle: {de: K, en: B}\nstages:\n  - key: Zwei Wörter\n"})
+	admin.has("#problems + ul", "Zeile 4")
+	admin.check("template problems")
+
 	t.Run("no_page_is_wider_than_the_window_at_1280_and_375_px", func(t *testing.T) {
 		for _, width := range []int64{1280, 375} {
 			for _, who := range []*tab{lead, member, admin} {
 				who.do("resize", chromedp.EmulateViewport(width, 800))
-				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/signin"} {
+				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/templates", "/templates/leipzig:web-kurzverfahren", "/signin"} {
 					who.do("open "+path, chromedp.Navigate(r.url+path))
 					who.check(path)
 					if path == "/" && width == 1280 {
