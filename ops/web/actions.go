@@ -169,7 +169,7 @@ func timeField(v url.Values, name, layout string) (time.Time, *fieldProblem) {
 // sectionOf is the page section a command's form sits in (the redirect's fragment).
 var sectionOf = map[string]string{
 	"complete_task": "tasks", "reopen_task": "tasks", "grant_approval": "approvals", "revoke_approval": "approvals",
-	"advance": "stage", "go_back": "stage", "complete": "stage",
+	"advance": "stage", "go_back": "stage", "complete": "stage", "migrate": "stage",
 	"register_participant": "participants", "withdraw_participant": "participants",
 	"schedule_session": "sessions", "hold_session": "sessions", "record_contribution": "sessions",
 	"record_decision": "decisions", "publish_result": "results", "define_measure": "measures", "report_progress": "measures",

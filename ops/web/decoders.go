@@ -63,5 +63,6 @@ var decoders = map[string]func(v url.Values) (engine.Command, *fieldProblem){
 	"suspend": func(v url.Values) (engine.Command, *fieldProblem) {
 		return engine.Suspend{Reason: v.Get("reason")}, nil
 	},
-	"cancel": func(v url.Values) (engine.Command, *fieldProblem) { return engine.Cancel{Reason: v.Get("reason")}, nil },
+	"cancel":  func(v url.Values) (engine.Command, *fieldProblem) { return engine.Cancel{Reason: v.Get("reason")}, nil },
+	"migrate": decodeMigrate,
 }

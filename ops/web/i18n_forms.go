@@ -177,6 +177,13 @@ var workspaceMessages = map[string][2]string{
 	"form.retire.submit":       {"Zurückziehen", "Retire"},
 	"done.publish":             {"Die Vorlage ist veröffentlicht.", "The template is published."},
 	"done.retire":              {"Die Version ist zurückgezogen.", "The version is retired."},
+	"field.to_version":         {"Zielversion", "Target version"},
+	"field.stage_mapping":      {"Zuordnung der Phasen", "Stage mapping"},
+	"field.stage_mapping.hint": {"Nur für Phasen, die es in der Zielversion nicht gibt: alt=neu, durch Kommas getrennt.", "Only for stages missing from the target version: old=new, separated by commas."},
+	"form.migrate":             {"Auf eine andere Version der Vorlage umstellen", "Move to another version of the template"},
+	"form.migrate.submit":      {"Umstellen", "Migrate"},
+	"done.migrate":             {"Das Verfahren ist auf die andere Version umgestellt.", "The process is on the other version now."},
+	"problem.mapping":          {"Bitte als alt=neu angeben, mehrere durch Kommas getrennt.", "Please write old=new, several separated by commas."},
 	"done.open":                {"Das Verfahren ist eröffnet.", "The process is opened."},
 }
 

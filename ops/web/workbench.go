@@ -64,6 +64,9 @@ func (d *Dashboard) workbench(ctx context.Context, p *page, a process.Actor, pr 
 	w.Tasks = fs.tasks(a, pr, stage)
 	w.Approvals = fs.approvals(a, pr, stage)
 	w.Stage = fs.stage(a, tpl, stage)
+	if f := d.migrateForm(ctx, fs, a, pr); f != nil {
+		w.Stage = append(w.Stage, f)
+	}
 	d.recordForms(ctx, fs, a, pr, &w)
 	if a.Allowed(process.ActSuspend) {
 		w.Status = append(w.Status, fs.new("suspend", "", p.T("form.suspend"), "form.suspend.submit", fs.textarea("reason", "field.reason", true)))
