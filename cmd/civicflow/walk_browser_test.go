@@ -125,7 +125,7 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 		for _, width := range []int64{1280, 375} {
 			for _, who := range []*tab{lead, member, admin} {
 				who.do("resize", chromedp.EmulateViewport(width, 800))
-				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/templates", "/templates/leipzig:web-kurzverfahren", "/signin"} {
+				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/templates", "/templates/leipzig:web-kurzverfahren", "/barrierefreiheit", "/signin"} {
 					who.do("open "+path, chromedp.Navigate(r.url+path))
 					who.check(path)
 					if path == "/" && width == 1280 {
@@ -140,6 +140,8 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 		anon := newTab(t, browser, r, axe, shots, "signed-out")
 		anon.do("narrow", chromedp.EmulateViewport(375, 800), chromedp.Navigate(r.url+"/signin"))
 		anon.check("/signin")
+		anon.do("statement", chromedp.Navigate(r.url+"/barrierefreiheit"))
+		anon.check("/barrierefreiheit")
 	})
 	t.Run("signin_while_signed_in_says_as_whom", func(t *testing.T) {
 		member.do("open /signin", chromedp.Navigate(r.url+"/signin"))

@@ -55,6 +55,9 @@ type Config struct {
 	// Demo are the demo users the sign-in page offers with one button each. Only serve --demo
 	// sets it; empty (the default) offers none and answers 404 at /signin/demo.
 	Demo []DemoUser
+	// AccessibilityContact is where people report accessibility barriers (an e-mail address or a
+	// URL), named in the accessibility statement at /barrierefreiheit. Optional.
+	AccessibilityContact string
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
 	// Guard throttles failed sign-ins per client address and token prefix, and logs and counts
@@ -123,6 +126,7 @@ func New(cfg Config) (*Dashboard, error) {
 	mux.HandleFunc("POST /signin", d.signin)
 	mux.HandleFunc("POST /signout", d.signout)
 	mux.HandleFunc("POST /signin/demo", d.demoSignin)
+	mux.HandleFunc("GET /barrierefreiheit", d.statement)
 	for _, pg := range signedInPages {
 		mux.Handle(pg.pattern, d.auth(func(w http.ResponseWriter, r *http.Request, rq request) error {
 			return pg.handle(d, w, r, rq)
