@@ -125,7 +125,7 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 		for _, width := range []int64{1280, 375} {
 			for _, who := range []*tab{lead, member, admin} {
 				who.do("resize", chromedp.EmulateViewport(width, 800))
-				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/templates", "/templates/leipzig:web-kurzverfahren", "/barrierefreiheit", "/signin"} {
+				for _, path := range []string{"/", "/measures", "/activity", strings.TrimPrefix(process, r.url), "/templates/leipzig:web-kurzverfahren/stats", "/templates", "/templates/leipzig:web-kurzverfahren", "/barrierefreiheit", "/programmes", "/signin"} {
 					who.do("open "+path, chromedp.Navigate(r.url+path))
 					who.check(path)
 					if path == "/" && width == 1280 {
