@@ -68,6 +68,10 @@ type Server struct {
 	// DemoTokensFile is where "serve --demo" writes the demo users' tokens, once. Default
 	// "./data/demo-tokens.txt".
 	DemoTokensFile string `mapstructure:"demo_tokens_file"`
+	// AccessibilityContact is where people report accessibility barriers of the web pages (an
+	// e-mail address or a URL), named in the accessibility statement (/barrierefreiheit) that
+	// BITV 2.0 requires. Default empty: the statement says that none is configured.
+	AccessibilityContact string `mapstructure:"accessibility_contact"`
 }
 
 // Client configures the CLI commands that talk to a server.

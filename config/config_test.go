@@ -188,6 +188,7 @@ func TestKeys(t *testing.T) {
 		"client.token",
 		"log.format",
 		"log.level",
+		"server.accessibility_contact",
 		"server.addr",
 		"server.demo_tokens_file",
 		"server.max_body_bytes",

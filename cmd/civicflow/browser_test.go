@@ -72,7 +72,7 @@ func headless(t *testing.T, timeout time.Duration) context.Context {
 
 // TestBrowser_a_lead_signs_in_and_reads_a_process drives headless Chromium against the real
 // binary with --demo: sign in with a demo token, the overview, a process page, English, and a
-// screenshot (also copied to /tmp/civicflow-dashboard.png for people to look at).
+// screenshot (kept under the test's temporary directory or CIVICFLOW_TEST_ARTIFACTS).
 func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
 	needChromium(t)
 	r := startServer(t, "--demo")
@@ -115,7 +115,7 @@ func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveScreenshot(t, "overview.png", "/tmp/civicflow-overview.png", overviewShot)
+	saveScreenshot(t, "overview.png", overviewShot)
 	for _, want := range []string{"Verfahren je Phase", "Beteiligung Spielplatz Lindenauer Markt", "Tage in Phase"} {
 		if !strings.Contains(overview, want) {
 			t.Errorf("the overview does not show %q:\n%s", want, overview)
@@ -152,20 +152,17 @@ func TestBrowser_a_lead_signs_in_and_reads_a_process(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveScreenshot(t, "dashboard.png", "/tmp/civicflow-dashboard.png", shot)
+	saveScreenshot(t, "dashboard.png", shot)
 	r.stop()
 }
 
-// saveScreenshot writes a PNG (or another artifact) into the test's directory and a copy where a
-// person can find it.
-func saveScreenshot(t *testing.T, name, copyTo string, png []byte) {
+// saveScreenshot writes a PNG (or another artifact) into artifactDir: CIVICFLOW_TEST_ARTIFACTS or
+// the test's temporary directory, never elsewhere.
+func saveScreenshot(t *testing.T, name string, png []byte) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
+	path := filepath.Join(artifactDir(t), name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(copyTo, png, 0o644); err != nil {
-		t.Logf("copy %s: %v", name, err)
-	}
-	t.Logf("%s: %s (copy: %s)", name, path, copyTo)
+	t.Logf("%s: %s", name, path)
 }

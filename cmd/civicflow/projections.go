@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,8 +60,13 @@ atomic switch; without NAME all of them, in one pass over the log. Works while t
 			if err != nil {
 				return err
 			}
-			// One pass over the log for all of them, switched together.
-			if err := r.RebuildAll(cmd.Context(), names...); err != nil {
+			// One pass over the log for all of them, switched together; a progress line every few
+			// seconds on stderr.
+			ctx := cmd.Context()
+			if head, err := store.Head(ctx); err == nil {
+				ctx = withProgress(ctx, cmd.ErrOrStderr(), "projections rebuild", int64(head.Commit()), time.Now)
+			}
+			if err := r.RebuildAll(ctx, names...); err != nil {
 				return fmt.Errorf("rebuild %v: %w", names, err)
 			}
 			for _, name := range names {

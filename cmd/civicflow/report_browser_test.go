@@ -20,7 +20,7 @@ import (
 // file in headless Chromium, checks what a person sees — title, verification result, every
 // timeline row, the erasure notice — and that the print rules hold (rows are not split across
 // pages, table headers repeat on every page), prints it on A4 and keeps the PDF and a screenshot
-// (/tmp/civicflow-report.pdf, /tmp/civicflow-report.png).
+// (report.pdf, report.png under the test's temporary directory or CIVICFLOW_TEST_ARTIFACTS).
 func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	needChromium(t)
 	r := startServer(t)
@@ -126,7 +126,7 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	if err != nil {
 		t.Fatalf("print: %v", err)
 	}
-	saveScreenshot(t, "report.pdf", "/tmp/civicflow-report.pdf", pdf)
+	saveScreenshot(t, "report.pdf", pdf)
 	pages := len(regexp.MustCompile(`/Type\s*/Page\b`).FindAll(pdf, -1))
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 20_000 || pages < 2 || pages > 12 {
 		t.Errorf("the PDF has %d bytes and %d pages; want a real document of 2 to 12 A4 pages", len(pdf), pages)
@@ -138,7 +138,7 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveScreenshot(t, "report-print.png", "/tmp/civicflow-report-print.png", shot)
+	saveScreenshot(t, "report-print.png", shot)
 
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 		t.Fatal(err)
@@ -147,5 +147,5 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	if shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveScreenshot(t, "report.png", "/tmp/civicflow-report.png", shot)
+	saveScreenshot(t, "report.png", shot)
 }

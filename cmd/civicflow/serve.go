@@ -20,6 +20,7 @@ import (
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/throttle"
+	"github.com/civicflow/civicflow/ops/web"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -131,10 +132,11 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		return err
 	}
 	defer a.store.Close()
+	var demoUsers []web.DemoUser
 	if demo {
 		// First, so that the demo's templates and histories are recorded at their past times (the
 		// store's recorded-at never goes back).
-		if err := loadDemo(ctx, a, cfg, log); err != nil {
+		if demoUsers, err = loadDemo(ctx, a, cfg, log); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -179,11 +181,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	// /metrics is the operator's, beside the API (not part of its OpenAPI description).
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	if err := mountHTTP(mux, a, api, guard, log); err != nil {
+	if err := mountHTTP(mux, a, api, guard, demoUsers, cfg.Server.AccessibilityContact, log); err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("civicflow serving", "addr", ln.Addr().String(), "db", cfg.Store.SQLite.Path, "demo", demo)
+	printDemoLinks(log, ln.Addr(), demoUsers)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

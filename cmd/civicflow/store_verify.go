@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +38,11 @@ what could not be read.`,
 				return err
 			}
 			defer store.Close()
-			res, err := store.VerifyLog(cmd.Context())
+			ctx := cmd.Context()
+			if head, err := store.Head(ctx); err == nil { // a line every few seconds on stderr
+				ctx = withProgress(ctx, cmd.ErrOrStderr(), "store verify", int64(head.Commit()), time.Now)
+			}
+			res, err := store.VerifyLog(ctx)
 			if errors.Is(err, eventstore.ErrIntegrity) || errors.Is(err, sqlite.ErrDamaged) {
 				fmt.Fprintf(cmd.OutOrStdout(), "BESCHÄDIGT / BROKEN: %s\n  (%d Ereignisse davor in Ordnung / events before it intact)\n", scfg.Path, res.Events)
 				return &brokenError{err}

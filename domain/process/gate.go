@@ -150,31 +150,3 @@ func (p *Process) Facts(tpl template.Template, now time.Time) GateFacts {
 	p.collabFacts(tpl, &f)
 	return f
 }
-
-// unmetConditions lists, in the user's words, every exit condition of the current stage that does
-// not hold: required tasks, approvals and gates.
-func (p *Process) unmetConditions(tpl template.Template, gates GateEvaluator, now time.Time) []string {
-	stage, _ := tpl.Stage(p.Stage)
-	var unmet []string
-	for _, t := range stage.Tasks {
-		if _, done := p.Tasks[p.Stage][t.Key]; t.Required && !done {
-			unmet = append(unmet, "Pflichtaufgabe offen / required task open: "+t.Title.De+" / "+t.Title.En+" ("+t.Key+")")
-		}
-	}
-	for _, a := range stage.Approvals {
-		if _, ok := p.Approvals[p.Stage][a.Key]; !ok {
-			unmet = append(unmet, "Freigabe fehlt / approval missing: "+a.Title.De+" / "+a.Title.En+" ("+a.Key+")")
-		}
-	}
-	facts := p.Facts(tpl, now)
-	for _, g := range stage.Gates {
-		ok, err := gates.Evaluate(g.Expr, facts)
-		switch {
-		case err != nil:
-			unmet = append(unmet, "Phasentor nicht auswertbar / gate cannot be evaluated: "+g.Title.De+" / "+g.Title.En+" ("+g.Key+"): "+err.Error())
-		case !ok:
-			unmet = append(unmet, "Phasentor nicht erfüllt / gate not met: "+g.Title.De+" / "+g.Title.En+" ("+g.Key+")")
-		}
-	}
-	return unmet
-}

@@ -64,6 +64,9 @@ func (s *Store) VerifyLog(ctx context.Context) (res VerifyResult, err error) {
 			return res, err
 		}
 		res.Events++
+		if res.Events%4096 == 0 {
+			eventstore.ReportProgress(ctx, res.Events)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("sqlite: verify: %w", err)

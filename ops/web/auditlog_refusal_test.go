@@ -35,6 +35,8 @@ func refusedPages(s *site) []refusedPage {
 		{"a POST to the overview", "POST", "/", reason, true, nil, 404, "/", "", ""},
 		{"a POST to a process", "POST", "/processes/" + id, reason, true, nil, 404, "/processes/" + id, "", id},
 		{"a POST of a command", "POST", "/processes/" + id + "/suspend", reason, true, nil, 404, "/processes/" + id + "/suspend", "", id},
+		{"a command form (auditors get none)", "POST", "/processes/" + id + "/do/suspend", url.Values{"reason": {"Prüfung"}, "version": {"0"}, "key": {"k1"}}, true, nil, 403,
+			"/processes/" + id + "/do/suspend", "", id},
 		{"a sign-out without the CSRF token", "POST", "/signout", url.Values{}, false, nil, 403, "/signout", "", ""},
 		{"a cross-origin POST", "POST", "/processes/" + id + "/advance", url.Values{}, true, []string{"Sec-Fetch-Site", "cross-site"}, 403,
 			"/processes/" + id + "/advance", "", id},

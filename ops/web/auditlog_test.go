@@ -30,6 +30,8 @@ func auditedPages(s *site) []auditedPage {
 		{"process with its history", "GET /processes/{id}", "/processes/" + id, "/processes/" + id, "", id},
 		{"statistics", "GET /templates/{id}/stats", "/templates/beteiligung-standard/stats", "/templates/beteiligung-standard/stats", "", ""},
 		{"activity", "GET /activity", "/activity", "/activity", "", ""},
+		{"templates", "GET /templates", "/templates", "/templates", "", ""},
+		{"a template's versions", "GET /templates/{id}", "/templates/beteiligung-standard", "/templates/beteiligung-standard", "", ""},
 	}
 }
 

@@ -49,6 +49,13 @@ func newSite(t *testing.T) *site {
 // itself).
 func newSiteWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *site {
 	t.Helper()
+	return newSiteConfigured(t, wrap, nil)
+}
+
+// newSiteConfigured is newSiteWith whose dashboard's configuration configure may change (with the
+// tokens the site created).
+func newSiteConfigured(t *testing.T, wrap func(eventstore.Store) eventstore.Store, configure func(*web.Config, map[string]string)) *site {
+	t.Helper()
 	clock := func() time.Time { return now }
 	ctx, cancel := context.WithCancel(context.Background())
 	store, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "db"), Clock: clock})
@@ -121,7 +128,11 @@ func newSiteWith(t *testing.T, wrap func(eventstore.Store) eventstore.Store) *si
 	if wrap != nil {
 		webStore = wrap(store)
 	}
-	d, err := web.New(web.Config{Engine: eng, Store: webStore, Tokens: reg, ReadModels: store.ProjectionReadDB(), Now: clock})
+	cfg := web.Config{Engine: eng, Store: webStore, Tokens: reg, ReadModels: store.ProjectionReadDB(), Now: clock}
+	if configure != nil {
+		configure(&cfg, s.tokens)
+	}
+	d, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

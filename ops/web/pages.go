@@ -31,6 +31,8 @@ type overviewData struct {
 	Chart         barChart
 	Templates     []templateLink
 	Participation participationData
+	// Work answers "what needs me?" (workspace.go); nil for auditors and viewers.
+	Work *workspace
 }
 
 // participationData is the participation read model of the tenant: active participants per
@@ -62,6 +64,11 @@ func tenantOf(a process.Actor) string {
 // the running processes per stage. The page says up to which event of the log its figures are
 // computed.
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request) error {
+	return d.showOverview(w, r, rq, http.StatusOK, nil)
+}
+
+// showOverview renders the first screen with status; failed is an open form shown again.
+func (d *Dashboard) showOverview(w http.ResponseWriter, r *http.Request, rq request, status int, failed *formState) error {
 	res, err := overview.List(r.Context(), d.cfg.ReadModels, overview.Query{Tenant: tenantOf(rq.actor), Now: d.cfg.Now()})
 	if err != nil {
 		return err
@@ -115,8 +122,11 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, rq request)
 	if data.Participation, err = d.participation(r, p, rq); err != nil {
 		return err
 	}
+	if data.Work, err = d.workspace(r.Context(), p, rq.actor, res.Rows, failed); err != nil {
+		return err
+	}
 	p.Data = data
-	return d.render(w, http.StatusOK, "overview", p)
+	return d.render(w, status, "overview", p)
 }
 
 // participation reads the participation read model for the actor's tenant (every tenant for an
@@ -128,14 +138,14 @@ func (d *Dashboard) participation(r *http.Request, p *page, rq request) (partici
 	}
 	out := participationData{Position: res.Position, Days: len(res.Contributions)}
 	for _, g := range res.Groups {
-		name := p.Text(domain.Groups[g.Group])
+		name := p.Vocab(domain.Groups[g.Group])
 		if name == "" {
 			name = g.Group
 		}
 		out.Groups = append(out.Groups, groupCount{name, g.Active})
 	}
 	for _, f := range res.Sessions {
-		name := p.Text(domain.Formats[f.Format])
+		name := p.Vocab(domain.Formats[f.Format])
 		if name == "" {
 			name = f.Format
 		}

@@ -63,6 +63,10 @@ type processData struct {
 	Measures                                                    []measureRow
 	History                                                     []historyRow
 	Collab                                                      collabData
+	// Version is the process's version the page shows (its forms send it back as If-Match).
+	Version int64
+	// Work holds the forms and the exit conditions (workbench.go).
+	Work work
 }
 
 // processPage shows one process; another tenant's process is 404 (Engine.Load decides).
@@ -71,6 +75,12 @@ func (d *Dashboard) processPage(w http.ResponseWriter, r *http.Request, rq reque
 	if err != nil {
 		return errNotFound
 	}
+	return d.showProcess(w, r, rq, id, http.StatusOK, nil)
+}
+
+// showProcess renders a process page with status; failed is a submitted form shown again with
+// its problem (nil on a plain GET).
+func (d *Dashboard) showProcess(w http.ResponseWriter, r *http.Request, rq request, id uuid.UUID, status int, failed *formState) error {
 	pr, err := d.cfg.Engine.Load(r.Context(), rq.actor, id)
 	if err != nil {
 		return err
@@ -108,11 +118,11 @@ func (d *Dashboard) processPage(w http.ResponseWriter, r *http.Request, rq reque
 	}
 	d.participants(r, p, pr, &data)
 	for _, s := range sortedSessions(pr) {
-		data.Sessions = append(data.Sessions, sessionRow{Title: s.Title, Format: p.Text(domain.Formats[s.Format]), Place: s.Place,
+		data.Sessions = append(data.Sessions, sessionRow{Title: s.Title, Format: p.Vocab(domain.Formats[s.Format]), Place: s.Place,
 			Date: p.Date(s.Date), Held: s.Held, Attendance: s.Attendance})
 	}
 	for _, dc := range pr.Decisions {
-		data.Decisions = append(data.Decisions, decisionRow{Subject: dc.Subject, Model: p.Text(domain.DecisionModels[dc.Model]), Outcome: dc.Outcome})
+		data.Decisions = append(data.Decisions, decisionRow{Subject: dc.Subject, Model: p.Vocab(domain.DecisionModels[dc.Model]), Outcome: dc.Outcome})
 	}
 	for _, m := range sortedMeasures(pr) {
 		row := measureRow{Title: m.Title, Status: p.T("measure." + m.Status), StatusKey: m.Status, Bar: newProgressBar(m.Progress)}
@@ -127,8 +137,13 @@ func (d *Dashboard) processPage(w http.ResponseWriter, r *http.Request, rq reque
 	}
 	data.History = history(p, tv.Template, events, personal)
 	data.Collab = d.collab(r.Context(), p, pr, tv.Template, personal)
+	data.Version = pr.Version
+	if data.Work, err = d.workbench(r.Context(), p, rq.actor, pr, tv.Template, failed); err != nil {
+		return err
+	}
+	data.Work.note(p, r, failed, data.History)
 	p.Data = data
-	return d.render(w, http.StatusOK, "process", p)
+	return d.render(w, status, "process", p)
 }
 
 func sortedSessions(pr *process.Process) []process.Session {
@@ -144,7 +159,7 @@ func sortedSessions(pr *process.Process) []process.Session {
 func (d *Dashboard) participants(r *http.Request, p *page, pr *process.Process, data *processData) {
 	by := map[string]int{}
 	for _, x := range pr.Participants {
-		group := p.Text(domain.Groups[x.Group])
+		group := p.Vocab(domain.Groups[x.Group])
 		if group == "" {
 			group = x.Group
 		}

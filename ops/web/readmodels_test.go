@@ -24,7 +24,7 @@ func TestPages_show_the_read_models_with_their_provenance(t *testing.T) {
 		absent     []string
 	}{
 		{"overview: participants, sessions held, contributions and measure progress of the process", "/", []*regexp.Regexp{
-			regexp.MustCompile(`(?s)Spielplatz Lindenauer Markt</a></th>.*?<td class="n">1</td><td class="n">0</td><td class="n">2</td>\s*<td>2: `),
+			regexp.MustCompile(`(?s)Spielplatz Lindenauer Markt</a> <span class="meta">[^<]*</span></th>.*?<td class="n">1</td><td class="n">0</td><td class="n">2</td>\s*<td>2: `),
 		}, []string{"Bündnis für Ausbildung Menden"}},
 		{"overview: participation of the tenant (groups, contributions per day)", "/", []*regexp.Regexp{
 			regexp.MustCompile(`<th scope="row">Bürgerinnen und Bürger</th><td class="n">1</td>`),

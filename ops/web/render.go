@@ -12,7 +12,11 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"signin", "overview", "process", "measures", "stats", "error", "activity"}
+var pageNames = []string{"signin", "already", "statement", "templates", "template", "overview", "process", "measures", "stats", "error", "activity"}
+
+// partials are templates a page uses besides the layout and its own.
+var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"},
+	"templates": {"templates/forms.html"}, "template": {"templates/forms.html"}}
 
 // funcs are the template functions besides the page's methods.
 var funcs = template.FuncMap{
@@ -36,7 +40,8 @@ var funcs = template.FuncMap{
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/collab.html", "templates/"+name+".html")
+		files := append([]string{"templates/layout.html", "templates/collab.html", "templates/" + name + ".html"}, partials[name]...)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -62,6 +67,8 @@ type page struct {
 	// Position is the global log position the page's read-model figures are computed up to;
 	// empty on pages that read the log itself.
 	Position string
+	// Demo offers demo users on the sign-in page (serve --demo only; demo.go).
+	Demo *demoChoices
 }
 
 // T translates a message key.

@@ -11,6 +11,9 @@ import (
 
 // signinForm shows the sign-in form. It opens an anonymous session for the form's CSRF token.
 func (d *Dashboard) signinForm(w http.ResponseWriter, r *http.Request) {
+	if d.alreadySignedIn(w, r) { // demo.go
+		return
+	}
 	d.showSignin(w, r, http.StatusOK, "")
 }
 
@@ -24,6 +27,7 @@ func (d *Dashboard) showSignin(w http.ResponseWriter, r *http.Request, status in
 	}
 	rq := request{lang: l, session: x}
 	p := d.newPage(r, rq, "signin.title", "", message)
+	p.Demo = d.demoChoices(r) // demo.go
 	if err := d.render(w, status, "signin", p); err != nil {
 		d.cfg.Logger.Error("web: sign-in form", "err", err)
 	}

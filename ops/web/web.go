@@ -52,6 +52,12 @@ type Config struct {
 	ReadModels *sql.DB
 	// Now is the clock for days in stage and session expiry. Default time.Now.
 	Now func() time.Time
+	// Demo are the demo users the sign-in page offers with one button each. Only serve --demo
+	// sets it; empty (the default) offers none and answers 404 at /signin/demo.
+	Demo []DemoUser
+	// AccessibilityContact is where people report accessibility barriers (an e-mail address or a
+	// URL), named in the accessibility statement at /barrierefreiheit. Optional.
+	AccessibilityContact string
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
 	// Guard throttles failed sign-ins per client address and token prefix, and logs and counts
@@ -119,11 +125,18 @@ func New(cfg Config) (*Dashboard, error) {
 	mux.HandleFunc("GET /signin", d.signinForm)
 	mux.HandleFunc("POST /signin", d.signin)
 	mux.HandleFunc("POST /signout", d.signout)
+	mux.HandleFunc("POST /signin/demo", d.demoSignin)
+	mux.HandleFunc("GET /barrierefreiheit", d.statement)
 	for _, pg := range signedInPages {
 		mux.Handle(pg.pattern, d.auth(func(w http.ResponseWriter, r *http.Request, rq request) error {
 			return pg.handle(d, w, r, rq)
 		}))
 	}
+	// Command forms (actions.go): through the same sign-in and auditor gate as the pages.
+	mux.Handle("POST /processes/{id}/do/{command}", d.auth(d.act))
+	mux.Handle("POST /processes/open", d.auth(d.openProcess))
+	mux.Handle("POST /templates", d.auth(d.publishTemplate))
+	mux.Handle("POST /templates/{id}/versions/{version}/retire", d.auth(d.retireTemplate))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
@@ -145,6 +158,8 @@ var signedInPages = []struct {
 	{"GET /processes/{id}", (*Dashboard).processPage},
 	{"GET /templates/{id}/stats", (*Dashboard).stats},
 	{"GET /activity", (*Dashboard).activity},
+	{"GET /templates", (*Dashboard).templateList},
+	{"GET /templates/{id}", (*Dashboard).templateShow},
 }
 
 // ServeHTTP serves the dashboard.

@@ -300,6 +300,7 @@ func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter events
 			return pos, err
 		}
 		pos = pg.last
+		eventstore.ReportProgress(ctx, int64(pos.Commit()))
 	}
 	return pos, ctx.Err()
 }
