@@ -11,8 +11,9 @@ import (
 )
 
 // SnapshotSchema is the version of the snapshot format; a snapshot of another version is ignored
-// and the process replayed from its events.
-const SnapshotSchema = 1
+// and the process replayed from its events. Version 2: the state's times are the events'
+// recorded times (version 1 held the commands' times).
+const SnapshotSchema = 2
 
 // snapshot is the state in its stored form.
 type snapshot struct {
@@ -45,6 +46,15 @@ type snapshot struct {
 // need not replay all its events: the state as JSON, then the handled command IDs in a compact
 // binary form (a long process has one per event, and JSON would make them slow to load).
 func (p *Process) MarshalSnapshot() ([]byte, error) {
+	return p.marshal(p.commands)
+}
+
+// MarshalPast encodes the state like MarshalSnapshot but without the handled command IDs: a
+// snapshot of a past state for reading, which stays small however long the process grows. A
+// state restored from it must never decide a command (it cannot recognise a repeated one).
+func (p *Process) MarshalPast() ([]byte, error) { return p.marshal(nil) }
+
+func (p *Process) marshal(commands map[string]int64) ([]byte, error) {
 	state, err := json.Marshal(snapshot{
 		ID: p.ID, Tenant: p.Tenant, Title: p.Title, Lead: p.Lead, Programme: p.Programme,
 		TemplateID: p.TemplateID, TemplateVersion: p.TemplateVersion, Status: p.Status, Stage: p.Stage,
@@ -58,8 +68,8 @@ func (p *Process) MarshalSnapshot() ([]byte, error) {
 	}
 	b := binary.AppendUvarint(nil, uint64(len(state)))
 	b = append(b, state...)
-	b = binary.AppendUvarint(b, uint64(len(p.commands)))
-	for id, v := range p.commands {
+	b = binary.AppendUvarint(b, uint64(len(commands)))
+	for id, v := range commands {
 		b = binary.AppendUvarint(b, uint64(len(id)))
 		b = append(b, id...)
 		b = binary.AppendUvarint(b, uint64(v))

@@ -51,6 +51,10 @@ type Process struct {
 	// commands maps each command ID applied to the version after it.
 	commands map[string]int64
 	pending  []Payload
+	// decidedAt is the command's time that the pending events set where they set a time, and
+	// stampFrom the first timeline entry they may have changed; Stamp corrects both.
+	decidedAt time.Time
+	stampFrom int
 }
 
 // StageVisit is one stay in a stage.
@@ -98,6 +102,19 @@ type Recorded struct {
 	Payload   Payload
 	Version   int64
 	CommandID string
+	// At is when the store recorded the event. Every time in the state (opened, a stage entered
+	// or left, closed) is the recorded time of the event that set it, so that each is a valid
+	// instant at which to ask for the state it describes. Zero (an event not yet appended) means
+	// the payload's own time, the command's.
+	At time.Time
+}
+
+// time is the time an event sets in the state: when it was recorded, else its payload's time.
+func (r Recorded) time(payload time.Time) time.Time {
+	if r.At.IsZero() {
+		return payload
+	}
+	return r.At.UTC()
 }
 
 // New returns the empty state of the process with id, before its first event.
@@ -122,7 +139,41 @@ func Replay(id uuid.UUID, events []Recorded) *Process {
 func (p *Process) Pending() []Payload { return p.pending }
 
 // ClearPending forgets the pending events (after they were appended).
-func (p *Process) ClearPending() { p.pending = nil }
+func (p *Process) ClearPending() { p.pending, p.decidedAt, p.stampFrom = nil, time.Time{}, 0 }
+
+// TimedPending reports whether a pending event set a time in the state (opened, a stage entered
+// or left, closed): the command's time, which Stamp replaces by the recorded one after the append.
+func (p *Process) TimedPending() bool {
+	for _, e := range p.pending {
+		switch e.(type) {
+		case ProcessOpened, StageCompleted, StageReverted, ProcessCancelled, ProcessCompleted, ProcessMigrated:
+			return true
+		}
+	}
+	return false
+}
+
+// Stamp gives the pending events the time at which the store recorded them: every time they set
+// in the state from the command's clock becomes at, as a replay of the recorded events would set
+// it. Call it after the append, before ClearPending.
+func (p *Process) Stamp(at time.Time) {
+	if len(p.pending) == 0 {
+		return
+	}
+	at = at.UTC()
+	fix := func(t *time.Time) {
+		if t.Equal(p.decidedAt) {
+			*t = at
+		}
+	}
+	fix(&p.OpenedAt)
+	fix(&p.StageEnteredAt)
+	fix(&p.ClosedAt)
+	for i := p.stampFrom; i < len(p.Timeline); i++ {
+		fix(&p.Timeline[i].Entered)
+		fix(&p.Timeline[i].Left)
+	}
+}
 
 // Handled returns the version after the command with id, if it was applied.
 func (p *Process) Handled(commandID string) (int64, bool) {
@@ -146,6 +197,9 @@ func (p *Process) ActiveParticipants() int {
 
 // record applies a new event and keeps it pending.
 func (p *Process) record(m Meta, e Payload) {
+	if len(p.pending) == 0 {
+		p.decidedAt, p.stampFrom = m.Now, max(len(p.Timeline)-1, 0)
+	}
 	p.Apply(Recorded{Payload: e, Version: p.Version + 1, CommandID: m.CommandID})
 	p.pending = append(p.pending, e)
 }
@@ -158,10 +212,11 @@ func (p *Process) Apply(r Recorded) {
 	}
 	switch e := r.Payload.(type) {
 	case ProcessOpened:
+		at := r.time(e.At)
 		p.Tenant, p.Title, p.Lead, p.Programme = e.Tenant, e.Title, e.Lead, e.Programme
 		p.TemplateID, p.TemplateVersion = e.TemplateID, e.TemplateVersion
-		p.Status, p.OpenedAt = StatusActive, e.At
-		p.enter(e.Stage, e.At)
+		p.Status, p.OpenedAt = StatusActive, at
+		p.enter(e.Stage, at)
 	case TaskCompleted:
 		stageMap(p.Tasks, e.Stage)[e.Task] = TaskRecord{Evidence: e.Evidence, By: e.By}
 	case TaskReopened:
@@ -171,11 +226,13 @@ func (p *Process) Apply(r Recorded) {
 	case ApprovalRevoked:
 		delete(p.Approvals[e.Stage], e.Approval)
 	case StageCompleted:
-		p.leave(e.At, "completed")
-		p.enter(e.Next, e.At)
+		at := r.time(e.At)
+		p.leave(at, "completed")
+		p.enter(e.Next, at)
 	case StageReverted:
-		p.leave(e.At, "reverted")
-		p.enter(e.To, e.At)
+		at := r.time(e.At)
+		p.leave(at, "reverted")
+		p.enter(e.To, at)
 	case ParticipantRegistered:
 		p.Participants[e.Participant] = Participant{ID: e.Participant, Person: e.Person, Group: e.Group, Name: e.Name, Email: e.Email}
 	case ParticipantWithdrawn:
@@ -205,16 +262,17 @@ func (p *Process) Apply(r Recorded) {
 	case ProcessResumed:
 		p.Status = StatusActive
 	case ProcessCancelled:
-		p.Status, p.ClosedAt = StatusCancelled, e.At
-		p.leave(e.At, "closed")
+		p.Status, p.ClosedAt = StatusCancelled, r.time(e.At)
+		p.leave(p.ClosedAt, "closed")
 	case ProcessCompleted:
-		p.Status, p.ClosedAt = StatusCompleted, e.At
-		p.leave(e.At, "closed")
+		p.Status, p.ClosedAt = StatusCompleted, r.time(e.At)
+		p.leave(p.ClosedAt, "closed")
 	case ProcessMigrated:
 		p.TemplateVersion = e.ToVersion
 		if e.Stage != p.Stage {
-			p.leave(e.At, "migrated")
-			p.enter(e.Stage, e.At)
+			at := r.time(e.At)
+			p.leave(at, "migrated")
+			p.enter(e.Stage, at)
 		}
 		p.Tasks = remap(p.Tasks, e.StageMapping)
 		p.Approvals = remap(p.Approvals, e.StageMapping)
@@ -273,6 +331,6 @@ func (p *Process) Clone() *Process {
 	c.Results = append([]ResultPublished(nil), p.Results...)
 	c.Collab = p.Collab.clone()
 	c.commands = maps.Clone(p.commands)
-	c.pending = nil
+	c.pending, c.decidedAt, c.stampFrom = nil, time.Time{}, 0
 	return &c
 }

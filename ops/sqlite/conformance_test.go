@@ -27,3 +27,9 @@ func open(t testing.TB, cfg sqlite.Config) *sqlite.Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+func TestArchiveConformance(t *testing.T) {
+	eventstoretest.RunArchive(t, func(t *testing.T) eventstore.SnapshotArchive {
+		return open(t, sqlite.Config{Path: filepath.Join(t.TempDir(), "civicflow.db")}).Archive()
+	})
+}

@@ -68,6 +68,23 @@ var migrations = []string{
 	// scanning every event of other categories after its position (issue 16: the token registry's
 	// refresh scanned the whole tail of the log). readAllQuery uses exactly this expression.
 	`CREATE INDEX events_category_position ON events (substr(stream, 1, instr(stream, '-')), position);`,
+	// 6: archived snapshots of past states (every so many versions of a stream), so that a state
+	// at a past version or instant replays only the events after the nearest one. Unlike
+	// snapshots they are never replaced: the triggers refuse to change or delete one. recorded_at
+	// is the recorded time (Unix nanoseconds) of the event at version, event_hash its chain hash.
+	`CREATE TABLE snapshot_archive (
+		stream      TEXT    NOT NULL,
+		schema      INTEGER NOT NULL,
+		version     INTEGER NOT NULL,
+		recorded_at INTEGER NOT NULL,
+		event_hash  BLOB    NOT NULL,
+		data        BLOB    NOT NULL,
+		PRIMARY KEY (stream, schema, version)
+	) STRICT;
+	CREATE TRIGGER snapshot_archive_no_update BEFORE UPDATE ON snapshot_archive
+	BEGIN SELECT RAISE(ABORT, 'archived snapshots are immutable'); END;
+	CREATE TRIGGER snapshot_archive_no_delete BEFORE DELETE ON snapshot_archive
+	BEGIN SELECT RAISE(ABORT, 'archived snapshots are immutable'); END;`,
 }
 
 // SchemaVersion is the schema version this program writes.
