@@ -111,7 +111,7 @@ func openApp(ctx context.Context, cfg config.Config) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates, Clock: a.clock.Now, Snapshots: store.Snapshots()})
+	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates, Clock: a.clock.Now, Snapshots: store.Snapshots(), Archive: store.Archive()})
 	if err != nil {
 		store.Close()
 		return nil, err

@@ -2,15 +2,16 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -174,57 +175,57 @@ func (a *API) showProcess(w http.ResponseWriter, r *http.Request, actor process.
 	return nil
 }
 
-// pastState replays the process up to an instant (?at=RFC 3339) or a version (?version=N).
+// pastState answers the process as it was at an instant (?at=RFC 3339) or a version (?version=N).
 func (a *API) pastState(w http.ResponseWriter, r *http.Request, actor process.Actor, id uuid.UUID) error {
-	q := r.URL.Query()
-	var at time.Time
-	var version int64
+	q, err := parsePast(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	p, asOf, err := a.cfg.Engine.PastState(r.Context(), actor, id, q)
+	var beyond *engine.BeyondError
+	if errors.As(err, &beyond) {
+		pr := problem(http.StatusNotFound, "version_not_found", fmt.Sprintf("version: Version %d gibt es nicht, das Verfahren ist bei Version %d / version %d does not exist, the process is at version %d",
+			beyond.Requested, beyond.Current, beyond.Requested, beyond.Current))
+		pr.Field, pr.CurrentVersion = "version", &beyond.Current
+		return pr
+	}
+	if err != nil {
+		return err
+	}
+	v := a.view(r.Context(), p, actor)
+	v.AsOf = &asOf
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// parsePast reads ?at= or ?version= (one of them, not both).
+func parsePast(q url.Values) (engine.Past, error) {
+	var past engine.Past
+	if q.Get("at") != "" && q.Get("version") != "" {
+		p := problem(http.StatusBadRequest, "bad_query", "at, version: nur eines von beiden / only one of them")
+		p.Field = "at, version"
+		return past, p
+	}
 	if s := q.Get("at"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			p := problem(http.StatusBadRequest, "bad_date", fmt.Sprintf("at %q: erwartet RFC 3339 / expected RFC 3339, e.g. 2025-03-01T12:00:00+01:00", s))
 			p.Field = "at"
-			return p
+			return past, p
 		}
-		at = t
+		past.At = t
 	}
 	if s := q.Get("version"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
 			p := problem(http.StatusBadRequest, "bad_query", "version: eine positive ganze Zahl / a positive whole number")
 			p.Field = "version"
-			return p
+			return past, p
 		}
-		version = n
+		past.Version = n
 	}
-	events, err := a.cfg.Store.ReadStream(r.Context(), engine.StreamOf(id), eventstore.ReadStreamOptions{})
-	if err != nil {
-		return err
-	}
-	p := process.New(id)
-	var asOf time.Time
-	for _, ev := range events {
-		if (version > 0 && ev.Version > version) || (!at.IsZero() && ev.RecordedAt.After(at)) {
-			break
-		}
-		payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
-		if err != nil {
-			return err
-		}
-		p.Apply(process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID})
-		asOf = ev.RecordedAt
-	}
-	if p.Version == 0 || !actor.Sees(p.Tenant) {
-		return process.ErrNotFound
-	}
-	v := a.view(r.Context(), p, actor)
-	if !at.IsZero() {
-		asOf = at
-	}
-	v.AsOf = &asOf
-	w.Header().Set("ETag", etag(p.Version))
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return past, nil
 }
 
 func (a *API) erase(w http.ResponseWriter, r *http.Request, actor process.Actor) error {

@@ -66,8 +66,7 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 	if err != nil {
 		return Result{}, err
 	}
-	p.ClearPending()
-	e.put(p)
+	e.settle(ctx, p)
 	return Result{Process: id, Version: p.Version, Position: appended.Position}, nil
 }
 

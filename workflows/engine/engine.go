@@ -56,6 +56,12 @@ type Config struct {
 	Snapshots eventstore.SnapshotStore
 	// SnapshotEvery is how many new events make a new snapshot. Default 500.
 	SnapshotEvery int64
+	// Archive keeps snapshots of past states, so that a state at a past version or instant
+	// replays at most ArchiveEvery events. Optional: without, each past state replays the
+	// process from its first event.
+	Archive eventstore.SnapshotArchive
+	// ArchiveEvery is how many versions lie between archived snapshots. Default 1,000.
+	ArchiveEvery int64
 	// CacheSize is how many processes stay loaded between commands. Default 10,000.
 	CacheSize int
 	// ConflictRetries is how often a command without an expected version is decided again after
@@ -107,6 +113,9 @@ func (e *Engine) lock(id uuid.UUID) func() {
 func New(cfg Config) (*Engine, error) {
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 10_000
+	}
+	if cfg.ArchiveEvery <= 0 {
+		cfg.ArchiveEvery = 1000
 	}
 	if cfg.SnapshotEvery == 0 {
 		cfg.SnapshotEvery = 500

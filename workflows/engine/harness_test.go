@@ -15,15 +15,18 @@ import (
 	"github.com/civicflow/civicflow/workflows/gate"
 )
 
-// clock is a settable test clock.
+// clock is a settable test clock. With a tick it moves on by the tick at every reading, as a
+// wall clock does between the engine's reading and the store's.
 type clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	tick time.Duration
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.now = c.now.Add(c.tick)
 	return c.now
 }
 

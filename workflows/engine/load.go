@@ -70,17 +70,30 @@ func (e *Engine) fromSnapshot(ctx context.Context, id uuid.UUID) *process.Proces
 	return p
 }
 
-// snapshot saves the process's state (after its pending events were appended) each time its
-// version passes a multiple of SnapshotEvery.
-func (e *Engine) snapshot(ctx context.Context, p *process.Process) {
-	if e.cfg.Snapshots == nil || p.Version/e.cfg.SnapshotEvery == (p.Version-int64(len(p.Pending())))/e.cfg.SnapshotEvery {
-		return
+// settle finishes a command whose pending events were appended: it gives the state the times the
+// store recorded (when the events set a time), saves a snapshot and archives the state each time
+// the version passes a multiple of SnapshotEvery or ArchiveEvery, and puts the process back in
+// the cache. A state whose recorded time cannot be read is dropped (the next command replays it).
+func (e *Engine) settle(ctx context.Context, p *process.Process) {
+	before := p.Version - int64(len(p.Pending()))
+	crossed := func(every int64) bool { return p.Version/every != before/every }
+	snap := e.cfg.Snapshots != nil && crossed(e.cfg.SnapshotEvery)
+	keep := e.cfg.Archive != nil && crossed(e.cfg.ArchiveEvery)
+	if p.TimedPending() || snap || keep {
+		at, err := e.cfg.Store.ReadStream(ctx, StreamOf(p.ID), eventstore.ReadStreamOptions{From: p.Version, Limit: 1})
+		if err != nil || len(at) != 1 {
+			return
+		}
+		p.Stamp(at[0].RecordedAt)
+		if snap {
+			e.saveSnapshot(ctx, p, at[0].Hash)
+		}
+		if keep {
+			e.keep(ctx, p, at[0])
+		}
 	}
-	at, err := e.cfg.Store.ReadStream(ctx, StreamOf(p.ID), eventstore.ReadStreamOptions{From: p.Version, Limit: 1})
-	if err != nil || len(at) != 1 {
-		return
-	}
-	e.saveSnapshot(ctx, p, at[0].Hash)
+	p.ClearPending()
+	e.put(p)
 }
 
 // saveSnapshot saves the state; hash is the chain hash of the event at p.Version. A failed
@@ -123,7 +136,7 @@ func toRecorded(ev eventstore.Event) (process.Recorded, error) {
 	if err != nil {
 		return process.Recorded{}, fmt.Errorf("engine: %s v%d: %w", ev.Stream, ev.Version, err)
 	}
-	return process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID}, nil
+	return process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID, At: ev.RecordedAt}, nil
 }
 
 // eventID derives the ID of the i-th event of a command: a UUIDv7 whose time is the command's and
@@ -217,8 +230,6 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 	if err != nil {
 		return Result{}, false, err
 	}
-	e.snapshot(ctx, p)
-	p.ClearPending()
-	e.put(p)
+	e.settle(ctx, p)
 	return Result{Process: p.ID, Version: p.Version, Position: appended.Position}, false, nil
 }

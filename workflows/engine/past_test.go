@@ -1,0 +1,151 @@
+package engine_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/workflows/engine"
+	"github.com/civicflow/civicflow/workflows/gate"
+)
+
+// newArchivingEngine starts an engine on the harness's store that archives a past state every
+// `every` versions.
+func newArchivingEngine(t testing.TB, h *harness, every int64) *engine.Engine {
+	t.Helper()
+	g, err := gate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(engine.Config{Store: h.store, Vault: h.store.Vault(), Gates: g, Clock: h.clock.Now,
+		Snapshots: h.store.Snapshots(), Archive: h.store.Archive(), ArchiveEvery: every})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// tickingHarness is a harness whose clock moves on by a millisecond at every reading: the store
+// records each event a little after the engine decided it, as on a real machine.
+func tickingHarness(t *testing.T, every int64) *harness {
+	h := newHarness(t)
+	h.clock.tick = time.Millisecond
+	h.engine = newArchivingEngine(t, h, every)
+	return h
+}
+
+// fullReplay is the state after the events that pass keep, replayed from the first event.
+func fullReplay(t *testing.T, id uuid.UUID, events []eventstore.Event, keep func(eventstore.Event) bool) *process.Process {
+	t.Helper()
+	p := process.New(id)
+	for _, ev := range events {
+		if !keep(ev) {
+			break
+		}
+		payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Apply(process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID, At: ev.RecordedAt})
+	}
+	return p
+}
+
+// sameState fails unless both states encode alike (every field but the handled command IDs).
+func sameState(t *testing.T, what string, got, want *process.Process) {
+	t.Helper()
+	g, err := got.MarshalPast()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := want.MarshalPast()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(g, w) {
+		t.Fatalf("%s: the archived past state differs from a full replay\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// recordHistory runs the standard template to completion on a ticking clock, by an engine that
+// archives past states while it records (or not), and returns the process and its events.
+func recordHistory(t *testing.T, archiving bool, every int64) (*harness, uuid.UUID, []eventstore.Event) {
+	h := newHarness(t)
+	h.clock.tick = time.Millisecond
+	if archiving {
+		h.engine = newArchivingEngine(t, h, every)
+	}
+	tv, err := h.engine.Template(h.ctx, standard, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := runToCompletion(t, h, tv.Template)
+	return h, id, events(t, h, id)
+}
+
+func TestPastState_equals_a_full_replay_at_every_version_and_at_random_instants(t *testing.T) {
+	for _, archiving := range []bool{true, false} {
+		for _, every := range []int64{1, 7, 1000} {
+			name := fmt.Sprintf("archived_every_%d_versions_by_the_recording_engine", every)
+			if !archiving {
+				name = fmt.Sprintf("archived_every_%d_versions_by_the_first_past_state_of_an_old_history", every)
+			}
+			t.Run(name, func(t *testing.T) {
+				h, id, events := recordHistory(t, archiving, every)
+				// A fresh engine, so that the past states come from the archive, not from a cache;
+				// the latest version first, so that an old history is archived by that query.
+				fresh := newArchivingEngine(t, h, every)
+				for i := len(events) - 1; i >= 0; i-- {
+					pastVersion(t, h, fresh, id, events, events[i])
+				}
+				pastInstants(t, h, fresh, id, events, uint64(every))
+			})
+		}
+	}
+}
+
+// pastVersion checks the state at ev's version against a full replay.
+func pastVersion(t *testing.T, h *harness, eng *engine.Engine, id uuid.UUID, events []eventstore.Event, ev eventstore.Event) {
+	t.Helper()
+	got, asOf, err := eng.PastState(h.ctx, auditor, id, engine.Past{Version: ev.Version})
+	if err != nil {
+		t.Fatalf("version %d: %v", ev.Version, err)
+	}
+	sameState(t, fmt.Sprint("version ", ev.Version), got, fullReplay(t, id, events, func(e eventstore.Event) bool { return e.Version <= ev.Version }))
+	if got.Version != ev.Version || !asOf.Equal(ev.RecordedAt) {
+		t.Fatalf("version %d: got version %d as of %s, want as of %s", ev.Version, got.Version, asOf, ev.RecordedAt)
+	}
+}
+
+// pastInstants checks the states at random instants (a third of them exactly an event's
+// recorded time or a nanosecond before) against a full replay.
+func pastInstants(t *testing.T, h *harness, eng *engine.Engine, id uuid.UUID, events []eventstore.Event, seed uint64) {
+	t.Helper()
+	first, last := events[0].RecordedAt, events[len(events)-1].RecordedAt
+	rng := rand.New(rand.NewPCG(1, seed))
+	for i := range 300 {
+		at := first.Add(time.Duration(rng.Int64N(int64(last.Sub(first)) + 1)))
+		if i%3 == 0 {
+			at = events[rng.IntN(len(events))].RecordedAt.Add(-time.Duration(i % 2))
+		}
+		got, asOf, err := eng.PastState(h.ctx, auditor, id, engine.Past{At: at})
+		want := fullReplay(t, id, events, func(e eventstore.Event) bool { return !e.RecordedAt.After(at) })
+		if want.Version == 0 && errors.Is(err, process.ErrNotFound) {
+			continue // before the process was opened
+		}
+		if err != nil {
+			t.Fatalf("at %s: %v", at, err)
+		}
+		sameState(t, "at "+at.String(), got, want)
+		if !asOf.Equal(at) {
+			t.Fatalf("at %s: as of %s", at, asOf)
+		}
+	}
+}
