@@ -104,7 +104,7 @@ func newServerOpts(t testing.TB, opts serverOpts) *server {
 		t.Fatal(err)
 	}
 	g, _ := gate.New()
-	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: g, Clock: s.clock, Snapshots: store.Snapshots()})
+	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: g, Clock: s.clock, Snapshots: store.Snapshots(), Archive: store.Archive()})
 	if err != nil {
 		t.Fatal(err)
 	}

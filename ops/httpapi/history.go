@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -149,14 +150,53 @@ func (a *API) history(w http.ResponseWriter, r *http.Request, actor process.Acto
 	if next > 0 {
 		page.Next = &next
 	}
+	erasures := map[string]string{}
 	for _, ev := range events {
 		e := historyEntry{Version: ev.Version, Position: ev.Position.String(), Type: ev.Type, SchemaVersion: ev.SchemaVersion,
 			RecordedAt: ev.RecordedAt, Actor: ev.Metadata.Actor, CommandID: ev.Metadata.CommandID, Hash: ev.Hash.String()}
 		if err := jsonUnmarshal(ev.Data, &e.Data); err != nil {
 			return err
 		}
+		if err := a.markErased(r.Context(), e.Data, erasures); err != nil {
+			return err
+		}
 		page.Items = append(page.Items, e)
 	}
 	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// markErased replaces each piece of sealed personal data ({"person", "ct"}) of an erased person
+// by the erasure's notice, as the process view shows it: the history then says when and under
+// which article the data was erased, and no longer carries its ciphertext. notices caches each
+// person's notice ("" for a person not erased) for one answer.
+func (a *API) markErased(ctx context.Context, data map[string]any, notices map[string]string) error {
+	for k, v := range data {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		person, sealed := m["person"].(string)
+		if _, ct := m["ct"].(string); !sealed || !ct || len(m) != 2 {
+			if err := a.markErased(ctx, m, notices); err != nil {
+				return err
+			}
+			continue
+		}
+		notice, known := notices[person]
+		if !known {
+			pe, erased, err := a.cfg.Engine.Erasure(ctx, person)
+			if err != nil {
+				return err
+			}
+			if erased {
+				notice = pe.Notice()
+			}
+			notices[person] = notice
+		}
+		if notice != "" {
+			data[k] = notice
+		}
+	}
 	return nil
 }
