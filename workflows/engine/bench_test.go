@@ -17,8 +17,14 @@ import (
 
 // reportLatency reports commands/s and the 50th and 99th percentile latency in milliseconds.
 func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
+	reportLatencyOf(b, "commands/s", lat, elapsed)
+}
+
+// reportLatencyOf reports the rate (in unit, e.g. "queries/s") and the 50th and 99th
+// percentile latency in milliseconds.
+func reportLatencyOf(b *testing.B, unit string, lat []time.Duration, elapsed time.Duration) {
 	slices.Sort(lat)
-	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "commands/s")
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), unit)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

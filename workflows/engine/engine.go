@@ -60,7 +60,8 @@ type Config struct {
 	// replays at most ArchiveEvery events. Optional: without, each past state replays the
 	// process from its first event.
 	Archive eventstore.SnapshotArchive
-	// ArchiveEvery is how many versions lie between archived snapshots. Default 1,000.
+	// ArchiveEvery is how many versions lie between archived snapshots. Default 250 (see the
+	// README: a past state then replays 125 events on average).
 	ArchiveEvery int64
 	// CacheSize is how many processes stay loaded between commands. Default 10,000.
 	CacheSize int
@@ -115,7 +116,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.CacheSize = 10_000
 	}
 	if cfg.ArchiveEvery <= 0 {
-		cfg.ArchiveEvery = 1000
+		cfg.ArchiveEvery = 250
 	}
 	if cfg.SnapshotEvery == 0 {
 		cfg.SnapshotEvery = 500
