@@ -36,6 +36,7 @@ type site struct {
 	tokens  map[string]string // "role@tenant" → secret
 	leipzig uuid.UUID         // a Leipzig process with a participant, a task done and a measure
 	menden  uuid.UUID
+	engine  *engine.Engine
 }
 
 var now = time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
@@ -143,7 +144,7 @@ func newSiteConfigured(t *testing.T, wrap func(eventstore.Store) eventstore.Stor
 		<-done
 		store.Close()
 	})
-	s.url, s.handler, s.store = ts.URL, d, store
+	s.url, s.handler, s.store, s.engine = ts.URL, d, store, eng
 	return s
 }
 

@@ -170,6 +170,7 @@ var messages = map[string][2]string{
 	"measure.cancelled":   {"abgebrochen", "cancelled"},
 
 	"event.process.opened":                    {"Verfahren eröffnet", "Process opened"},
+	"history.erased":                          {"gelöscht am %s von %s (Art. 17 DSGVO)", "erased on %s by %s (Art. 17 GDPR)"},
 	"event.process.task_completed":            {"Aufgabe erledigt", "Task completed"},
 	"event.process.task_reopened":             {"Aufgabe wieder geöffnet", "Task reopened"},
 	"event.process.approval_granted":          {"Freigabe erteilt", "Approval granted"},

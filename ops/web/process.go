@@ -135,7 +135,7 @@ func (d *Dashboard) showProcess(w http.ResponseWriter, r *http.Request, rq reque
 	if err != nil {
 		return err
 	}
-	data.History = history(p, tv.Template, events, personal)
+	data.History = history(p, tv.Template, events, personal, d.erasures(r))
 	data.Collab = d.collab(r.Context(), p, pr, tv.Template, personal)
 	data.Version = pr.Version
 	if data.Work, err = d.workbench(r.Context(), p, rq.actor, pr, tv.Template, failed); err != nil {
