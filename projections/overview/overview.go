@@ -29,8 +29,9 @@ var _ runner.Projection = Projection{}
 // Name returns "process_overview".
 func (Projection) Name() string { return Name }
 
-// Version is the version of this code's tables and rules.
-func (Projection) Version() int { return 1 }
+// Version is the version of this code's tables and rules. Version 2: opened_at and entered_at
+// are the events' recorded times (the instants a past state is asked for), not the commands'.
+func (Projection) Version() int { return 2 }
 
 // Filter selects process and template events.
 func (Projection) Filter() eventstore.Filter {
@@ -166,13 +167,13 @@ func (x folder) apply(e eventstore.Event) error {
 			return err
 		}
 		return x.s.Exec(`INSERT INTO {process} (id, tenant, template, template_version, title, stage, status, opened_at, entered_at, position)
-			VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion, p.Title, p.Stage, ts(p.At), ts(p.At), pos)
+			VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion, p.Title, p.Stage, ts(e.RecordedAt), ts(e.RecordedAt), pos)
 	case process.StageCompleted:
-		return set(`stage = ?, entered_at = ?`, p.Next, ts(p.At))
+		return set(`stage = ?, entered_at = ?`, p.Next, ts(e.RecordedAt))
 	case process.StageReverted:
-		return set(`stage = ?, entered_at = ?`, p.To, ts(p.At))
+		return set(`stage = ?, entered_at = ?`, p.To, ts(e.RecordedAt))
 	case process.ProcessMigrated:
-		return set(`template_version = ?, stage = ?, entered_at = CASE WHEN stage = ? THEN entered_at ELSE ? END`, p.ToVersion, p.Stage, p.Stage, ts(p.At))
+		return set(`template_version = ?, stage = ?, entered_at = CASE WHEN stage = ? THEN entered_at ELSE ? END`, p.ToVersion, p.Stage, p.Stage, ts(e.RecordedAt))
 	case process.MeasureDefined:
 		return x.s.Exec(`INSERT OR IGNORE INTO {measure} (process, id, progress) VALUES (?, ?, 0)`, id, p.Measure)
 	case process.MeasureProgressReported:

@@ -97,7 +97,7 @@ func (l *List) Apply(ev eventstore.Event) {
 		p = process.New(id)
 		l.states[id] = p
 	}
-	p.Apply(process.Recorded{Payload: payload, Version: ev.Version})
+	p.Apply(process.Recorded{Payload: payload, Version: ev.Version, At: ev.RecordedAt})
 }
 
 func (l *List) advance(pos eventstore.Position) {
