@@ -11,7 +11,8 @@ import (
 
 // TestE2E_past_states_and_the_erased_history_through_the_real_binary runs the server on the wall
 // clock, where the store records each event a little after the engine decided it, and checks
-// through the API and the CLI: every time the process view and the history show is a valid ?at
+// through the API and the CLI: every time the process view, the process list and the history
+// show is a valid ?at
 // for the state it describes; a version beyond the current one is refused naming the current version, version
 // with at is refused naming both; the history says an erased person's data was erased and no
 // longer carries it.
@@ -33,12 +34,20 @@ func TestE2E_past_states_and_the_erased_history_through_the_real_binary(t *testi
 		visit := v.(map[string]any)
 		times["entered "+visit["stage"].(string)] = visit["entered"].(string)
 	}
+	for _, it := range r.must("GET", "/api/v1/processes", "auditor@leipzig", nil).body["items"].([]any) {
+		if item := it.(map[string]any); item["id"] == id {
+			times["list opened_at"], times["list stage_entered_at"] = item["opened_at"].(string), item["stage_entered_at"].(string)
+		}
+	}
+	if len(times) < 5 {
+		t.Fatalf("the process list does not show the process: %v", times)
+	}
 	for what, at := range times {
 		past := r.call("GET", base+"?at="+url.QueryEscape(at), "auditor@leipzig", nil)
 		if past.status != 200 {
 			t.Fatalf("?at=%s (%s): %d %s", at, what, past.status, past.raw)
 		}
-		if what == "stage_entered_at" && past.body["stage"] != view["stage"] || strings.HasPrefix(what, "entered ") && past.body["stage"] != strings.TrimPrefix(what, "entered ") {
+		if strings.HasSuffix(what, "stage_entered_at") && past.body["stage"] != view["stage"] || strings.HasPrefix(what, "entered ") && past.body["stage"] != strings.TrimPrefix(what, "entered ") {
 			t.Fatalf("?at=%s (%s): in stage %v", at, what, past.body["stage"])
 		}
 	}
