@@ -12,10 +12,9 @@ import (
 // TestE2E_past_states_and_the_erased_history_through_the_real_binary runs the server on the wall
 // clock, where the store records each event a little after the engine decided it, and checks
 // through the API and the CLI: every time the process view, the process list and the history
-// show is a valid ?at
-// for the state it describes; a version beyond the current one is refused naming the current version, version
-// with at is refused naming both; the history says an erased person's data was erased and no
-// longer carries it.
+// show is a valid ?at for the state it describes; a version beyond the current one is refused
+// naming the current version, version with at is refused naming both; the history says an erased
+// person's data was erased and no longer carries it.
 func TestE2E_past_states_and_the_erased_history_through_the_real_binary(t *testing.T) {
 	r := startServer(t)
 	for _, role := range []string{"lead", "member", "administrator", "auditor"} {
