@@ -149,3 +149,72 @@ func pastInstants(t *testing.T, h *harness, eng *engine.Engine, id uuid.UUID, ev
 		}
 	}
 }
+
+func TestPastState_ignores_an_archived_snapshot_that_does_not_meet_the_log(t *testing.T) {
+	h, id, events := recordHistory(t, true, 1000)
+	cases := []struct {
+		name    string
+		version int64
+		forge   func(s *eventstore.Snapshot) // the snapshot of the true state, made not to meet the log
+	}{
+		{"another_chain_hash", 20, func(s *eventstore.Snapshot) { s.EventHash = events[0].Hash }},
+		{"another_recorded_time", 21, func(s *eventstore.Snapshot) { s.RecordedAt = s.RecordedAt.Add(-time.Nanosecond) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev := events[c.version-1]
+			state := fullReplay(t, id, events, func(e eventstore.Event) bool { return e.Version <= c.version })
+			state.Contributions += 1000 // so that using the snapshot shows
+			data, err := state.MarshalPast()
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap := eventstore.Snapshot{Version: c.version, Schema: process.SnapshotSchema, EventHash: ev.Hash, RecordedAt: ev.RecordedAt, Data: data}
+			c.forge(&snap)
+			if err := h.store.Archive().Keep(h.ctx, engine.StreamOf(id), snap); err != nil {
+				t.Fatal(err)
+			}
+			eng := newArchivingEngine(t, h, 1000)
+			pastVersion(t, h, eng, id, events, events[40])
+			pastInstants(t, h, eng, id, events, 3)
+		})
+	}
+}
+
+func TestPastState_refuses_what_it_cannot_answer(t *testing.T) {
+	h := newHarness(t)
+	id := h.open(standard, "Kurz")
+	h.do(member, id, engine.CompleteTask{Task: "define_subject", Evidence: "Vermerk"})
+	cases := []struct {
+		name string
+		q    engine.Past
+		who  process.Actor
+		want func(error) bool
+	}{
+		{"a_version_beyond_the_current_one_names_it", engine.Past{Version: 3}, auditor, func(err error) bool {
+			var b *engine.BeyondError
+			return errors.As(err, &b) && b.Requested == 3 && b.Current == 2
+		}},
+		{"version_and_instant_together_name_both", engine.Past{Version: 1, At: h.clock.Now()}, auditor, func(err error) bool {
+			var ie *process.InvalidError
+			return errors.As(err, &ie) && ie.Field == "at, version"
+		}},
+		{"neither_version_nor_instant", engine.Past{}, auditor, func(err error) bool {
+			var ie *process.InvalidError
+			return errors.As(err, &ie) && ie.Field == "at, version"
+		}},
+		{"an_instant_before_the_opening_is_not_found", engine.Past{At: h.clock.Now().Add(-time.Hour)}, auditor, func(err error) bool {
+			return errors.Is(err, process.ErrNotFound)
+		}},
+		{"another_tenant_finds_nothing_whatever_the_version", engine.Past{Version: 99}, otherLead, func(err error) bool {
+			return errors.Is(err, process.ErrNotFound)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, _, err := h.engine.PastState(h.ctx, c.who, id, c.q); !c.want(err) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
