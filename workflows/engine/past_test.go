@@ -32,15 +32,6 @@ func newArchivingEngine(t testing.TB, h *harness, every int64) *engine.Engine {
 	return eng
 }
 
-// tickingHarness is a harness whose clock moves on by a millisecond at every reading: the store
-// records each event a little after the engine decided it, as on a real machine.
-func tickingHarness(t *testing.T, every int64) *harness {
-	h := newHarness(t)
-	h.clock.tick = time.Millisecond
-	h.engine = newArchivingEngine(t, h, every)
-	return h
-}
-
 // fullReplay is the state after the events that pass keep, replayed from the first event.
 func fullReplay(t *testing.T, id uuid.UUID, events []eventstore.Event, keep func(eventstore.Event) bool) *process.Process {
 	t.Helper()
