@@ -25,7 +25,8 @@ func TestE2E_past_states_and_the_erased_history_through_the_real_binary(t *testi
 	for _, task := range []string{"define_subject", "choose_facilitation", "publish_call", "select_team"} {
 		r.must("POST", base+"/complete_task", "member@leipzig", map[string]any{"task": task, "evidence": "Vermerk"})
 	}
-	r.must("POST", base+"/register_participant", "member@leipzig", map[string]any{"participant": "t1", "person": "p-4711", "group": "citizens", "name": "Hildegard Kranichfeld"})
+	person := "0190a000-0000-7000-8000-000000004711"
+	r.must("POST", base+"/register_participant", "member@leipzig", map[string]any{"participant": "t1", "person": person, "group": "citizens", "name": "Hildegard Kranichfeld"})
 	view := r.must("GET", base, "auditor@leipzig", nil).body
 	current := int(view["version"].(float64))
 	times := map[string]string{"opened_at": view["opened_at"].(string), "stage_entered_at": view["stage_entered_at"].(string)}
@@ -57,7 +58,7 @@ func TestE2E_past_states_and_the_erased_history_through_the_real_binary(t *testi
 			t.Fatalf("?at= the recorded time of version %v: %d, version %v", ev["version"], past.status, past.body["version"])
 		}
 	}
-	r.must("POST", "/api/v1/persons/p-4711/erase", "administrator@leipzig", nil)
+	r.must("POST", "/api/v1/persons/"+person+"/erase", "administrator@leipzig", nil)
 	cli := func(args ...string) (string, int) {
 		c := exec.Command(r.bin, append(args, "--server", r.url, "--token", r.tokens["auditor@leipzig"])...)
 		out, err := c.CombinedOutput()

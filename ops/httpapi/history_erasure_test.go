@@ -1,16 +1,20 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 func TestAPI_history_says_an_erased_persons_data_was_erased_and_no_longer_shows_it(t *testing.T) {
 	s := newServer(t)
 	base := "/api/v1/processes/" + s.open("leipzig", "Löschung im Verlauf")
-	for _, who := range []string{"erika", "max"} {
-		if r := s.call("POST", base+"/register_participant", "member@leipzig", map[string]any{"person": who, "group": "citizens", "name": "Name " + who, "email": who + "@example.org"}); r.status != 200 {
+	erika, other := uuid.NewString(), uuid.NewString()
+	for i, who := range []string{erika, other} {
+		if r := s.call("POST", base+"/register_participant", "member@leipzig", map[string]any{"person": who, "group": "citizens", "name": fmt.Sprint("Name ", i), "email": fmt.Sprint("p", i, "@example.org")}); r.status != 200 {
 			t.Fatalf("register %s: %d %s", who, r.status, r.body)
 		}
 	}
@@ -25,10 +29,10 @@ func TestAPI_history_says_an_erased_persons_data_was_erased_and_no_longer_shows_
 		t.Fatalf("no sealed registration of %s in the history", who)
 		return nil
 	}
-	before := sealedOf("erika")
+	before := sealedOf(erika)
 	ciphertexts := []string{before["name"].(map[string]any)["ct"].(string), before["email"].(map[string]any)["ct"].(string)}
 	s.advance(48 * time.Hour) // 2025-03-05
-	if r := s.call("POST", "/api/v1/persons/erika/erase", "administrator@leipzig", nil); r.status != 200 {
+	if r := s.call("POST", "/api/v1/persons/"+erika+"/erase", "administrator@leipzig", nil); r.status != 200 {
 		t.Fatalf("erase: %d %s", r.status, r.body)
 	}
 	const notice = "gelöscht am 2025-03-05 von administrator (Art. 17 DSGVO) / erased on 2025-03-05 by administrator (Art. 17 GDPR)"
@@ -49,7 +53,7 @@ func TestAPI_history_says_an_erased_persons_data_was_erased_and_no_longer_shows_
 				}
 				erased++
 			case map[string]any:
-				if !strings.HasSuffix(name["person"].(string), "max") || name["ct"] == "" {
+				if !strings.HasSuffix(name["person"].(string), other) || name["ct"] == "" {
 					t.Fatalf("%s: a registration not erased reads %v", who, name)
 				}
 				kept++

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/workflows/engine"
 )
@@ -12,9 +14,10 @@ import (
 func TestProcessPage_history_says_when_a_persons_data_was_erased(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
+	hilde := uuid.NewString()
 	member := process.Meta{Actor: process.Actor{User: "member-leipzig", Tenant: "leipzig", Role: "member"}}
 	for _, cmd := range []engine.Command{
-		engine.RegisterParticipant{Participant: "h1", Person: "hilde", Group: "citizens", Name: "Hildegard Kranichfeld"},
+		engine.RegisterParticipant{Participant: "h1", Person: hilde, Group: "citizens", Name: "Hildegard Kranichfeld"},
 		engine.RecordContribution{Participant: "h1", Topic: "Wasser", Text: "Ein Trinkbrunnen"},
 	} {
 		if _, err := s.engine.Do(ctx, member, s.leipzig, engine.NoExpectation, cmd); err != nil {
@@ -22,7 +25,7 @@ func TestProcessPage_history_says_when_a_persons_data_was_erased(t *testing.T) {
 		}
 	}
 	admin := process.Meta{Actor: process.Actor{User: "administrator-leipzig", Tenant: "leipzig", Role: "administrator"}}
-	if err := s.engine.ErasePerson(ctx, admin, "hilde"); err != nil {
+	if err := s.engine.ErasePerson(ctx, admin, hilde); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()
