@@ -12,7 +12,8 @@ import (
 )
 
 // FuzzCommands runs random command sequences and checks after each that replaying the recorded
-// events (through their JSON encoding) gives exactly the state the commands built.
+// events (through their JSON encoding, with their recorded times) gives exactly the state the
+// commands built and Stamp gave the recorded time.
 func FuzzCommands(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17})
 	f.Add([]byte{1, 2, 4, 4, 12, 13, 3, 6, 7, 9, 10, 11, 5})
@@ -26,7 +27,9 @@ func FuzzCommands(f *testing.F) {
 		}
 		var log []process.Recorded
 		cmd := "open"
+		recorded := now.Add(time.Millisecond) // the store records each command's events a little after it was decided
 		flush := func() {
+			p.Stamp(recorded)
 			for _, e := range p.Pending() {
 				b, schema, err := process.Encode(e)
 				if err != nil {
@@ -36,7 +39,7 @@ func FuzzCommands(f *testing.F) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				log = append(log, process.Recorded{Payload: back, Version: int64(len(log) + 1), CommandID: cmd})
+				log = append(log, process.Recorded{Payload: back, Version: int64(len(log) + 1), CommandID: cmd, At: recorded})
 			}
 			p.ClearPending()
 		}
@@ -47,6 +50,7 @@ func FuzzCommands(f *testing.F) {
 				break
 			}
 			clock = clock.Add(time.Hour)
+			recorded = clock.Add(time.Duration(op%7) * time.Millisecond) // sometimes no later than decided
 			cmd = fmt.Sprint(i)
 			meta := process.Meta{Actor: []process.Actor{lead, admin, member, auditor}[int(op>>5)%4], CommandID: cmd, Now: clock}
 			s := fmt.Sprint(op % 3)
