@@ -15,7 +15,8 @@ import (
 )
 
 // processListHandler names the router handler that feeds the process list. It has no consumer
-// group: the list is in memory and read from the beginning of the log at every start.
+// group: the list is in memory, restored at start from its own snapshot (or built from the
+// beginning of the log), and the handler's subscription starts after the list's position.
 const processListHandler = "processlist"
 
 // startRouter runs serve's Watermill router, with its Prometheus metrics on m: the process list is
@@ -30,7 +31,8 @@ func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics
 	if err != nil {
 		return nil, err
 	}
-	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: wlog})
+	// Without a consumer group: the list keeps its own position (restored from its snapshot).
+	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: wlog, After: list.Position()})
 	if err != nil {
 		return nil, errors.Join(err, pub.Close())
 	}

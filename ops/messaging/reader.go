@@ -34,6 +34,7 @@ func (s *Subscriber) newReader(ctx context.Context, topic string) (*reader, erro
 		filter: eventstore.Filter{StreamPrefixes: []string{eventstore.CategoryPrefix(topic)}},
 		logger: s.logger.With(watermill.LogFields{"topic": topic}),
 		out:    make(chan *message.Message),
+		last:   s.cfg.After,
 	}
 	if s.cfg.ConsumerGroup != "" {
 		r.checkpoint = s.cfg.ConsumerGroup + "/" + topic

@@ -47,6 +47,10 @@ type SubscriberConfig struct {
 	// Checkpoints keeps the consumer groups' positions, e.g. (*sqlite.Store).Checkpoints(). Required
 	// with a ConsumerGroup; must be nil without one.
 	Checkpoints CheckpointStore
+	// After is where every subscription starts without a ConsumerGroup: after this position (a
+	// read model restored from a snapshot of its own goes on from there). Default Start, the
+	// beginning of the log; must be Start with a ConsumerGroup, which keeps its own position.
+	After eventstore.Position
 	// NackResendDelay is how long a nacked message waits before it is delivered again. Default
 	// 100ms; must not be negative.
 	NackResendDelay time.Duration
@@ -90,6 +94,8 @@ func (c SubscriberConfig) Validate() error {
 		bad("Checkpoints", "is nil, but consumer group %q needs somewhere to keep its position", c.ConsumerGroup)
 	case c.ConsumerGroup == "" && c.Checkpoints != nil:
 		bad("Checkpoints", "is set without a ConsumerGroup; without a group nothing is checkpointed")
+	case c.ConsumerGroup != "" && !c.After.IsZero():
+		bad("After", "is %s, but consumer group %q starts after its own checkpoint", c.After, c.ConsumerGroup)
 	}
 	switch {
 	case !utf8.ValidString(c.ConsumerGroup):

@@ -1,8 +1,9 @@
 // Package processlist is the read model behind process lists: one summary per process (tenant,
 // template, stage, status, programme, title, lead, dates), kept current from the global log by a
-// catch-up subscription (Run) or fed event by event (Apply), and held in memory. It is rebuilt from
-// the log at every start, and says up to which position it is current, so a reader can wait for
-// its own write.
+// catch-up subscription (Run) or fed event by event (Apply), and held in memory. A start restores
+// it from the snapshot it last saved (Save, Restore: checked against the log) and applies only the
+// rest of the log; it says up to which position it is current, so a reader can wait for its own
+// write.
 //
 //	list := processlist.New()
 //	go list.Run(ctx, store)
@@ -47,7 +48,9 @@ type List struct {
 	mu       sync.RWMutex
 	states   map[uuid.UUID]*process.Process
 	position eventstore.Position
-	moved    chan struct{} // closed and replaced whenever position moves
+	last     eventstore.Event    // the last event applied (stream, version, position, hash)
+	saved    eventstore.Position // the position of the last snapshot saved or restored
+	moved    chan struct{}       // closed and replaced whenever position moves
 }
 
 // New returns an empty list.
@@ -55,9 +58,10 @@ func New() *List {
 	return &List{states: map[uuid.UUID]*process.Process{}, moved: make(chan struct{})}
 }
 
-// Run follows the store's log from the beginning until ctx ends or the store closes.
+// Run follows the store's log from the list's position (the beginning, or where Restore put it)
+// until ctx ends or the store closes.
 func (l *List) Run(ctx context.Context, store eventstore.Store) error {
-	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{Filter: followed})
+	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{After: l.Position(), Filter: followed})
 	if err != nil {
 		return err
 	}
@@ -83,7 +87,7 @@ func (l *List) Apply(ev eventstore.Event) {
 	if ev.Position.Compare(l.position) <= 0 {
 		return
 	}
-	defer l.advance(ev.Position)
+	defer l.advance(ev)
 	id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "process-"))
 	if err != nil || !process.Known(ev.Type) {
 		return
@@ -100,8 +104,9 @@ func (l *List) Apply(ev eventstore.Event) {
 	p.Apply(process.Recorded{Payload: payload, Version: ev.Version, At: ev.RecordedAt})
 }
 
-func (l *List) advance(pos eventstore.Position) {
-	l.position = pos
+func (l *List) advance(ev eventstore.Event) {
+	l.position = ev.Position
+	l.last = eventstore.Event{Stream: ev.Stream, Version: ev.Version, Position: ev.Position, Hash: ev.Hash, RecordedAt: ev.RecordedAt}
 	close(l.moved)
 	l.moved = make(chan struct{})
 }
