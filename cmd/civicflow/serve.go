@@ -155,7 +155,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	}
 	a.store.ObserveWriteLock(m.ObserveWriteLock)
 	restoreList(ctx, a, log)
-	defer startListSnapshots(a, log)() // deferred before the router's stop, so it runs after it
+	defer startListSnapshots(a, log)()                      // deferred before the router's stop, so it runs after it
 	stopRouter, err := startRouter(a.store, a.list, m, log) // feeds the process list
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
