@@ -155,7 +155,8 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	}
 	a.store.ObserveWriteLock(m.ObserveWriteLock)
 	restoreList(ctx, a, log)
-	defer startListSnapshots(a, log)()                      // deferred before the router's stop, so it runs after it
+	// Deferred before the router's stop, so that its last save runs after the router stopped.
+	defer startListSnapshots(a, log)()
 	stopRouter, err := startRouter(a.store, a.list, m, log) // feeds the process list
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
