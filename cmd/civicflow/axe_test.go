@@ -14,12 +14,12 @@ import (
 // axeVersion is the axe-core release .ci/run installs.
 const axeVersion = "4.14.1"
 
-// axeScript returns axe-core's axe.min.js: from CIVICFLOW_AXE_JS, or where .ci/run installs it
+// axeScript returns axe-core's axe.min.js: from CIVICFLOW_TEST_AXE_JS, or where .ci/run installs it
 // (npm install --prefix "$XDG_CACHE_HOME/civicflow/axe-core", default ~/.cache). Without it the
 // test fails in CI (CI=true) and is skipped elsewhere with how to install it.
 func axeScript(t *testing.T) string {
 	t.Helper()
-	path := os.Getenv("CIVICFLOW_AXE_JS")
+	path := os.Getenv("CIVICFLOW_TEST_AXE_JS")
 	if path == "" {
 		cache, err := os.UserCacheDir()
 		if err == nil {
@@ -28,7 +28,7 @@ func axeScript(t *testing.T) string {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		install := fmt.Sprintf(`npm install --prefix "${XDG_CACHE_HOME:-$HOME/.cache}/civicflow/axe-core" axe-core@%s (or set CIVICFLOW_AXE_JS to axe.min.js)`, axeVersion)
+		install := fmt.Sprintf(`npm install --prefix "${XDG_CACHE_HOME:-$HOME/.cache}/civicflow/axe-core" axe-core@%s (or set CIVICFLOW_TEST_AXE_JS to axe.min.js)`, axeVersion)
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("axe-core is missing (%v): CI must install it: %s", err, install)
 		}
