@@ -44,6 +44,12 @@ type Template struct {
 	Indicators        []Indicator        `json:"indicators,omitempty"`
 	Certificates      []Certificate      `json:"certificates,omitempty"`
 	FeedbackQuestions []FeedbackQuestion `json:"feedback_questions,omitempty"`
+	// Calendar is the default calendar of the deadlines, e.g. "DE-SN" (see period.Codes); "" means "DE".
+	Calendar string `json:"calendar,omitempty"`
+	// TimeZone is the default time zone of the deadlines; "" means Europe/Berlin.
+	TimeZone string `json:"time_zone,omitempty"`
+	// Dates are the named dates a process may set (set_date), e.g. "announced_at".
+	Dates []NamedDate `json:"dates,omitempty"`
 }
 
 // Stage is one stage (Phase) of a template.
@@ -99,22 +105,6 @@ type Approval struct {
 	Title Text `json:"title"`
 	// Roles may grant the approval; default administrator.
 	Roles []string `json:"roles,omitempty"`
-}
-
-// Deadline is a time limit with its legal basis, e.g. a publication period.
-type Deadline struct {
-	// Key identifies the deadline.
-	Key string `json:"key"`
-	// Title says what the deadline is.
-	Title Text `json:"title"`
-	// Stage is the stage during which the deadline runs.
-	Stage string `json:"stage"`
-	// MinDays is the least number of days the stage must last for the deadline to be met.
-	MinDays int `json:"min_days,omitempty"`
-	// NoticeDays is how many days ahead the start must be announced.
-	NoticeDays int `json:"notice_days,omitempty"`
-	// LegalBasis names the rule, e.g. "§ 3 Abs. 2 BauGB".
-	LegalBasis string `json:"legal_basis,omitempty"`
 }
 
 // StageIndex returns the position of the stage with key, or -1.

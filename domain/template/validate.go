@@ -20,6 +20,9 @@ type Problem struct {
 	Path string `json:"path"`
 	// Message says what is wrong.
 	Message string `json:"message"`
+	// Line and Column locate the part in the YAML or JSON document (from 1); 0 when unknown.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // ValidationError lists every problem of a template.
@@ -32,6 +35,9 @@ func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		parts[i] = p.Path + ": " + p.Message
+		if p.Line > 0 {
+			parts[i] = fmt.Sprintf("line %d, column %d: %s", p.Line, p.Column, parts[i])
+		}
 	}
 	return "template: invalid: " + strings.Join(parts, "; ")
 }
@@ -97,19 +103,8 @@ func Validate(t *Template, gates GateChecker) error {
 	for i, s := range t.Stages {
 		c.stage(fmt.Sprintf("stages[%d]", i), s, t.Stages[:i], stageSeen, gates)
 	}
-	deadlineSeen := map[string]bool{}
-	for i, d := range t.Deadlines {
-		path := fmt.Sprintf("deadlines[%d]", i)
-		c.key(path+".key", d.Key, deadlineSeen)
-		c.text(path+".title", d.Title, true)
-		if t.StageIndex(d.Stage) < 0 {
-			c.add(path+".stage", "%q is not a stage of this template", d.Stage)
-		}
-		if d.MinDays < 0 || d.NoticeDays < 0 {
-			c.add(path, "days must not be negative")
-		}
-	}
 	c.collab(t)
+	c.time(t)
 	if len(c.problems) > 0 {
 		return &ValidationError{Problems: c.problems}
 	}

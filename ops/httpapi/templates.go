@@ -81,7 +81,7 @@ func (a *API) publishTemplate(w http.ResponseWriter, r *http.Request, actor proc
 	}
 	tv, err := a.cfg.Engine.PublishTemplate(r.Context(), m, tpl)
 	if err != nil {
-		return err
+		return templates.Locate(body, err)
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/templates/%s/versions/%d", tv.Template.ID, tv.Template.Version))
 	writeJSON(w, http.StatusCreated, tv)

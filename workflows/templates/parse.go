@@ -43,13 +43,14 @@ func Parse(data []byte) (template.Template, error) {
 	return tpl, nil
 }
 
-// ParseAndValidate reads a template and checks it completely, gate expressions included.
+// ParseAndValidate reads a template and checks it completely, gate expressions included; every
+// problem carries its line and column in data.
 func ParseAndValidate(data []byte, gates template.GateChecker) (template.Template, error) {
 	tpl, err := Parse(data)
 	if err != nil {
 		return tpl, err
 	}
-	return tpl, template.Validate(&tpl, gates)
+	return tpl, Locate(data, template.Validate(&tpl, gates))
 }
 
 //go:embed seeds/*.yaml
