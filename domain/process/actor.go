@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/civicflow/civicflow/domain/period"
 	"github.com/civicflow/civicflow/domain/template"
 )
 
@@ -32,6 +33,9 @@ type Meta struct {
 	Actor Actor
 	// Now is the command's time, from the engine's clock.
 	Now time.Time
+	// Calendars gives the public holidays that periods count with; nil means none (only
+	// weekends are free). The engine sets it.
+	Calendars period.Calendars
 }
 
 // Action names a command for authorisation and idempotency.

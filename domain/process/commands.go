@@ -109,7 +109,7 @@ func (p *Process) CompleteTask(m Meta, tpl template.Template, task, evidence str
 	if _, done := p.Tasks[p.Stage][task]; done {
 		return refuse("task_done", "Aufgabe ist bereits erledigt / task is already done: "+task)
 	}
-	p.record(m, TaskCompleted{Stage: p.Stage, Task: task, Evidence: evidence, By: m.Actor.User})
+	p.record(m, TaskCompleted{Stage: p.Stage, Task: task, Evidence: evidence, By: m.Actor.User, At: m.Now})
 	return nil
 }
 
@@ -178,9 +178,15 @@ func (p *Process) RevokeApproval(m Meta, tpl template.Template, approval, reason
 }
 
 // Advance leaves the current stage for the next when every required task is done, every
-// approval granted and every gate holds; otherwise it refuses, listing every unmet condition.
-// From the last stage, use Complete.
+// approval granted, every gate holds and every enforced period is kept; otherwise it refuses,
+// listing every unmet condition. From the last stage, use Complete.
 func (p *Process) Advance(m Meta, tpl template.Template, gates GateEvaluator) error {
+	return p.AdvanceOverriding(m, tpl, gates, "")
+}
+
+// AdvanceOverriding is Advance that, given a reason, skips periods not kept and records each
+// (PeriodOverridden) before the stage change.
+func (p *Process) AdvanceOverriding(m Meta, tpl template.Template, gates GateEvaluator, override string) error {
 	next, err := p.checkLeave(m, tpl, gates, ActAdvance)
 	if err != nil {
 		return err
@@ -188,12 +194,24 @@ func (p *Process) Advance(m Meta, tpl template.Template, gates GateEvaluator) er
 	if next == "" {
 		return refuse("last_stage", "Letzte Phase: Verfahren abschließen statt weiterschalten / last stage: complete the process instead")
 	}
+	overrides, err := p.keepPeriods(m, tpl, p.Stage, next, "advance", override)
+	if err != nil {
+		return err
+	}
+	for _, o := range overrides {
+		p.record(m, o)
+	}
 	p.record(m, StageCompleted{Stage: p.Stage, Next: next, By: m.Actor.User, At: m.Now})
 	return nil
 }
 
 // Complete ends the process from its last stage when that stage's conditions hold.
 func (p *Process) Complete(m Meta, tpl template.Template, gates GateEvaluator) error {
+	return p.CompleteOverriding(m, tpl, gates, "")
+}
+
+// CompleteOverriding is Complete that, given a reason, skips periods not kept (recorded).
+func (p *Process) CompleteOverriding(m Meta, tpl template.Template, gates GateEvaluator, override string) error {
 	if err := p.check(m, ActComplete); err != nil {
 		return err
 	}
@@ -203,6 +221,13 @@ func (p *Process) Complete(m Meta, tpl template.Template, gates GateEvaluator) e
 	}
 	if next != "" {
 		return refuse("not_last_stage", "Das Verfahren ist noch nicht in der letzten Phase / the process is not in its last stage")
+	}
+	overrides, err := p.keepPeriods(m, tpl, p.Stage, "", "complete", override)
+	if err != nil {
+		return err
+	}
+	for _, o := range overrides {
+		p.record(m, o)
 	}
 	p.record(m, ProcessCompleted{Stage: p.Stage, By: m.Actor.User, At: m.Now})
 	return nil
@@ -221,8 +246,8 @@ func (p *Process) checkLeave(m Meta, tpl template.Template, gates GateEvaluator,
 	if act == ActAdvance && !tpl.Stages[i].MayAdvance(m.Actor.Role) {
 		return "", &ForbiddenError{Role: m.Actor.Role, Action: "advance from stage " + p.Stage}
 	}
-	if unmet := p.unmetConditions(tpl, gates, m.Now); len(unmet) > 0 {
-		return "", refuse("gates_not_met", unmet...)
+	if unmet := p.unmetConditions(tpl, gates, m); len(unmet) > 0 {
+		return "", p.gateRefusal(tpl, gates, m, unmet)
 	}
 	if i+1 < len(tpl.Stages) {
 		return tpl.Stages[i+1].Key, nil
@@ -296,6 +321,12 @@ func (p *Process) Cancel(m Meta, reason string) error {
 // key changed (old → new); the current stage must exist in the new version after mapping, and the
 // gates of the new version are checked for the stages the process has already left.
 func (p *Process) Migrate(m Meta, from, to template.Template, mapping map[string]string, reason string, gates GateEvaluator) error {
+	return p.MigrateOverriding(m, from, to, mapping, reason, "", gates)
+}
+
+// MigrateOverriding is Migrate that, given an override reason, may move the process out of a stage
+// whose enforced period is not kept (recorded as PeriodOverridden before the migration).
+func (p *Process) MigrateOverriding(m Meta, from, to template.Template, mapping map[string]string, reason, override string, gates GateEvaluator) error {
 	if err := p.check(m, ActMigrate); err != nil {
 		return err
 	}
@@ -325,9 +356,19 @@ func (p *Process) Migrate(m Meta, from, to template.Template, mapping map[string
 	}
 	e := ProcessMigrated{FromVersion: p.TemplateVersion, ToVersion: to.Version, TemplateHash: template.Hash(to),
 		StageMapping: mapping, Stage: stage, Reason: reason, By: m.Actor.User, At: m.Now}
+	var overrides []PeriodOverridden
+	if stage != p.Stage {
+		var err error
+		if overrides, err = p.keepPeriods(m, from, p.Stage, "", "migrate", override); err != nil {
+			return err
+		}
+	}
 	after := p.Clone()
 	after.Apply(Recorded{Payload: e, Version: p.Version + 1})
-	e.Unmet = after.unmetConditions(to, gates, m.Now) // the gates of the new version, re-evaluated
+	e.Unmet = after.unmetConditions(to, gates, m) // the gates of the new version, re-evaluated
+	for _, o := range overrides {
+		p.record(m, o)
+	}
 	p.record(m, e)
 	return nil
 }

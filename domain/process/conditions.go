@@ -3,6 +3,7 @@ package process
 import (
 	"time"
 
+	"github.com/civicflow/civicflow/domain/period"
 	"github.com/civicflow/civicflow/domain/template"
 )
 
@@ -45,6 +46,11 @@ func (c Condition) Reason() string {
 // ExitConditions lists every exit condition of the current stage at time now, in the order a
 // refusal names them: required tasks, approvals, gates.
 func (p *Process) ExitConditions(tpl template.Template, gates GateEvaluator, now time.Time) []Condition {
+	return p.ExitConditionsIn(tpl, gates, nil, now)
+}
+
+// ExitConditionsIn is ExitConditions with the gates' periods counted in cals (public holidays).
+func (p *Process) ExitConditionsIn(tpl template.Template, gates GateEvaluator, cals period.Calendars, now time.Time) []Condition {
 	stage, _ := tpl.Stage(p.Stage)
 	var out []Condition
 	for _, t := range stage.Tasks {
@@ -57,7 +63,7 @@ func (p *Process) ExitConditions(tpl template.Template, gates GateEvaluator, now
 		_, ok := p.Approvals[p.Stage][a.Key]
 		out = append(out, Condition{Kind: ConditionApproval, Key: a.Key, Title: a.Title, Met: ok})
 	}
-	facts := p.Facts(tpl, now)
+	facts := p.FactsIn(tpl, cals, now)
 	for _, g := range stage.Gates {
 		c := Condition{Kind: ConditionGate, Key: g.Key, Title: g.Title}
 		ok, err := gates.Evaluate(g.Expr, facts)
@@ -72,9 +78,9 @@ func (p *Process) ExitConditions(tpl template.Template, gates GateEvaluator, now
 
 // unmetConditions lists, in the user's words, every exit condition of the current stage that does
 // not hold: required tasks, approvals and gates.
-func (p *Process) unmetConditions(tpl template.Template, gates GateEvaluator, now time.Time) []string {
+func (p *Process) unmetConditions(tpl template.Template, gates GateEvaluator, m Meta) []string {
 	var unmet []string
-	for _, c := range p.ExitConditions(tpl, gates, now) {
+	for _, c := range p.ExitConditionsIn(tpl, gates, m.Calendars, m.Now) {
 		if !c.Met {
 			unmet = append(unmet, c.Reason())
 		}

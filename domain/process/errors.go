@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 var (
@@ -24,6 +25,8 @@ type RefusedError struct {
 	Rule string
 	// Reasons are the unmet conditions, in the user's words (German / English).
 	Reasons []string
+	// EarliestAt is the earliest instant at which a refused advance can pass, when it is known.
+	EarliestAt time.Time
 }
 
 func (e *RefusedError) Error() string {

@@ -41,6 +41,8 @@ type TaskCompleted struct {
 	Task     string `json:"task"`
 	Evidence string `json:"evidence"`
 	By       string `json:"by"`
+	// At is when the task was completed (zero in events recorded before it was kept).
+	At time.Time `json:"at,omitzero"`
 }
 
 // TaskReopened undoes a completed task.
@@ -129,6 +131,15 @@ type ContributionRecorded struct {
 	Topic        string `json:"topic,omitempty"`
 	Text         Sealed `json:"text,omitzero"`
 	PlainText    string `json:"plain_text,omitempty"`
+	// ReceivedAt is when the contribution was received (a letter's date of receipt), as StatedBy
+	// stated it; zero means when it was recorded.
+	ReceivedAt time.Time `json:"received_at,omitzero"`
+	StatedBy   string    `json:"stated_by,omitempty"`
+	// Stage is the stage in which it was recorded; At when.
+	Stage string    `json:"stage,omitempty"`
+	At    time.Time `json:"at,omitzero"`
+	// Late is set when it was received after the end of the period for responses then running.
+	Late *Lateness `json:"late,omitempty"`
 }
 
 // Votes counts a vote.

@@ -3,6 +3,7 @@ package process
 import (
 	"time"
 
+	"github.com/civicflow/civicflow/domain/period"
 	"github.com/civicflow/civicflow/domain/template"
 )
 
@@ -14,17 +15,17 @@ type GateEvaluator interface {
 
 // GateFacts are what a gate expression can see, one variable per field (the cel tag names it).
 type GateFacts struct {
-	Tasks         TaskFacts        `cel:"tasks"`
-	Participants  ParticipantFacts `cel:"participants"`
-	Sessions      SessionFacts     `cel:"sessions"`
-	Contributions CountFacts       `cel:"contributions"`
-	Decisions     CountFacts       `cel:"decisions"`
-	Results       CountFacts       `cel:"results"`
-	Measures      MeasureFacts     `cel:"measures"`
-	Approvals     ApprovalFacts    `cel:"approvals"`
-	Stage         StageFacts       `cel:"stage"`
-	Process       ProcessFacts     `cel:"process"`
-	Now           time.Time        `cel:"now"`
+	Tasks         TaskFacts         `cel:"tasks"`
+	Participants  ParticipantFacts  `cel:"participants"`
+	Sessions      SessionFacts      `cel:"sessions"`
+	Contributions ContributionFacts `cel:"contributions"`
+	Decisions     CountFacts        `cel:"decisions"`
+	Results       CountFacts        `cel:"results"`
+	Measures      MeasureFacts      `cel:"measures"`
+	Approvals     ApprovalFacts     `cel:"approvals"`
+	Stage         StageFacts        `cel:"stage"`
+	Process       ProcessFacts      `cel:"process"`
+	Now           time.Time         `cel:"now"`
 	// Teams, Roles, Organisations, Decided, Indicators, Attendance and Feedback are described in
 	// gate_collab.go.
 	Teams         TeamFacts         `cel:"teams"`
@@ -34,6 +35,12 @@ type GateFacts struct {
 	Indicators    IndicatorFacts    `cel:"indicators"`
 	Attendance    AttendanceFacts   `cel:"attendance"`
 	Feedback      FeedbackFacts     `cel:"feedback"`
+	// The facts about time (gate_time.go).
+	Deadlines    map[string]DeadlineFacts `cel:"deadlines"`
+	Dates        map[string]time.Time     `cel:"dates"`
+	Stays        map[string]StayFacts     `cel:"stays"`
+	LastDecision DecisionFacts            `cel:"last_decision"`
+	Calendar     CalendarFacts            `cel:"calendar"`
 }
 
 // TaskFacts describe the tasks of the current stage.
@@ -42,6 +49,9 @@ type TaskFacts struct {
 	Required     int64    `cel:"required"`
 	Done         int64    `cel:"done"`
 	Completed    []string `cel:"completed"`
+	// CompletedAt says when each completed task was completed (zero for tasks recorded before
+	// the time was kept).
+	CompletedAt map[string]time.Time `cel:"completed_at"`
 }
 
 // ParticipantFacts count active participants, in all and per stakeholder group.
@@ -90,8 +100,14 @@ type ProcessFacts struct {
 	Tenant    string    `cel:"tenant"`
 }
 
-// Facts returns the facts of the process in its current stage at time now.
+// Facts returns the facts of the process in its current stage at time now, with periods counted
+// without public holidays; FactsIn counts with cals.
 func (p *Process) Facts(tpl template.Template, now time.Time) GateFacts {
+	return p.FactsIn(tpl, nil, now)
+}
+
+// FactsIn returns the facts of the process in its current stage at time now.
+func (p *Process) FactsIn(tpl template.Template, cals period.Calendars, now time.Time) GateFacts {
 	stage, _ := tpl.Stage(p.Stage)
 	f := GateFacts{
 		Participants: ParticipantFacts{ByGroup: map[string]int64{}},
@@ -129,6 +145,7 @@ func (p *Process) Facts(tpl template.Template, now time.Time) GateFacts {
 		}
 	}
 	f.Contributions.Count = int64(p.Contributions)
+	p.timeFacts(&f, tpl, cals, now)
 	f.Decisions.Count = int64(len(p.Decisions))
 	f.Results.Count = int64(len(p.Results))
 	var sum int

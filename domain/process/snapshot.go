@@ -12,8 +12,8 @@ import (
 
 // SnapshotSchema is the version of the snapshot format; a snapshot of another version is ignored
 // and the process replayed from its events. Version 2: the state's times are the events'
-// recorded times (version 1 held the commands' times).
-const SnapshotSchema = 2
+// recorded times (version 1 held the commands' times). Version 3: with the time state.
+const SnapshotSchema = 3
 
 // snapshot is the state in its stored form.
 type snapshot struct {
@@ -40,6 +40,7 @@ type snapshot struct {
 	Measures        map[string]Measure                   `json:"measures"`
 	Collab          Collaboration                        `json:"collab,omitzero"`
 	Version         int64                                `json:"version"`
+	Time            TimeState                            `json:"time"`
 }
 
 // MarshalSnapshot encodes the state (without pending events) so that loading a large process
@@ -61,7 +62,7 @@ func (p *Process) marshal(commands map[string]int64) ([]byte, error) {
 		StageEnteredAt: p.StageEnteredAt, OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, Timeline: p.Timeline,
 		Tasks: p.Tasks, Approvals: p.Approvals, Participants: p.Participants, Sessions: p.Sessions,
 		Contributions: p.Contributions, Decisions: p.Decisions, Results: p.Results, Measures: p.Measures,
-		Collab: p.Collab, Version: p.Version,
+		Collab: p.Collab, Version: p.Version, Time: p.Time,
 	})
 	if err != nil {
 		return nil, err
@@ -141,6 +142,9 @@ func UnmarshalSnapshot(b []byte) (*Process, error) {
 		p.Measures = s.Measures
 	}
 	p.Collab = s.Collab
+	if s.Time.Dates != nil {
+		p.Time = s.Time
+	}
 	p.commands = commands
 	return p, nil
 }

@@ -46,6 +46,8 @@ type Process struct {
 	Measures      map[string]Measure
 	// Collab holds teams, roles, organisations, indicators, attendance and feedback.
 	Collab Collaboration
+	// Time holds dates, extensions, suspensions and other facts about time (time_state.go).
+	Time TimeState
 	// Version is the number of events applied.
 	Version int64
 	// commands maps each command ID applied to the version after it.
@@ -122,7 +124,7 @@ func New(id uuid.UUID) *Process {
 	return &Process{
 		ID: id, Tasks: map[string]map[string]TaskRecord{}, Approvals: map[string]map[string]ApprovalRecord{},
 		Participants: map[string]Participant{}, Sessions: map[string]Session{}, Measures: map[string]Measure{},
-		commands: map[string]int64{},
+		commands: map[string]int64{}, Time: newTimeState(),
 	}
 }
 
@@ -210,6 +212,7 @@ func (p *Process) Apply(r Recorded) {
 	if r.CommandID != "" {
 		p.commands[r.CommandID] = r.Version
 	}
+	p.applyTime(r.Payload) // before the stage changes: a contribution counts in the stage it came in
 	switch e := r.Payload.(type) {
 	case ProcessOpened:
 		at := r.time(e.At)
@@ -331,6 +334,7 @@ func (p *Process) Clone() *Process {
 	c.Results = append([]ResultPublished(nil), p.Results...)
 	c.Collab = p.Collab.clone()
 	c.commands = maps.Clone(p.commands)
+	c.Time = p.Time.clone()
 	c.pending, c.decidedAt, c.stampFrom = nil, time.Time{}, 0
 	return &c
 }

@@ -187,6 +187,8 @@ var commands = map[string]func() engine.Command{
 	"cancel":               func() engine.Command { return &engine.Cancel{} },
 	"complete":             func() engine.Command { return &engine.Complete{} },
 	"migrate":              func() engine.Command { return &engine.Migrate{} },
+	"set_date":             func() engine.Command { return &engine.SetDate{} },
+	"extend_deadline":      func() engine.Command { return &engine.ExtendDeadline{} },
 }
 
 // Commands returns the names of the process commands (the last path segment).

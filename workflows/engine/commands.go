@@ -147,17 +147,21 @@ func (c RevokeApproval) run(ctx context.Context, e *Engine, m process.Meta, p *p
 }
 
 // Advance moves the process to its next stage when every condition holds.
-type Advance struct{}
+type Advance struct {
+	// OverrideReason, when given, lets the process leave its stage although an enforced period
+	// is not kept; each such period is recorded with the reason.
+	OverrideReason string `json:"override_reason,omitempty"`
+}
 
 // Action names the command.
 func (Advance) Action() process.Action { return process.ActAdvance }
 
-func (Advance) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
+func (c Advance) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
 	tpl, err := e.templateOf(ctx, p)
 	if err != nil {
 		return err
 	}
-	return p.Advance(m, tpl, e.cfg.Gates)
+	return p.AdvanceOverriding(m, tpl, e.cfg.Gates, c.OverrideReason)
 }
 
 // GoBack returns to an earlier stage the template allows.
@@ -272,6 +276,9 @@ type RecordContribution struct {
 	Participant  string `json:"participant,omitempty"`
 	Topic        string `json:"topic,omitempty"`
 	Text         string `json:"text"`
+	// ReceivedAt is when the contribution was received (e.g. a letter's date of receipt), as the
+	// actor states; default now. One received after the period for responses is flagged late.
+	ReceivedAt time.Time `json:"received_at,omitzero"`
 }
 
 // Action names the command.
@@ -279,7 +286,11 @@ func (RecordContribution) Action() process.Action { return process.ActContribute
 
 func (c RecordContribution) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
 	rec := process.ContributionRecorded{Contribution: newIDIfEmpty(c.Contribution), Session: c.Session,
-		Participant: c.Participant, Topic: c.Topic, PlainText: c.Text}
+		Participant: c.Participant, Topic: c.Topic, PlainText: c.Text, ReceivedAt: c.ReceivedAt}
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return err
+	}
 	if c.Participant != "" {
 		x, ok := p.Participants[c.Participant]
 		if !ok {
@@ -294,7 +305,7 @@ func (c RecordContribution) run(ctx context.Context, e *Engine, m process.Meta, 
 		}
 		rec.Text, rec.PlainText = sealed, ""
 	}
-	return p.RecordContribution(m, rec)
+	return p.RecordReceivedContribution(m, tpl, rec)
 }
 
 // RecordDecision records a decision.
@@ -398,17 +409,21 @@ func (c Cancel) run(_ context.Context, _ *Engine, m process.Meta, p *process.Pro
 }
 
 // Complete ends the process from its last stage.
-type Complete struct{}
+type Complete struct {
+	// OverrideReason, when given, lets the process complete although an enforced period is not
+	// kept; each such period is recorded with the reason.
+	OverrideReason string `json:"override_reason,omitempty"`
+}
 
 // Action names the command.
 func (Complete) Action() process.Action { return process.ActComplete }
 
-func (Complete) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
+func (c Complete) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
 	tpl, err := e.templateOf(ctx, p)
 	if err != nil {
 		return err
 	}
-	return p.Complete(m, tpl, e.cfg.Gates)
+	return p.CompleteOverriding(m, tpl, e.cfg.Gates, c.OverrideReason)
 }
 
 // Migrate moves the process to another version of its template.
@@ -416,6 +431,9 @@ type Migrate struct {
 	ToVersion    int               `json:"to_version"`
 	StageMapping map[string]string `json:"stage_mapping,omitempty"`
 	Reason       string            `json:"reason"`
+	// OverrideReason, when given, lets the migration move the process out of a stage whose
+	// enforced period is not kept; each such period is recorded with the reason.
+	OverrideReason string `json:"override_reason,omitempty"`
 }
 
 // Action names the command.
@@ -430,5 +448,5 @@ func (c Migrate) run(ctx context.Context, e *Engine, m process.Meta, p *process.
 	if err != nil {
 		return err
 	}
-	return p.Migrate(m, from, to.Template, c.StageMapping, c.Reason, e.cfg.Gates)
+	return p.MigrateOverriding(m, from, to.Template, c.StageMapping, c.Reason, c.OverrideReason, e.cfg.Gates)
 }

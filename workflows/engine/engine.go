@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/period"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/domain/template"
 )
@@ -68,6 +69,9 @@ type Config struct {
 	// ConflictRetries is how often a command without an expected version is decided again after
 	// a concurrent write. Default 3.
 	ConflictRetries int
+	// Calendars gives the public holidays periods count with. Default calendar.Germany (the
+	// holidays of Germany and its states).
+	Calendars period.Calendars
 }
 
 // Validate reports every missing or bad field.
@@ -124,6 +128,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.ConflictRetries == 0 {
 		cfg.ConflictRetries = 3
 	}
+	if cfg.Calendars == nil {
+		cfg.Calendars = DefaultCalendars
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -167,6 +174,7 @@ func StreamOf(id uuid.UUID) string { return "process-" + id.String() }
 // cannot back-date a command in the log), and a command without an ID gets a new one.
 func (e *Engine) meta(m process.Meta) process.Meta {
 	m.Now = e.cfg.Clock().UTC()
+	m.Calendars = e.cfg.Calendars
 	if m.CommandID == "" {
 		m.CommandID = uuid.Must(uuid.NewV7()).String()
 	}

@@ -1,12 +1,14 @@
 // Package gate compiles and evaluates gate expressions (Phasentore) with CEL (cel.dev/cel-go).
 //
 // The variables are the fields of process.GateFacts (tasks, participants, sessions,
-// contributions, decisions, results, measures, approvals, stage, process, now), typed, so that a
-// misspelt field or a wrong type is refused when a template is published:
+// contributions, decisions, results, measures, approvals, stage, process, now, deadlines, dates,
+// stays, last_decision, calendar), typed, so that a misspelt field or a wrong type is refused when
+// a template is published:
 //
 //	tasks.required_done && participants.count >= 20 && approvals.has("department_head")
 //	stage.days >= 30.0 && sessions.by_format["workshop"] >= 2
 //	now - stage.entered_at >= duration("720h")
+//	deadlines.publication.met && isWorkingDay(now) && now >= addWorkingDays(dates.announced_at, 5)
 package gate
 
 import (
@@ -15,20 +17,24 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 
+	"github.com/civicflow/civicflow/domain/period"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/workflows/calendar"
 )
 
 // Gates compiles gate expressions once and evaluates them; it is safe for concurrent use.
 type Gates struct {
-	env   *cel.Env
-	mu    sync.Mutex
-	cache map[string]cel.Program
+	env       *cel.Env
+	mu        sync.Mutex
+	cache     map[string]cel.Program
+	calendars period.Calendars
 }
 
 var (
@@ -36,7 +42,9 @@ var (
 	_ interface{ Check(string) error } = (*Gates)(nil)
 )
 
-// New returns the gate language: CEL over the typed facts of a process.
+// New returns the gate language: CEL over the typed facts of a process, with the calendar
+// functions isWorkingDay(timestamp) and addWorkingDays(timestamp, int) of the template's
+// calendar (public holidays from workflows/calendar).
 func New() (*Gates, error) {
 	facts := reflect.TypeOf(process.GateFacts{})
 	var native []any
@@ -44,16 +52,13 @@ func New() (*Gates, error) {
 	seen := map[reflect.Type]bool{}
 	for i := range facts.NumField() {
 		f := facts.Field(i)
-		name := f.Tag.Get("cel")
-		if f.Type == reflect.TypeOf(process.GateFacts{}.Now) {
-			opts = append(opts, cel.Variable(name, cel.TimestampType))
-			continue
+		for _, t := range []reflect.Type{f.Type, elemOf(f.Type)} {
+			if t != nil && t.Kind() == reflect.Struct && t != reflect.TypeOf(time.Time{}) && !seen[t] {
+				seen[t] = true
+				native = append(native, t)
+			}
 		}
-		if !seen[f.Type] {
-			seen[f.Type] = true
-			native = append(native, f.Type)
-		}
-		opts = append(opts, cel.Variable(name, cel.ObjectType(nativeName(f.Type))))
+		opts = append(opts, cel.Variable(f.Tag.Get("cel"), celType(f.Type)))
 	}
 	opts = append(opts, cel.OptionalTypes(), ext.NativeTypes(append([]any{ext.ParseStructTags(true)}, native...)...))
 	approvals := cel.ObjectType(nativeName(reflect.TypeOf(process.ApprovalFacts{})))
@@ -66,12 +71,37 @@ func New() (*Gates, error) {
 					return types.NewErr("approvals.has: wrong argument types")
 				}
 				return types.Bool(slices.Contains(facts.Granted, k))
-			}))))
+			}))),
+		cel.Function("isWorkingDay", cel.Overload("is_working_day_timestamp", []*cel.Type{cel.TimestampType}, cel.BoolType, cel.LateFunctionBinding())),
+		cel.Function("addWorkingDays", cel.Overload("add_working_days_timestamp_int", []*cel.Type{cel.TimestampType, cel.IntType}, cel.TimestampType, cel.LateFunctionBinding())))
 	env, err := cel.NewEnv(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("gate: %w", err)
 	}
-	return &Gates{env: env, cache: map[string]cel.Program{}}, nil
+	return &Gates{env: env, cache: map[string]cel.Program{}, calendars: calendar.Germany{}}, nil
+}
+
+// celType is the CEL type of a fact's Go type.
+func celType(t reflect.Type) *cel.Type {
+	switch {
+	case t == reflect.TypeOf(time.Time{}):
+		return cel.TimestampType
+	case t.Kind() == reflect.Map:
+		return cel.MapType(cel.StringType, celType(t.Elem()))
+	case t.Kind() == reflect.String:
+		return cel.StringType
+	case t.Kind() == reflect.Int64:
+		return cel.IntType
+	}
+	return cel.ObjectType(nativeName(t))
+}
+
+// elemOf is the element type of a map, nil for other types.
+func elemOf(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Map {
+		return t.Elem()
+	}
+	return nil
 }
 
 // nativeName is the CEL type name ext.NativeTypes gives a Go struct type.
@@ -124,7 +154,11 @@ func (g *Gates) Evaluate(expr string, facts process.GateFacts) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	out, _, err := prg.Eval(activation(facts))
+	act, err := g.withCalendar(facts)
+	if err != nil {
+		return false, err
+	}
+	out, _, err := prg.Eval(act)
 	if err != nil {
 		return false, err
 	}

@@ -328,7 +328,7 @@ func facts(s template.Stage, w work, programme string, now time.Time) process.Ga
 	f := process.GateFacts{
 		Participants:  process.ParticipantFacts{ByGroup: map[string]int64{}},
 		Sessions:      process.SessionFacts{ByFormat: map[string]int64{}},
-		Contributions: process.CountFacts{Count: w.contributions},
+		Contributions: process.ContributionFacts{Count: w.contributions},
 		Decisions:     process.CountFacts{Count: w.decisions + w.adopted},
 		Decided:       process.DecidedFacts{AdoptedBy: map[string]int64{"council": w.adopted}, ByBody: map[string]int64{"council": w.adopted}},
 		Results:       process.CountFacts{Count: w.results},

@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/period"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/workflows/calendar"
+)
+
+// DefaultCalendars are the calendars an engine counts periods with unless Config.Calendars
+// names others: the public holidays of Germany and its states.
+var DefaultCalendars period.Calendars = calendar.Germany{}
+
+// SetDate records a named date of the template, e.g. "announced_at"; periods may start at it.
+type SetDate struct {
+	Date  string    `json:"date"`
+	Value time.Time `json:"value"`
+	Note  string    `json:"note,omitempty"`
+}
+
+// Action names the command.
+func (SetDate) Action() process.Action { return process.ActSetDate }
+
+func (c SetDate) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.SetDate(m, tpl, c.Date, c.Value, c.Note)
+}
+
+// ExtendDeadline lengthens a period by whole days, for a reason, approved by another person.
+type ExtendDeadline struct {
+	Deadline   string `json:"deadline"`
+	Days       int    `json:"days"`
+	Reason     string `json:"reason"`
+	ApprovedBy string `json:"approved_by"`
+}
+
+// Action names the command.
+func (ExtendDeadline) Action() process.Action { return process.ActExtendDeadline }
+
+func (c ExtendDeadline) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.ExtendDeadline(m, tpl, c.Deadline, c.Days, c.Reason, c.ApprovedBy)
+}
