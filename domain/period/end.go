@@ -95,16 +95,25 @@ func DaysLeft(now, end time.Time) int64 {
 // 15.01.2027, 24:00 Uhr", English "ends on 15 Jan 2027, 24:00". An end that is not at midnight
 // is given with its time.
 func FormatEnd(end time.Time, loc *time.Location, lang string) string {
+	if lang == "en" {
+		return "ends on " + FormatInstant(end, loc, lang)
+	}
+	return "endet am " + FormatInstant(end, loc, lang)
+}
+
+// FormatInstant formats an instant in loc, midnight as 24:00 of the day before: German
+// "15.01.2027, 24:00 Uhr", English "15 Jan 2027, 24:00".
+func FormatInstant(at time.Time, loc *time.Location, lang string) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	t := end.In(loc)
+	t := at.In(loc)
 	day, clock := t, t.Format("15:04")
 	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
 		day, clock = t.AddDate(0, 0, -1), "24:00"
 	}
 	if lang == "en" {
-		return "ends on " + day.Format("2 Jan 2006") + ", " + clock
+		return day.Format("2 Jan 2006") + ", " + clock
 	}
-	return "endet am " + day.Format("02.01.2006") + ", " + clock + " Uhr"
+	return day.Format("02.01.2006") + ", " + clock + " Uhr"
 }

@@ -37,6 +37,8 @@ type Problem struct {
 	CurrentVersion *int64 `json:"current_version,omitempty"`
 	// retryAfter is the Retry-After header's value, with 429.
 	retryAfter string
+	// EarliestAt is the earliest instant at which a refused advance can pass, when known.
+	EarliestAt *time.Time `json:"earliest_at,omitempty"`
 }
 
 func problem(status int, code, detail string) *Problem {
@@ -96,6 +98,10 @@ func toProblem(err error) *Problem {
 		}
 		p := problem(status, "refused", re.Error())
 		p.Rule, p.Reasons = re.Rule, re.Reasons
+		if !re.EarliestAt.IsZero() {
+			at := re.EarliestAt.UTC()
+			p.EarliestAt = &at
+		}
 		return p
 	case errors.Is(err, engine.ErrIdempotencyKeyReused):
 		p := problem(http.StatusUnprocessableEntity, "idempotency_key_reused", "Dieser Idempotency-Key gehört zu einer anderen Anfrage; nichts wurde ausgeführt / "+

@@ -125,7 +125,7 @@ func TestAPI_read_model_routes_answer_the_read_models_figures_and_position(t *te
 				want := map[string]any{
 					"groups":        []any{map[string]any{"group": "citizens", "active": 2.0}, map[string]any{"group": "youth", "active": 1.0}},
 					"sessions":      []any{map[string]any{"format": "workshop", "scheduled": 1.0, "held": 1.0, "attendance": 25.0}},
-					"contributions": []any{map[string]any{"day": "2025-03-03", "contributions": 2.0}},
+					"contributions": []any{map[string]any{"day": "2025-03-03", "contributions": 2.0, "late": 0.0}},
 				}
 				for k, v := range want {
 					if !reflect.DeepEqual(m[k], v) {

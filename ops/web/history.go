@@ -84,6 +84,9 @@ func (d *Dashboard) erasures(r *http.Request) erasure {
 
 // detail summarises an event by the template's titles and the non-personal fields.
 func detail(p *page, tpl domain.Template, payload process.Payload) string {
+	if s, ok := timeDetail(p, tpl, payload); ok {
+		return s
+	}
 	stage := func(key string) string {
 		if s, ok := tpl.Stage(key); ok {
 			return p.Text(s.Title)
@@ -142,8 +145,6 @@ func detail(p *page, tpl domain.Template, payload process.Payload) string {
 		return p.Pct(e.Progress) + " · " + p.T("measure."+e.Status)
 	case process.ProcessCompleted:
 		return stage(e.Stage)
-	case process.ProcessMigrated:
-		return fmt.Sprintf("v%d → v%d", e.FromVersion, e.ToVersion)
 	}
 	return ""
 }

@@ -190,7 +190,7 @@ var messages = map[string][2]string{
 	"event.process.resumed":                   {"Verfahren fortgesetzt", "Process resumed"},
 	"event.process.cancelled":                 {"Verfahren abgebrochen", "Process cancelled"},
 	"event.process.completed":                 {"Verfahren abgeschlossen", "Process completed"},
-	"event.process.migrated":                  {"Auf neue Vorlagenversion umgestellt", "Migrated to a new template version"},
+	"event.process.migrated":                  {"Vorlagenversion gewechselt", "Template version changed"},
 }
 
 // translate returns the message key in the language; an unknown key shows itself, so a gap is

@@ -161,7 +161,7 @@ func init() {
 // runner.Preparer); what fails is left to ApplyBatch to report.
 func (Projection) Prepare(ctx context.Context, events []eventstore.Event) {
 	for _, e := range events {
-		if _, plain := withoutFields[e.Type]; !plain && process.Known(e.Type) && strings.HasPrefix(e.Stream, "process-") {
+		if !plain(e) && process.Known(e.Type) && strings.HasPrefix(e.Stream, "process-") {
 			_, _ = payloads.Decode(ctx, e)
 		}
 	}
@@ -177,7 +177,7 @@ func (x *teller) apply(e eventstore.Event) error {
 		return nil
 	}
 	payload, ok := withoutFields[e.Type]
-	if !ok {
+	if !plain(e) {
 		var err error
 		if payload, err = payloads.Decode(x.s.Context(), e); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -67,6 +68,12 @@ func TestTimelineTellsWhatTellTells(t *testing.T) {
 		process.IndicatorValueRecorded{Indicator: "quote", Value: 5.25, Source: tricky},
 		process.AttendanceRecorded{Session: "m1", Participants: []string{"p1", "p2"}},
 		process.FeedbackGiven{Feedback: "f1", Session: "m1", Participant: "p1", Ratings: map[string]int{"nutzen": 4}},
+		process.ProcessMigrated{FromVersion: 2, ToVersion: 1, Stage: "x"},
+		process.ContributionRecorded{Contribution: "k2", ReceivedAt: time.Date(2027, 1, 16, 8, 0, 0, 0, time.UTC),
+			Late: &process.Lateness{Deadline: "publication", EndedAt: time.Date(2027, 1, 15, 23, 0, 0, 0, time.UTC)}},
+		process.DateSet{Date: "announced_at", Value: time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC)},
+		process.DeadlineExtended{Deadline: "publication", Days: 3, Reason: tricky, ApprovedBy: "frank", EndsAt: time.Date(2027, 1, 15, 23, 0, 0, 0, time.UTC)},
+		process.PeriodOverridden{Deadline: "notice", LegalBasis: "§ 3 BauGB", Action: "migrate", Stage: "publication", Reason: tricky},
 	}
 	ctx := context.Background()
 	stream := "process-0190a000-0000-7000-8000-0000000000ff"

@@ -58,6 +58,9 @@ func facts(payload process.Payload, n namer) []any {
 	if f, ok := collabFacts(payload); ok {
 		return f
 	}
+	if f, ok := timeFacts(payload, n); ok {
+		return f
+	}
 	switch p := payload.(type) {
 	case process.ProcessOpened:
 		return []any{p.Title, p.TemplateID, n("stage", p.Stage)}
@@ -101,7 +104,7 @@ func facts(payload process.Payload, n namer) []any {
 
 // tell renders the sentence of an event of type typ by actor with its facts.
 func tell(typ, actor string, facts []any) Sentence {
-	f, ok := forms[typ]
+	f, ok := forms[variant(typ, facts)]
 	if !ok {
 		f = fallback
 	}

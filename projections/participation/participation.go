@@ -6,6 +6,7 @@
 package participation
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"strings"
@@ -33,8 +34,9 @@ func (Projection) Name() string { return Name }
 
 // Version is the version of this code's tables and rules. Version 2 keeps the rows of
 // participants, sessions and contribution days in their primary key's tree alone (WITHOUT
-// ROWID): one tree to write per row instead of a table and its key index.
-func (Projection) Version() int { return 2 }
+// ROWID): one tree to write per row instead of a table and its key index. Version 3 counts the
+// late contributions of each day too.
+func (Projection) Version() int { return 3 }
 
 // Filter selects process events.
 func (Projection) Filter() eventstore.Filter {
@@ -51,7 +53,7 @@ func (Projection) Schema(t runner.Tables) []string {
 			scheduled INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0, attendance INTEGER NOT NULL DEFAULT 0,
 			position TEXT NOT NULL, PRIMARY KEY (process, id)) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {contribution} (process TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL,
-			position TEXT NOT NULL, PRIMARY KEY (process, day)) WITHOUT ROWID`),
+			late INTEGER NOT NULL DEFAULT 0, position TEXT NOT NULL, PRIMARY KEY (process, day)) WITHOUT ROWID`),
 	}
 }
 
@@ -131,9 +133,13 @@ type day struct {
 // tally is a process's day's contributions in the batch and the last one's position.
 type tally struct {
 	day
-	n   int
-	pos eventstore.Position
+	n, late int
+	pos     eventstore.Position
 }
+
+// lateMark is in the data of a contribution flagged late, and in no other's: such contributions
+// are counted without decoding them.
+var lateMark = []byte(`"late":`)
 
 const secondsPerDay = 24 * 60 * 60
 
@@ -185,6 +191,9 @@ func (b *batch) apply(e eventstore.Event) error {
 			b.dayRows = append(b.dayRows, tally{day: d})
 		}
 		b.dayRows[i].n++
+		if bytes.Contains(e.Data, lateMark) {
+			b.dayRows[i].late++
+		}
 		b.dayRows[i].pos = e.Position
 		return nil
 	}
@@ -283,10 +292,10 @@ func (b *batch) write() error {
 	if err := sessions.Flush(); err != nil {
 		return err
 	}
-	days := runner.NewInserter(b.s, `INSERT INTO {contribution} (process, day, n, position) VALUES`, 4, 0).
-		OnConflict(`ON CONFLICT DO UPDATE SET n = n + excluded.n, position = excluded.position`)
+	days := runner.NewInserter(b.s, `INSERT INTO {contribution} (process, day, n, late, position) VALUES`, 5, 0).
+		OnConflict(`ON CONFLICT DO UPDATE SET n = n + excluded.n, late = late + excluded.late, position = excluded.position`)
 	for _, r := range b.dayRows {
-		if err := days.Add(r.process, time.Unix(r.day.day*secondsPerDay, 0).UTC().Format(time.DateOnly), r.n, r.pos.String()); err != nil {
+		if err := days.Add(r.process, time.Unix(r.day.day*secondsPerDay, 0).UTC().Format(time.DateOnly), r.n, r.late, r.pos.String()); err != nil {
 			return err
 		}
 	}

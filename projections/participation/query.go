@@ -23,10 +23,12 @@ type Format struct {
 	Attendance int    `json:"attendance"`
 }
 
-// Day is the number of contributions recorded on one day (UTC, "2006-01-02").
+// Day is the number of contributions recorded on one day (UTC, "2006-01-02"), and how many of
+// them were received after their period for responses ended (late).
 type Day struct {
 	Day           string `json:"day"`
 	Contributions int    `json:"contributions"`
+	Late          int    `json:"late"`
 }
 
 // Result is an answer with its provenance: every figure is computed up to Position.
@@ -76,10 +78,10 @@ func Summary(ctx context.Context, db *sql.DB, q Query) (Result, error) {
 	}); err != nil {
 		return Result{}, err
 	}
-	if err := scan(ctx, tx, t.Q(`SELECT x.day, sum(x.n) FROM {contribution} x`+where+`GROUP BY x.day ORDER BY x.day`), args,
+	if err := scan(ctx, tx, t.Q(`SELECT x.day, sum(x.n), sum(x.late) FROM {contribution} x`+where+`GROUP BY x.day ORDER BY x.day`), args,
 		func(s func(...any) error) error {
 			var d Day
-			err := s(&d.Day, &d.Contributions)
+			err := s(&d.Day, &d.Contributions, &d.Late)
 			res.Contributions = append(res.Contributions, d)
 			return err
 		}); err != nil {

@@ -84,7 +84,7 @@ func Derive(m Material, asOf time.Time) (Content, error) {
 func (c *Content) fill() {
 	c.Templates, c.Stages, c.Deadlines = nonNil(c.Templates), nonNil(c.Stages), nonNil(c.Deadlines)
 	c.Approvals, c.Decisions, c.Participants = nonNil(c.Approvals), nonNil(c.Decisions), nonNil(c.Participants)
-	c.Erasures, c.Timeline = nonNil(c.Erasures), nonNil(c.Timeline)
+	c.Erasures, c.Timeline, c.Periods = nonNil(c.Erasures), nonNil(c.Timeline), nonNil(c.Periods)
 	for i := range c.Erasures {
 		c.Erasures[i].Participants = nonNil(c.Erasures[i].Participants)
 	}
@@ -138,6 +138,7 @@ func (d *derivation) approvalTitle(stage, key string) template.Text {
 
 // event adds one process event to the timeline, approvals and decisions.
 func (d *derivation) event(ev eventstore.Event, payload process.Payload) {
+	d.timeEvent(ev, payload)
 	switch p := payload.(type) {
 	case process.ProcessOpened:
 		d.version = p.TemplateVersion

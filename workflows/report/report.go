@@ -48,6 +48,7 @@ type Content struct {
 	Templates    []TemplateInfo  `json:"templates"`
 	Stages       []Stay          `json:"stages"`
 	Deadlines    []DeadlineCheck `json:"deadlines"`
+	Periods      []PeriodNote    `json:"periods"`
 	Approvals    []Approval      `json:"approvals"`
 	Decisions    []Decision      `json:"decisions"`
 	Participants []Participant   `json:"participants"`

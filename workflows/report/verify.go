@@ -178,7 +178,7 @@ func (v *verification) content(got Content, m Material) {
 		got, want any
 	}{
 		{"process", got.Process, want.Process}, {"templates", got.Templates, want.Templates},
-		{"stages", got.Stages, want.Stages}, {"deadlines", got.Deadlines, want.Deadlines},
+		{"stages", got.Stages, want.Stages}, {"deadlines", got.Deadlines, want.Deadlines}, {"periods", got.Periods, want.Periods},
 		{"approvals", got.Approvals, want.Approvals}, {"decisions", got.Decisions, want.Decisions},
 		{"participants", got.Participants, want.Participants}, {"erasures", got.Erasures, want.Erasures},
 		{"timeline", got.Timeline, want.Timeline}, {"evaluation", got.Evaluation, want.Evaluation},
