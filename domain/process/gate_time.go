@@ -2,6 +2,7 @@ package process
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/period"
@@ -97,7 +98,21 @@ func (p *Process) gateRefusal(tpl template.Template, gates GateEvaluator, m Meta
 			ends = append(ends, s)
 		}
 	}
-	slices.SortFunc(ends, func(a, b PeriodState) int { return a.EndsAt.Compare(b.EndsAt) })
+	// Of periods that end together, the one a gate reads is named.
+	read := func(s PeriodState) int {
+		for _, g := range stage.Gates {
+			if strings.Contains(g.Expr, "deadlines."+s.Key+".") {
+				return 0
+			}
+		}
+		return 1
+	}
+	slices.SortStableFunc(ends, func(a, b PeriodState) int {
+		if c := a.EndsAt.Compare(b.EndsAt); c != 0 {
+			return c
+		}
+		return read(a) - read(b)
+	})
 	for _, s := range ends {
 		facts := p.FactsIn(tpl, m.Calendars, s.EndsAt)
 		pass := len(stage.Gates) > 0

@@ -87,12 +87,13 @@ func (p *Process) RecordReceivedContribution(m Meta, tpl template.Template, c Co
 }
 
 // lateness returns why a contribution received at r is late: the period for responses (a
-// minimum or response period) that began last before r had ended. nil if it is not late.
+// minimum or response period) that began last before r (of several, the one that ends last) had
+// ended. nil if it is not late.
 func (p *Process) lateness(tpl template.Template, cals period.Calendars, r, now time.Time) *Lateness {
 	var in *PeriodState
 	for _, s := range p.Periods(tpl, cals, now) {
 		if (s.Kind == template.KindMinimum || s.Kind == template.KindResponse) && s.Enforced && s.Started && !s.StartedAt.After(r) {
-			if in == nil || s.StartedAt.After(in.StartedAt) {
+			if in == nil || s.StartedAt.After(in.StartedAt) || (s.StartedAt.Equal(in.StartedAt) && s.EndsAt.After(in.EndsAt)) {
 				in = &s
 			}
 		}
@@ -105,13 +106,13 @@ func (p *Process) lateness(tpl template.Template, cals period.Calendars, r, now 
 
 // periodBreaches lists the enforced periods that going from stage from to next ("" when the
 // process completes) would not keep: minimum periods of from that have not ended, and notice
-// periods of next that have not ended.
+// periods of next that have not ended (an optional period whose date was never set does not apply).
 func (p *Process) periodBreaches(tpl template.Template, cals period.Calendars, from, next string, now time.Time) []PeriodState {
 	var out []PeriodState
 	for _, s := range p.Periods(tpl, cals, now) {
 		leaving := s.Kind == template.KindMinimum && s.Stage == from
 		entering := s.Kind == template.KindNotice && next != "" && s.Stage == next
-		if s.Enforced && (leaving || entering) && !s.Met {
+		if s.Enforced && (leaving || entering) && !s.Met && !(s.Optional && !s.Started) {
 			out = append(out, s)
 		}
 	}

@@ -23,8 +23,13 @@ type RegisterInput struct {
 	Name, Email                Sealed
 }
 
-// RegisterParticipant adds a participant in a stakeholder group.
+// RegisterParticipant adds a participant in one of the common stakeholder groups.
 func (p *Process) RegisterParticipant(m Meta, in RegisterInput) error {
+	return p.RegisterParticipantIn(m, template.Template{}, in)
+}
+
+// RegisterParticipantIn adds a participant in a stakeholder group, common or of the template.
+func (p *Process) RegisterParticipantIn(m Meta, tpl template.Template, in RegisterInput) error {
 	if err := p.check(m, ActRegister); err != nil {
 		return err
 	}
@@ -32,8 +37,8 @@ func (p *Process) RegisterParticipant(m Meta, in RegisterInput) error {
 	if err := p.newID("participant", in.Participant, exists); err != nil {
 		return err
 	}
-	if err := oneOf("group", in.Group, template.Groups); err != nil {
-		return err
+	if _, ok := tpl.GroupTitle(in.Group); !ok {
+		return invalid("group", "%q is not one of the known values", in.Group)
 	}
 	if err := text("person", in.Person, true, 100); err != nil {
 		return err
@@ -64,8 +69,13 @@ func (p *Process) WithdrawParticipant(m Meta, participant, reason string) error 
 	return nil
 }
 
-// ScheduleSession plans a session in a format, at a place or online.
+// ScheduleSession plans a session in one of the common formats, at a place or online.
 func (p *Process) ScheduleSession(m Meta, s SessionScheduled) error {
+	return p.ScheduleSessionIn(m, template.Template{}, s)
+}
+
+// ScheduleSessionIn plans a session in a format, common or of the template, at a place or online.
+func (p *Process) ScheduleSessionIn(m Meta, tpl template.Template, s SessionScheduled) error {
 	if err := p.check(m, ActSchedule); err != nil {
 		return err
 	}
@@ -73,8 +83,8 @@ func (p *Process) ScheduleSession(m Meta, s SessionScheduled) error {
 	if err := p.newID("session", s.Session, exists); err != nil {
 		return err
 	}
-	if err := oneOf("format", s.Format, template.Formats); err != nil {
-		return err
+	if _, ok := tpl.FormatTitle(s.Format); !ok {
+		return invalid("format", "%q is not one of the known values", s.Format)
 	}
 	if err := text("title", s.Title, true, 300); err != nil {
 		return err

@@ -45,6 +45,9 @@ type Deadline struct {
 	Calendar string `json:"calendar,omitempty"`
 	// TimeZone is where days begin and end; default the template's.
 	TimeZone string `json:"time_zone,omitempty"`
+	// Optional marks a period that applies only once its named date is set (anchor.date), e.g. a
+	// republication that happens only when the draft changed.
+	Optional bool `json:"optional,omitempty"`
 	// OnSuspend says what a suspension of the process does to the period: "continue" (default)
 	// or "pause" (the days the process was suspended are added).
 	OnSuspend string `json:"on_suspend,omitempty"`

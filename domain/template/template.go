@@ -50,6 +50,10 @@ type Template struct {
 	TimeZone string `json:"time_zone,omitempty"`
 	// Dates are the named dates a process may set (set_date), e.g. "announced_at".
 	Dates []NamedDate `json:"dates,omitempty"`
+	// OwnGroups and OwnFormats declare stakeholder groups and formats of this template beside
+	// Groups and Formats, e.g. the authorities (Träger öffentlicher Belange) of land-use planning.
+	OwnGroups  []Term `json:"own_groups,omitempty"`
+	OwnFormats []Term `json:"own_formats,omitempty"`
 }
 
 // Stage is one stage (Phase) of a template.

@@ -89,14 +89,16 @@ func Validate(t *Template, gates GateChecker) error {
 	if len(t.Stages) == 0 {
 		c.add("stages", "a template needs at least one stage")
 	}
+	c.terms("own_groups", t.OwnGroups, Groups)
+	c.terms("own_formats", t.OwnFormats, Formats)
 	for i, g := range t.StakeholderGroups {
-		if _, ok := Groups[g]; !ok {
-			c.add(fmt.Sprintf("stakeholder_groups[%d]", i), "%q is not a stakeholder group (%s)", g, keys(Groups))
+		if _, ok := t.GroupTitle(g); !ok {
+			c.add(fmt.Sprintf("stakeholder_groups[%d]", i), "%q is not a stakeholder group (%s, or one of own_groups)", g, keys(Groups))
 		}
 	}
 	for i, f := range t.Formats {
-		if _, ok := Formats[f]; !ok {
-			c.add(fmt.Sprintf("formats[%d]", i), "%q is not a format (%s)", f, keys(Formats))
+		if _, ok := t.FormatTitle(f); !ok {
+			c.add(fmt.Sprintf("formats[%d]", i), "%q is not a format (%s, or one of own_formats)", f, keys(Formats))
 		}
 	}
 	stageSeen := map[string]bool{}

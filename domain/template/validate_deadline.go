@@ -45,8 +45,8 @@ func (c *checker) deadline(path string, t *Template, d Deadline, seen map[string
 	c.calendar(path+".calendar", d.Calendar)
 	c.zone(path+".time_zone", d.TimeZone)
 	if d.Kind == "" {
-		if d.Anchor != nil || d.Days != 0 || d.Unit != "" || d.OnSuspend != "" {
-			c.add(path+".kind", "is required with anchor, days, unit or on_suspend (one of %s)", strings.Join(Kinds, ", "))
+		if d.Anchor != nil || d.Days != 0 || d.Unit != "" || d.OnSuspend != "" || d.Optional {
+			c.add(path+".kind", "is required with anchor, days, unit, optional or on_suspend (one of %s)", strings.Join(Kinds, ", "))
 		}
 		return
 	}
@@ -61,6 +61,9 @@ func (c *checker) deadline(path string, t *Template, d Deadline, seen map[string
 	}
 	if d.Unit != "" && !period.KnownUnit(period.Unit(d.Unit)) {
 		c.add(path+".unit", "%q is not a unit (%v)", d.Unit, period.Units)
+	}
+	if d.Optional && (d.Anchor == nil || d.Anchor.Date == "") {
+		c.add(path+".optional", "only a period that starts at a named date (anchor.date) can be optional")
 	}
 	if d.OnSuspend != "" && d.OnSuspend != "continue" && d.OnSuspend != "pause" {
 		c.add(path+".on_suspend", "%q is neither continue nor pause", d.OnSuspend)

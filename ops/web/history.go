@@ -130,9 +130,11 @@ func detail(p *page, tpl domain.Template, payload process.Payload) string {
 	case process.StageReverted:
 		return stage(e.Stage) + " → " + stage(e.To)
 	case process.ParticipantRegistered:
-		return p.Text(domain.Groups[e.Group])
+		name, _ := tpl.GroupTitle(e.Group)
+		return p.Text(name)
 	case process.SessionScheduled:
-		return e.Title + " (" + p.Text(domain.Formats[e.Format]) + ", " + p.Date(e.Date) + ")"
+		format, _ := tpl.FormatTitle(e.Format)
+		return e.Title + " (" + p.Text(format) + ", " + p.Date(e.Date) + ")"
 	case process.SessionHeld:
 		return fmt.Sprintf("%s: %d", p.T("col.attendance"), e.Attendance)
 	case process.DecisionRecorded:

@@ -169,20 +169,20 @@ func checkReloadWritesNothing(t *testing.T, h *harness, first demo.Summary) {
 }
 
 // documented is the demo as the package documentation describes it, written with a settable clock.
-var documented = demo.Summary{Templates: 6, Processes: 26,
+var documented = demo.Summary{Templates: 7, Processes: 27,
 	ByStage: map[string]int{"tender": 2, "conception": 2, "execution": 3, "follow_up": 2, "implementation": 3,
 		"project_development": 1, "application": 1, "conference": 1, "workshop_series": 4, "strategy_decision": 2, "goal_system": 1,
-		"collective_action": 1},
-	ByStatus: map[string]int{"active": 20, "suspended": 3, "completed": 2, "cancelled": 1},
+		"collective_action": 1, "republication": 1},
+	ByStatus: map[string]int{"active": 21, "suspended": 3, "completed": 2, "cancelled": 1},
 }
 
 // documentedWithoutClock is the demo written without advance: the default template's
 // processes stay in their first stage.
-var documentedWithoutClock = demo.Summary{Templates: 6, Processes: 26,
+var documentedWithoutClock = demo.Summary{Templates: 7, Processes: 27,
 	ByStage: map[string]int{"tender": 11, "execution": 1, "implementation": 1,
 		"project_development": 1, "application": 1, "conference": 1, "workshop_series": 4, "strategy_decision": 2, "goal_system": 1,
-		"collective_action": 1},
-	ByStatus: map[string]int{"active": 23, "suspended": 1, "completed": 1, "cancelled": 1},
+		"collective_action": 1, "draft": 1},
+	ByStatus: map[string]int{"active": 24, "suspended": 1, "completed": 1, "cancelled": 1},
 }
 
 func checkDocumented(t *testing.T, sum, want demo.Summary) {
@@ -239,8 +239,8 @@ func TestLoad_with_a_settable_clock_writes_the_documented_demo(t *testing.T) {
 		}
 	}
 	checkActors(t, h)
-	if len(sum.ByTemplate) != 6 {
-		t.Errorf("processes on %d templates, want all 6: %v", len(sum.ByTemplate), sum.ByTemplate)
+	if len(sum.ByTemplate) != 7 {
+		t.Errorf("processes on %d templates, want all 7: %v", len(sum.ByTemplate), sum.ByTemplate)
 	}
 	checkReloadWritesNothing(t, h, sum)
 }

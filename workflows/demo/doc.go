@@ -1,5 +1,5 @@
 // Package demo fills an empty store with a living demo for "civicflow serve --demo": the seed
-// templates and 26 participation processes of Leipzig and the ten sites of round three of the
+// templates and 27 participation processes of Leipzig and the ten sites of round three of the
 // Entwicklungswerkstatt für kommunale Engagementstrategien (EWS), with German content, written
 // through the engine's commands only, by the demo users in their roles (leads open and advance,
 // members record, an administrator who is not the lead approves).
@@ -72,11 +72,15 @@
 //	24  ahlen                      beteiligung-standard                   Bürgerpark Ahlen Süd/Ost                              implementation
 //	25  kreis-olpe                 beteiligung-standard                   Radverkehrskonzept Kreis Olpe                         completed
 //	26  bad-berleburg              beteiligung-standard                   Sanierung Freibad Bad Berleburg                       cancelled in tender
+//	28  leipzig                    bauleitplanung                         Bebauungsplan Nr. 71 „Wohnen am Elsterbecken“         republication (period running)
 //
-// That is 6 templates and 26 processes (20 active, 3 suspended, 2 completed, 1 cancelled) in
-// about 1,200 events; every stage of the default template holds two open processes. Without
-// advance, processes 2–5 and 19–25 are active in tender (23 active, 1 suspended, 1 completed,
-// 1 cancelled, about 840 events).
+// That is 7 templates and 27 processes (21 active, 3 suspended, 2 completed, 1 cancelled) in
+// about 1,270 events; every stage of the default template holds two open processes. Process 28
+// keeps the legal periods of land-use planning: its publication ended after a month, a letter
+// received after that is flagged late, and its republication's 14 days are still running when
+// the demo ends. Without advance, processes 2–5 and 19–25 are active in tender and process 28
+// waits in draft for its week of notice (24 active, 1 suspended, 1 completed, 1 cancelled, about
+// 860 events).
 //
 // # Programme, teams, indicators
 //

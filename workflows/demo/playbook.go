@@ -63,6 +63,7 @@ type (
 var groupNames = map[rune]string{
 	'c': "citizens", 'p': "politics", 'b': "business", 'z': "civil_society",
 	'a': "administration", 's': "science", 'y': "youth",
+	't': "authorities", 'n': "neighbouring_municipalities", // the land-use planning template's own groups
 }
 
 // groups turns a pattern such as "ccpza" into stakeholder groups.

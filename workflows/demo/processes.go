@@ -31,5 +31,6 @@ func script() []*proc {
 		radverkehrOlpe.script(),
 		freibadBadBerleburg.script(),
 		ewsProgramme(),
+		wohnenAmElsterbecken(),
 	)
 }

@@ -209,6 +209,10 @@ func (c RegisterParticipant) run(ctx context.Context, e *Engine, m process.Meta,
 	if err != nil {
 		return err
 	}
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return err
+	}
 	in := process.RegisterInput{Participant: newIDIfEmpty(c.Participant), Person: PersonID(p.Tenant, person), Group: c.Group}
 	if in.Name, err = e.cfg.Vault.Seal(ctx, in.Person, c.Name); err != nil {
 		return err
@@ -218,7 +222,7 @@ func (c RegisterParticipant) run(ctx context.Context, e *Engine, m process.Meta,
 			return err
 		}
 	}
-	return p.RegisterParticipant(m, in)
+	return p.RegisterParticipantIn(m, tpl, in)
 }
 
 // WithdrawParticipant withdraws a participant.
@@ -250,8 +254,12 @@ type ScheduleSession struct {
 // Action names the command.
 func (ScheduleSession) Action() process.Action { return process.ActSchedule }
 
-func (c ScheduleSession) run(_ context.Context, _ *Engine, m process.Meta, p *process.Process) error {
-	return p.ScheduleSession(m, process.SessionScheduled{Session: newIDIfEmpty(c.Session), Title: c.Title,
+func (c ScheduleSession) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.ScheduleSessionIn(m, tpl, process.SessionScheduled{Session: newIDIfEmpty(c.Session), Title: c.Title,
 		Format: c.Format, Date: c.Date, Place: c.Place, Online: c.Online, DurationMinutes: c.DurationMinutes, RRule: c.RRule})
 }
 

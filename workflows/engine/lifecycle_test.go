@@ -16,7 +16,7 @@ import (
 )
 
 // doStageWork does, in the current stage, everything a diligent team does: every task with its
-// evidence, every approval (by a head of department who is not the lead), participants from every
+// evidence, every named date, every approval (by a head of department who is not the lead), participants from every
 // stakeholder group, two held sessions of every format, contributions, a decision, a result, and
 // measures carried to completion; then lets the stage's target time pass.
 func doStageWork(h *harness, id uuid.UUID, tpl template.Template, round int) {
@@ -26,6 +26,11 @@ func doStageWork(h *harness, id uuid.UUID, tpl template.Template, round int) {
 	for _, task := range stage.Tasks {
 		if _, done := p.Tasks[p.Stage][task.Key]; !done {
 			h.do(member, id, engine.CompleteTask{Task: task.Key, Evidence: "Nachweis: " + task.Evidence.De})
+		}
+	}
+	for _, d := range tpl.Dates {
+		if _, set := p.Time.Dates[d.Key]; !set {
+			h.do(lead, id, engine.SetDate{Date: d.Key, Value: h.clock.Now()})
 		}
 	}
 	for _, a := range stage.Approvals {
