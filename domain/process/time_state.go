@@ -21,6 +21,8 @@ type TimeState struct {
 	Contributions, Late map[string]int
 	// Overrides are the periods not kept, in order.
 	Overrides []PeriodOverridden
+	// Reached holds, per deadline, the end whose arrival was last recorded (DeadlineReached).
+	Reached map[string]time.Time
 }
 
 // Interval is a span of time; a zero To means it has not ended.
@@ -29,7 +31,7 @@ type Interval struct {
 }
 
 func newTimeState() TimeState {
-	return TimeState{Dates: map[string]time.Time{}, Extensions: map[string]int{},
+	return TimeState{Dates: map[string]time.Time{}, Extensions: map[string]int{}, Reached: map[string]time.Time{},
 		TaskDone: map[string]map[string]time.Time{}, Contributions: map[string]int{}, Late: map[string]int{}}
 }
 
@@ -46,6 +48,11 @@ func (p *Process) applyTime(e Payload) {
 		t.Extensions[e.Deadline] += e.Days
 	case PeriodOverridden:
 		t.Overrides = append(t.Overrides, e)
+	case DeadlineReached:
+		if t.Reached == nil {
+			t.Reached = map[string]time.Time{}
+		}
+		t.Reached[e.Deadline] = e.EndsAt
 	case ProcessSuspended:
 		t.Suspensions = append(t.Suspensions, Interval{From: e.At})
 	case ProcessResumed:
@@ -72,7 +79,7 @@ func (p *Process) applyTime(e Payload) {
 
 func (t TimeState) clone() TimeState {
 	c := t
-	c.Dates, c.Extensions = maps.Clone(t.Dates), maps.Clone(t.Extensions)
+	c.Dates, c.Extensions, c.Reached = maps.Clone(t.Dates), maps.Clone(t.Extensions), maps.Clone(t.Reached)
 	c.Contributions, c.Late = maps.Clone(t.Contributions), maps.Clone(t.Late)
 	c.Suspensions = append([]Interval(nil), t.Suspensions...)
 	c.Overrides = append([]PeriodOverridden(nil), t.Overrides...)

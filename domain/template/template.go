@@ -76,6 +76,9 @@ type Stage struct {
 	Approvals []Approval `json:"approvals,omitempty"`
 	// BackTo lists earlier stages a process may go back to from here (a reason is required).
 	BackTo []string `json:"back_to,omitempty"`
+	// AutoAdvance lets the engine itself advance from this stage when one of its periods ends
+	// and every exit condition holds then (the recorded actor is the system, "civicflow").
+	AutoAdvance bool `json:"auto_advance,omitempty"`
 }
 
 // Task is a task (Aufgabe) of a stage.

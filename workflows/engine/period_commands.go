@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/civicflow/civicflow/domain/period"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/workflows/calendar"
@@ -48,4 +50,38 @@ func (c ExtendDeadline) run(ctx context.Context, e *Engine, m process.Meta, p *p
 		return err
 	}
 	return p.ExtendDeadline(m, tpl, c.Deadline, c.Days, c.Reason, c.ApprovedBy)
+}
+
+// FireTimer records that a period ended and auto-advances where the stage says so. The scheduler
+// (workflows/timers) issues it with the timer's ID as command ID, so each timer fires once.
+type FireTimer struct {
+	Timer process.Timer `json:"timer"`
+}
+
+// Action names the command.
+func (FireTimer) Action() process.Action { return process.ActFireTimer }
+
+func (c FireTimer) run(ctx context.Context, e *Engine, m process.Meta, p *process.Process) error {
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.FireTimer(m, tpl, e.cfg.Gates, c.Timer)
+}
+
+// Timers returns the pending timers of the process with id as actor sees it, and its tenant.
+func (e *Engine) Timers(ctx context.Context, actor process.Actor, id uuid.UUID) ([]process.Timer, string, error) {
+	p, err := e.take(ctx, id) // not cloned: only read here, while the engine holds it back
+	if err != nil {
+		return nil, "", err
+	}
+	defer e.put(p)
+	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
+		return nil, "", process.ErrNotFound
+	}
+	tpl, err := e.templateOf(ctx, p)
+	if err != nil {
+		return nil, "", err
+	}
+	return p.Timers(tpl, e.cfg.Calendars, e.cfg.Clock()), p.Tenant, nil
 }

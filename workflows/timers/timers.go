@@ -1,0 +1,161 @@
+// Package timers fires the timers of processes as engine commands at their time: the end of every
+// running legal period (process.Timers), derived from the log, never stored beside it. The
+// command that fires a timer has the timer's ID as command ID, so a timer fires exactly once,
+// also when the scheduler restarts between firing and noticing; after downtime the timers that
+// came due meanwhile fire at once and are marked late (process.deadline_reached with late).
+//
+//	s, err := timers.New(timers.Config{Engine: eng, Store: store, Clock: now})
+//	go s.Run(ctx) // Load, then: fire what is due, read the log for changes, sleep until the next
+package timers
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/workflows/engine"
+)
+
+// Config configures a Scheduler.
+type Config struct {
+	// Engine runs the commands and knows the processes. Required.
+	Engine *engine.Engine
+	// Store is the log the timers are derived from. Required.
+	Store eventstore.Store
+	// Clock gives the time timers are due against. Required (the engine's clock).
+	Clock func() time.Time
+	// Poll is the longest the scheduler sleeps before it reads the log for changes. Default 1 s.
+	Poll time.Duration
+	// Fired, if set, is told about every timer fired (for metrics), with how late it fired.
+	Fired func(t process.Timer, late time.Duration)
+}
+
+// Validate reports every missing or bad field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Engine == nil {
+		errs = append(errs, errors.New("timers: Engine is required"))
+	}
+	if c.Store == nil {
+		errs = append(errs, errors.New("timers: Store is required"))
+	}
+	if c.Clock == nil {
+		errs = append(errs, errors.New("timers: Clock is required"))
+	}
+	if c.Poll < 0 {
+		errs = append(errs, errors.New("timers: Poll must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Scheduler keeps the pending timers of every active process in a heap by time.
+type Scheduler struct {
+	cfg Config
+
+	mu        sync.Mutex
+	queue     queue
+	byProcess map[uuid.UUID]map[string]process.Timer // the current timers of each process, by ID
+	tenants   map[uuid.UUID]string
+	pos       eventstore.Position // how far the log has been read
+}
+
+// New returns a scheduler; call Load (or Run) before firing.
+func New(cfg Config) (*Scheduler, error) {
+	if cfg.Poll == 0 {
+		cfg.Poll = time.Second
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Scheduler{cfg: cfg, byProcess: map[uuid.UUID]map[string]process.Timer{}, tenants: map[uuid.UUID]string{}}, nil
+}
+
+// timerTypes are the events that start, move or end a process's timers.
+var timerTypes = []string{
+	process.ProcessOpened{}.Type(), process.StageCompleted{}.Type(), process.StageReverted{}.Type(),
+	process.ProcessMigrated{}.Type(), process.DateSet{}.Type(), process.DeadlineExtended{}.Type(),
+	process.DeadlineReached{}.Type(), process.ProcessSuspended{}.Type(), process.ProcessResumed{}.Type(),
+	process.ProcessCancelled{}.Type(), process.ProcessCompleted{}.Type(),
+}
+
+// Load derives the pending timers from the whole log; Refresh then follows it.
+func (s *Scheduler) Load(ctx context.Context) error {
+	s.mu.Lock()
+	s.pos, s.queue, s.byProcess = eventstore.Start, nil, map[uuid.UUID]map[string]process.Timer{}
+	s.mu.Unlock()
+	return s.Refresh(ctx)
+}
+
+// Refresh reads the log after what was read and derives again the timers of every process whose
+// timers may have changed.
+func (s *Scheduler) Refresh(ctx context.Context) error {
+	s.mu.Lock()
+	after := s.pos
+	s.mu.Unlock()
+	changed := map[uuid.UUID]bool{}
+	for {
+		page, err := s.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 5000,
+			Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}, EventTypes: timerTypes}})
+		if err != nil {
+			return err
+		}
+		for _, ev := range page {
+			if id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "process-")); err == nil {
+				changed[id] = true
+			}
+			after = ev.Position
+		}
+		if len(page) < 5000 {
+			break
+		}
+	}
+	for id := range changed {
+		if err := s.derive(ctx, id); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.pos = after
+	s.mu.Unlock()
+	return nil
+}
+
+// system is the actor that reads every process and fires timers in a tenant.
+func system(tenant string) process.Actor {
+	return process.Actor{User: process.SystemUser, Tenant: tenant, Role: template.RoleAdministrator, Installation: tenant == ""}
+}
+
+// derive replaces the timers of one process by those its state gives now.
+func (s *Scheduler) derive(ctx context.Context, id uuid.UUID) error {
+	timers, tenant, err := s.cfg.Engine.Timers(ctx, system(""), id)
+	if errors.Is(err, process.ErrNotFound) {
+		timers = nil
+	} else if err != nil {
+		return fmt.Errorf("timers: process %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tenants[id] = tenant
+	current := make(map[string]process.Timer, len(timers))
+	for _, t := range timers {
+		current[t.ID()] = t
+		if _, known := s.byProcess[id][t.ID()]; !known {
+			heap.Push(&s.queue, entry{at: t.At, process: id, id: t.ID()})
+		}
+	}
+	if len(current) == 0 {
+		delete(s.byProcess, id)
+		return nil
+	}
+	s.byProcess[id] = current
+	return nil
+}
