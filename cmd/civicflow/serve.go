@@ -51,12 +51,17 @@ file). A taken address fails the start before anything is written.`,
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), cfg, demo, newLogger(cfg, cmd.ErrOrStderr()))
+			offset, err := clockOffset(cmd)
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), cfg, demo, offset, newLogger(cfg, cmd.ErrOrStderr()))
 		},
 	}
 	cmd.Flags().String("addr", "", "Adresse / listen `ADDR` (Standard / default: server.addr, :8080; mit / with --demo 127.0.0.1:8080)")
 	cmd.Flags().String("db", "", "Datenbankdatei / database file `PATH` (Standard / default: store.sqlite.path)")
 	cmd.Flags().Bool("demo", false, "Demodaten in einem leeren Speicher anlegen / load demo data into an empty store")
+	cmd.Flags().String("clock-offset", "", "Uhr verschieben, nur mit --demo / shift the clock by `DURATION` (31d, 36h), only with --demo")
 	return cmd
 }
 
@@ -75,12 +80,20 @@ func newLogger(cfg config.Config, w interface{ Write([]byte) (int, error) }) *sl
 type shiftClock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	ahead  time.Duration // --clock-offset, set after the demo is loaded
 }
 
 func (c *shiftClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
+	return time.Now().Add(c.offset + c.ahead)
+}
+
+// SetAhead shifts the clock by d from then on (serve --demo --clock-offset).
+func (c *shiftClock) SetAhead(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ahead = d
 }
 
 func (c *shiftClock) Advance(d time.Duration) {
@@ -120,7 +133,7 @@ func openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	return a, nil
 }
 
-func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Duration, log *slog.Logger) error {
 	// First, so that a taken port fails the start before anything (store, demo, keys) is written.
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
@@ -138,6 +151,10 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 		// store's recorded-at never goes back).
 		if demoUsers, err = loadDemo(ctx, a, cfg, log); err != nil {
 			return fmt.Errorf("demo: %w", err)
+		}
+		if offset != 0 {
+			a.clock.SetAhead(offset)
+			log.Warn("the clock is shifted (demo only)", "clock_offset", offset, "now", a.clock.Now())
 		}
 	}
 	system := process.Meta{Actor: process.Actor{User: "civicflow", Role: "administrator", Tenant: tokens.Installation, Installation: true}}
@@ -157,6 +174,11 @@ func serve(ctx context.Context, cfg config.Config, demo bool, log *slog.Logger) 
 	restoreList(ctx, a, log)
 	// Deferred before the router's stop, so that its last save runs after the router stopped.
 	defer startListSnapshots(a, log)()
+	stopTimers, err := startTimers(a, m, log)
+	if err != nil {
+		return fmt.Errorf("timers: %w", err)
+	}
+	defer stopTimers()
 	stopRouter, err := startRouter(a.store, a.list, m, log) // feeds the process list
 	if err != nil {
 		return fmt.Errorf("router: %w", err)

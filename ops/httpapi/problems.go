@@ -206,10 +206,21 @@ func requireJSON(r *http.Request) error {
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
+// hasNoFields reports whether v needs no body: a struct whose fields are all optional
+// (omitempty or omitzero), e.g. advance with its optional override_reason.
 func hasNoFields(v any) bool {
 	t := reflect.TypeOf(v)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	return t.Kind() == reflect.Struct && t.NumField() == 0
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		if !strings.Contains(tag, ",omitempty") && !strings.Contains(tag, ",omitzero") {
+			return false
+		}
+	}
+	return true
 }
