@@ -3,6 +3,7 @@ package period
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -44,7 +45,7 @@ func Open(cals Calendars, code, zone string) (Calendar, error) {
 	if zone == "" {
 		zone = DefaultZone
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := location(zone)
 	if err != nil {
 		return Calendar{}, fmt.Errorf("period: time zone %q is unknown", zone)
 	}
@@ -60,6 +61,21 @@ func Open(cals Calendars, code, zone string) (Calendar, error) {
 		c.Holidays = h
 	}
 	return c, nil
+}
+
+// locations caches the time zones loaded (time.LoadLocation reads and parses the database).
+var locations sync.Map
+
+func location(zone string) (*time.Location, error) {
+	if loc, ok := locations.Load(zone); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(zone, loc)
+	return loc, nil
 }
 
 // Day is a civil date, without time or zone.

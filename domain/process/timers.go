@@ -1,7 +1,7 @@
 package process
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/period"
@@ -39,7 +39,7 @@ type Timer struct {
 
 // ID identifies the timer; the command that fires it has this ID, so that it fires once.
 func (t Timer) ID() string {
-	return fmt.Sprintf("timer/%s/%s/%d", t.Process, t.Deadline, t.At.Unix())
+	return "timer/" + t.Process + "/" + t.Deadline + "/" + strconv.FormatInt(t.At.Unix(), 10)
 }
 
 // lateAfter is how long after its time a timer counts as fired late.

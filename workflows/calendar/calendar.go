@@ -7,6 +7,7 @@ package calendar
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -31,23 +32,44 @@ var _ period.Calendars = Germany{}
 
 // Holidays returns the public holidays of code.
 func (Germany) Holidays(code string) (period.Holidays, error) {
-	list, ok := states[code]
+	h, ok := cached[code]
 	if !ok {
 		return nil, fmt.Errorf("calendar: %q is not a German calendar (one of %v)", code, period.Codes)
 	}
-	return holidays(list), nil
+	return h, nil
 }
 
-// holidays is a list of holiday rules; a day is a holiday when a rule falls on it that year.
-type holidays []*cal.Holiday
+// cached holds one calendar per code, each computing a year's holidays once.
+var cached = func() map[string]*holidays {
+	out := make(map[string]*holidays, len(states))
+	for code, rules := range states {
+		out[code] = &holidays{rules: rules, years: map[int]map[[2]int]string{}}
+	}
+	return out
+}()
+
+// holidays is a list of holiday rules; a day is a holiday when a rule falls on it that year. The
+// holidays of each year asked are computed once (Easter and its feasts take some arithmetic).
+type holidays struct {
+	rules []*cal.Holiday
+	mu    sync.Mutex
+	years map[int]map[[2]int]string // year → (month, day) → name
+}
 
 // Holiday returns the holiday's German name if the date is a public holiday.
-func (h holidays) Holiday(year int, month time.Month, day int) (string, bool) {
-	for _, rule := range h {
-		actual, _ := rule.Calc(year)
-		if !actual.IsZero() && actual.Month() == month && actual.Day() == day {
-			return rule.Name, true
+func (h *holidays) Holiday(year int, month time.Month, day int) (string, bool) {
+	h.mu.Lock()
+	days, ok := h.years[year]
+	if !ok {
+		days = map[[2]int]string{}
+		for _, rule := range h.rules {
+			if actual, _ := rule.Calc(year); !actual.IsZero() {
+				days[[2]int{int(actual.Month()), actual.Day()}] = rule.Name
+			}
 		}
+		h.years[year] = days
 	}
-	return "", false
+	h.mu.Unlock()
+	name, ok := days[[2]int{int(month), day}]
+	return name, ok
 }

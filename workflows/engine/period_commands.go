@@ -85,3 +85,6 @@ func (e *Engine) Timers(ctx context.Context, actor process.Actor, id uuid.UUID) 
 	}
 	return p.Timers(tpl, e.cfg.Calendars, e.cfg.Clock()), p.Tenant, nil
 }
+
+// Calendars returns the calendars the engine counts periods with.
+func (e *Engine) Calendars() period.Calendars { return e.cfg.Calendars }

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,43 +90,67 @@ func (s *Scheduler) takeDue(now time.Time) []process.Timer {
 }
 
 // FireDue fires every timer whose time has come, each as the command FireTimer with the timer's
-// ID as command ID, and returns how many it fired (a timer fired before is a duplicate and writes
-// nothing). Then it derives the timers of those processes again from the log: timers that come
-// due through what was fired fire in the next round. It returns the first error.
+// ID as command ID, Workers at a time (the store commits concurrent appends together), and
+// returns how many it fired (a timer fired before is a duplicate and writes nothing). Then it
+// derives the timers of those processes again from the log: timers that come due through what
+// was fired fire in the next round. It returns the errors joined.
 func (s *Scheduler) FireDue(ctx context.Context) (int, error) {
-	var first error
-	fired := 0
-	now := s.cfg.Clock()
-	for _, t := range s.takeDue(now) {
-		id, _ := uuid.Parse(t.Process)
-		s.mu.Lock()
-		tenant := s.tenants[id]
-		s.mu.Unlock()
-		m := process.Meta{CommandID: t.ID(), Actor: system(tenant)}
-		res, err := s.cfg.Engine.Do(ctx, m, id, engine.NoExpectation, engine.FireTimer{Timer: t})
-		var refused *process.RefusedError
-		switch {
-		case err == nil && !res.Duplicate:
-			fired++
-			if s.cfg.Fired != nil {
-				s.cfg.Fired(t, s.cfg.Clock().Sub(t.At))
+	due := s.takeDue(s.cfg.Clock())
+	var (
+		mu    sync.Mutex
+		fired int
+		errs  error
+		wg    sync.WaitGroup
+		next  = make(chan process.Timer)
+	)
+	for range min(s.cfg.Workers, len(due)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				ok, err := s.fire(ctx, t)
+				mu.Lock()
+				if ok {
+					fired++
+				}
+				errs = errors.Join(errs, err)
+				mu.Unlock()
 			}
-		case err == nil, errors.As(err, &refused), errors.Is(err, process.ErrNotFound):
-			// fired before (a duplicate: nothing written), or the process moved on (closed,
-			// suspended): its timers are derived again below
-		default:
-			first = errors.Join(first, err)
-		}
-		if err := s.derive(ctx, id); err != nil {
-			first = errors.Join(first, err)
-		}
+		}()
 	}
-	return fired, first
+	for _, t := range due {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	return fired, errs
 }
 
-// Run loads the timers, then until ctx ends: fires what is due, reads the log for changes and
-// sleeps until the next timer or Poll, whichever comes first. Errors of a round are retried in the
-// next; Run returns ctx's error.
+// fire issues one timer's command and derives the process's timers again.
+func (s *Scheduler) fire(ctx context.Context, t process.Timer) (bool, error) {
+	id, _ := uuid.Parse(t.Process)
+	s.mu.Lock()
+	tenant := s.tenants[id]
+	s.mu.Unlock()
+	m := process.Meta{CommandID: t.ID(), Actor: system(tenant)}
+	res, err := s.cfg.Engine.Do(ctx, m, id, engine.NoExpectation, engine.FireTimer{Timer: t})
+	var refused *process.RefusedError
+	fired := false
+	switch {
+	case err == nil && !res.Duplicate:
+		fired = true
+		if s.cfg.Fired != nil {
+			s.cfg.Fired(t, s.cfg.Clock().Sub(t.At))
+		}
+		err = nil
+	case err == nil, errors.As(err, &refused), errors.Is(err, process.ErrNotFound):
+		err = nil // fired before (a duplicate: nothing written), or the process moved on (closed, suspended)
+	}
+	return fired, errors.Join(err, s.derive(ctx, id))
+}
+
+// Run loads the timers (retrying until the log can be read) and then follows (see Follow). It
+// returns ctx's error.
 func (s *Scheduler) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		if err := s.Load(ctx); err == nil {
@@ -133,6 +158,13 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 		sleep(ctx, s.cfg.Poll)
 	}
+	return s.Follow(ctx)
+}
+
+// Follow, until ctx ends, fires what is due, reads the log for changes and sleeps until the next
+// timer or Poll, whichever comes first. Errors of a round are retried in the next; Follow returns
+// ctx's error.
+func (s *Scheduler) Follow(ctx context.Context) error {
 	for ctx.Err() == nil {
 		_, _ = s.FireDue(ctx)
 		_ = s.Refresh(ctx)

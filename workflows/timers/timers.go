@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,8 @@ type Config struct {
 	Clock func() time.Time
 	// Poll is the longest the scheduler sleeps before it reads the log for changes. Default 1 s.
 	Poll time.Duration
+	// Workers is how many timers fire at once. Default 16.
+	Workers int
 	// Fired, if set, is told about every timer fired (for metrics), with how late it fired.
 	Fired func(t process.Timer, late time.Duration)
 }
@@ -51,8 +54,8 @@ func (c Config) Validate() error {
 	if c.Clock == nil {
 		errs = append(errs, errors.New("timers: Clock is required"))
 	}
-	if c.Poll < 0 {
-		errs = append(errs, errors.New("timers: Poll must not be negative"))
+	if c.Poll < 0 || c.Workers < 0 {
+		errs = append(errs, errors.New("timers: Poll and Workers must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -73,6 +76,9 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Poll == 0 {
 		cfg.Poll = time.Second
 	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 16
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -87,12 +93,56 @@ var timerTypes = []string{
 	process.ProcessCancelled{}.Type(), process.ProcessCompleted{}.Type(),
 }
 
-// Load derives the pending timers from the whole log; Refresh then follows it.
+// Load derives the pending timers from the whole log in one pass: it replays each process from
+// the events that start, move or end timers (the rest of a process's history does not change
+// them), then Refresh follows the log.
 func (s *Scheduler) Load(ctx context.Context) error {
+	streams := map[uuid.UUID][]process.Recorded{}
+	after := eventstore.Start
+	for {
+		page, err := s.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 5000,
+			Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}, EventTypes: timerTypes}})
+		if err != nil {
+			return err
+		}
+		for _, ev := range page {
+			after = ev.Position
+			id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "process-"))
+			if err != nil {
+				continue
+			}
+			payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
+			if err != nil {
+				return fmt.Errorf("timers: %s v%d: %w", ev.Stream, ev.Version, err)
+			}
+			streams[id] = append(streams[id], process.Recorded{Payload: payload, Version: ev.Version})
+		}
+		if len(page) < 5000 {
+			break
+		}
+	}
 	s.mu.Lock()
-	s.pos, s.queue, s.byProcess = eventstore.Start, nil, map[uuid.UUID]map[string]process.Timer{}
+	s.pos, s.queue, s.byProcess = after, nil, map[uuid.UUID]map[string]process.Timer{}
 	s.mu.Unlock()
-	return s.Refresh(ctx)
+	now := s.cfg.Clock()
+	tpls := map[string]template.Template{} // by ID and version
+	for id, recs := range streams {
+		p := process.Replay(id, recs)
+		if p.Status != process.StatusActive {
+			continue
+		}
+		key := p.TemplateID + "/" + strconv.Itoa(p.TemplateVersion)
+		tpl, ok := tpls[key]
+		if !ok {
+			tv, err := s.cfg.Engine.Template(ctx, p.TemplateID, p.TemplateVersion)
+			if err != nil {
+				return fmt.Errorf("timers: process %s: %w", id, err)
+			}
+			tpl, tpls[key] = tv.Template, tv.Template
+		}
+		s.set(id, p.Tenant, p.Timers(tpl, s.cfg.Engine.Calendars(), now))
+	}
+	return nil
 }
 
 // Refresh reads the log after what was read and derives again the timers of every process whose
@@ -142,20 +192,26 @@ func (s *Scheduler) derive(ctx context.Context, id uuid.UUID) error {
 	} else if err != nil {
 		return fmt.Errorf("timers: process %s: %w", id, err)
 	}
+	s.set(id, tenant, timers)
+	return nil
+}
+
+// set replaces the timers of one process.
+func (s *Scheduler) set(id uuid.UUID, tenant string, timers []process.Timer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tenants[id] = tenant
 	current := make(map[string]process.Timer, len(timers))
 	for _, t := range timers {
-		current[t.ID()] = t
-		if _, known := s.byProcess[id][t.ID()]; !known {
-			heap.Push(&s.queue, entry{at: t.At, process: id, id: t.ID()})
+		tid := t.ID()
+		current[tid] = t
+		if _, known := s.byProcess[id][tid]; !known {
+			heap.Push(&s.queue, entry{at: t.At, process: id, id: tid})
 		}
 	}
 	if len(current) == 0 {
 		delete(s.byProcess, id)
-		return nil
+		return
 	}
 	s.byProcess[id] = current
-	return nil
 }
