@@ -65,7 +65,7 @@ func TestBauleitplanung_walks_every_period_of_the_template(t *testing.T) {
 	h := newHarness(t)
 	h.at(t, "2028-08-01 09:00")
 	id := h.open("bauleitplanung", "Bebauungsplan Nr. 71 „Wohnen am Elsterbecken“")
-	h.do(member, id, engine.RegisterParticipant{Participant: "toeb1", Person: "lra", Group: "authorities", Name: "Landratsamt"})
+	h.do(member, id, engine.RegisterParticipant{Participant: "toeb1", Group: "authorities", Name: "Landratsamt"})
 	h.earlyParticipation(t, id)
 	t.Run("the_draft_waits_for_the_date_of_the_announcement", func(t *testing.T) {
 		msg, _ := h.refused(t, id, "gates_not_met", engine.Advance{})
@@ -148,7 +148,7 @@ func TestBauleitplanung_a_migration_out_of_a_running_publication_needs_an_overri
 	}
 	v2 := tv.Template
 	v2.Description.De += " (Fassung 2)"
-	if _, err := h.engine.PublishTemplate(h.ctx, h.meta(admin), v2); err != nil {
+	if _, err := h.engine.PublishTemplate(h.ctx, h.meta(installation), v2); err != nil {
 		t.Fatal(err)
 	}
 	h.at(t, "2028-08-01 09:00")

@@ -21,7 +21,7 @@ func TestBuild_lists_skipped_periods_and_late_letters(t *testing.T) {
 		t.Fatal(err)
 	}
 	tv.Template.Description.De += " (Fassung 2)"
-	if _, err := f.engine.PublishTemplate(f.ctx, process.Meta{Actor: admin, CommandID: "v2"}, tv.Template); err != nil {
+	if _, err := f.engine.PublishTemplate(f.ctx, process.Meta{Actor: process.Actor{User: "root", Tenant: "*", Role: "administrator", Installation: true}, CommandID: "v2"}, tv.Template); err != nil {
 		t.Fatal(err)
 	}
 	res, err := f.engine.Open(f.ctx, process.Meta{Actor: lead, CommandID: "open-bplan"}, engine.OpenProcess{Template: "bauleitplanung", Title: "Bebauungsplan Nr. 9"})

@@ -57,7 +57,7 @@ func benchTemplate() string {
 // appendProcesses opens n processes of the template directly in the store on the six days
 // before start (so that their periods end on different days, all after start), from 32
 // writers at once.
-func appendProcesses(b *testing.B, s *sqlite.Store, version, n int, start time.Time) {
+func appendProcesses(b *testing.B, s *sqlite.Store, tpl string, version, n int, start time.Time) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
 	for w := range 32 {
@@ -66,7 +66,7 @@ func appendProcesses(b *testing.B, s *sqlite.Store, version, n int, start time.T
 			defer wg.Done()
 			for i := w; i < n; i += 32 {
 				at := start.AddDate(0, 0, -1-i%6).Add(time.Duration(i) * time.Second)
-				data, schema, _ := process.Encode(process.ProcessOpened{TemplateID: "frist", TemplateVersion: version,
+				data, schema, _ := process.Encode(process.ProcessOpened{TemplateID: tpl, TemplateVersion: version,
 					Title: "Verfahren " + strconv.Itoa(i), Tenant: "leipzig", Lead: "anna", Stage: "comments", At: at})
 				stream := engine.StreamOf(uuid.NewSHA1(uuid.NameSpaceOID, []byte(strconv.Itoa(i))))
 				if _, err := s.Append(context.Background(), stream, eventstore.NoStream, eventstore.EventData{ID: eventstore.NewEventID(),
@@ -115,7 +115,7 @@ func BenchmarkTimers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	appendProcesses(b, store, tv.Template.Version, n/perProcess, start)
+	appendProcesses(b, store, tv.Template.ID, tv.Template.Version, n/perProcess, start)
 	var loads, delays []time.Duration
 	var heap uint64
 	for b.Loop() {
