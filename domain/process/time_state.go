@@ -23,6 +23,8 @@ type TimeState struct {
 	Overrides []PeriodOverridden
 	// Reached holds, per deadline, the end whose arrival was last recorded (DeadlineReached).
 	Reached map[string]time.Time
+	// Reminded holds, per deadline and days before, the end of the last reminder recorded.
+	Reminded map[string]time.Time
 }
 
 // Interval is a span of time; a zero To means it has not ended.
@@ -53,6 +55,11 @@ func (p *Process) applyTime(e Payload) {
 			t.Reached = map[string]time.Time{}
 		}
 		t.Reached[e.Deadline] = e.EndsAt
+	case ReminderDue:
+		if t.Reminded == nil {
+			t.Reminded = map[string]time.Time{}
+		}
+		t.Reminded[reminderKey(e.Deadline, e.Before)] = e.EndsAt
 	case ProcessSuspended:
 		t.Suspensions = append(t.Suspensions, Interval{From: e.At})
 	case ProcessResumed:
@@ -80,6 +87,7 @@ func (p *Process) applyTime(e Payload) {
 func (t TimeState) clone() TimeState {
 	c := t
 	c.Dates, c.Extensions, c.Reached = maps.Clone(t.Dates), maps.Clone(t.Extensions), maps.Clone(t.Reached)
+	c.Reminded = maps.Clone(t.Reminded)
 	c.Contributions, c.Late = maps.Clone(t.Contributions), maps.Clone(t.Late)
 	c.Suspensions = append([]Interval(nil), t.Suspensions...)
 	c.Overrides = append([]PeriodOverridden(nil), t.Overrides...)

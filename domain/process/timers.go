@@ -30,17 +30,42 @@ func (DeadlineReached) Type() string { return "process.deadline_reached" }
 
 func init() { register[DeadlineReached](1, nil) }
 
-// Timer is a pending timer of a process: at At, the period Deadline of the process ends.
+// Timer is a pending timer of a process: at At, the period Deadline of the process ends, or,
+// for a reminder (Before > 0), it ends Before days later, at EndsAt.
 type Timer struct {
 	Process  string    `json:"process"`
 	Deadline string    `json:"deadline"`
 	At       time.Time `json:"at"`
+	Before   int       `json:"before,omitempty"`
+	EndsAt   time.Time `json:"ends_at,omitzero"`
 }
 
 // ID identifies the timer; the command that fires it has this ID, so that it fires once.
 func (t Timer) ID() string {
-	return "timer/" + t.Process + "/" + t.Deadline + "/" + strconv.FormatInt(t.At.Unix(), 10)
+	id := "timer/" + t.Process + "/" + t.Deadline + "/"
+	if t.Before > 0 {
+		id += "remind-" + strconv.Itoa(t.Before) + "/"
+	}
+	return id + strconv.FormatInt(t.At.Unix(), 10)
 }
+
+// ReminderDue records that a period ends in Before days (at EndsAt): a reminder for those who
+// must act. Late as in DeadlineReached.
+type ReminderDue struct {
+	Deadline string    `json:"deadline"`
+	Before   int       `json:"before"`
+	EndsAt   time.Time `json:"ends_at"`
+	At       time.Time `json:"at"`
+	Late     bool      `json:"late,omitempty"`
+}
+
+// Type returns "process.reminder_due".
+func (ReminderDue) Type() string { return "process.reminder_due" }
+
+func init() { register[ReminderDue](1, nil) }
+
+// reminderKey keys the reminders recorded in the time state.
+func reminderKey(deadline string, before int) string { return deadline + "/" + strconv.Itoa(before) }
 
 // lateAfter is how long after its time a timer counts as fired late.
 const lateAfter = time.Minute
@@ -53,8 +78,15 @@ func (p *Process) Timers(tpl template.Template, cals period.Calendars, now time.
 	}
 	var out []Timer
 	for _, s := range p.Periods(tpl, cals, now) {
-		if s.Enforced && s.Started && !p.Time.Reached[s.Key].Equal(s.EndsAt) {
-			out = append(out, Timer{Process: p.ID.String(), Deadline: s.Key, At: s.EndsAt})
+		if !s.Enforced || !s.Started || p.Time.Reached[s.Key].Equal(s.EndsAt) {
+			continue
+		}
+		out = append(out, Timer{Process: p.ID.String(), Deadline: s.Key, At: s.EndsAt})
+		for _, n := range s.RemindDays {
+			at := s.EndsAt.AddDate(0, 0, -n)
+			if at.After(s.StartedAt) && !p.Time.Reminded[reminderKey(s.Key, n)].Equal(s.EndsAt) {
+				out = append(out, Timer{Process: p.ID.String(), Deadline: s.Key, At: at, Before: n, EndsAt: s.EndsAt})
+			}
 		}
 	}
 	return out
@@ -68,6 +100,9 @@ func (p *Process) FireTimer(m Meta, tpl template.Template, gates GateEvaluator, 
 		return err
 	}
 	s, ok := p.PeriodOf(tpl, m.Calendars, t.Deadline, m.Now)
+	if t.Before > 0 {
+		return p.remind(m, s, ok, t)
+	}
 	switch {
 	case !ok || !s.Started || !s.EndsAt.Equal(t.At) || p.Time.Reached[t.Deadline].Equal(t.At):
 		return nil
@@ -76,6 +111,18 @@ func (p *Process) FireTimer(m Meta, tpl template.Template, gates GateEvaluator, 
 	}
 	p.record(m, DeadlineReached{Deadline: t.Deadline, EndsAt: t.At, At: m.Now, Late: m.Now.Sub(t.At) > lateAfter})
 	p.autoAdvance(m, tpl, gates)
+	return nil
+}
+
+// remind records a reminder unless its period has moved or it was recorded.
+func (p *Process) remind(m Meta, s PeriodState, ok bool, t Timer) error {
+	switch {
+	case !ok || !s.Started || !s.EndsAt.Equal(t.EndsAt) || p.Time.Reminded[reminderKey(t.Deadline, t.Before)].Equal(t.EndsAt):
+		return nil
+	case m.Now.Before(t.At):
+		return refuse("timer_early", "Die Erinnerung ist noch nicht fällig / the reminder is not due yet")
+	}
+	p.record(m, ReminderDue{Deadline: t.Deadline, Before: t.Before, EndsAt: t.EndsAt, At: m.Now, Late: m.Now.Sub(t.At) > lateAfter})
 	return nil
 }
 

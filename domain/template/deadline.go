@@ -51,6 +51,9 @@ type Deadline struct {
 	// OnSuspend says what a suspension of the process does to the period: "continue" (default)
 	// or "pause" (the days the process was suspended are added).
 	OnSuspend string `json:"on_suspend,omitempty"`
+	// RemindDays are the days before the end at which a reminder is due (process.reminder_due),
+	// e.g. [7, 1].
+	RemindDays []int `json:"remind_days,omitempty"`
 	// MinDays is the least number of days the stage must last (old form, documenting).
 	MinDays int `json:"min_days,omitempty"`
 	// NoticeDays is how many days ahead the start must be announced (old form, documenting).

@@ -15,6 +15,8 @@ var timeMessages = map[string][2]string{
 	"event.process.date_set":          {"Datum festgelegt", "Date set"},
 	"event.process.deadline_extended": {"Frist verlängert", "Period extended"},
 	"event.process.period_overridden": {"Frist nicht eingehalten", "Period not kept"},
+	"event.process.deadline_reached":  {"Frist abgelaufen", "Period ended"},
+	"event.process.reminder_due":      {"Erinnerung an eine Frist", "Reminder of a period"},
 	"period.late":                     {"verspätet eingegangen", "received late"},
 	"period.received":                 {"eingegangen", "received"},
 	"period.ended":                    {"Fristende", "period ended"},
@@ -55,6 +57,10 @@ func timeDetail(p *page, tpl domain.Template, payload process.Payload) (string, 
 		return fmt.Sprintf("%s: %s %s; %s „%s“ %s", p.T("period.late"), p.T("period.received"), at(e.ReceivedAt), p.T("period.ended"), title(e.Late.Deadline), at(e.Late.EndedAt)), true
 	case process.DateSet:
 		return e.Date + ": " + at(e.Value), true
+	case process.DeadlineReached:
+		return title(e.Deadline) + " · " + p.T("period.ended") + " " + at(e.EndsAt), true
+	case process.ReminderDue:
+		return fmt.Sprintf("%s · %s", title(e.Deadline), period.FormatEnd(e.EndsAt, berlin, p.Lang)), true
 	case process.DeadlineExtended:
 		return fmt.Sprintf("%s +%d · %s · %s %s · %s: %s", title(e.Deadline), e.Days, period.FormatEnd(e.EndsAt, berlin, p.Lang), p.T("period.approved_by"), e.ApprovedBy, p.T("period.reason"), e.Reason), true
 	case process.PeriodOverridden:

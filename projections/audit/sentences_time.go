@@ -17,6 +17,8 @@ var timeForms = map[string]form{
 		"%[1]s extended the period “%[2]s” by %[3]d days, approved by %[4]s: %[5]s. The period now ends: %[6]s."},
 	process.PeriodOverridden{}.Type(): {"%[1]s hat die Frist „%[2]s“ (%[3]s) nicht eingehalten – %[4]s in der Phase „%[5]s“ vor dem Fristende %[6]s. Begründung: %[7]s",
 		"%[1]s did not keep the period “%[2]s” (%[3]s) – %[4]s in the stage “%[5]s” before the period ended %[6]s. Reason: %[7]s"},
+	process.DeadlineReached{}.Type(): {"%s: Die Frist „%s“ ist abgelaufen (Fristende %s).", "%s: the period “%s” has ended (%s)."},
+	process.ReminderDue{}.Type():     {"%s: Erinnerung – die Frist „%s“ endet in %d Tagen, %s.", "%s: reminder – the period “%s” ends in %d days, %s."},
 	process.ContributionRecorded{}.Type() + "#late": {"%[1]s hat einen verspäteten Beitrag erfasst: eingegangen %[2]s, nach dem Ende der Frist „%[3]s“ %[4]s.",
 		"%[1]s recorded a late contribution: received %[2]s, after the period “%[3]s” ended %[4]s."},
 	process.ProcessMigrated{}.Type() + "#back": {"%s hat das Verfahren von Vorlagenversion %d zurück auf die ältere Version %d umgestellt (Phase „%s“).",
@@ -71,6 +73,10 @@ func timeFacts(payload process.Payload, n namer) ([]any, bool) {
 	switch p := payload.(type) {
 	case process.DateSet:
 		return []any{p.Date, instant(p.Value)}, true
+	case process.DeadlineReached:
+		return []any{p.Deadline, instant(p.EndsAt)}, true
+	case process.ReminderDue:
+		return []any{p.Deadline, p.Before, instant(p.EndsAt)}, true
 	case process.DeadlineExtended:
 		return []any{p.Deadline, p.Days, p.ApprovedBy, p.Reason, instant(p.EndsAt)}, true
 	case process.PeriodOverridden:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
@@ -246,4 +247,55 @@ func TestScheduler_follows_extensions_and_suspensions(t *testing.T) {
 	f.fire(s, 0)
 	f.clock.Set(want)
 	f.fire(s, 1)
+}
+
+func TestScheduler_fires_reminders_before_the_end_once_each(t *testing.T) {
+	f := newFixture(t)
+	tv, err := f.eng.Template(f.ctx, "leipzig:frist", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := tv.Template
+	v2.ID = "frist" // published into the administrator's tenant again
+	v2.Deadlines = append([]template.Deadline(nil), v2.Deadlines...)
+	v2.Deadlines[0].RemindDays = []int{7, 1}
+	if _, err := f.eng.PublishTemplate(f.ctx, process.Meta{Actor: admin, CommandID: "tpl2"}, v2); err != nil {
+		t.Fatal(err)
+	}
+	id := f.open("E")
+	s := f.scheduler()
+	if s.Pending() != 3 {
+		t.Fatalf("%d pending, want the end and two reminders", s.Pending())
+	}
+	for _, tc := range []struct {
+		at    time.Time
+		fires int
+	}{
+		{end.AddDate(0, 0, -7).Add(-time.Minute), 0},
+		{end.AddDate(0, 0, -7), 1},
+		{end.AddDate(0, 0, -1).Add(time.Hour), 1},
+		{end.Add(time.Second), 1},
+	} {
+		f.clock.Set(tc.at)
+		f.fire(s, tc.fires)
+	}
+	events, _ := f.store.ReadStream(f.ctx, engine.StreamOf(id), eventstore.ReadStreamOptions{})
+	var befores []int
+	for _, ev := range events {
+		if p, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data); err == nil {
+			if r, ok := p.(process.ReminderDue); ok {
+				befores = append(befores, r.Before)
+				if !r.EndsAt.Equal(end) {
+					t.Errorf("reminder %+v", r)
+				}
+			}
+		}
+	}
+	if len(befores) != 2 || befores[0] != 7 || befores[1] != 1 {
+		t.Fatalf("reminders %v, want 7 and 1 days before", befores)
+	}
+	f.restartEngine()
+	if again := f.scheduler(); again.Pending() != 0 {
+		t.Fatalf("%d pending after a restart", again.Pending())
+	}
 }
