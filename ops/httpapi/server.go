@@ -137,6 +137,7 @@ var routes = []route{
 	{"GET", "/api/v1/participation", false, (*API).participation},
 	{"GET", "/api/v1/measures", false, (*API).measures},
 	{"GET", "/api/v1/processes/{id}/timeline", false, (*API).timeline},
+	{"GET", "/api/v1/calendar.ics", false, (*API).calendar},
 }
 
 // Routes returns "METHOD path" of every endpoint.
