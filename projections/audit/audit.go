@@ -176,7 +176,7 @@ func (x *teller) apply(e eventstore.Event) error {
 	if !ok || !process.Known(e.Type) {
 		return nil
 	}
-	payload, ok := withoutFields[e.Type]
+	payload := withoutFields[e.Type]
 	if !plain(e) {
 		var err error
 		if payload, err = payloads.Decode(x.s.Context(), e); err != nil {

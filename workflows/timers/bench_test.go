@@ -120,7 +120,7 @@ func BenchmarkTimers(b *testing.B) {
 	var heap uint64
 	for b.Loop() {
 		mu.Lock()
-		shift = start.Sub(time.Now()) // the clock stands a day after the last opening
+		shift = time.Until(start) // the clock stands a day after the last opening
 		mu.Unlock()
 		fresh, _ := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: g, Clock: now})
 		var firedMu sync.Mutex
@@ -151,7 +151,7 @@ func BenchmarkTimers(b *testing.B) {
 		first, _ := s.Next()
 		due := 0
 		mu.Lock()
-		shift = first.Add(-500 * time.Millisecond).Sub(time.Now())
+		shift = time.Until(first.Add(-500 * time.Millisecond))
 		mu.Unlock()
 		before2 := s.Pending()
 		rctx, cancel := context.WithCancel(ctx)
