@@ -24,6 +24,15 @@ type Config struct {
 	Client Client `mapstructure:"client"`
 	// Audit configures the seals of the log.
 	Audit Audit `mapstructure:"audit"`
+	// Notify configures the notifications about legal periods.
+	Notify Notify `mapstructure:"notify"`
+}
+
+// Notify configures the notifications about legal periods (ends and reminders).
+type Notify struct {
+	// WebhooksFile is a YAML file listing the webhooks, each with tenant, url and secret (the
+	// key of the HMAC-SHA256 signature). Default "": no webhooks.
+	WebhooksFile string `mapstructure:"webhooks_file"`
 }
 
 // Audit configures the signed tree heads (seals) of the global log.

@@ -20,9 +20,10 @@ import (
 const processListHandler = "processlist"
 
 // startRouter runs serve's Watermill router, with its Prometheus metrics on m: the process list is
-// fed event by event from the topic "process". It returns once the router runs, with the function
-// that stops it (before the store closes).
-func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+// fed event by event from the topic "process"; extra adds further handlers (e.g. the webhooks)
+// and returns what closes them. It returns once the router runs, with the function that stops it
+// (before the store closes).
+func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics, log *slog.Logger, extra ...func(*message.Router) (func(), error)) (stop func(), err error) {
 	var wlog watermill.LoggerAdapter = watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 	if !log.Enabled(context.Background(), slog.LevelDebug) {
 		wlog = quiet{wlog}
@@ -49,6 +50,14 @@ func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics
 		list.Apply(e)
 		return nil
 	})
+	var closers []func()
+	for _, add := range extra {
+		closer, err := add(router)
+		if err != nil {
+			return nil, errors.Join(err, sub.Close(), pub.Close())
+		}
+		closers = append(closers, closer)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -66,6 +75,9 @@ func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics
 			log.Warn("router close", "err", err)
 		}
 		<-done
+		for _, c := range closers {
+			c()
+		}
 		sub.Close()
 		pub.Close()
 	}, nil

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ThreeDotsLabs/watermill/message"
+
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -179,7 +181,13 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		return fmt.Errorf("timers: %w", err)
 	}
 	defer stopTimers()
-	stopRouter, err := startRouter(a.store, a.list, m, log) // feeds the process list
+	hooks, err := webhooks(cfg, a.clock.Now)
+	if err != nil {
+		return err
+	}
+	stopRouter, err := startRouter(a.store, a.list, m, log, func(r *message.Router) (func(), error) { // feeds the process list and the webhooks
+		return addNotify(r, a.store, hooks)
+	})
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
 	}

@@ -3,10 +3,18 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/civicflow/civicflow/ops/notify"
 )
 
 // timerTemplate has a stage that waits one day and then advances by itself.
@@ -18,6 +26,38 @@ var timerTemplate = map[string]any{
 	},
 	"deadlines": []map[string]any{{"key": "wait", "title": map[string]string{"de": "Ein Tag", "en": "One day"},
 		"stage": "waiting", "kind": "minimum", "days": 1, "legal_basis": "Test"}},
+}
+
+// hookReceiver is a real webhook endpoint that verifies signatures and counts deliveries by ID.
+type hookReceiver struct {
+	file string
+	mu   sync.Mutex
+	ids  map[string]bool
+	bad  int
+}
+
+func newHookReceiver(t *testing.T) *hookReceiver {
+	h := &hookReceiver{ids: map[string]bool{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		// the demo's clock runs six days ahead: its timestamps do too
+		if err := notify.Verify("ein-langes-geheimnis", req.Header.Get(notify.HeaderTimestamp), req.Header.Get(notify.HeaderSignature), body, time.Now(), 8*24*time.Hour); err != nil {
+			h.bad++
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		if strings.Contains(string(body), `"deadline":"wait"`) {
+			h.ids[req.Header.Get(notify.HeaderID)] = true
+		}
+	}))
+	t.Cleanup(srv.Close)
+	h.file = filepath.Join(t.TempDir(), "webhooks.yaml")
+	if err := os.WriteFile(h.file, []byte("- {tenant: leipzig, url: \""+srv.URL+"\", secret: ein-langes-geheimnis}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // restartWith starts the binary again on the same database with extra arguments.
@@ -64,7 +104,8 @@ func reachedCounts(t *testing.T, path string) map[string]int {
 // and restarts it: every timer has fired exactly once, marked late, and each process advanced by
 // itself.
 func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) {
-	r := startServer(t, "--demo")
+	hook := newHookReceiver(t)
+	r := startServerEnv(t, []string{"CIVICFLOW_NOTIFY_WEBHOOKS_FILE=" + hook.file}, "--demo")
 	r.token("leipzig", "ines", "administrator")
 	r.token("leipzig", "anna", "lead")
 	r.must("POST", "/api/v1/templates", "administrator@leipzig", timerTemplate)
@@ -94,6 +135,13 @@ func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) 
 			t.Errorf("process %s: %d deadline_reached events, want exactly 1", id, c)
 		}
 	}
+	// Every end reached reached the webhook, signed, each once by its idempotency ID (a killed
+	// server may have delivered one twice: the receiver drops the second).
+	hook.mu.Lock()
+	if len(hook.ids) != n || hook.bad != 0 {
+		t.Errorf("webhook received %d distinct deliveries with %d bad signatures, want %d and 0", len(hook.ids), hook.bad, n)
+	}
+	hook.mu.Unlock()
 	// A server killed between appending and logging fired a timer without saying so: at most n.
 	if fired := strings.Count(r.logs.String(), "deadline=wait"); fired > n {
 		t.Errorf("%d timers fired in the logs, more than %d", fired, n)
