@@ -33,6 +33,9 @@ type Notify struct {
 	// WebhooksFile is a YAML file listing the webhooks, each with tenant, url and secret (the
 	// key of the HMAC-SHA256 signature). Default "": no webhooks.
 	WebhooksFile string `mapstructure:"webhooks_file"`
+	// MailFile is a YAML file listing each tenant's mail server (addr host:port, username,
+	// password, from) and the addresses (to) that receive e-mail about periods. Default "": none.
+	MailFile string `mapstructure:"mail_file"`
 }
 
 // Audit configures the signed tree heads (seals) of the global log.

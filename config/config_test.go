@@ -188,6 +188,7 @@ func TestKeys(t *testing.T) {
 		"client.token",
 		"log.format",
 		"log.level",
+		"notify.mail_file",
 		"notify.webhooks_file",
 		"server.accessibility_contact",
 		"server.addr",

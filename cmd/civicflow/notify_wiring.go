@@ -43,16 +43,63 @@ func webhooks(cfg config.Config, now func() time.Time) (*notify.Webhooks, error)
 	return hooks, nil
 }
 
+// mailer reads notify.mail_file: nil without one.
+func mailer(cfg config.Config, now func() time.Time) (*notify.Mailer, error) {
+	path := cfg.Notify.MailFile
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("notify.mail_file: %w", err)
+	}
+	var list []struct {
+		Tenant   string   `yaml:"tenant"`
+		Addr     string   `yaml:"addr"`
+		Username string   `yaml:"username"`
+		Password string   `yaml:"password"`
+		From     string   `yaml:"from"`
+		To       []string `yaml:"to"`
+	}
+	if err := yaml.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("notify.mail_file %s: %w", path, err)
+	}
+	m := &notify.Mailer{Clock: now}
+	for i, x := range list {
+		if x.Tenant == "" || x.Addr == "" || x.From == "" || len(x.To) == 0 {
+			return nil, fmt.Errorf("notify.mail_file %s: entry %d needs tenant, addr, from and to", path, i+1)
+		}
+		m.Targets = append(m.Targets, notify.MailTarget{Tenant: x.Tenant, Addr: x.Addr, Username: x.Username, Password: x.Password, From: x.From, To: x.To})
+	}
+	return m, nil
+}
+
 // addNotify adds the webhook handler to the router, with its own consumer group, so that a
 // restart goes on after the last event it delivered (or gave up on: see the poison topic).
-func addNotify(router *message.Router, store *sqlite.Store, hooks *notify.Webhooks) (func(), error) {
-	if hooks == nil {
-		return func() {}, nil
+func addNotify(router *message.Router, store *sqlite.Store, hooks *notify.Webhooks, mail *notify.Mailer) (func(), error) {
+	var closers []func()
+	add := func(name string, handle message.NoPublishHandlerFunc) error {
+		sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{ConsumerGroup: name, Checkpoints: store.Checkpoints()})
+		if err != nil {
+			return err
+		}
+		router.AddConsumerHandler(name, "process", sub, handle)
+		closers = append(closers, func() { sub.Close() })
+		return nil
 	}
-	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{ConsumerGroup: notify.Handler, Checkpoints: store.Checkpoints()})
-	if err != nil {
-		return nil, err
+	if hooks != nil {
+		if err := add(notify.Handler, hooks.Handle); err != nil {
+			return nil, err
+		}
 	}
-	router.AddConsumerHandler(notify.Handler, "process", sub, hooks.Handle)
-	return func() { sub.Close() }, nil
+	if mail != nil {
+		if err := add(notify.MailHandler, mail.Handle); err != nil {
+			return nil, err
+		}
+	}
+	return func() {
+		for _, c := range closers {
+			c()
+		}
+	}, nil
 }

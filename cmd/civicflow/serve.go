@@ -185,8 +185,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err != nil {
 		return err
 	}
+	mail, err := mailer(cfg, a.clock.Now)
+	if err != nil {
+		return err
+	}
 	stopRouter, err := startRouter(a.store, a.list, m, log, func(r *message.Router) (func(), error) { // feeds the process list and the webhooks
-		return addNotify(r, a.store, hooks)
+		return addNotify(r, a.store, hooks, mail)
 	})
 	if err != nil {
 		return fmt.Errorf("router: %w", err)

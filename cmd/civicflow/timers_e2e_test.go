@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/civicflow/civicflow/ops/notify"
+	"github.com/civicflow/civicflow/ops/notify/notifytest"
 )
 
 // timerTemplate has a stage that waits one day and then advances by itself.
@@ -58,6 +59,16 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// mailFile writes a mail configuration that sends Leipzig's notifications to box.
+func mailFile(t *testing.T, box *notifytest.Mailbox) string {
+	file := filepath.Join(t.TempDir(), "mail.yaml")
+	entry := "- {tenant: leipzig, addr: \"" + box.Addr + "\", from: civicflow@leipzig.example, to: [fristen@leipzig.example]}\n"
+	if err := os.WriteFile(file, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
 
 // restartWith starts the binary again on the same database with extra arguments.
@@ -105,7 +116,8 @@ func reachedCounts(t *testing.T, path string) map[string]int {
 // itself.
 func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) {
 	hook := newHookReceiver(t)
-	r := startServerEnv(t, []string{"CIVICFLOW_NOTIFY_WEBHOOKS_FILE=" + hook.file}, "--demo")
+	box := notifytest.Start(t)
+	r := startServerEnv(t, []string{"CIVICFLOW_NOTIFY_WEBHOOKS_FILE=" + hook.file, "CIVICFLOW_NOTIFY_MAIL_FILE=" + mailFile(t, box)}, "--demo")
 	r.token("leipzig", "ines", "administrator")
 	r.token("leipzig", "anna", "lead")
 	r.must("POST", "/api/v1/templates", "administrator@leipzig", timerTemplate)
@@ -142,6 +154,15 @@ func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) 
 		t.Errorf("webhook received %d distinct deliveries with %d bad signatures, want %d and 0", len(hook.ids), hook.bad, n)
 	}
 	hook.mu.Unlock()
+	mails := map[string]bool{}
+	for _, m := range box.Messages() {
+		if strings.Contains(string(m.Body), "„wait“") {
+			mails[m.Message.Header.Get("Message-ID")] = true
+		}
+	}
+	if len(mails) != n {
+		t.Errorf("the mail server received %d distinct messages about the period, want %d", len(mails), n)
+	}
 	// A server killed between appending and logging fired a timer without saying so: at most n.
 	if fired := strings.Count(r.logs.String(), "deadline=wait"); fired > n {
 		t.Errorf("%d timers fired in the logs, more than %d", fired, n)

@@ -87,14 +87,19 @@ func DeliveryOf(e eventstore.Event) (Delivery, bool, error) {
 	return d, true, nil
 }
 
+// deliveryOf returns the delivery of a router message, false for events that are not told.
+func deliveryOf(msg *message.Message) (Delivery, bool, error) {
+	e, err := messaging.EventOf(msg)
+	if err != nil {
+		return Delivery{}, false, err
+	}
+	return DeliveryOf(e)
+}
+
 // Handle is the router handler: it delivers the message's event to every target of its tenant
 // and fails when one fails (the router retries; receivers drop what they saw by its ID).
 func (w *Webhooks) Handle(msg *message.Message) error {
-	e, err := messaging.EventOf(msg)
-	if err != nil {
-		return err
-	}
-	d, ok, err := DeliveryOf(e)
+	d, ok, err := deliveryOf(msg)
 	if err != nil || !ok {
 		return err
 	}
