@@ -20,6 +20,7 @@ import (
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
+	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
@@ -211,7 +212,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list, Guard: guard,
 		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, readModels, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
 		Seals: reportSeals(a.store, cfg, log), Verifier: apiVerifier(a.store, cfg, log), ReadModels: a.store.ProjectionReadDB(),
-		Heads: headsfile.New(cfg.Audit.HeadsPath()).All})
+		Heads: headsfile.New(cfg.Audit.HeadsPath()).All, Notifiers: &notify.Notifiers{Webhooks: hooks, Mailer: mail, Clock: a.clock.Now}})
 	if err != nil {
 		return err
 	}

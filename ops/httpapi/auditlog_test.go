@@ -68,6 +68,7 @@ func auditedReads(id string) []auditedRead {
 		{"measures of a process", "GET /api/v1/measures", "GET", "/api/v1/measures?process=" + id, "/api/v1/measures", "process=" + id, id},
 		{"timeline", "GET /api/v1/processes/{id}/timeline", "GET", base + "/timeline?limit=5&newest=true", base + "/timeline", "limit=5&newest=true", id},
 		{"calendar feed", "GET /api/v1/calendar.ics", "GET", "/api/v1/calendar.ics", "/api/v1/calendar.ics", "", ""},
+		{"dead letters", "GET /api/v1/notifications/dead-letters", "GET", "/api/v1/notifications/dead-letters", "/api/v1/notifications/dead-letters", "", ""},
 	}
 }
 

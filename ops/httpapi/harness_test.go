@@ -26,6 +26,7 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
+	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
@@ -91,6 +92,8 @@ type serverOpts struct {
 	// guard configures the API's throttle of failed authentication on the server's clock (nil:
 	// the API's default).
 	guard *throttle.Config
+	// notifiers, when set, deliver dead letters again.
+	notifiers *notify.Notifiers
 }
 
 func newServerOpts(t testing.TB, opts serverOpts) *server {
@@ -162,6 +165,7 @@ func newServerOpts(t testing.TB, opts serverOpts) *server {
 	if opts.noReadModels {
 		cfg.ReadModels = nil
 	}
+	cfg.Notifiers = opts.notifiers
 	if opts.logs != nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(opts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

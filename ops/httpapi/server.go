@@ -17,6 +17,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
+	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/projections/processlist"
 	"github.com/civicflow/civicflow/workflows/auditlog"
@@ -64,6 +65,9 @@ type Config struct {
 	// /api/v1/overview, /stats/stages, /participation, /measures and /processes/{id}/timeline.
 	// Default: none; those routes answer 503.
 	ReadModels *sql.DB
+	// Notifiers deliver the dead letters of notifications again (POST
+	// /api/v1/notifications/dead-letters/{id}/replay). Default: none; replays answer 503.
+	Notifiers *notify.Notifiers
 }
 
 // CommandObserver observes commands. command is the action name ("open", "advance", …); result
@@ -138,6 +142,8 @@ var routes = []route{
 	{"GET", "/api/v1/measures", false, (*API).measures},
 	{"GET", "/api/v1/processes/{id}/timeline", false, (*API).timeline},
 	{"GET", "/api/v1/calendar.ics", false, (*API).calendar},
+	{"GET", "/api/v1/notifications/dead-letters", false, (*API).deadLetters},
+	{"POST", "/api/v1/notifications/dead-letters/{id}/replay", false, (*API).replayDeadLetter},
 }
 
 // Routes returns "METHOD path" of every endpoint.

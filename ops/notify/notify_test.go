@@ -130,14 +130,16 @@ func TestWebhooks_a_receiver_failing_five_times_gets_a_dead_letter_that_replays(
 	id := f.reached(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	poison, err := messaging.NewSubscriber(f.store, messaging.SubscriberConfig{})
-	if err != nil {
-		t.Fatal(err)
+	var dead []notify.DeadLetter
+	for ctx.Err() == nil && len(dead) == 0 {
+		var err error
+		if dead, err = notify.DeadLetters(ctx, f.store, messaging.DefaultPoisonTopic); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	defer poison.Close()
-	dead, err := notify.DeadLetters(ctx, poison, messaging.DefaultPoisonTopic, 1)
-	if err != nil || len(dead) != 1 || dead[0].Delivery.ID != id || dead[0].Reason == "" {
-		t.Fatalf("dead letters %+v, %v", dead, err)
+	if len(dead) != 1 || dead[0].Delivery.ID != id || dead[0].Reason == "" || dead[0].Handler != notify.Handler || !dead[0].Replayed.IsZero() {
+		t.Fatalf("dead letters %+v", dead)
 	}
 	f.recv.mu.Lock()
 	attempts := f.recv.attempts
@@ -145,14 +147,21 @@ func TestWebhooks_a_receiver_failing_five_times_gets_a_dead_letter_that_replays(
 	if attempts != 4 { // the first try and three retries
 		t.Fatalf("%d attempts before the dead letter, want 4", attempts)
 	}
-	if err := f.hooks.Replay(ctx, dead[0]); err != nil { // the fifth failure
-		t.Logf("replay while the receiver still fails: %v", err)
+	n := notify.Notifiers{Webhooks: f.hooks, Clock: time.Now}
+	if err := n.Replay(ctx, f.store, dead[0], "ines"); err == nil { // the fifth failure
+		t.Fatal("a replay to a receiver that still fails succeeded")
 	}
-	if err := f.hooks.Replay(ctx, dead[0]); err != nil {
+	if still, _ := notify.DeadLetters(ctx, f.store, messaging.DefaultPoisonTopic); len(still) != 1 || !still[0].Replayed.IsZero() {
+		t.Fatalf("after a failed replay: %+v", still)
+	}
+	if err := n.Replay(ctx, f.store, dead[0], "ines"); err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if err := f.hooks.Replay(ctx, dead[0]); err != nil {
+	if err := n.Replay(ctx, f.store, dead[0], "ines"); err != nil {
 		t.Fatalf("replay again: %v", err)
+	}
+	if after, _ := notify.DeadLetters(ctx, f.store, messaging.DefaultPoisonTopic); len(after) != 1 || after[0].Replayed.IsZero() {
+		t.Fatalf("after the replay: %+v", after)
 	}
 	f.recv.mu.Lock()
 	defer f.recv.mu.Unlock()
