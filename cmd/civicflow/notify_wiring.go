@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -72,6 +74,25 @@ func mailer(cfg config.Config, now func() time.Time) (*notify.Mailer, error) {
 		m.Targets = append(m.Targets, notify.MailTarget{Tenant: x.Tenant, Addr: x.Addr, Username: x.Username, Password: x.Password, From: x.From, To: x.To})
 	}
 	return m, nil
+}
+
+// deadLetterCount counts the dead letters not replayed, for the metrics; -1 when the log cannot be
+// read (logged).
+func deadLetterCount(store *sqlite.Store, log *slog.Logger) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	all, err := notify.DeadLetters(ctx, store, messaging.DefaultPoisonTopic)
+	if err != nil {
+		log.Warn("metrics: dead letters", "err", err)
+		return -1
+	}
+	n := 0
+	for _, dl := range all {
+		if dl.Replayed.IsZero() {
+			n++
+		}
+	}
+	return n
 }
 
 // addNotify adds the webhook handler to the router, with its own consumer group, so that a

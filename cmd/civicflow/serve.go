@@ -190,6 +190,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err != nil {
 		return err
 	}
+	if err := m.RegisterDeadLetters(func() int { return deadLetterCount(a.store, log) }); err != nil {
+		return err
+	}
 	stopRouter, err := startRouter(a.store, a.list, m, log, func(r *message.Router) (func(), error) { // feeds the process list and the webhooks
 		return addNotify(r, a.store, hooks, mail)
 	})
