@@ -66,7 +66,8 @@ type processData struct {
 	// Version is the process's version the page shows (its forms send it back as If-Match).
 	Version int64
 	// Work holds the forms and the exit conditions (workbench.go).
-	Work work
+	Work    work
+	Periods []periodRow
 }
 
 // processPage shows one process; another tenant's process is 404 (Engine.Load decides).
@@ -100,6 +101,7 @@ func (d *Dashboard) showProcess(w http.ResponseWriter, r *http.Request, rq reque
 		data.Lead = pr.Lead
 	}
 	data.Timeline, data.Visits = d.timeline(p, tv.Template, pr)
+	data.Periods = periodRows(p, tv.Template, pr, d.cfg.Engine.Calendars(), d.cfg.Now())
 	for _, t := range stage.Tasks {
 		rec, done := pr.Tasks[pr.Stage][t.Key]
 		row := taskRow{Title: p.Text(t.Title), Required: t.Required, Done: done, Evidence: rec.Evidence}

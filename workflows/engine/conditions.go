@@ -14,5 +14,5 @@ func (e *Engine) ExitConditions(ctx context.Context, p *process.Process) ([]proc
 	if err != nil {
 		return nil, err
 	}
-	return p.ExitConditions(tpl, e.cfg.Gates, e.cfg.Clock().UTC()), nil
+	return p.ExitConditionsIn(tpl, e.cfg.Gates, e.cfg.Calendars, e.cfg.Clock().UTC()), nil
 }
