@@ -19,6 +19,8 @@ var validBodies = map[string]string{
 	"grant_approval":       `{"approval":"department_head","note":"freigegeben"}`,
 	"revoke_approval":      `{"approval":"department_head","reason":"zurückgezogen"}`,
 	"advance":              `{}`,
+	"set_date":             `{"date":"announced_at","value":"2025-03-03T10:00:00Z","note":"Amtsblatt"}`,
+	"extend_deadline":      `{"deadline":"call_publication","days":3,"reason":"Feiertage","approved_by":"frank"}`,
 	"go_back":              `{"to":"tender","reason":"neu ausschreiben"}`,
 	"register_participant": `{"participant":"p1","group":"citizens","name":"Erika Mustermann","email":"erika@example.org"}`,
 	"withdraw_participant": `{"participant":"p1","reason":"verzogen"}`,
