@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"sort"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/period"
@@ -59,8 +61,48 @@ func titleOf(p *page, tpl domain.Template, key string) string {
 	return key
 }
 
+// deadlineNeed is a period on the first screen: ending within two weeks, or missed or skipped.
+type deadlineNeed struct {
+	ProcessID, Process, Title, Ends, State string
+	Missed                                 bool
+	at                                     time.Time
+}
+
+// deadlineNeeds lists a process's periods that end within two weeks or were missed or skipped.
+func (d *Dashboard) deadlineNeeds(ctx context.Context, p *page, pr *process.Process, now time.Time) []deadlineNeed {
+	tv, err := d.cfg.Engine.Template(ctx, pr.TemplateID, pr.TemplateVersion)
+	if err != nil {
+		return nil
+	}
+	skipped := map[string]string{}
+	for _, o := range pr.Time.Overrides {
+		skipped[o.Deadline] = o.Reason
+	}
+	var out []deadlineNeed
+	for _, s := range pr.Periods(tv.Template, d.cfg.Engine.Calendars(), now) {
+		n := deadlineNeed{ProcessID: pr.ID.String(), Process: pr.Title, Title: p.Text(s.Title), at: s.EndsAt}
+		if s.Started {
+			n.Ends = period.FormatEnd(s.EndsAt, s.Calendar.Location, p.Lang)
+		}
+		switch reason, ok := skipped[s.Key]; {
+		case ok:
+			n.State, n.Missed = p.T("period.skipped")+": "+reason, true
+		case s.Enforced && s.Ended && !s.Met:
+			n.State, n.Missed = p.T("period.missed"), true
+		case s.Enforced && s.Started && !s.Ended && s.EndsAt.Before(now.Add(soon)):
+		default:
+			continue
+		}
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	return out
+}
+
 func init() {
 	for k, v := range map[string][2]string{
+		"work.deadlines":       {"Fristen: bald endend oder verfehlt", "Periods: ending soon or missed"},
+		"work.deadlines.none":  {"Keine Frist endet in den nächsten 14 Tagen, keine ist verfehlt.", "No period ends within 14 days, none was missed."},
 		"process.periods":      {"Fristen", "Periods"},
 		"col.period":           {"Frist", "Period"},
 		"col.kind":             {"Art", "Kind"},

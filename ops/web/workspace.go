@@ -26,6 +26,7 @@ const soon = 14 * 24 * time.Hour
 type workspace struct {
 	Mine, Overdue, Blocked []needRow
 	Sessions               []sessionNeed
+	Deadlines              []deadlineNeed // periods.go
 	Measures               []measureRow
 	Open                   *form
 	Templates              int
@@ -77,6 +78,7 @@ func (d *Dashboard) workspace(ctx context.Context, p *page, a process.Actor, row
 		if why := d.blocked(ctx, p, pr); why != "" {
 			ws.Blocked = append(ws.Blocked, needRow{ID: row.ID, Title: row.Title, Stage: p.Text(stage.Title), Why: why})
 		}
+		ws.Deadlines = append(ws.Deadlines, d.deadlineNeeds(ctx, p, pr, now)...)
 		for _, s := range pr.Sessions {
 			if !s.Held && s.Date.Before(now.Add(soon)) {
 				ws.Sessions = append(ws.Sessions, sessionNeed{ProcessID: row.ID, Process: row.Title, Title: s.Title,
