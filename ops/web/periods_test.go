@@ -29,26 +29,29 @@ func TestProcessPage_shows_its_periods_with_exact_ends(t *testing.T) {
 	}
 }
 
-// firstScreenTemplate has a maximum period of one day and a minimum period of fourteen.
+// firstScreenTemplate has a maximum period of one day and a minimum period of fourteen, both from
+// the named date announced_at.
 const firstScreenTemplate = `id: fristen-web
 title: {de: Fristen, en: Periods}
 calendar: DE-SN
+dates:
+  - {key: announced_at, title: {de: Bekanntmachung, en: Announcement}}
 stages:
   - key: collect
     title: {de: Sammeln, en: Collect}
   - key: done
     title: {de: Fertig, en: Done}
 deadlines:
-  - {key: quick, title: {de: Rückmeldung binnen eines Tages, en: Answer within a day}, stage: collect, kind: maximum, days: 1}
-  - {key: objections, title: {de: Einwendungsfrist, en: Period for objections}, stage: collect, kind: minimum, days: 14}
+  - {key: quick, title: {de: Rückmeldung binnen eines Tages, en: Answer within a day}, stage: collect, kind: maximum, days: 1, anchor: {date: announced_at}}
+  - {key: objections, title: {de: Einwendungsfrist, en: Period for objections}, stage: collect, kind: minimum, days: 14, anchor: {date: announced_at}}
 `
 
 func TestFirstScreen_lists_periods_ending_soon_and_missed(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
 	g, _ := gate.New()
-	opened := now.AddDate(0, 0, -10) // Friday 22 August 2025
-	eng, err := engine.New(engine.Config{Store: s.store, Vault: s.store.Vault(), Gates: g, Clock: func() time.Time { return opened }})
+	announced := now.AddDate(0, 0, -10) // Friday 22 August 2025
+	eng, err := engine.New(engine.Config{Store: s.store, Vault: s.store.Vault(), Gates: g, Clock: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +64,12 @@ func TestFirstScreen_lists_periods_ending_soon_and_missed(t *testing.T) {
 		t.Fatal(err)
 	}
 	lead := process.Meta{Actor: process.Actor{User: "lead-leipzig", Tenant: "leipzig", Role: "lead"}, CommandID: "open-fristen"}
-	if _, err := eng.Open(ctx, lead, engine.OpenProcess{Template: "fristen-web", Title: "Planfeststellung Radweg"}); err != nil {
+	res, err := eng.Open(ctx, lead, engine.OpenProcess{Template: "fristen-web", Title: "Planfeststellung Radweg"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead.CommandID = "announced"
+	if _, err := eng.Do(ctx, lead, res.Process, engine.NoExpectation, engine.SetDate{Date: "announced_at", Value: announced}); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()
