@@ -44,19 +44,19 @@ func benchTimers(b *testing.B) int {
 const perProcess = 10
 
 // benchTemplate is the template of the timers test with perProcess minimum periods of 1 to
-// perProcess weeks in its first stage.
+// perProcess weeks in its first stage, from the named date opened_on.
 func benchTemplate() string {
 	t, _, _ := strings.Cut(tpl, "deadlines:")
-	t += "deadlines:\n"
+	t += "dates:\n  - {key: opened_on, title: {de: Eröffnet, en: Opened}}\ndeadlines:\n"
 	for i := 1; i <= perProcess; i++ {
-		t += fmt.Sprintf("  - {key: p%d, title: {de: Frist %d, en: Period %d}, stage: comments, kind: minimum, days: %d}\n", i, i, i, 7*i)
+		t += fmt.Sprintf("  - {key: p%d, title: {de: Frist %d, en: Period %d}, stage: comments, kind: minimum, days: %d, anchor: {date: opened_on}}\n", i, i, i, 7*i)
 	}
 	return t
 }
 
-// appendProcesses opens n processes of the template directly in the store on the six days
-// before start (so that their periods end on different days, all after start), from 32
-// writers at once.
+// appendProcesses opens n processes of the template directly in the store, each with its date
+// opened_on on one of the six days before start (so that their periods end on different days,
+// all after start; the store records everything at start), from 32 writers at once.
 func appendProcesses(b *testing.B, s *sqlite.Store, tpl string, version, n int, start time.Time) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
@@ -66,11 +66,18 @@ func appendProcesses(b *testing.B, s *sqlite.Store, tpl string, version, n int, 
 			defer wg.Done()
 			for i := w; i < n; i += 32 {
 				at := start.AddDate(0, 0, -1-i%6).Add(time.Duration(i) * time.Second)
-				data, schema, _ := process.Encode(process.ProcessOpened{TemplateID: tpl, TemplateVersion: version,
-					Title: "Verfahren " + strconv.Itoa(i), Tenant: "leipzig", Lead: "anna", Stage: "comments", At: at})
+				var batch []eventstore.EventData
+				for _, payload := range []process.Payload{
+					process.ProcessOpened{TemplateID: tpl, TemplateVersion: version, Title: "Verfahren " + strconv.Itoa(i),
+						Tenant: "leipzig", Lead: "anna", Stage: "comments", At: at},
+					process.DateSet{Date: "opened_on", Value: at, By: "anna", At: at},
+				} {
+					data, schema, _ := process.Encode(payload)
+					batch = append(batch, eventstore.EventData{ID: eventstore.NewEventID(), Type: payload.Type(), SchemaVersion: schema,
+						Data: data, Metadata: eventstore.Metadata{Tenant: "leipzig", Actor: "anna"}})
+				}
 				stream := engine.StreamOf(uuid.NewSHA1(uuid.NameSpaceOID, []byte(strconv.Itoa(i))))
-				if _, err := s.Append(context.Background(), stream, eventstore.NoStream, eventstore.EventData{ID: eventstore.NewEventID(),
-					Type: "process.opened", SchemaVersion: schema, Data: data, Metadata: eventstore.Metadata{Tenant: "leipzig", Actor: "anna"}}); err != nil {
+				if _, err := s.Append(context.Background(), stream, eventstore.NoStream, batch...); err != nil {
 					errs <- err
 					return
 				}

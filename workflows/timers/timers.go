@@ -115,7 +115,7 @@ func (s *Scheduler) Load(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("timers: %s v%d: %w", ev.Stream, ev.Version, err)
 			}
-			streams[id] = append(streams[id], process.Recorded{Payload: payload, Version: ev.Version})
+			streams[id] = append(streams[id], process.Recorded{Payload: payload, Version: ev.Version, At: ev.RecordedAt})
 		}
 		if len(page) < 5000 {
 			break
