@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -59,6 +60,24 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// seen returns the IDs the receiver accepted.
+func (h *hookReceiver) seen() map[string]bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return maps.Clone(h.ids)
+}
+
+// mailIDs returns the Message-IDs of the mails about the test's period.
+func mailIDs(box *notifytest.Mailbox) map[string]bool {
+	ids := map[string]bool{}
+	for _, m := range box.Messages() {
+		if strings.Contains(string(m.Body), "„wait“") {
+			ids[m.Message.Header.Get("Message-ID")] = true
+		}
+	}
+	return ids
 }
 
 // mailFile writes a mail configuration that sends Leipzig's notifications to box.
@@ -130,11 +149,14 @@ func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) 
 	r.restartWith("--clock-offset", "6d")
 	r.kill() // right after start: the scheduler may have fired some of the due timers
 	r.restartWith("--clock-offset", "6d")
-	deadline := time.Now().Add(30 * time.Second)
-	for len(reachedCounts(t, r.db)) < n && time.Now().Before(deadline) {
+	// Wait until every end is recorded, delivered by webhook and mailed (the router works behind
+	// the log; on a loaded machine that takes a while), then another scheduler round: nothing may
+	// fire twice.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && (len(reachedCounts(t, r.db)) < n || len(hook.seen()) < n || len(mailIDs(box)) < n) {
 		time.Sleep(100 * time.Millisecond)
 	}
-	time.Sleep(1500 * time.Millisecond) // another scheduler round: nothing may fire twice
+	time.Sleep(1500 * time.Millisecond)
 	for _, id := range ids {
 		if p := r.must("GET", "/api/v1/processes/"+id, "lead@leipzig", nil).body; p["stage"] != "done" {
 			t.Errorf("process %s in stage %v, want done (advanced by the system)", id, p["stage"])
@@ -154,13 +176,7 @@ func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) 
 		t.Errorf("webhook received %d distinct deliveries with %d bad signatures, want %d and 0", len(hook.ids), hook.bad, n)
 	}
 	hook.mu.Unlock()
-	mails := map[string]bool{}
-	for _, m := range box.Messages() {
-		if strings.Contains(string(m.Body), "„wait“") {
-			mails[m.Message.Header.Get("Message-ID")] = true
-		}
-	}
-	if len(mails) != n {
+	if mails := mailIDs(box); len(mails) != n {
 		t.Errorf("the mail server received %d distinct messages about the period, want %d", len(mails), n)
 	}
 	// A server killed between appending and logging fired a timer without saying so: at most n.
