@@ -4,17 +4,30 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
 )
+
+// auditing is what the API verifies processes and builds audit reports with; the dashboard's
+// verification page and report download use the same.
+type auditing struct {
+	verifier httpapi.Verifier
+	seals    httpapi.ReportSeals
+}
 
 // mountHTTP puts the API and the web dashboard on the outer mux: the API keeps /api/, /healthz
 // and /readyz; the dashboard gets / and every other path (/processes/{id}, /measures, /signin …).
 // Both throttle failed authentication with guard. Demo users (serve --demo only) get a sign-in
 // button each on the sign-in page; contact is the accessibility statement's feedback contact.
-func mountHTTP(mux *http.ServeMux, a *app, api http.Handler, guard *throttle.Guard, demo []web.DemoUser, contact string, log *slog.Logger) error {
-	dash, err := web.New(web.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, ReadModels: a.store.ProjectionReadDB(), Logger: log, Guard: guard, Demo: demo,
-		AccessibilityContact: contact})
+// The dashboard's auditor pages verify and report through audit.
+func mountHTTP(mux *http.ServeMux, a *app, api http.Handler, guard *throttle.Guard, demo []web.DemoUser, contact string, audit auditing, log *slog.Logger) error {
+	cfg := web.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, ReadModels: a.store.ProjectionReadDB(), Logger: log, Guard: guard, Demo: demo,
+		AccessibilityContact: contact, Report: web.ReportSources{Heads: audit.seals.Heads, Tree: audit.seals.Tree, Key: audit.seals.Key}}
+	if audit.verifier != nil {
+		cfg.Verifier = audit.verifier
+	}
+	dash, err := web.New(cfg)
 	if err != nil {
 		return err
 	}

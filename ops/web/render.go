@@ -12,11 +12,12 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"signin", "already", "statement", "templates", "template", "overview", "process", "measures", "stats", "error", "activity"}
+var pageNames = []string{"signin", "already", "statement", "templates", "template", "overview", "process", "measures", "stats", "error", "activity", "travel", "auditview", "verify"}
 
 // partials are templates a page uses besides the layout and its own.
 var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"},
-	"templates": {"templates/forms.html"}, "template": {"templates/forms.html"}}
+	"templates": {"templates/forms.html"},
+	"travel":    {"templates/pastfield.html"}, "auditview": {"templates/pastfield.html"}, "template": {"templates/forms.html"}}
 
 // funcs are the template functions besides the page's methods.
 var funcs = template.FuncMap{

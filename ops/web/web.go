@@ -58,6 +58,12 @@ type Config struct {
 	// AccessibilityContact is where people report accessibility barriers (an e-mail address or a
 	// URL), named in the accessibility statement at /barrierefreiheit. Optional.
 	AccessibilityContact string
+	// Verifier verifies a process on the verification page (the API's Verifier). Optional:
+	// without it the page says verification is not set up.
+	Verifier ProcessVerifier
+	// Report is what downloaded audit reports prove their events with (the API's ReportSeals).
+	// Optional: without it reports carry no seal and no proofs.
+	Report ReportSources
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
 	// Guard throttles failed sign-ins per client address and token prefix, and logs and counts
@@ -160,6 +166,12 @@ var signedInPages = []struct {
 	{"GET /activity", (*Dashboard).activity},
 	{"GET /templates", (*Dashboard).templateList},
 	{"GET /templates/{id}", (*Dashboard).templateShow},
+	// Auditors' pages (timetravel.go, auditview.go).
+	{"GET /processes/{id}/past", (*Dashboard).travel},
+	{"GET /processes/{id}/compare", (*Dashboard).travel},
+	{"GET /processes/{id}/history", (*Dashboard).historyPage},
+	{"GET /processes/{id}/verify", (*Dashboard).verifyPage},
+	{"GET /processes/{id}/report", (*Dashboard).reportDownload},
 }
 
 // ServeHTTP serves the dashboard.

@@ -59,10 +59,10 @@ type Accessed struct {
 }
 
 // AuditedQuery lists the query parameters an Accessed event keeps: those that select what is
-// read (a past state, a page of the history, a list's filters). Anything else — a token someone
+// read (a past state or two compared, a page of the history, a list's filters). Anything else — a token someone
 // put in the URL, the user name of a history filter (actor), the language — is dropped.
 var AuditedQuery = []string{
-	"at", "version", "from", "limit", "type", "from_time", "to_time",
+	"at", "version", "at2", "version2", "from", "limit", "type", "from_time", "to_time",
 	"tenant", "template", "stage", "status", "programme", "cursor", "process", "newest",
 }
 
