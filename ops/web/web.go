@@ -143,6 +143,9 @@ func New(cfg Config) (*Dashboard, error) {
 	mux.Handle("POST /processes/open", d.auth(d.openProcess))
 	mux.Handle("POST /templates", d.auth(d.publishTemplate))
 	mux.Handle("POST /templates/{id}/versions/{version}/retire", d.auth(d.retireTemplate))
+	// Administrators' tokens (tokens.go); not in signedInPages: auditors get 403 (recorded).
+	mux.Handle("GET /tokens", d.auth(d.tokensPage))
+	mux.Handle("POST /tokens/{id}/revoke", d.auth(d.revokeToken))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
