@@ -24,6 +24,8 @@ type Config struct {
 	Client Client `mapstructure:"client"`
 	// Audit configures the seals of the log.
 	Audit Audit `mapstructure:"audit"`
+	// Auth configures sign-in to the web dashboard besides tokens (auth.go).
+	Auth Auth `mapstructure:"auth"`
 	// Notify configures the notifications about legal periods.
 	Notify Notify `mapstructure:"notify"`
 }
@@ -187,6 +189,7 @@ func Default() Config {
 			SealKeyFile:  "./data/seal.key",
 			SealInterval: time.Hour,
 		},
+		Auth: defaultAuth(),
 	}
 }
 
@@ -247,6 +250,7 @@ func (c Config) Validate() error {
 	if c.Audit.SealInterval < 0 {
 		check("audit.seal_interval", fmt.Errorf("must be >= 0, got %s", c.Audit.SealInterval))
 	}
+	c.Auth.OIDC.validate(check)
 	return errors.Join(errs...)
 }
 

@@ -224,7 +224,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	// /metrics is the operator's, beside the API (not part of its OpenAPI description).
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	if err := mountHTTP(mux, a, api, guard, demoUsers, cfg.Server.AccessibilityContact, auditing{verifier, seals}, log); err != nil {
+	if err := mountHTTP(mux, a, api, guard, demoUsers, cfg.Server.AccessibilityContact, auditing{verifier, seals}, webOIDC(cfg.Auth.OIDC), log); err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

@@ -78,6 +78,17 @@ var auditMessages = map[string][2]string{
 	"tokens.reason.missing":     {"Bitte einen Grund angeben.", "Please give a reason."},
 	"tokens.reason.invalid":     {"Der Grund ist zu lang (höchstens 500 Zeichen) oder enthält Steuerzeichen.", "The reason is too long (at most 500 characters) or holds control characters."},
 	"tokens.revoked.done":       {"Das Token ist widerrufen.", "The token is revoked."},
+	"oidc.title":                {"Mit dem Konto der Verwaltung anmelden", "Sign in with your administration's account"},
+	"oidc.start":                {"Weiter zur Anmeldung der Verwaltung", "Continue to your administration's sign-in"},
+	"oidc.or.token":             {"Oder mit einem Zugangstoken anmelden", "Or sign in with an access token"},
+	"oidc.unavailable":          {"Die Anmeldung der Verwaltung ist gerade nicht erreichbar. Bitte später erneut versuchen oder ein Token verwenden.", "Your administration's sign-in cannot be reached right now. Please try again later or use a token."},
+	"oidc.refused.provider":     {"Die Anmeldung wurde beim Anbieter abgebrochen oder abgelehnt. Sie sind nicht angemeldet.", "The sign-in was cancelled or refused at the provider. You are not signed in."},
+	"oidc.refused.state":        {"Diese Anmeldung ist abgelaufen oder wurde in einem anderen Browser begonnen. Bitte erneut anmelden.", "This sign-in has lapsed or was started in another browser. Please sign in again."},
+	"oidc.refused.audience":     {"Abgelehnt: Das Anmeldetoken ist nicht für civicflow ausgestellt (falsche Zielgruppe). Sie sind nicht angemeldet.", "Refused: the sign-in token was not issued for civicflow (wrong audience). You are not signed in."},
+	"oidc.refused.expired":      {"Abgelehnt: Das Anmeldetoken ist abgelaufen. Bitte erneut anmelden.", "Refused: the sign-in token has expired. Please sign in again."},
+	"oidc.refused.token":        {"Abgelehnt: Das Anmeldetoken ist ungültig. Sie sind nicht angemeldet.", "Refused: the sign-in token is invalid. You are not signed in."},
+	"oidc.refused.tenant":       {"Abgelehnt: Ihr Konto ist keinem Mandanten zugeordnet. Bitte wenden Sie sich an Ihre Verwaltung.", "Refused: your account is not assigned to a tenant. Please contact your administration."},
+	"oidc.refused.role":         {"Abgelehnt: Ihr Konto hat keine gültige civicflow-Rolle. Bitte wenden Sie sich an Ihre Verwaltung.", "Refused: your account has no valid civicflow role. Please contact your administration."},
 }
 
 func init() {

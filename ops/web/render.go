@@ -70,6 +70,10 @@ type page struct {
 	Position string
 	// Demo offers demo users on the sign-in page (serve --demo only; demo.go).
 	Demo *demoChoices
+	// OIDC offers sign-in with OpenID Connect on the sign-in page (oidc.go); OIDCProblem is the
+	// message key of a refused one.
+	OIDC        bool
+	OIDCProblem string
 }
 
 // T translates a message key.
@@ -105,7 +109,7 @@ func (d *Dashboard) newPage(r *http.Request, rq request, title, nav string, data
 	p.Title = p.T(title)
 	if rq.session != nil {
 		p.CSRF = rq.session.csrf
-		p.SignedIn = rq.session.secret != ""
+		p.SignedIn = rq.session.signedIn()
 	}
 	if p.SignedIn {
 		p.User, p.Tenant, p.Role = rq.actor.User, rq.actor.Tenant, rq.actor.Role

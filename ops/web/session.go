@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/civicflow/civicflow/domain/process"
 )
 
 // Sessions are kept on the server: the cookie holds only a random ID (256 bits). A session holds
@@ -26,8 +28,25 @@ const (
 type session struct {
 	id      string
 	csrf    string
-	secret  string // the bearer token; empty before sign-in
+	secret  string         // the bearer token; empty before sign-in and for OpenID Connect
+	actor   *process.Actor // who an OpenID Connect sign-in says signed in; nil otherwise
 	expires time.Time
+}
+
+// signedIn reports whether the session is past its sign-in (with a token or OpenID Connect).
+func (x *session) signedIn() bool { return x.secret != "" || x.actor != nil }
+
+// createFor opens the session of an OpenID Connect sign-in: it lasts sessionTTL (the provider's
+// session is not asked again), and sign-out or a restart ends it.
+func (s *sessions) createFor(actor process.Actor) *session {
+	x := &session{id: randomID(), csrf: randomID(), actor: &actor, expires: s.now().Add(sessionTTL)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.all) >= maxSessions {
+		s.sweep()
+	}
+	s.all[x.id] = x
+	return x
 }
 
 type sessions struct {
@@ -120,7 +139,7 @@ func overTLS(r *http.Request) bool {
 // setSessionCookie sends the session's cookie: HttpOnly, SameSite=Lax, Secure over TLS.
 func setSessionCookie(w http.ResponseWriter, r *http.Request, x *session) {
 	ttl := sessionTTL
-	if x.secret == "" {
+	if !x.signedIn() {
 		ttl = anonTTL
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: x.id, Path: "/", MaxAge: int(ttl.Seconds()),

@@ -21,13 +21,17 @@ func (d *Dashboard) signinForm(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) showSignin(w http.ResponseWriter, r *http.Request, status int, message string) {
 	l := lang(w, r)
 	x := d.sessions.get(r)
-	if x == nil || x.secret != "" {
+	if x == nil || x.signedIn() {
 		x = d.sessions.create("")
 		setSessionCookie(w, r, x)
 	}
 	rq := request{lang: l, session: x}
 	p := d.newPage(r, rq, "signin.title", "", message)
 	p.Demo = d.demoChoices(r) // demo.go
+	p.OIDC = d.oidc != nil    // oidc.go
+	if strings.HasPrefix(message, "oidc.") {
+		p.Data, p.OIDCProblem = nil, message
+	}
 	if err := d.render(w, status, "signin", p); err != nil {
 		d.cfg.Logger.Error("web: sign-in form", "err", err)
 	}

@@ -13,7 +13,7 @@ func (d *Dashboard) statement(w http.ResponseWriter, r *http.Request) {
 	rq := request{lang: l, session: d.sessions.get(r)}
 	if actor, ok := d.signedIn(r); ok {
 		rq.actor = actor
-	} else if rq.session != nil && rq.session.secret != "" {
+	} else if rq.session != nil && rq.session.signedIn() {
 		rq.session = nil
 	}
 	p := d.newPage(r, rq, "a11y.title", "", nil)

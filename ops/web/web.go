@@ -64,6 +64,9 @@ type Config struct {
 	// Report is what downloaded audit reports prove their events with (the API's ReportSeals).
 	// Optional: without it reports carry no seal and no proofs.
 	Report ReportSources
+	// OIDC configures sign-in with OpenID Connect beside tokens (oidc.go). Optional: nil offers
+	// tokens only and answers 404 at /signin/oidc.
+	OIDC *OIDCConfig
 	// Logger logs failures. Default slog.Default().
 	Logger *slog.Logger
 	// Guard throttles failed sign-ins per client address and token prefix, and logs and counts
@@ -96,6 +99,7 @@ type Dashboard struct {
 	sessions *sessions
 	pages    map[string]*template.Template
 	audit    *auditlog.Recorder
+	oidc     *oidcSignin // nil without Config.OIDC
 	handler  http.Handler
 }
 
@@ -125,13 +129,15 @@ func New(cfg Config) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dashboard{cfg: cfg, sessions: newSessions(cfg.Now), pages: pages, audit: rec}
+	d := &Dashboard{cfg: cfg, sessions: newSessions(cfg.Now), pages: pages, audit: rec, oidc: newOIDCSignin(cfg.OIDC)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/style.css", serveCSS)
 	mux.HandleFunc("GET /signin", d.signinForm)
 	mux.HandleFunc("POST /signin", d.signin)
 	mux.HandleFunc("POST /signout", d.signout)
 	mux.HandleFunc("POST /signin/demo", d.demoSignin)
+	mux.HandleFunc("GET /signin/oidc", d.oidcStart)
+	mux.HandleFunc("GET /signin/oidc/callback", d.oidcCallback)
 	mux.HandleFunc("GET /barrierefreiheit", d.statement)
 	for _, pg := range signedInPages {
 		mux.Handle(pg.pattern, d.auth(func(w http.ResponseWriter, r *http.Request, rq request) error {
@@ -210,18 +216,18 @@ func (d *Dashboard) auth(h func(w http.ResponseWriter, r *http.Request, rq reque
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := lang(w, r)
 		x := d.sessions.get(r)
-		if x == nil || x.secret == "" {
+		if x == nil || !x.signedIn() {
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 			return
 		}
-		tok, err := d.cfg.Tokens.Authenticate(r.Context(), x.secret)
-		if err != nil {
+		actor, ok := d.sessionActor(r, x)
+		if !ok {
 			d.sessions.drop(x)
 			clearSessionCookie(w, r)
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 			return
 		}
-		rq := request{actor: tok.Actor(), session: x, lang: l}
+		rq := request{actor: actor, session: x, lang: l}
 		w, gw := d.gate(w, r, rq)
 		if err := h(w, r, rq); err != nil {
 			if errors.Is(err, process.ErrNotFound) || errors.Is(err, errNotFound) {
@@ -265,9 +271,17 @@ func (d *Dashboard) gate(w http.ResponseWriter, r *http.Request, rq request) (ht
 // signedIn returns who the request's session is signed in as, if its token is still valid. It
 // changes nothing: the pages behind the sign-in end a session whose token is not.
 func (d *Dashboard) signedIn(r *http.Request) (process.Actor, bool) {
-	x := d.sessions.get(r)
-	if x == nil || x.secret == "" {
+	return d.sessionActor(r, d.sessions.get(r))
+}
+
+// sessionActor returns who a session is signed in as: the actor an OpenID Connect sign-in gave
+// it, or its bearer token's, authenticated again (a revoked token's session is over).
+func (d *Dashboard) sessionActor(r *http.Request, x *session) (process.Actor, bool) {
+	switch {
+	case x == nil || !x.signedIn():
 		return process.Actor{}, false
+	case x.actor != nil:
+		return *x.actor, true
 	}
 	tok, err := d.cfg.Tokens.Authenticate(r.Context(), x.secret)
 	if err != nil {
