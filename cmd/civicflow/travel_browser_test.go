@@ -125,6 +125,7 @@ func TestBrowser_an_auditor_travels_in_time_as_the_API_answers(t *testing.T) {
 	b.check("verification")
 	b.do("narrow window", chromedp.EmulateViewport(375, 800), chromedp.Navigate(base+"/compare?version=1&version2=3"), chromedp.WaitVisible(chromedp.CSS("table.diff")))
 	b.check("comparison at 375 px")
+	b.svgContrastCanFail()
 	admin := newTab(t, browser, r, axe, shots, "admin")
 	admin.signIn("administrator@leipzig")
 	admin.do("open the tokens", chromedp.Navigate(r.url+"/tokens"), chromedp.WaitVisible(chromedp.CSS("table.tokens")))
@@ -180,4 +181,24 @@ func demoInstants(t *testing.T, r *running) (string, []time.Time) {
 	}
 	t.Fatal("no demo process with a stage change between events seconds apart")
 	return "", nil
+}
+
+// svgContrastCanFail shows that the SVG contrast check judges the charts: the overview's charts
+// and the stage timeline pass; with their text drawn light grey (#aaa on white, 2.3:1) they fail.
+func (b *tab) svgContrastCanFail() {
+	b.t.Helper()
+	b.do("open the overview", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(b.r.url+"/"), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg text").length`))
+	if err != nil || n == 0 {
+		b.t.Fatalf("no SVG text on the overview (%v)", err)
+	}
+	if low, err := svgContrast(b.ctx); err != nil || len(low) > 0 {
+		b.t.Fatalf("the overview's charts: %v %v", low, err)
+	}
+	// Through the CSSOM: the Content-Security-Policy refuses a <style> element.
+	b.do("draw the chart text light grey", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("svg text").forEach(t => t.style.setProperty("fill", "#aaa", "important"))`))
+	low, err := svgContrast(b.ctx)
+	if err != nil || len(low) != n {
+		b.t.Fatalf("light grey chart text: %d of %d texts found (%v): %v", len(low), n, err, low)
+	}
 }

@@ -93,7 +93,8 @@ func (b *tab) submit(form string, fields map[string]string) {
 	b.do("submit "+form, steps...)
 }
 
-// check runs axe-core and the width check on the page as it is, and keeps a screenshot.
+// check runs axe-core, the SVG text contrast check and the width check on the page as it is, and
+// keeps a screenshot.
 func (b *tab) check(state string) {
 	b.t.Helper()
 	vs, err := axeRun(b.ctx, b.axe)
@@ -102,6 +103,13 @@ func (b *tab) check(state string) {
 	}
 	if len(vs) > 0 {
 		b.t.Errorf("%s: %s: %d serious or critical axe violations:%s", b.name, state, len(vs), describeViolations(vs))
+	}
+	low, err := svgContrast(b.ctx) // svgcontrast_test.go: the SVG text axe does not judge
+	if err != nil {
+		b.t.Fatalf("%s: SVG contrast on %s: %v", b.name, state, err)
+	}
+	if len(low) > 0 {
+		b.t.Errorf("%s: %s: SVG text below 4.5:1: %v", b.name, state, low)
 	}
 	b.fits(state)
 }
