@@ -16,6 +16,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/process"
 	domain "github.com/civicflow/civicflow/domain/template"
+	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/workflows/tokens"
 )
 
@@ -156,9 +157,18 @@ func (d *Dashboard) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 		return
 	}
+	// Failed callbacks count towards the sign-in guard's back-off of the client's address, like
+	// failed token sign-ins (logged and counted there).
+	at := throttle.Attempt{Surface: "web", Addr: throttle.Address(r), Path: r.URL.Path}
+	if wait := d.cfg.Guard.Wait(at); wait > 0 {
+		w.Header().Set("Retry-After", throttle.Seconds(wait))
+		d.showSignin(w, r, http.StatusTooManyRequests, "signin.throttled")
+		return
+	}
 	actor, reason, err := d.oidcActor(r)
 	if reason != "" {
-		d.cfg.Logger.Warn("authentication failed", "surface", "web-oidc", "reason", reason, "err", err)
+		d.cfg.Logger.Info("web: OpenID Connect sign-in refused", "reason", reason, "err", err)
+		d.cfg.Guard.Fail(at, throttle.ReasonInvalid)
 		d.showSignin(w, r, http.StatusUnauthorized, "oidc.refused."+reason)
 		return
 	}

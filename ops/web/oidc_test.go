@@ -280,12 +280,19 @@ func TestOIDC_refuses_with_a_clear_page_and_no_session(t *testing.T) {
 			t.Fatalf("%d\n%s", last.status, last.body)
 		}
 	})
-	t.Run("a_callback_with_a_state_this_browser_did_not_start", func(t *testing.T) {
+	t.Run("a_callback_with_a_state_this_browser_did_not_start_and_then_the_back-off", func(t *testing.T) {
 		s, _ := oidcSite(t, nil)
 		b := s.browser()
+		for i := range 5 { // the guard's free failures
+			pg := b.get("/signin/oidc/callback?code=x&state=forged")
+			if pg.status != http.StatusUnauthorized || !strings.Contains(pg.body, "in einem anderen Browser begonnen") {
+				t.Fatalf("attempt %d: %d\n%s", i+1, pg.status, pg.body)
+			}
+		}
+		b.get("/signin/oidc/callback?code=x&state=forged")
 		pg := b.get("/signin/oidc/callback?code=x&state=forged")
-		if pg.status != http.StatusUnauthorized || !strings.Contains(pg.body, "in einem anderen Browser begonnen") {
-			t.Fatalf("%d\n%s", pg.status, pg.body)
+		if pg.status != http.StatusTooManyRequests || pg.header.Get("Retry-After") == "" {
+			t.Fatalf("after 6 failures: %d %v", pg.status, pg.header)
 		}
 	})
 }
