@@ -106,6 +106,9 @@ func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Acto
 		return err
 	}
 	name := r.PathValue("command")
+	if name == "" { // a command's own route: its last segment names it
+		name = r.Pattern[strings.LastIndex(r.Pattern, "/")+1:]
+	}
 	newCmd, ok := commands[name]
 	if !ok {
 		return problem(http.StatusNotFound, "unknown_command", fmt.Sprintf("Unbekannter Befehl / unknown command %q", name))

@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/civicflow/civicflow/domain/process"
+)
+
+// CommandDoc describes one process command for people: what it does, who may issue it, its
+// fields and an example body. The OpenAPI description (one operation per command) and the CLI's
+// help are both built from it, so they cannot disagree.
+type CommandDoc struct {
+	// Name is the command's path segment, e.g. "advance".
+	Name string
+	// Summary is a one-line German / English summary.
+	Summary string
+	// Description says what the command does and when it is refused, German / English.
+	Description string
+	// Roles are the roles that may issue it; empty when the template decides (Who says how).
+	Roles []string
+	// Who explains who may issue it, German / English.
+	Who string
+	// Fields are the command's JSON fields in the order of the engine's command struct.
+	Fields []FieldDoc
+	// Rules are the refusal rules (422 refused, `rule`) the command itself can hit, besides
+	// closed and suspended, which every command but resume can hit.
+	Rules []string
+	// Example is an example request body.
+	Example map[string]any
+}
+
+// FieldDoc describes one field of a command's JSON body.
+type FieldDoc struct {
+	// Name is the JSON name.
+	Name string
+	// Type is the JSON Schema type: string, integer, number, boolean, object or array.
+	Type string
+	// Format is the JSON Schema format ("date-time"), if any.
+	Format string
+	// Required says whether the field must be given.
+	Required bool
+	// Description says what the field holds, German / English.
+	Description string
+}
+
+// commandText is the hand-written part of a command's documentation.
+type commandText struct {
+	summary, description string
+	rules                []string
+	example              map[string]any
+}
+
+// CommandHelp returns the documentation of a process command.
+func CommandHelp(name string) (CommandDoc, bool) {
+	newCmd, ok := commands[name]
+	if !ok {
+		return CommandDoc{}, false
+	}
+	cmd := newCmd()
+	txt := commandTexts[name]
+	d := CommandDoc{Name: name, Summary: txt.summary, Description: txt.description, Rules: txt.rules,
+		Example: txt.example, Roles: process.RolesFor(cmd.Action()), Who: templateDecides[name]}
+	if d.Example == nil {
+		d.Example = map[string]any{}
+	}
+	if d.Who == "" {
+		d.Who = "Rollen / roles: " + strings.Join(d.Roles, ", ")
+	}
+	t := reflect.TypeOf(cmd).Elem()
+	for i := range t.NumField() {
+		d.Fields = append(d.Fields, fieldDoc(name, t.Field(i)))
+	}
+	return d, true
+}
+
+// templateDecides explains who may issue the commands whose roles the template sets.
+var templateDecides = map[string]string{
+	"advance":         "Die Rollen, die die Phase der Vorlage unter advance_roles nennt (sonst Verwaltung und Verfahrensleitung) / the roles the template's stage names in advance_roles (by default administrator and lead)",
+	"go_back":         "Wie advance; die Vorlage muss den Rückschritt erlauben / as advance; the template must allow going back",
+	"grant_approval":  "Die Rolle, die die Freigabe in der Vorlage nennt; nicht wer die Aufgaben erledigt hat, wenn die Vorlage das Vier-Augen-Prinzip verlangt / the role the template's approval names; not whoever completed the tasks when the template asks for four eyes",
+	"revoke_approval": "Die Rolle, die die Freigabe in der Vorlage nennt / the role the template's approval names",
+}
+
+func fieldDoc(command string, f reflect.StructField) FieldDoc {
+	name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	fd := FieldDoc{Name: name, Required: !strings.Contains(opts, "omit"), Description: fieldTexts[command+"."+name]}
+	if fd.Description == "" {
+		fd.Description = fieldTexts[name]
+	}
+	fd.Type, fd.Format = jsonType(f.Type)
+	return fd
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// jsonType maps a Go field type to its JSON Schema type and format.
+func jsonType(t reflect.Type) (string, string) {
+	if t == timeType {
+		return "string", "date-time"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean", ""
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "integer", ""
+	case reflect.Float64, reflect.Float32:
+		return "number", ""
+	case reflect.Slice:
+		return "array", ""
+	case reflect.Map, reflect.Struct, reflect.Pointer:
+		return "object", ""
+	}
+	return "string", ""
+}
+
+// schema returns the JSON Schema of the command's request body.
+func (d CommandDoc) schema() map[string]any {
+	props := map[string]any{}
+	required := []string{}
+	for _, f := range d.Fields {
+		props[f.Name] = fieldSchema(d.Name, f)
+		if f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	s := map[string]any{"type": "object", "additionalProperties": false, "properties": props,
+		"description": d.Summary + ". Unbekannte Felder werden abgelehnt / unknown fields are refused."}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	ex, _ := json.Marshal(d.Example)
+	var example any
+	_ = json.Unmarshal(ex, &example)
+	s["examples"] = []any{example}
+	return s
+}
+
+func fieldSchema(command string, f FieldDoc) map[string]any {
+	s := map[string]any{"type": f.Type, "description": f.Description}
+	if f.Format != "" {
+		s["format"] = f.Format
+	}
+	switch command + "." + f.Name {
+	case "migrate.stage_mapping":
+		s["additionalProperties"] = map[string]any{"type": "string"}
+	case "give_feedback.ratings":
+		s["additionalProperties"] = map[string]any{"type": "integer"}
+	case "record_decision.votes":
+		n := map[string]any{"type": "integer", "minimum": 0}
+		s["properties"] = map[string]any{"yes": n, "no": n, "abstain": n}
+		s["additionalProperties"] = false
+	}
+	if f.Type == "array" {
+		s["items"] = map[string]any{"type": "string"}
+	}
+	return s
+}
