@@ -79,9 +79,9 @@ func CommandHelp(name string) (CommandDoc, bool) {
 // templateDecides explains who may issue the commands whose roles the template sets.
 var templateDecides = map[string]string{
 	"advance":         "Die Rollen, die die Phase der Vorlage unter advance_roles nennt (sonst Verwaltung und Verfahrensleitung) / the roles the template's stage names in advance_roles (by default administrator and lead)",
-	"go_back":         "Wie advance; die Vorlage muss den Rückschritt erlauben / as advance; the template must allow going back",
-	"grant_approval":  "Die Rolle, die die Freigabe in der Vorlage nennt; nicht wer die Aufgaben erledigt hat, wenn die Vorlage das Vier-Augen-Prinzip verlangt / the role the template's approval names; not whoever completed the tasks when the template asks for four eyes",
-	"revoke_approval": "Die Rolle, die die Freigabe in der Vorlage nennt / the role the template's approval names",
+	"go_back":         "Wer advance darf (advance_roles der Phase); die Phase muss den Rückschritt nach `to` erlauben / whoever may advance (the stage's advance_roles); the stage must allow going back to `to`",
+	"grant_approval":  "Die Rollen, die die Freigabe in der Vorlage nennt (roles); nie die Verfahrensleitung des eigenen Verfahrens (Vier-Augen-Prinzip) / the roles the template's approval names (roles); never the lead of their own process (four eyes)",
+	"revoke_approval": "Die Rollen, die die Freigabe in der Vorlage nennt (roles) / the roles the template's approval names (roles)",
 }
 
 func fieldDoc(command string, f reflect.StructField) FieldDoc {
