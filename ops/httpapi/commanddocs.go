@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,8 +26,9 @@ type CommandDoc struct {
 	Who string
 	// Fields are the command's JSON fields in the order of the engine's command struct.
 	Fields []FieldDoc
-	// Rules are the refusal rules (422 refused, `rule`) the command itself can hit, besides
-	// closed and suspended, which every command but resume can hit.
+	// OperationID is the command's operationId in the OpenAPI description, e.g. "completeTask".
+	OperationID string
+	// Rules are the refusal rules (422 refused, `rule`) the command can hit.
 	Rules []string
 	// Example is an example request body.
 	Example map[string]any
@@ -61,8 +63,12 @@ func CommandHelp(name string) (CommandDoc, bool) {
 	}
 	cmd := newCmd()
 	txt := commandTexts[name]
-	d := CommandDoc{Name: name, Summary: txt.summary, Description: txt.description, Rules: txt.rules,
-		Example: txt.example, Roles: process.RolesFor(cmd.Action()), Who: templateDecides[name]}
+	d := CommandDoc{Name: name, OperationID: camel(name, false), Summary: txt.summary, Description: txt.description,
+		Rules: slices.Concat(txt.rules, []string{"closed", "suspended"}), Example: txt.example,
+		Roles: process.RolesFor(cmd.Action()), Who: templateDecides[name]}
+	if name == "resume" { // resuming is what a suspended process may do
+		d.Rules = d.Rules[:len(d.Rules)-1]
+	}
 	if d.Example == nil {
 		d.Example = map[string]any{}
 	}

@@ -16,7 +16,7 @@ var commandTexts = map[string]commandText{
 		"Nimmt eine erteilte Freigabe der aktuellen Phase zurück. / Revokes a granted approval of the current stage.",
 		[]string{"approval_not_granted"}, map[string]any{"approval": "lead_signoff", "reason": "neue Fakten"}},
 	"advance": {"Nächste Phase / advance to the next stage",
-		"Wechselt in die nächste Phase, wenn alle Bedingungen der aktuellen Phase erfüllt sind (Pflichtaufgaben, Freigaben, Regeln der Vorlage); sonst 422 `refused` mit `rule: gates_not_met` und jeder offenen Bedingung in `reasons`. Der Inhalt ist `{}`. / Moves the process to its next stage when every condition of the current stage holds (required tasks, approvals, the template's gates); otherwise 422 `refused` with `rule: gates_not_met` and every unmet condition in `reasons`. The body is `{}`.",
+		"Wechselt in die nächste Phase, wenn alle Bedingungen der aktuellen Phase erfüllt sind (Pflichtaufgaben, Freigaben, Regeln der Vorlage); sonst 422 `refused` mit `rule: gates_not_met` und jeder offenen Bedingung in `reasons`. Der Inhalt ist `{}`. `GET /api/v1/processes/{id}` (civicflow process show) zeigt vorher, was offen ist. / Moves the process to its next stage when every condition of the current stage holds (required tasks, approvals, the template's gates); otherwise 422 `refused` with `rule: gates_not_met` and every unmet condition in `reasons`. The body is `{}`. `GET /api/v1/processes/{id}` (civicflow process show) shows beforehand what is open.",
 		[]string{"gates_not_met", "last_stage"}, nil},
 	"go_back": {"Zurück in eine frühere Phase / go back to an earlier stage",
 		"Kehrt in eine frühere Phase zurück, mit Begründung. / Returns to an earlier stage, with a reason.",

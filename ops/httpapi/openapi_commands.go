@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -44,7 +43,7 @@ func commandOperation(doc CommandDoc, schemaName string, params []any, ok any) m
 	}
 	responses["422"] = refusedResponse(doc)
 	return map[string]any{
-		"operationId": camel(doc.Name, false),
+		"operationId": doc.OperationID,
 		"tags":        []string{"commands"},
 		"summary":     doc.Summary,
 		"description": doc.Description + "\n\nWer darf / who may: " + doc.Who + ".",
@@ -62,11 +61,7 @@ func refusedResponse(doc CommandDoc) map[string]any {
 		"idempotency_key_reused": problemExample(422, "idempotency_key_reused",
 			"Dieser Idempotency-Key gehört zu einer anderen Anfrage; nichts wurde ausgeführt / this Idempotency-Key belongs to another request; nothing was done", "", nil),
 	}
-	rules := slices.Concat(doc.Rules, []string{"closed", "suspended"})
-	if doc.Name == "resume" {
-		rules = slices.Concat(doc.Rules, []string{"closed"})
-	}
-	for _, rule := range rules {
+	for _, rule := range doc.Rules {
 		var reasons []string
 		if rule == "gates_not_met" {
 			reasons = []string{"Aufgabe offen / task open: define_subject", "Freigabe fehlt / approval missing: lead_signoff"}
@@ -74,7 +69,7 @@ func refusedResponse(doc CommandDoc) map[string]any {
 		examples["refused_"+rule] = problemExample(422, "refused", "Abgelehnt / refused: "+rule, rule, reasons)
 	}
 	return map[string]any{
-		"description": "Ungültige Eingabe oder von einer Regel abgelehnt (`rule`: " + strings.Join(rules, ", ") +
+		"description": "Ungültige Eingabe oder von einer Regel abgelehnt (`rule`: " + strings.Join(doc.Rules, ", ") +
 			"); nichts wurde geändert / invalid input or refused by a rule; nothing changed",
 		"content": map[string]any{"application/problem+json": map[string]any{
 			"schema": map[string]any{"$ref": "#/components/schemas/Problem"}, "examples": examples}},
