@@ -1,8 +1,15 @@
 package httpapi
 
 // commandTexts are the summaries, descriptions, refusal rules and example bodies of the process
-// commands (CommandHelp adds roles and fields from the engine).
+// commands (CommandHelp adds roles and fields from the engine). A command without an entry here
+// fails TestOpenAPI_gives_each_command_a_typed_operation_with_described_fields_and_its_problems.
 var commandTexts = map[string]commandText{
+	"set_date": {"Datum festhalten / set a date",
+		"Hält ein benanntes Datum der Vorlage fest, z. B. die Bekanntmachung; von ihm laufen Fristen. / Records a named date of the template, e.g. the announcement; periods run from it.",
+		nil, map[string]any{"date": "announced", "value": "2025-09-01T00:00:00+02:00", "note": "Amtsblatt 35/2025"}},
+	"extend_deadline": {"Frist verlängern / extend a deadline",
+		"Verlängert eine durchgesetzte Frist um Tage (1–366), mit Begründung und genehmigt von einer anderen Person. / Lengthens an enforced period by days (1–366), for a reason, approved by another person.",
+		[]string{"four_eyes"}, map[string]any{"deadline": "responses", "days": 14, "reason": "Sommerferien", "approved_by": "dezernent"}},
 	"complete_task": {"Aufgabe erledigen / complete a task",
 		"Hakt eine Aufgabe der aktuellen Phase mit einem Nachweis ab. / Completes a task of the current stage with its evidence.",
 		[]string{"task_done"}, map[string]any{"task": "define_subject", "evidence": "Vermerk vom 3. März"}},
@@ -172,5 +179,11 @@ var fieldTexts = map[string]string{
 	"source":                           "Quelle der Messung / source of the measurement",
 	"participants":                     "IDs der anwesenden Teilnehmenden / IDs of the attending participants",
 	"feedback":                         "Neue ID; weggelassen vergibt die Engine eine / new ID; left out, the engine issues one",
+	"set_date.date":                    "Schlüssel des Datums in der Vorlage / key of the template's date",
+	"set_date.value":                   "Das Datum (RFC 3339) / the date (RFC 3339)",
+	"deadline":                         "Schlüssel der Frist in der Vorlage / key of the template's period",
+	"days":                             "Verlängerung in Tagen, 1–366 / extension in days, 1–366",
+	"approved_by":                      "Wer die Verlängerung genehmigt hat (nicht wer sie einträgt) / who approved the extension (not who enters it)",
+	"received_at":                      "Eingangsdatum (RFC 3339), Standard jetzt; nach Fristende als verspätet markiert / date of receipt (RFC 3339), default now; after the period's end flagged late",
 	"ratings":                          "Bewertung je Frage / rating per question",
 }
