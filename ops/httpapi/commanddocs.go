@@ -62,10 +62,29 @@ func CommandHelp(name string) (CommandDoc, bool) {
 		return CommandDoc{}, false
 	}
 	cmd := newCmd()
-	txt := commandTexts[name]
+	return buildDoc(name, cmd, commandTexts[name], process.RolesFor(cmd.Action()), templateDecides[name], ""), true
+}
+
+// ProgrammeCommandHelp returns the documentation of a programme command.
+func ProgrammeCommandHelp(name string) (CommandDoc, bool) {
+	newCmd, ok := programmeCommands[name]
+	if !ok {
+		return CommandDoc{}, false
+	}
+	txt := programmeTexts[name]
+	d := buildDoc(name, newCmd(), txt.commandText, nil, txt.who, "programme.")
+	d.OperationID = "programme" + camel(name, true)
+	return d, true
+}
+
+// buildDoc joins a command's texts with its roles and the fields of its struct v (a pointer).
+// Field texts are looked up as prefix+"command.field", "command.field", then "field".
+func buildDoc(name string, v any, txt commandText, roles []string, who, prefix string) CommandDoc {
 	d := CommandDoc{Name: name, OperationID: camel(name, false), Summary: txt.summary, Description: txt.description,
-		Rules: slices.Concat(txt.rules, []string{"closed", "suspended"}), Example: txt.example,
-		Roles: process.RolesFor(cmd.Action()), Who: templateDecides[name]}
+		Rules: slices.Concat(txt.rules, []string{"closed", "suspended"}), Example: txt.example, Roles: roles, Who: who}
+	if prefix != "" {
+		d.Rules = txt.rules
+	}
 	if name == "resume" { // resuming is what a suspended process may do
 		d.Rules = d.Rules[:len(d.Rules)-1]
 	}
@@ -75,11 +94,22 @@ func CommandHelp(name string) (CommandDoc, bool) {
 	if d.Who == "" {
 		d.Who = "Rollen / roles: " + strings.Join(d.Roles, ", ")
 	}
-	t := reflect.TypeOf(cmd).Elem()
+	d.Fields = fieldDocs(name, prefix, reflect.TypeOf(v).Elem())
+	return d
+}
+
+// fieldDocs lists the JSON fields of struct t, those of embedded structs in their place.
+func fieldDocs(command, prefix string, t reflect.Type) []FieldDoc {
+	var out []FieldDoc
 	for i := range t.NumField() {
-		d.Fields = append(d.Fields, fieldDoc(name, t.Field(i)))
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = append(out, fieldDocs(command, prefix, f.Type)...)
+			continue
+		}
+		out = append(out, fieldDoc(command, prefix, f))
 	}
-	return d, true
+	return out
 }
 
 // templateDecides explains who may issue the commands whose roles the template sets.
@@ -90,11 +120,13 @@ var templateDecides = map[string]string{
 	"revoke_approval": "Die Rollen, die die Freigabe in der Vorlage nennt (roles) / the roles the template's approval names (roles)",
 }
 
-func fieldDoc(command string, f reflect.StructField) FieldDoc {
+func fieldDoc(command, prefix string, f reflect.StructField) FieldDoc {
 	name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-	fd := FieldDoc{Name: name, Required: !strings.Contains(opts, "omit"), Description: fieldTexts[command+"."+name]}
-	if fd.Description == "" {
-		fd.Description = fieldTexts[name]
+	fd := FieldDoc{Name: name, Required: !strings.Contains(opts, "omit")}
+	for _, key := range []string{prefix + command + "." + name, command + "." + name, name} {
+		if fd.Description = fieldTexts[key]; fd.Description != "" {
+			break
+		}
 	}
 	fd.Type, fd.Format = jsonType(f.Type)
 	return fd

@@ -9,18 +9,41 @@ import (
 // its id, If-Match and Idempotency-Key parameters and its 200 answer are reused for each command.
 const genericCommandPath = "/api/v1/processes/{id}/{command}"
 
+// genericProgrammeCommandPath is the same for the programme commands.
+const genericProgrammeCommandPath = "/api/v1/programmes/{id}/{command}"
+
 // commandPath is the path of a process command's own operation.
 func commandPath(name string) string { return "/api/v1/processes/{id}/" + name }
 
-// addCommandOperations replaces the shared command operation of doc by one operation per process
-// command, each with its own request schema built from the engine's command struct
-// (CommandHelp), and adds the problem answers with examples they refer to.
+// programmeCommandPath is the path of a programme command's own operation.
+func programmeCommandPath(name string) string { return "/api/v1/programmes/{id}/" + name }
+
+// commandSet is a family of commands that shared one operation: process or programme commands.
+type commandSet struct {
+	generic, schema, tag, schemaPrefix string
+	names                              []string
+	path                               func(string) string
+	help                               func(string) (CommandDoc, bool)
+}
+
+// addCommandOperations replaces the shared command operations of doc by one operation per process
+// and programme command, each with its own request schema built from the engine's command struct
+// (CommandHelp, ProgrammeCommandHelp).
 func addCommandOperations(d map[string]any) {
+	for _, set := range []commandSet{
+		{genericCommandPath, "Command", "commands", "", Commands(), commandPath, CommandHelp},
+		{genericProgrammeCommandPath, "ProgrammeCommand", "programmes", "Programme", ProgrammeCommands(), programmeCommandPath, ProgrammeCommandHelp},
+	} {
+		addOperations(d, set)
+	}
+}
+
+func addOperations(d map[string]any, set commandSet) {
 	paths := d["paths"].(map[string]any)
 	schemas := d["components"].(map[string]any)["schemas"].(map[string]any)
-	generic := paths[genericCommandPath].(map[string]any)["post"].(map[string]any)
-	delete(paths, genericCommandPath)
-	delete(schemas, "Command")
+	generic := paths[set.generic].(map[string]any)["post"].(map[string]any)
+	delete(paths, set.generic)
+	delete(schemas, set.schema)
 	var params []any
 	for _, p := range generic["parameters"].([]any) {
 		if p.(map[string]any)["name"] != "command" {
@@ -28,15 +51,15 @@ func addCommandOperations(d map[string]any) {
 		}
 	}
 	ok := generic["responses"].(map[string]any)["200"]
-	for _, name := range Commands() {
-		doc, _ := CommandHelp(name)
-		schemaName := camel(name, true) + "Command"
+	for _, name := range set.names {
+		doc, _ := set.help(name)
+		schemaName := set.schemaPrefix + camel(name, true) + "Command"
 		schemas[schemaName] = doc.schema()
-		paths[commandPath(name)] = map[string]any{"post": commandOperation(doc, schemaName, params, ok)}
+		paths[set.path(name)] = map[string]any{"post": commandOperation(doc, schemaName, set.tag, params, ok)}
 	}
 }
 
-func commandOperation(doc CommandDoc, schemaName string, params []any, ok any) map[string]any {
+func commandOperation(doc CommandDoc, schemaName, tag string, params []any, ok any) map[string]any {
 	responses := map[string]any{"200": ok}
 	for _, status := range []string{"400", "401", "403", "404", "409", "412", "413", "415", "429", "503"} {
 		responses[status] = map[string]any{"$ref": "#/components/responses/" + problemResponses[status]}
@@ -44,7 +67,7 @@ func commandOperation(doc CommandDoc, schemaName string, params []any, ok any) m
 	responses["422"] = refusedResponse(doc)
 	return map[string]any{
 		"operationId": doc.OperationID,
-		"tags":        []string{"commands"},
+		"tags":        []string{tag},
 		"summary":     doc.Summary,
 		"description": doc.Description + "\n\nWer darf / who may: " + doc.Who + ".",
 		"parameters":  params,

@@ -155,9 +155,12 @@ func commandRoutes() []route {
 	return out
 }
 
-// unknownCommand answers a command no route names with 404 unknown_command, after the token
-// check; it is not an operation of the OpenAPI description.
-var unknownCommand = route{"POST", genericCommandPath, false, (*API).command}
+// unknownCommands answer a process or programme command no route names with 404
+// unknown_command, after the token check; they are not operations of the OpenAPI description.
+var unknownCommands = []route{
+	{"POST", genericCommandPath, false, (*API).command},
+	{"POST", genericProgrammeCommandPath, false, (*API).programmeCommand},
+}
 
 // Routes returns "METHOD path" of every endpoint.
 func Routes() []string {
@@ -201,7 +204,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a := &API{cfg: cfg, mux: http.NewServeMux(), audit: rec}
-	for _, rt := range slices.Concat(routes, commandRoutes(), []route{unknownCommand}) {
+	for _, rt := range slices.Concat(routes, commandRoutes(), unknownCommands) {
 		a.mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
 	}
 	a.mux.HandleFunc("/", a.noRoute)
