@@ -43,6 +43,7 @@ var apiTags = [][2]string{
 	{"audit", "Prüfung: Integrität, Hash-Ketten-Köpfe / audit: integrity, hash chain heads"},
 	{"persons", "Personenbezogene Daten löschen (Art. 17 DSGVO) / erase personal data (Art. 17 GDPR)"},
 	{"programmes", "Programme über mehrere Verfahren / programmes spanning several processes"},
+	{"notifications", "Benachrichtigungen: Kalender, unzustellbare Nachrichten / notifications: calendar, dead letters"},
 }
 
 // tagOf names the tag of an operation by its path.
@@ -58,6 +59,8 @@ func tagOf(path string) string {
 		return "audit"
 	case strings.HasPrefix(path, "/api/v1/persons"):
 		return "persons"
+	case strings.HasPrefix(path, "/api/v1/notifications") || strings.HasPrefix(path, "/api/v1/calendar"):
+		return "notifications"
 	case strings.HasPrefix(path, "/api/v1/processes"):
 		return "processes"
 	}
