@@ -355,11 +355,14 @@ func newProcessCmd() *cobra.Command {
 // newLifecycleCmd builds "civicflow process <command> ID" with one flag per field of the command.
 func newLifecycleCmd(name string) *cobra.Command {
 	proto, _ := httpapi.NewCommand(name)
+	help, _ := httpapi.CommandHelp(name)
 	t := reflect.TypeOf(proto).Elem()
 	cmd := &cobra.Command{
-		Use:   strings.ReplaceAll(name, "_", "-") + " ID",
-		Short: "Befehl / command " + name,
-		Args:  cobra.ExactArgs(1),
+		Use:     strings.ReplaceAll(name, "_", "-") + " ID",
+		Short:   help.Summary,
+		Long:    lifecycleHelp(help),
+		Example: lifecycleExample(help),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			body := map[string]any{}
 			for i := range t.NumField() {
@@ -382,29 +385,29 @@ func newLifecycleCmd(name string) *cobra.Command {
 		f := t.Field(i)
 		key := strings.Split(f.Tag.Get("json"), ",")[0]
 		flag := strings.ReplaceAll(key, "_", "-")
+		usage := help.Fields[i].Description
+		if help.Fields[i].Required {
+			usage += " (Pflicht / required)"
+		}
 		switch f.Type.Kind() {
 		case reflect.Int:
-			cmd.Flags().Int(flag, 0, key)
+			cmd.Flags().Int(flag, 0, usage)
 		case reflect.Bool:
-			cmd.Flags().Bool(flag, false, key)
+			cmd.Flags().Bool(flag, false, usage)
 		case reflect.Float64:
-			cmd.Flags().Float64(flag, 0, key)
+			cmd.Flags().Float64(flag, 0, usage)
 		case reflect.Slice:
-			cmd.Flags().StringSlice(flag, nil, key+" (a,b,…)")
+			cmd.Flags().StringSlice(flag, nil, usage+" (a,b,…)")
 		case reflect.Map:
 			if f.Type.Elem().Kind() == reflect.Int {
-				cmd.Flags().StringToInt(flag, nil, key+" (frage=4,… / question=4,…)")
+				cmd.Flags().StringToInt(flag, nil, usage+" (frage=4,… / question=4,…)")
 				continue
 			}
-			cmd.Flags().StringToString(flag, nil, key+" (alt=neu,… / old=new,…)")
+			cmd.Flags().StringToString(flag, nil, usage+" (alt=neu,… / old=new,…)")
 		case reflect.Pointer:
-			cmd.Flags().String(flag, "", key+" (JSON, z. B. / e.g. {\"yes\":12,\"no\":3,\"abstain\":1})")
+			cmd.Flags().String(flag, "", usage+" (JSON, z. B. / e.g. {\"yes\":12,\"no\":3,\"abstain\":1})")
 		default:
-			hint := key
-			if f.Type == reflect.TypeOf(time.Time{}) {
-				hint += " (RFC 3339)"
-			}
-			cmd.Flags().String(flag, "", hint)
+			cmd.Flags().String(flag, "", usage)
 		}
 	}
 	cmd.Flags().String("if-match", "", "erwartete Version / expected version")

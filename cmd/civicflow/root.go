@@ -38,6 +38,7 @@ Exit-Codes / exit codes:
 		"Konfigurationsdatei / configuration file `PATH` (YAML; Standard / default: $CIVICFLOW_CONFIG, ./civicflow.yaml)")
 	root.AddCommand(
 		newVersionCmd(),
+		newOpenAPICmd(),
 		newStoreCmd(),
 		newServeCmd(),
 		newTokenCmd(),

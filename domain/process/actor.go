@@ -95,3 +95,12 @@ func authorise(a Actor, act Action) error {
 	}
 	return nil
 }
+
+// RolesFor returns the roles that may issue act, in the order of template.Roles; nil for the
+// actions a template decides (advance, go_back and approvals) and for unknown actions.
+func RolesFor(act Action) []string {
+	if act == ActAdvance || act == ActGoBack || act == ActGrantApproval || act == ActRevokeApproval {
+		return nil
+	}
+	return slices.Clone(roles[act])
+}

@@ -39,14 +39,11 @@ func TestOpenAPI_is_valid_and_matches_the_routes_both_ways(t *testing.T) {
 	if !slices.Equal(documented, served) {
 		t.Fatalf("documented routes %v\nserved routes %v", documented, served)
 	}
-	enum := doc.Paths.Value("/api/v1/processes/{id}/{command}").Post.Parameters.GetByInAndName("path", "command").Schema.Value.Enum
-	var names []string
-	for _, e := range enum {
-		names = append(names, e.(string))
-	}
-	slices.Sort(names)
-	if !slices.Equal(names, httpapi.Commands()) {
-		t.Fatalf("documented commands %v, served %v", names, httpapi.Commands())
+	for _, name := range httpapi.Commands() {
+		item := doc.Paths.Value("/api/v1/processes/{id}/" + name)
+		if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+			t.Errorf("command %s has no operation of its own with a request body", name)
+		}
 	}
 }
 

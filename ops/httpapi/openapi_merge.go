@@ -19,7 +19,9 @@ func init() {
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: the embedded OpenAPI parts do not merge: %v", err))
 	}
-	openapiDoc = merged
+	if openapiDoc, err = complete(merged); err != nil {
+		panic(fmt.Sprintf("httpapi: the OpenAPI description cannot be completed: %v", err))
+	}
 }
 
 // mergeOpenAPI adds part's paths and schemas to doc, names to the enum of the process command

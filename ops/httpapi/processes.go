@@ -100,12 +100,21 @@ func (a *API) commandInput(r *http.Request, actor process.Actor, route string, c
 	return exp, m, err
 }
 
+// commandName is the command a request names: the last segment of its route's pattern, or the
+// {command} of the route that answers unknown commands.
+func commandName(r *http.Request) string {
+	if name := r.PathValue("command"); name != "" {
+		return name
+	}
+	return r.Pattern[strings.LastIndex(r.Pattern, "/")+1:]
+}
+
 func (a *API) command(w http.ResponseWriter, r *http.Request, actor process.Actor) (err error) {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	name := r.PathValue("command")
+	name := commandName(r)
 	newCmd, ok := commands[name]
 	if !ok {
 		return problem(http.StatusNotFound, "unknown_command", fmt.Sprintf("Unbekannter Befehl / unknown command %q", name))

@@ -17,8 +17,10 @@ func init() {
 		route{"GET", "/api/v1/programmes", false, (*API).listProgrammes},
 		route{"POST", "/api/v1/programmes", false, (*API).openProgramme},
 		route{"GET", "/api/v1/programmes/{id}", false, (*API).showProgramme},
-		route{"POST", "/api/v1/programmes/{id}/{command}", false, (*API).programmeCommand},
 	)
+	for _, name := range ProgrammeCommands() {
+		routes = append(routes, route{"POST", programmeCommandPath(name), false, (*API).programmeCommand})
+	}
 }
 
 // programmeCommands maps the path segment of each programme command to a new command value.
@@ -105,7 +107,7 @@ func (a *API) programmeCommand(w http.ResponseWriter, r *http.Request, actor pro
 	if err != nil {
 		return err
 	}
-	name := r.PathValue("command")
+	name := commandName(r)
 	newCmd, ok := programmeCommands[name]
 	if !ok {
 		return problem(http.StatusNotFound, "unknown_command", fmt.Sprintf("Unbekannter Befehl / unknown command %q", name))

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,7 +135,6 @@ var routes = []route{
 	{"POST", "/api/v1/processes/{id}/verify", false, (*API).verifyProcess},
 	{"POST", "/api/v1/audit/verify", false, (*API).verifyStore},
 	{"GET", "/api/v1/audit/heads", false, (*API).auditHeads},
-	{"POST", "/api/v1/processes/{id}/{command}", false, (*API).command},
 	{"POST", "/api/v1/persons/{person}/erase", false, (*API).erase},
 	{"GET", "/api/v1/overview", false, (*API).overview},
 	{"GET", "/api/v1/stats/stages", false, (*API).stageStats},
@@ -146,10 +146,27 @@ var routes = []route{
 	{"POST", "/api/v1/notifications/dead-letters/{id}/replay", false, (*API).replayDeadLetter},
 }
 
+// commandRoutes are the process commands' routes, one per command (views.go).
+func commandRoutes() []route {
+	var out []route
+	for _, name := range Commands() {
+		out = append(out, route{"POST", commandPath(name), false, (*API).command})
+	}
+	return out
+}
+
+// unknownCommands answer a process or programme command no route names with 404
+// unknown_command, after the token check; they are not operations of the OpenAPI description.
+var unknownCommands = []route{
+	{"POST", genericCommandPath, false, (*API).command},
+	{"POST", genericProgrammeCommandPath, false, (*API).programmeCommand},
+}
+
 // Routes returns "METHOD path" of every endpoint.
 func Routes() []string {
-	out := make([]string, len(routes))
-	for i, r := range routes {
+	all := slices.Concat(routes, commandRoutes())
+	out := make([]string, len(all))
+	for i, r := range all {
 		out[i] = r.method + " " + r.path
 	}
 	return out
@@ -187,7 +204,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a := &API{cfg: cfg, mux: http.NewServeMux(), audit: rec}
-	for _, rt := range routes {
+	for _, rt := range slices.Concat(routes, commandRoutes(), unknownCommands) {
 		a.mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
 	}
 	a.mux.HandleFunc("/", a.noRoute)
