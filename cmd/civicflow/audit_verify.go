@@ -105,7 +105,11 @@ func verifyOffline(cmd *cobra.Command, args []string) (verify.Report, error) {
 	if err != nil {
 		return verify.Report{}, err
 	}
-	return runVerify(cmd.Context(), v, args)
+	ctx := cmd.Context()
+	if head, err := store.Head(ctx); err == nil && len(args) == 0 { // a line every few seconds on stderr, per pass
+		ctx = withProgress(ctx, cmd.ErrOrStderr(), "audit verify", int64(head.Commit()), time.Now)
+	}
+	return runVerify(ctx, v, args)
 }
 
 // unreadable is the report on a database file that cannot even be opened: damaged or truncated.

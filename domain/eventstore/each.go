@@ -3,7 +3,8 @@ package eventstore
 import "context"
 
 // Each reads the global log through s in pages of 1,000 and calls fn for every event that
-// matches f, in log order; it stops at the first error (fn's or the store's).
+// matches f, in log order; it stops at the first error (fn's or the store's). After each page it
+// reports its position to ctx's progress function (ReportProgress).
 func Each(ctx context.Context, s Store, f Filter, fn func(Event) error) error {
 	const page = 1000
 	after := Start
@@ -21,5 +22,6 @@ func Each(ctx context.Context, s Store, f Filter, fn func(Event) error) error {
 			return nil
 		}
 		after = batch[len(batch)-1].Position
+		ReportProgress(ctx, int64(after.Commit()))
 	}
 }

@@ -196,6 +196,7 @@ func replay(ctx context.Context, cfg CheckConfig, p Projection, t Tables, tx *sq
 			return last, nil
 		}
 		after = batch[len(batch)-1].Position
+		eventstore.ReportProgress(ctx, int64(after.Commit()))
 	}
 }
 
