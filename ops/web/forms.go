@@ -25,6 +25,8 @@ type form struct {
 	Submit string
 	// Danger marks forms that end or pause a process.
 	Danger bool
+	// Multipart sends the form as multipart/form-data (a form with a file field).
+	Multipart bool
 	Fields []field
 	// Key is the idempotency key; Version the expected version; CSRF the session's token.
 	Key, CSRF, ProcessID string

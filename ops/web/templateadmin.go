@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/civicflow/civicflow/domain/process"
 	domain "github.com/civicflow/civicflow/domain/template"
@@ -59,10 +61,11 @@ func (d *Dashboard) showTemplateList(w http.ResponseWriter, r *http.Request, rq 
 	var upload *form
 	if rq.actor.Role == domain.RoleAdministrator {
 		fs := &formSet{p: p, failed: failed}
-		f := fs.textarea("yaml", "field.yaml", true)
+		f := fs.textarea("yaml", "field.yaml", false)
 		f.Hint = p.T("field.yaml.hint")
-		upload = fs.new("publish", "", p.T("form.publish"), "form.publish.submit", f)
-		upload.URL = "/templates"
+		file := field{Name: "file", Label: p.T("field.yaml_file"), Kind: "file"}
+		upload = fs.new("publish", "", p.T("form.publish"), "form.publish.submit", f, file)
+		upload.URL, upload.Multipart = "/templates", true
 	}
 	p.Data = struct {
 		Rows     []templateRow
@@ -157,8 +160,12 @@ func (d *Dashboard) publishTemplate(w http.ResponseWriter, r *http.Request, rq r
 	if !validCSRF(rq.session, r) || rq.actor.Role != domain.RoleAdministrator {
 		return errForbidden
 	}
-	doc := []byte(r.PostFormValue("yaml"))
+	doc, err := templateDocument(r)
 	st := &formState{Command: "publish", Values: map[string]string{"yaml": string(doc)}}
+	if err != nil {
+		st.Field, st.Error = "file", translate(rq.lang, "templates.file_unreadable")
+		return d.showTemplateList(w, r, rq, http.StatusBadRequest, st, nil)
+	}
 	tpl, err := templates.Parse(doc)
 	if err == nil {
 		var tv engine.TemplateVersion
@@ -187,6 +194,22 @@ func (d *Dashboard) publishTemplate(w http.ResponseWriter, r *http.Request, rq r
 	}
 	st.Field, st.Error = "yaml", sprintf(translate(rq.lang, "templates.problems"), len(problems))
 	return d.showTemplateList(w, r, rq, http.StatusUnprocessableEntity, st, problems)
+}
+
+// templateDocument is the uploaded template: the file chosen in the form, else the pasted text.
+func templateDocument(r *http.Request) ([]byte, error) {
+	if text := r.PostFormValue("yaml"); strings.TrimSpace(text) != "" {
+		return []byte(text), nil
+	}
+	f, _, err := r.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return nil, nil // nothing given: the parser names the missing template
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // retireTemplate handles a retire form (POST /templates/{id}/versions/{version}/retire).
