@@ -27,7 +27,7 @@ type form struct {
 	Danger bool
 	// Multipart sends the form as multipart/form-data (a form with a file field).
 	Multipart bool
-	Fields []field
+	Fields    []field
 	// Key is the idempotency key; Version the expected version; CSRF the session's token.
 	Key, CSRF, ProcessID string
 	Version              int64
