@@ -317,7 +317,17 @@ func remap[V any](m map[string]map[string]V, mapping map[string]string) map[stri
 // Clone returns a deep copy of the state (without pending events), for readers that must not
 // share it with later commands.
 func (p *Process) Clone() *Process {
+	c := p.View()
+	c.commands = maps.Clone(p.commands)
+	return c
+}
+
+// View returns a deep copy of the state for readers (without pending events), without the
+// command IDs the process handled: Handled on it answers nothing. A long process remembers one
+// command ID per command, so reading its state then costs the state, not its history.
+func (p *Process) View() *Process {
 	c := *p
+	c.commands = map[string]int64{}
 	c.Timeline = append([]StageVisit(nil), p.Timeline...)
 	c.Tasks = make(map[string]map[string]TaskRecord, len(p.Tasks))
 	for k, v := range p.Tasks {
@@ -333,7 +343,6 @@ func (p *Process) Clone() *Process {
 	c.Decisions = append([]DecisionRecorded(nil), p.Decisions...)
 	c.Results = append([]ResultPublished(nil), p.Results...)
 	c.Collab = p.Collab.clone()
-	c.commands = maps.Clone(p.commands)
 	c.Time = p.Time.clone()
 	c.pending, c.decidedAt, c.stampFrom = nil, time.Time{}, 0
 	return &c

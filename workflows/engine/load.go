@@ -128,7 +128,7 @@ func (e *Engine) Load(ctx context.Context, actor process.Actor, id uuid.UUID) (*
 	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
 		return nil, process.ErrNotFound
 	}
-	return p.Clone(), nil
+	return p.View(), nil // a reader's copy: the command IDs stay with the cached state
 }
 
 func toRecorded(ev eventstore.Event) (process.Recorded, error) {
