@@ -30,13 +30,14 @@ type Config struct {
 	Notify Notify `mapstructure:"notify"`
 }
 
-// Notify configures the notifications about legal periods (ends and reminders).
+// Notify configures the notifications about legal periods (ends, reminders and escalations).
 type Notify struct {
 	// WebhooksFile is a YAML file listing the webhooks, each with tenant, url and secret (the
 	// key of the HMAC-SHA256 signature). Default "": no webhooks.
 	WebhooksFile string `mapstructure:"webhooks_file"`
 	// MailFile is a YAML file listing each tenant's mail server (addr host:port, username,
-	// password, from) and the addresses (to) that receive e-mail about periods. Default "": none.
+	// password, from) and the addresses (to) that receive e-mail about periods, and optionally
+	// escalate_to, who also receive the escalations (e.g. the administrators). Default "": none.
 	MailFile string `mapstructure:"mail_file"`
 }
 

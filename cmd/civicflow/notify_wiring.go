@@ -62,6 +62,8 @@ func mailer(cfg config.Config, now func() time.Time) (*notify.Mailer, error) {
 		Password string   `yaml:"password"`
 		From     string   `yaml:"from"`
 		To       []string `yaml:"to"`
+		// EscalateTo receive escalations besides To, e.g. the tenant's administrators.
+		EscalateTo []string `yaml:"escalate_to"`
 	}
 	if err := yaml.Unmarshal(b, &list); err != nil {
 		return nil, fmt.Errorf("notify.mail_file %s: %w", path, err)
@@ -71,7 +73,7 @@ func mailer(cfg config.Config, now func() time.Time) (*notify.Mailer, error) {
 		if x.Tenant == "" || x.Addr == "" || x.From == "" || len(x.To) == 0 {
 			return nil, fmt.Errorf("notify.mail_file %s: entry %d needs tenant, addr, from and to", path, i+1)
 		}
-		m.Targets = append(m.Targets, notify.MailTarget{Tenant: x.Tenant, Addr: x.Addr, Username: x.Username, Password: x.Password, From: x.From, To: x.To})
+		m.Targets = append(m.Targets, notify.MailTarget{Tenant: x.Tenant, Addr: x.Addr, Username: x.Username, Password: x.Password, From: x.From, To: x.To, EscalateTo: x.EscalateTo})
 	}
 	return m, nil
 }

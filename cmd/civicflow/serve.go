@@ -214,17 +214,18 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	}
 	// The API and the dashboard's auditor pages verify and report with the same functions.
 	seals, verifier := reportSeals(a.store, cfg, log), apiVerifier(a.store, cfg, log)
+	notifiers := &notify.Notifiers{Webhooks: hooks, Mailer: mail, Clock: a.clock.Now}
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list, Guard: guard,
 		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, readModels, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
 		Seals: seals, Verifier: verifier, ReadModels: a.store.ProjectionReadDB(),
-		Heads: headsfile.New(cfg.Audit.HeadsPath()).All, Notifiers: &notify.Notifiers{Webhooks: hooks, Mailer: mail, Clock: a.clock.Now}})
+		Heads: headsfile.New(cfg.Audit.HeadsPath()).All, Notifiers: notifiers})
 	if err != nil {
 		return err
 	}
 	// /metrics is the operator's, beside the API (not part of its OpenAPI description).
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	if err := mountHTTP(mux, a, api, guard, demoUsers, cfg.Server.AccessibilityContact, auditing{verifier, seals}, webOIDC(cfg.Auth.OIDC), log); err != nil {
+	if err := mountHTTP(mux, a, api, guard, demoUsers, cfg.Server.AccessibilityContact, auditing{verifier, seals, notifiers}, webOIDC(cfg.Auth.OIDC), log); err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

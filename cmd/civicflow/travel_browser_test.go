@@ -70,7 +70,7 @@ func sameState(a, b apiState) bool {
 // chooses instants between a process's events on its time-travel page and compares what the page
 // shows (version, template version, stage, tasks, approvals) with the API's ?at= answer; then
 // compares two instants side by side, filters the history and verifies the process, with axe-core
-// and the width check on every page; and an administrator's tokens page under axe-core.
+// and the width check on every page; and an administrator's tokens and dead-letters pages under axe-core.
 func TestBrowser_an_auditor_travels_in_time_as_the_API_answers(t *testing.T) {
 	needChromium(t)
 	axe := axeScript(t)
@@ -130,6 +130,8 @@ func TestBrowser_an_auditor_travels_in_time_as_the_API_answers(t *testing.T) {
 	admin.signIn("administrator@leipzig")
 	admin.do("open the tokens", chromedp.Navigate(r.url+"/tokens"), chromedp.WaitVisible(chromedp.CSS("table.tokens")))
 	admin.check("tokens")
+	admin.do("open the dead letters", chromedp.Navigate(r.url+"/notifications/dead-letters"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	admin.check("dead letters")
 }
 
 // travel fills the time-travel form's fields and sends it.

@@ -8,15 +8,18 @@ import (
 	"github.com/civicflow/civicflow/config"
 
 	"github.com/civicflow/civicflow/ops/httpapi"
+	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
 )
 
 // auditing is what the API verifies processes and builds audit reports with; the dashboard's
-// verification page and report download use the same.
+// verification page and report download use the same, and the dashboard's dead-letters page
+// replays with the API's notifiers.
 type auditing struct {
-	verifier httpapi.Verifier
-	seals    httpapi.ReportSeals
+	verifier  httpapi.Verifier
+	seals     httpapi.ReportSeals
+	notifiers *notify.Notifiers
 }
 
 // mountHTTP puts the API and the web dashboard on the outer mux: the API keeps /api/, /healthz
@@ -27,7 +30,7 @@ type auditing struct {
 // with OpenID Connect.
 func mountHTTP(mux *http.ServeMux, a *app, api http.Handler, guard *throttle.Guard, demo []web.DemoUser, contact string, audit auditing, oidc *web.OIDCConfig, log *slog.Logger) error {
 	cfg := web.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, ReadModels: a.store.ProjectionReadDB(), Logger: log, Guard: guard, Demo: demo,
-		AccessibilityContact: contact, Report: web.ReportSources{Heads: audit.seals.Heads, Tree: audit.seals.Tree, Key: audit.seals.Key}, OIDC: oidc}
+		AccessibilityContact: contact, Report: web.ReportSources{Heads: audit.seals.Heads, Tree: audit.seals.Tree, Key: audit.seals.Key}, OIDC: oidc, Notifiers: audit.notifiers}
 	if audit.verifier != nil {
 		cfg.Verifier = audit.verifier
 	}

@@ -25,6 +25,8 @@ type TimeState struct {
 	Reached map[string]time.Time
 	// Reminded holds, per deadline and days before, the end of the last reminder recorded.
 	Reminded map[string]time.Time
+	// Escalated holds, per deadline, the end whose escalation was last recorded (EscalationDue).
+	Escalated map[string]time.Time
 }
 
 // Interval is a span of time; a zero To means it has not ended.
@@ -60,6 +62,11 @@ func (p *Process) applyTime(e Payload) {
 			t.Reminded = map[string]time.Time{}
 		}
 		t.Reminded[reminderKey(e.Deadline, e.Before)] = e.EndsAt
+	case EscalationDue:
+		if t.Escalated == nil {
+			t.Escalated = map[string]time.Time{}
+		}
+		t.Escalated[e.Deadline] = e.EndsAt
 	case ProcessSuspended:
 		t.Suspensions = append(t.Suspensions, Interval{From: e.At})
 	case ProcessResumed:
@@ -87,7 +94,7 @@ func (p *Process) applyTime(e Payload) {
 func (t TimeState) clone() TimeState {
 	c := t
 	c.Dates, c.Extensions, c.Reached = maps.Clone(t.Dates), maps.Clone(t.Extensions), maps.Clone(t.Reached)
-	c.Reminded = maps.Clone(t.Reminded)
+	c.Reminded, c.Escalated = maps.Clone(t.Reminded), maps.Clone(t.Escalated)
 	c.Contributions, c.Late = maps.Clone(t.Contributions), maps.Clone(t.Late)
 	c.Suspensions = append([]Interval(nil), t.Suspensions...)
 	c.Overrides = append([]PeriodOverridden(nil), t.Overrides...)

@@ -38,6 +38,8 @@ type Timer struct {
 	At       time.Time `json:"at"`
 	Before   int       `json:"before,omitempty"`
 	EndsAt   time.Time `json:"ends_at,omitzero"`
+	// After is set for an escalation: it is due After days after the end EndsAt.
+	After int `json:"after,omitempty"`
 }
 
 // ID identifies the timer; the command that fires it has this ID, so that it fires once.
@@ -45,6 +47,9 @@ func (t Timer) ID() string {
 	id := "timer/" + t.Process + "/" + t.Deadline + "/"
 	if t.Before > 0 {
 		id += "remind-" + strconv.Itoa(t.Before) + "/"
+	}
+	if t.After > 0 {
+		id += "escalate-" + strconv.Itoa(t.After) + "/"
 	}
 	return id + strconv.FormatInt(t.At.Unix(), 10)
 }
@@ -78,7 +83,13 @@ func (p *Process) Timers(tpl template.Template, cals period.Calendars, now time.
 	}
 	var out []Timer
 	for _, s := range p.Periods(tpl, cals, now) {
-		if !s.Enforced || !s.Started || p.Time.Reached[s.Key].Equal(s.EndsAt) {
+		if !s.Enforced || !s.Started {
+			continue
+		}
+		if t, ok := p.escalationTimer(s); ok {
+			out = append(out, t)
+		}
+		if p.Time.Reached[s.Key].Equal(s.EndsAt) {
 			continue
 		}
 		out = append(out, Timer{Process: p.ID.String(), Deadline: s.Key, At: s.EndsAt})
@@ -102,6 +113,9 @@ func (p *Process) FireTimer(m Meta, tpl template.Template, gates GateEvaluator, 
 	s, ok := p.PeriodOf(tpl, m.Calendars, t.Deadline, m.Now)
 	if t.Before > 0 {
 		return p.remind(m, s, ok, t)
+	}
+	if t.After > 0 {
+		return p.escalate(m, s, ok, t)
 	}
 	switch {
 	case !ok || !s.Started || !s.EndsAt.Equal(t.At) || p.Time.Reached[t.Deadline].Equal(t.At):

@@ -54,6 +54,10 @@ type Deadline struct {
 	// RemindDays are the days before the end at which a reminder is due (process.reminder_due),
 	// e.g. [7, 1].
 	RemindDays []int `json:"remind_days,omitempty"`
+	// EscalateDays, when set, is how many days after the end an escalation is due
+	// (process.escalation_due) if the process is then still in Stage: nobody has acted on the
+	// period's end. Not for notice periods.
+	EscalateDays int `json:"escalate_days,omitempty"`
 	// MinDays is the least number of days the stage must last (old form, documenting).
 	MinDays int `json:"min_days,omitempty"`
 	// NoticeDays is how many days ahead the start must be announced (old form, documenting).

@@ -45,8 +45,8 @@ func (c *checker) deadline(path string, t *Template, d Deadline, seen map[string
 	c.calendar(path+".calendar", d.Calendar)
 	c.zone(path+".time_zone", d.TimeZone)
 	if d.Kind == "" {
-		if d.Anchor != nil || d.Days != 0 || d.Unit != "" || d.OnSuspend != "" || d.Optional || len(d.RemindDays) > 0 {
-			c.add(path+".kind", "is required with anchor, days, unit, optional, remind_days or on_suspend (one of %s)", strings.Join(Kinds, ", "))
+		if d.Anchor != nil || d.Days != 0 || d.Unit != "" || d.OnSuspend != "" || d.Optional || len(d.RemindDays) > 0 || d.EscalateDays != 0 {
+			c.add(path+".kind", "is required with anchor, days, unit, optional, remind_days, escalate_days or on_suspend (one of %s)", strings.Join(Kinds, ", "))
 		}
 		return
 	}
@@ -66,6 +66,12 @@ func (c *checker) deadline(path string, t *Template, d Deadline, seen map[string
 		if n < 1 || n > 366 {
 			c.add(fmt.Sprintf("%s.remind_days[%d]", path, j), "%d is not a number of days between 1 and 366", n)
 		}
+	}
+	switch {
+	case d.EscalateDays < 0 || d.EscalateDays > 366:
+		c.add(path+".escalate_days", "%d is not a number of days between 1 and 366", d.EscalateDays)
+	case d.EscalateDays > 0 && d.Kind == KindNotice:
+		c.add(path+".escalate_days", "a notice period cannot escalate: its stage is entered only after it ended")
 	}
 	if d.Optional && (d.Anchor == nil || d.Anchor.Date == "") {
 		c.add(path+".optional", "only a period that starts at a named date (anchor.date) can be optional")

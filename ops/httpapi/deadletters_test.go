@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,28 +13,11 @@ import (
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/notify"
+	"github.com/civicflow/civicflow/ops/notify/notifytest"
 )
 
-// failing is a webhook receiver that fails its first n requests.
-type failing struct {
-	mu sync.Mutex
-	n  int
-	ok int
-}
-
-func (f *failing) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n > 0 {
-		f.n--
-		http.Error(w, "nicht erreichbar", http.StatusServiceUnavailable)
-		return
-	}
-	f.ok++
-}
-
 func TestAPI_administrators_see_and_replay_their_tenants_dead_letters(t *testing.T) {
-	recv := &failing{n: 3}
+	recv := &notifytest.Failing{N: 3}
 	hook := httptest.NewServer(recv)
 	t.Cleanup(hook.Close)
 	hooks := &notify.Webhooks{Clock: time.Now, Targets: []notify.Target{{Tenant: "leipzig", URL: hook.URL, Secret: "sechzehn-zeichen!"}}}
@@ -91,7 +73,7 @@ func TestAPI_administrators_see_and_replay_their_tenants_dead_letters(t *testing
 		})
 	}
 	after := s.call("GET", "/api/v1/notifications/dead-letters", "administrator@leipzig", nil).json(t)["items"].([]any)
-	if after[0].(map[string]any)["replayed"] == nil || recv.ok != 1 {
-		t.Errorf("after the replay: %v, receiver accepted %d", after, recv.ok)
+	if after[0].(map[string]any)["replayed"] == nil || recv.Accepted() != 1 {
+		t.Errorf("after the replay: %v, receiver accepted %d", after, recv.Accepted())
 	}
 }

@@ -26,6 +26,17 @@ type MailTarget struct {
 	Username, Password string
 	From               string
 	To                 []string
+	// EscalateTo receive the escalations (process.escalation_due) besides To, e.g. the tenant's
+	// administrators; empty: escalations go to To only.
+	EscalateTo []string
+}
+
+// recipients returns who receives a delivery: To, and for an escalation also EscalateTo.
+func (t MailTarget) recipients(d Delivery) []string {
+	if d.After > 0 {
+		return append(append([]string(nil), t.To...), t.EscalateTo...)
+	}
+	return t.To
 }
 
 // Mailer sends e-mail about the ends of periods and reminders.
@@ -51,8 +62,9 @@ func (m *Mailer) Handle(msg *message.Message) error {
 			host, _, _ := net.SplitHostPort(t.Addr)
 			auth = smtp.PlainAuth("", t.Username, t.Password, host)
 		}
-		if err := smtp.SendMail(t.Addr, auth, t.From, t.To, Mail(d, t.From, t.To, m.Clock())); err != nil {
-			errs = errors.Join(errs, fmt.Errorf("notify: mail to %s via %s: %w", strings.Join(t.To, ", "), t.Addr, err))
+		to := t.recipients(d)
+		if err := smtp.SendMail(t.Addr, auth, t.From, to, Mail(d, t.From, to, m.Clock())); err != nil {
+			errs = errors.Join(errs, fmt.Errorf("notify: mail to %s via %s: %w", strings.Join(to, ", "), t.Addr, err))
 		}
 	}
 	return errs
@@ -71,6 +83,11 @@ func Mail(d Delivery, from string, to []string, now time.Time) []byte {
 		subject = fmt.Sprintf("Erinnerung: Frist „%s“ endet in %d Tagen / reminder", d.Deadline, d.Before)
 		text = fmt.Sprintf("Die Frist „%s“ des Verfahrens %s %s (in %d Tagen).\r\n\r\nThe period “%s” of process %s %s (in %d days).\r\n",
 			d.Deadline, d.Process, end, d.Before, d.Deadline, d.Process, endEN, d.Before)
+	}
+	if d.After > 0 {
+		subject = fmt.Sprintf("Eskalation: Frist „%s“ seit %d Tagen abgelaufen / escalation", d.Deadline, d.After)
+		text = fmt.Sprintf("Die Frist „%s“ des Verfahrens %s ist seit %d Tagen abgelaufen (sie %s), und das Verfahren ist noch in derselben Phase.\r\n\r\nThe period “%s” of process %s ended %d days ago (it %s) and the process is still in the same stage.\r\n",
+			d.Deadline, d.Process, d.After, end, d.Deadline, d.Process, d.After, endEN)
 	}
 	var b strings.Builder
 	for _, h := range [][2]string{

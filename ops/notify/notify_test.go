@@ -95,9 +95,14 @@ func newFixture(t *testing.T, failures int) *fixture {
 }
 
 func (f *fixture) reached(t *testing.T) string {
-	data, schema, _ := process.Encode(process.DeadlineReached{Deadline: "publication", EndsAt: time.Date(2028, 10, 4, 22, 0, 0, 0, time.UTC), At: time.Date(2028, 10, 4, 22, 0, 1, 0, time.UTC)})
+	return f.append(t, process.DeadlineReached{Deadline: "publication", EndsAt: time.Date(2028, 10, 4, 22, 0, 0, 0, time.UTC), At: time.Date(2028, 10, 4, 22, 0, 1, 0, time.UTC)})
+}
+
+// append records an event of the engine's in a process of the tenant leipzig; it returns its ID.
+func (f *fixture) append(t *testing.T, p process.Payload) string {
+	data, schema, _ := process.Encode(p)
 	id := eventstore.NewEventID()
-	if _, err := f.store.Append(context.Background(), "process-"+uuid.NewString(), eventstore.Any, eventstore.EventData{ID: id, Type: "process.deadline_reached",
+	if _, err := f.store.Append(context.Background(), "process-"+uuid.NewString(), eventstore.Any, eventstore.EventData{ID: id, Type: p.Type(),
 		SchemaVersion: schema, Data: data, Metadata: eventstore.Metadata{Tenant: "leipzig", Actor: process.SystemUser}}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package notify tells systems about the time of processes: webhooks receive the ends of legal
-// periods and the reminders before them (process.deadline_reached, process.reminder_due) as
-// signed JSON. Deliveries come from the log through a Watermill router handler (an outbox derived
+// periods, the reminders before them and the escalations after them (process.deadline_reached,
+// process.reminder_due, process.escalation_due) as signed JSON. Deliveries come from the log through a Watermill router handler (an outbox derived
 // from the log, no dual write): a failing receiver is retried with back-off by the router, and
 // what still fails goes to the router's poison topic, the dead letters, which DeadLetters lists
 // and Replay delivers again. Every delivery carries the event's ID as its idempotency ID.
@@ -50,7 +50,9 @@ type Delivery struct {
 	Deadline string    `json:"deadline"`
 	EndsAt   time.Time `json:"ends_at"`
 	Before   int       `json:"before,omitempty"`
-	Late     bool      `json:"late,omitempty"`
+	// After is set for an escalation: the period ended After days ago and its stage was not left.
+	After int  `json:"after,omitempty"`
+	Late  bool `json:"late,omitempty"`
 }
 
 // Target is a tenant's webhook: its URL and the secret its deliveries are signed with.
@@ -70,7 +72,7 @@ type Webhooks struct {
 
 // DeliveryOf returns the delivery of an event, and false for events that are not told.
 func DeliveryOf(e eventstore.Event) (Delivery, bool, error) {
-	if e.Type != (process.DeadlineReached{}).Type() && e.Type != (process.ReminderDue{}).Type() {
+	if e.Type != (process.DeadlineReached{}).Type() && e.Type != (process.ReminderDue{}).Type() && e.Type != (process.EscalationDue{}).Type() {
 		return Delivery{}, false, nil
 	}
 	payload, err := process.Decode(e.Type, e.SchemaVersion, e.Data)
@@ -83,6 +85,8 @@ func DeliveryOf(e eventstore.Event) (Delivery, bool, error) {
 		d.Deadline, d.EndsAt, d.Late = p.Deadline, p.EndsAt, p.Late
 	case process.ReminderDue:
 		d.Deadline, d.EndsAt, d.Before, d.Late = p.Deadline, p.EndsAt, p.Before, p.Late
+	case process.EscalationDue:
+		d.Deadline, d.EndsAt, d.After, d.Late = p.Deadline, p.EndsAt, p.After, p.Late
 	}
 	return d, true, nil
 }

@@ -17,6 +17,8 @@ var timeMessages = map[string][2]string{
 	"event.process.period_overridden": {"Frist nicht eingehalten", "Period not kept"},
 	"event.process.deadline_reached":  {"Frist abgelaufen", "Period ended"},
 	"event.process.reminder_due":      {"Erinnerung an eine Frist", "Reminder of a period"},
+	"event.process.escalation_due":    {"Eskalation: Frist abgelaufen, Phase nicht verlassen", "Escalation: period ended, stage not left"},
+	"period.escalated":                {"Tage danach noch in der Phase", "days later still in the stage"},
 	"period.late":                     {"verspätet eingegangen", "received late"},
 	"period.received":                 {"eingegangen", "received"},
 	"period.ended":                    {"Fristende", "period ended"},
@@ -61,6 +63,12 @@ func timeDetail(p *page, tpl domain.Template, payload process.Payload) (string, 
 		return title(e.Deadline) + " · " + p.T("period.ended") + " " + at(e.EndsAt), true
 	case process.ReminderDue:
 		return fmt.Sprintf("%s · %s", title(e.Deadline), period.FormatEnd(e.EndsAt, berlin, p.Lang)), true
+	case process.EscalationDue:
+		stage := e.Stage
+		if i := tpl.StageIndex(e.Stage); i >= 0 {
+			stage = p.Text(tpl.Stages[i].Title)
+		}
+		return fmt.Sprintf("%s · %s %s · +%d %s „%s“", title(e.Deadline), p.T("period.ended"), at(e.EndsAt), e.After, p.T("period.escalated"), stage), true
 	case process.DeadlineExtended:
 		return fmt.Sprintf("%s +%d · %s · %s %s · %s: %s", title(e.Deadline), e.Days, period.FormatEnd(e.EndsAt, berlin, p.Lang), p.T("period.approved_by"), e.ApprovedBy, p.T("period.reason"), e.Reason), true
 	case process.PeriodOverridden:

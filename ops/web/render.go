@@ -12,7 +12,7 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"signin", "already", "statement", "templates", "template", "overview", "process", "measures", "stats", "error", "activity", "travel", "auditview", "verify", "tokens"}
+var pageNames = []string{"signin", "already", "statement", "templates", "template", "overview", "process", "measures", "stats", "error", "activity", "travel", "auditview", "verify", "tokens", "deadletters"}
 
 // partials are templates a page uses besides the layout and its own.
 var partials = map[string][]string{"process": {"templates/forms.html"}, "overview": {"templates/forms.html", "templates/workspace.html"},

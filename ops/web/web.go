@@ -26,6 +26,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/ops/auditgate"
+	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/workflows/auditlog"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -73,6 +74,10 @@ type Config struct {
 	// every failure (share the API's). Default: a guard of its own with throttle's defaults on Now
 	// and Logger.
 	Guard *throttle.Guard
+	// Notifiers deliver dead-lettered notifications again from the dead-letters page (the API's
+	// Notifiers) and name their recipients. Optional: without them a replay says notifications
+	// are not configured.
+	Notifiers *notify.Notifiers
 }
 
 // Validate reports every missing field.
@@ -152,6 +157,8 @@ func New(cfg Config) (*Dashboard, error) {
 	// Administrators' tokens (tokens.go); not in signedInPages: auditors get 403 (recorded).
 	mux.Handle("GET /tokens", d.auth(d.tokensPage))
 	mux.Handle("POST /tokens/{id}/revoke", d.auth(d.revokeToken))
+	// Dead-lettered notifications (deadletters.go): administrators replay, auditors read.
+	mux.Handle("POST /notifications/dead-letters/{id}/replay", d.auth(d.replayDeadLetter))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound)
 	})
@@ -175,6 +182,7 @@ var signedInPages = []struct {
 	{"GET /activity", (*Dashboard).activity},
 	{"GET /templates", (*Dashboard).templateList},
 	{"GET /templates/{id}", (*Dashboard).templateShow},
+	{"GET /notifications/dead-letters", (*Dashboard).deadLettersPage},
 	// Auditors' pages (timetravel.go, auditview.go).
 	{"GET /processes/{id}/past", (*Dashboard).travel},
 	{"GET /processes/{id}/compare", (*Dashboard).travel},

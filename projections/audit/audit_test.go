@@ -76,6 +76,7 @@ func TestTimelineTellsWhatTellTells(t *testing.T) {
 		process.PeriodOverridden{Deadline: "notice", LegalBasis: "§ 3 BauGB", Action: "migrate", Stage: "publication", Reason: tricky},
 		process.DeadlineReached{Deadline: "publication", EndsAt: time.Date(2027, 1, 15, 23, 0, 0, 0, time.UTC)},
 		process.ReminderDue{Deadline: "publication", Before: 7, EndsAt: time.Date(2027, 1, 15, 23, 0, 0, 0, time.UTC)},
+		process.EscalationDue{Deadline: "publication", Stage: "publication", After: 3, EndsAt: time.Date(2027, 1, 15, 23, 0, 0, 0, time.UTC)},
 	}
 	ctx := context.Background()
 	stream := "process-0190a000-0000-7000-8000-0000000000ff"

@@ -19,6 +19,8 @@ var timeForms = map[string]form{
 		"%[1]s did not keep the period “%[2]s” (%[3]s) – %[4]s in the stage “%[5]s” before the period ended %[6]s. Reason: %[7]s"},
 	process.DeadlineReached{}.Type(): {"%s: Die Frist „%s“ ist abgelaufen (Fristende %s).", "%s: the period “%s” has ended (%s)."},
 	process.ReminderDue{}.Type():     {"%s: Erinnerung – die Frist „%s“ endet in %d Tagen, %s.", "%s: reminder – the period “%s” ends in %d days, %s."},
+	process.EscalationDue{}.Type(): {"%s: Eskalation – die Frist „%s“ ist seit %d Tagen abgelaufen (Fristende %s), das Verfahren ist noch in der Phase „%s“.",
+		"%s: escalation – the period “%s” ended %d days ago (%s) and the process is still in the stage “%s”."},
 	process.ContributionRecorded{}.Type() + "#late": {"%[1]s hat einen verspäteten Beitrag erfasst: eingegangen %[2]s, nach dem Ende der Frist „%[3]s“ %[4]s.",
 		"%[1]s recorded a late contribution: received %[2]s, after the period “%[3]s” ended %[4]s."},
 	process.ProcessMigrated{}.Type() + "#back": {"%s hat das Verfahren von Vorlagenversion %d zurück auf die ältere Version %d umgestellt (Phase „%s“).",
@@ -77,6 +79,8 @@ func timeFacts(payload process.Payload, n namer) ([]any, bool) {
 		return []any{p.Deadline, instant(p.EndsAt)}, true
 	case process.ReminderDue:
 		return []any{p.Deadline, p.Before, instant(p.EndsAt)}, true
+	case process.EscalationDue:
+		return []any{p.Deadline, p.After, instant(p.EndsAt), n("stage", p.Stage)}, true
 	case process.DeadlineExtended:
 		return []any{p.Deadline, p.Days, p.ApprovedBy, p.Reason, instant(p.EndsAt)}, true
 	case process.PeriodOverridden:

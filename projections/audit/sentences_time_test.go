@@ -29,6 +29,10 @@ func TestTell_says_late_overridden_and_backwards(t *testing.T) {
 			process.PeriodOverridden{Deadline: "publication", LegalBasis: "§ 3 Abs. 2 BauGB", Stage: "publication", Action: "migrate", EndsAt: end, Reason: "Fehler korrigiert"},
 			"anna hat die Frist „publication“ (§ 3 Abs. 2 BauGB) nicht eingehalten – auf eine andere Vorlagenversion umgestellt in der Phase „publication“ vor dem Fristende 15.01.2027, 24:00 Uhr. Begründung: Fehler korrigiert",
 			"anna did not keep the period “publication” (§ 3 Abs. 2 BauGB) – migrated to another template version in the stage “publication” before the period ended 15 Jan 2027, 24:00. Reason: Fehler korrigiert"},
+		{"an_escalation_names_the_period_its_end_and_the_stage_not_left",
+			process.EscalationDue{Deadline: "publication", Stage: "publication", After: 3, EndsAt: end, At: end.AddDate(0, 0, 3)},
+			"anna: Eskalation – die Frist „publication“ ist seit 3 Tagen abgelaufen (Fristende 15.01.2027, 24:00 Uhr), das Verfahren ist noch in der Phase „publication“.",
+			"anna: escalation – the period “publication” ended 3 days ago (15 Jan 2027, 24:00) and the process is still in the stage “publication”."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := audit.Tell("anna", tc.payload, nil)

@@ -89,7 +89,7 @@ func New(cfg Config) (*Scheduler, error) {
 var timerTypes = []string{
 	process.ProcessOpened{}.Type(), process.StageCompleted{}.Type(), process.StageReverted{}.Type(),
 	process.ProcessMigrated{}.Type(), process.DateSet{}.Type(), process.DeadlineExtended{}.Type(),
-	process.DeadlineReached{}.Type(), process.ReminderDue{}.Type(), process.ProcessSuspended{}.Type(), process.ProcessResumed{}.Type(),
+	process.DeadlineReached{}.Type(), process.ReminderDue{}.Type(), process.EscalationDue{}.Type(), process.ProcessSuspended{}.Type(), process.ProcessResumed{}.Type(),
 	process.ProcessCancelled{}.Type(), process.ProcessCompleted{}.Type(),
 }
 
