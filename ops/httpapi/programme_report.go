@@ -5,20 +5,11 @@ import (
 	"strings"
 
 	"github.com/civicflow/civicflow/domain/process"
-	"github.com/civicflow/civicflow/domain/programme"
-	"github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/workflows/report"
 )
 
 func init() {
 	routes = append(routes, route{"GET", "/api/v1/programmes/{id}/report", false, (*API).programmeReport})
-}
-
-// mayReportProgramme reports whether the actor may read a programme's audit report: its
-// coordinators (administrators and coordinators of the coordinating tenant, installation
-// administrators) and the coordinating tenant's auditors.
-func mayReportProgramme(p *programme.Programme, a process.Actor) bool {
-	return p.Coordinates(a) || (a.Role == template.RoleAuditor && (a.Tenant == p.Tenant || a.Installation))
 }
 
 // programmeReport serves GET /api/v1/programmes/{id}/report: the programme's audit report as JSON,
@@ -33,7 +24,7 @@ func (a *API) programmeReport(w http.ResponseWriter, r *http.Request, actor proc
 	if err != nil {
 		return err
 	}
-	if !mayReportProgramme(p, actor) {
+	if !p.ReadsReport(actor) {
 		return &process.ForbiddenError{Role: actor.Role, Action: "read a programme's audit report"}
 	}
 	format := r.URL.Query().Get("format")
