@@ -7,8 +7,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/tokens"
 )
+
+// leipzigProgramme opens a programme Leipzig coordinates (its auditors read its report).
+func (s *site) leipzigProgramme() string {
+	s.t.Helper()
+	admin := process.Meta{Actor: process.Actor{User: "admin-leipzig", Tenant: "leipzig", Role: "administrator"}}
+	res, err := s.programmeEngine().OpenProgramme(context.Background(), admin, engine.OpenProgramme{Title: "Leipziger Reihe",
+		Coordinator: "Stadt Leipzig", Start: now.AddDate(0, -1, 0), End: now.AddDate(0, 11, 0), MaxSites: 3})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return res.Programme.String()
+}
 
 func TestProgrammeReportPage(t *testing.T) {
 	s := newSite(t)
