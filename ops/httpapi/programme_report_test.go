@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/workflows/report"
 )
 
@@ -61,7 +62,7 @@ func TestAPI_programme_report(t *testing.T) {
 	if err := json.Unmarshal(r.body, &rep); err != nil {
 		t.Fatal(err)
 	}
-	secrets := []string{"Erika", "Vertraulich", "erika@leipzig.de", person, "p-geheim-18"}
+	secrets := []string{"Erika", "Vertraulich", "erika@leipzig.de", person, "p-geheim-18", "lead-leipzig", "member-leipzig"}
 	t.Run("tells_the_programme_its_sites_sessions_and_indicators", func(t *testing.T) {
 		p := rep.Programme
 		if p.Title != "EWS Runde 3" || p.Coordinator != "Landesnetzwerk" || p.MaxSites != 10 || len(p.Sites) != 1 || p.Sites[0].Tenant != "leipzig" {
@@ -91,15 +92,27 @@ func TestAPI_programme_report(t *testing.T) {
 			t.Fatalf("attendance sentences %q", counts)
 		}
 	})
-	t.Run("verifies_with_seal_proofs_and_withholds_attendance_records", func(t *testing.T) {
+	t.Run("verifies_with_seal_proofs_and_withholds_attendance_and_site_records", func(t *testing.T) {
 		v := rep.Verification
 		if !v.OK || v.Sealed == 0 || v.Unsealed != 1 || v.Events != len(rep.Evidence) || v.Key == "" {
 			t.Fatalf("verification %+v", v)
 		}
+		withheld := 0
 		for _, e := range rep.Evidence {
-			if e.Withheld != (e.Record == nil) || e.Withheld != strings.HasSuffix(rep.Timeline[e.Version-1].Type, "attendance_recorded") {
+			attendance := strings.HasSuffix(rep.Timeline[e.Version-1].Type, "attendance_recorded")
+			if e.Withheld != (e.Record == nil) || attendance && !e.Withheld {
 				t.Fatalf("evidence v%d: withheld %v with %d record bytes", e.Version, e.Withheld, len(e.Record))
 			}
+			if !e.Withheld {
+				if ev, err := eventstore.DecodeRecord(e.Record); err != nil || ev.Metadata.Tenant != "ews" {
+					t.Fatalf("evidence v%d: a record of tenant %q is in the report (%v)", e.Version, ev.Metadata.Tenant, err)
+				}
+				continue
+			}
+			withheld++
+		}
+		if withheld != 4 { // join, two attendances, a value recorded by Leipzig
+			t.Fatalf("%d records withheld, want 4", withheld)
 		}
 		if again := report.VerifyProgramme(&rep, s.key); !again.OK {
 			t.Fatalf("offline: %v", again.Problems)
@@ -123,7 +136,7 @@ func TestAPI_programme_report(t *testing.T) {
 			}
 		}
 	})
-	t.Run("fails_offline_when_a_sentence_or_a_withheld_hash_is_changed", func(t *testing.T) {
+	t.Run("fails_offline_when_a_sentence_or_a_withheld_hash_or_position_is_changed", func(t *testing.T) {
 		for name, change := range map[string]func(*report.ProgrammeReport){
 			"sentence": func(x *report.ProgrammeReport) { x.Timeline[0].En = "Programme opened by nobody." },
 			"withheld_hash": func(x *report.ProgrammeReport) {
@@ -134,7 +147,12 @@ func TestAPI_programme_report(t *testing.T) {
 					}
 				}
 			},
-			"count": func(x *report.ProgrammeReport) { x.Timeline[len(x.Timeline)-2].En += " (changed)" },
+			"indicator_declared": func(x *report.ProgrammeReport) {
+				x.Timeline[5].En = strings.Replace(x.Timeline[5].En, "target 10", "target 5", 1)
+			},
+			"withheld_position": func(x *report.ProgrammeReport) {
+				x.Evidence[1].Position, x.Timeline[1].Position = x.Evidence[2].Position, x.Evidence[2].Position
+			},
 		} {
 			var x report.ProgrammeReport
 			if err := json.Unmarshal(r.body, &x); err != nil {

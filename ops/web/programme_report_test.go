@@ -44,7 +44,7 @@ func TestProgrammeReportPage(t *testing.T) {
 			if p.status != http.StatusOK || !strings.Contains(p.body, "Programmbericht") || !strings.Contains(p.body, "Fachtagung Engagementstrategien") {
 				t.Fatalf("%d\n%s", p.status, p.body)
 			}
-			for _, secret := range []string{"Erika", "erika@example.org", `"p-1"`, ">p-1<"} {
+			for _, secret := range []string{"Erika", "erika@example.org", `"p-1"`, ">p-1<", "lead-leipzig"} {
 				if strings.Contains(p.body, secret) {
 					t.Errorf("the report shows %s", secret)
 				}

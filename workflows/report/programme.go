@@ -18,10 +18,12 @@ import (
 const ProgrammeFormat = "civicflow programme audit report v1"
 
 // WithheldNote says in the report what it leaves out and what its offline check then covers.
-const WithheldNote = "Anwesenheitsereignisse nennen Personen-IDs: ihr Datensatz fehlt im Bericht, es stehen nur Position, Vorgänger-Hash und Ketten-Hash darin; " +
-	"die Prüfung deckt sie über die Hash-Kette und die Siegel-Nachweise ab, nicht ihren Inhalt. Anwesenheit erscheint nur als Zahl je Standort. / " +
-	"Attendance events name person IDs: their record is left out, only position, previous hash and chain hash are given; " +
-	"the offline check covers them through the hash chain and the seal's inclusion proofs, not their content. Attendance appears only as a count per site."
+const WithheldNote = "Anwesenheitsereignisse nennen Personen-IDs, Ereignisse der Standorte deren Benutzer:innen: ihr Datensatz fehlt im Bericht, " +
+	"es stehen nur Position, Vorgänger-Hash und Ketten-Hash darin, als Urheber nur der Mandant; die Prüfung deckt sie über die Hash-Kette und die " +
+	"Siegel-Nachweise ab, nicht ihren Inhalt. Anwesenheit erscheint nur als Zahl je Standort. / " +
+	"Attendance events name person IDs, the member sites' events their users: their record is left out, only position, previous hash and chain " +
+	"hash are given, and as author only the tenant; the offline check covers them through the hash chain and the seal's inclusion proofs, " +
+	"not their content. Attendance appears only as a count per site."
 
 // ProgrammeReport is a programme's audit report: what the programme is, its member sites with
 // their stage and figures, its shared sessions with attendance counted per site, its indicators,
@@ -49,8 +51,11 @@ type ProgrammeEvidence struct {
 	Withheld bool `json:"withheld,omitempty"`
 }
 
-// withheld reports whether an event type's record carries person IDs.
-func withheld(typ string) bool { return typ == programme.AttendanceRecorded{}.Type() }
+// withholds reports whether a report of the programme of the coordinating tenant leaves an
+// event's record out: attendance names person IDs, a member site's event its users.
+func withholds(ev eventstore.Event, tenant string) bool {
+	return ev.Type == programme.AttendanceRecorded{}.Type() || ev.Metadata.Tenant != tenant
+}
 
 // BuildProgramme makes the audit report of a programme whose view the caller loaded (and so
 // decided who may read it): it reads the programme's stream, tells its events, adds the evidence
@@ -68,7 +73,7 @@ func BuildProgramme(ctx context.Context, src Sources, view engine.ProgrammeView,
 	}
 	prev := eventstore.Hash{}
 	for _, ev := range events {
-		entry, err := programmeEntry(ev)
+		entry, err := programmeEntry(ev, view.Tenant)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +82,7 @@ func BuildProgramme(ctx context.Context, src Sources, view engine.ProgrammeView,
 			return nil, err
 		}
 		pe := ProgrammeEvidence{Evidence: e}
-		if withheld(ev.Type) {
+		if withholds(ev, view.Tenant) {
 			pe.Record, pe.Withheld = nil, true
 		}
 		r.Timeline, r.Evidence, prev = append(r.Timeline, entry), append(r.Evidence, pe), ev.Hash
@@ -86,14 +91,19 @@ func BuildProgramme(ctx context.Context, src Sources, view engine.ProgrammeView,
 	return r, nil
 }
 
-// programmeEntry tells one programme event in German and English, without person IDs.
-func programmeEntry(ev eventstore.Event) (Entry, error) {
+// programmeEntry tells one programme event in German and English, without person IDs; a member
+// site's event names its tenant as the actor, not its user.
+func programmeEntry(ev eventstore.Event, tenant string) (Entry, error) {
 	payload, err := programme.Decode(ev.Type, ev.SchemaVersion, ev.Data)
 	if err != nil {
 		return Entry{}, fmt.Errorf("report: %s v%d: %w", ev.Stream, ev.Version, err)
 	}
 	de, en := programmeSentence(payload)
-	return Entry{Version: ev.Version, Position: ev.Position.String(), RecordedAt: ev.RecordedAt.UTC(), Actor: ev.Metadata.Actor,
+	actor := ev.Metadata.Actor
+	if ev.Metadata.Tenant != tenant {
+		actor = ev.Metadata.Tenant
+	}
+	return Entry{Version: ev.Version, Position: ev.Position.String(), RecordedAt: ev.RecordedAt.UTC(), Actor: actor,
 		Type: ev.Type, De: de, En: en, Hash: ev.Hash.String()}, nil
 }
 
@@ -155,7 +165,7 @@ func VerifyProgramme(r *ProgrammeReport, verifier note.Verifier) Verification {
 			v.problem("%s: its previous hash is not the chain hash before it: the chain is broken", where)
 		}
 		prev = e.Hash
-		ev, ok := v.programmeEvent(where, e, r.Timeline[i])
+		ev, ok := v.programmeEvent(where, e, r.Timeline[i], r.Programme.Tenant)
 		if ok && sealed {
 			v.proof(where, e.Evidence, ev, head)
 		}
@@ -171,11 +181,11 @@ func VerifyProgramme(r *ProgrammeReport, verifier note.Verifier) Verification {
 
 // programmeEvent checks one event: a withheld one by its hashes and position, an included one by
 // its record, and its timeline entry.
-func (v *verification) programmeEvent(where string, e ProgrammeEvidence, entry Entry) (eventstore.Event, bool) {
+func (v *verification) programmeEvent(where string, e ProgrammeEvidence, entry Entry, tenant string) (eventstore.Event, bool) {
 	if e.Withheld {
 		pos, err := eventstore.ParsePosition(e.Position)
 		hash, err2 := parseHash(e.Hash)
-		if err != nil || err2 != nil || len(e.Record) > 0 || entry.Hash != e.Hash || entry.Position != e.Position || !withheld(entry.Type) {
+		if err != nil || err2 != nil || len(e.Record) > 0 || entry.Hash != e.Hash || entry.Position != e.Position {
 			v.problem("%s: a withheld event with a record, a bad position or hash, or an entry of another event", where)
 			return eventstore.Event{}, false
 		}
@@ -185,10 +195,10 @@ func (v *verification) programmeEvent(where string, e ProgrammeEvidence, entry E
 	if !ok {
 		return ev, false
 	}
-	if withheld(ev.Type) {
-		v.problem("%s: a record that names persons is in the report", where)
+	if withholds(ev, tenant) {
+		v.problem("%s: a record that names persons or a site's users is in the report", where)
 	}
-	want, err := programmeEntry(ev)
+	want, err := programmeEntry(ev, tenant)
 	if err != nil {
 		v.problem("%s: %v", where, err)
 		return ev, false
