@@ -128,6 +128,12 @@ func (p *Programme) Coordinates(a process.Actor) bool {
 	return a.Tenant == p.Tenant && (a.Role == template.RoleAdministrator || a.Role == template.RoleCoordinator)
 }
 
+// ReadsReport reports whether the actor may read the programme's audit report: its coordinators
+// and the coordinating tenant's (or the installation's) auditors.
+func (p *Programme) ReadsReport(a process.Actor) bool {
+	return p.Coordinates(a) || (a.Role == template.RoleAuditor && (a.Tenant == p.Tenant || a.Installation))
+}
+
 func (p *Programme) record(m process.Meta, e Payload) {
 	p.Apply(Recorded{Payload: e, Version: p.Version + 1, CommandID: m.CommandID})
 	p.pending = append(p.pending, e)

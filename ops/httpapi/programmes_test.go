@@ -192,8 +192,8 @@ func TestAPI_programmes_roles_and_tenants(t *testing.T) {
 	})
 }
 
-// programmeReads are the reads of programmes an auditor of Leipzig may make: the list and a
-// programme Leipzig coordinates.
+// programmeReads are the reads of programmes an auditor of Leipzig may make: the list, a
+// programme Leipzig coordinates and its audit report.
 func programmeReads(s *server) []auditedRead {
 	s.t.Helper()
 	r := s.call("POST", "/api/v1/programmes", "administrator@leipzig", map[string]any{"title": "Leipziger Reihe", "coordinator": "Stadt Leipzig",
@@ -205,6 +205,7 @@ func programmeReads(s *server) []auditedRead {
 	return []auditedRead{
 		{"programme list", "GET /api/v1/programmes", "GET", "/api/v1/programmes", "/api/v1/programmes", "", ""},
 		{"programme", "GET /api/v1/programmes/{id}", "GET", path, path, "", ""},
+		{"programme report", "GET /api/v1/programmes/{id}/report", "GET", path + "/report", path + "/report", "", ""},
 	}
 }
 

@@ -68,6 +68,8 @@ type programmeData struct {
 	Progress int
 	// Indicators are the shared indicators, drawn like a process's.
 	Indicators []indicatorRow
+	// Report is whether the reader may read the programme's audit report (the page links it).
+	Report bool
 }
 
 type siteRow struct {
@@ -87,7 +89,11 @@ func (d *Dashboard) programme(w http.ResponseWriter, r *http.Request, rq request
 	}
 	p := d.newPage(r, rq, "programmes.title", "programmes", nil)
 	p.Title = v.Title
-	data := programmeData{View: v, Progress: int(v.Aggregate.AverageProgress + 0.5)}
+	prog, err := d.cfg.Engine.LoadProgramme(r.Context(), rq.actor, id)
+	if err != nil {
+		return err
+	}
+	data := programmeData{View: v, Progress: int(v.Aggregate.AverageProgress + 0.5), Report: prog.ReadsReport(rq.actor)}
 	var labels []string
 	var counts []int
 	seen := map[string]bool{}

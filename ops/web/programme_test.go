@@ -19,11 +19,7 @@ func (s *site) withProgramme() string {
 	s.t.Helper()
 	ctx := context.Background()
 	clock := func() time.Time { return now }
-	g, _ := gate.New()
-	eng, err := engine.New(engine.Config{Store: s.store, Vault: s.store.Vault(), Gates: g, Clock: clock})
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	eng := s.programmeEngine()
 	secret, _, err := tokens.New(s.store, clock).Create(ctx, "ews", "kora", "coordinator")
 	if err != nil {
 		s.t.Fatal(err)
@@ -53,6 +49,17 @@ func (s *site) withProgramme() string {
 		}
 	}
 	return res.Programme.String()
+}
+
+// programmeEngine is an engine on the site's store, for setting up programmes.
+func (s *site) programmeEngine() *engine.Engine {
+	s.t.Helper()
+	g, _ := gate.New()
+	eng, err := engine.New(engine.Config{Store: s.store, Vault: s.store.Vault(), Gates: g, Clock: func() time.Time { return now }})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return eng
 }
 
 func TestProgrammePages(t *testing.T) {
@@ -98,12 +105,14 @@ func TestProgrammePages(t *testing.T) {
 	})
 }
 
-// programmePages are the programme pages an auditor of Leipzig reads: the list and a programme
-// Leipzig takes part in.
+// programmePages are the programme pages an auditor of Leipzig reads: the list, a programme
+// Leipzig takes part in and the report of a programme Leipzig coordinates.
 func programmePages(s *site) []auditedPage {
 	path := "/programmes/" + s.withProgramme()
+	report := "/programmes/" + s.leipzigProgramme() + "/report"
 	return []auditedPage{
 		{"programmes", "GET /programmes", "/programmes", "/programmes", "", ""},
 		{"programme", "GET /programmes/{id}", path, path, "", ""},
+		{"programme report", "GET /programmes/{id}/report", report, report, "", ""},
 	}
 }

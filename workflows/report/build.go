@@ -50,18 +50,8 @@ func Build(ctx context.Context, src Sources, id uuid.UUID, asOf time.Time, verif
 	}
 	r := &Report{Format: Format, Content: content}
 	var head seal.Head
-	if src.Heads != nil {
-		heads, err := src.Heads.List(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(heads) > 0 {
-			signed := heads[len(heads)-1]
-			if head, err = seal.ReadHead(signed); err != nil {
-				return nil, err
-			}
-			r.Seal = &Seal{Signed: string(signed), Size: head.Size, Root: hex.EncodeToString(head.Root[:]), Time: head.Time.UTC()}
-		}
+	if r.Seal, head, err = latestSeal(ctx, src.Heads); err != nil {
+		return nil, err
 	}
 	last := map[string]eventstore.Event{} // the event before, when it is evidence too
 	for _, group := range [][]eventstore.Event{m.Process, m.Templates, m.Erasures} {
@@ -81,6 +71,23 @@ func Build(ctx context.Context, src Sources, id uuid.UUID, asOf time.Time, verif
 	}
 	r.Verification = Verify(r, verifier)
 	return r, nil
+}
+
+// latestSeal is the latest signed tree head (nil and the zero head when there is none).
+func latestSeal(ctx context.Context, lister HeadLister) (*Seal, seal.Head, error) {
+	if lister == nil {
+		return nil, seal.Head{}, nil
+	}
+	heads, err := lister.List(ctx)
+	if err != nil || len(heads) == 0 {
+		return nil, seal.Head{}, err
+	}
+	signed := heads[len(heads)-1]
+	head, err := seal.ReadHead(signed)
+	if err != nil {
+		return nil, seal.Head{}, err
+	}
+	return &Seal{Signed: string(signed), Size: head.Size, Root: hex.EncodeToString(head.Root[:]), Time: head.Time.UTC()}, head, nil
 }
 
 // collect reads the events a process's report is derived from.

@@ -42,10 +42,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-//go:embed report.html
+//go:embed report.html programme.html
 var files embed.FS
 
-var page = template.Must(template.New("report.html").Funcs(template.FuncMap{
+var funcs = template.FuncMap{
 	"date": func(t time.Time) template.HTML { return timeTag(t, "2006-01-02 15:04 UTC") },
 	"day":  func(t time.Time) template.HTML { return timeTag(t, time.DateOnly) },
 	"dayp": func(t *time.Time) template.HTML {
@@ -55,7 +55,11 @@ var page = template.Must(template.New("report.html").Funcs(template.FuncMap{
 		return timeTag(*t, time.DateOnly)
 	},
 	"outcome": outcomeText,
-}).ParseFS(files, "report.html"))
+}
+
+var page = template.Must(template.New("report.html").Funcs(funcs).ParseFS(files, "report.html"))
+
+var programmePage = template.Must(template.New("programme.html").Funcs(funcs).ParseFS(files, "programme.html"))
 
 // timeTag is t in UTC as a <time> element in layout (the style sheet keeps it on one line).
 func timeTag(t time.Time, layout string) template.HTML {
@@ -82,4 +86,16 @@ func outcomeText(o string) string {
 // CSS (with print rules), no scripts, no external resources, headings in German and English.
 func (r *Report) WriteHTML(w io.Writer) error {
 	return page.Execute(w, r)
+}
+
+// WriteJSON writes the programme's report in its JSON form, the one VerifyProgramme checks.
+func (r *ProgrammeReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteHTML writes the programme's report as a printable page (A4), German and English.
+func (r *ProgrammeReport) WriteHTML(w io.Writer) error {
+	return programmePage.Execute(w, r)
 }
