@@ -16,7 +16,9 @@ import (
 type calEvent struct {
 	uid, summary, description, location string
 	start                               time.Time
-	alarms                              []int // days before start
+	alarms                              []int  // days before start
+	minutes                             int    // how long it lasts; 0: an instant (a period's end)
+	rrule                               string // a series (RFC 5545 RRULE, validated when scheduled)
 }
 
 // calendar answers GET /api/v1/calendar.ics: the ends of the running legal periods of the
@@ -78,9 +80,11 @@ func (a *API) calendarOf(r *http.Request, actor process.Actor, s processlist.Sum
 				period.FormatEnd(ps.EndsAt, ps.Calendar.Location, "en"), ps.LegalBasis)})
 	}
 	for _, x := range p.Sessions {
-		if !x.Held && x.Date.After(now) {
+		// A series stays in the feed while it runs (its RRULE says when it ends); a single
+		// session until it is held or past.
+		if x.RRule != "" || !x.Held && x.Date.After(now) {
 			out = append(out, calEvent{uid: "session-" + p.ID.String() + "-" + x.Session, summary: x.Title + " – " + p.Title,
-				start: x.Date, location: x.Place, description: x.Format})
+				start: x.Date, location: x.Place, description: x.Format, minutes: x.DurationMinutes, rrule: x.RRule})
 		}
 	}
 	return out, nil
@@ -99,6 +103,12 @@ func writeCalendar(events []calEvent, now time.Time) string {
 		c.line("UID", e.uid+"@civicflow")
 		c.at("DTSTAMP", now)
 		c.at("DTSTART", e.start)
+		if e.minutes > 0 {
+			c.line("DURATION", "PT"+strconv.Itoa(e.minutes)+"M")
+		}
+		if e.rrule != "" {
+			c.line("RRULE", e.rrule)
+		}
 		c.text("SUMMARY", e.summary)
 		if e.description != "" {
 			c.text("DESCRIPTION", e.description)

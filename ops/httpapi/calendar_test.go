@@ -52,6 +52,11 @@ func TestCalendarFeed_lists_period_ends_with_alarms_and_coming_sessions(t *testi
 		"title": title, "format": "information_event", "date": "2025-03-20T17:00:00Z", "place": "Rathaus, Saal 1"}); r.status >= 300 {
 		t.Fatalf("schedule: %d %s", r.status, r.body)
 	}
+	if r := s.call("POST", "/api/v1/processes/"+id+"/schedule_session", "member@leipzig", map[string]any{
+		"title": "Gemeinschaft der Praxis", "format": "community_of_practice", "date": "2025-03-27T15:30:00Z",
+		"place": "Stadtteilzentrum", "duration_minutes": 90, "rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TH;COUNT=6"}); r.status >= 300 {
+		t.Fatalf("schedule the series: %d %s", r.status, r.body)
+	}
 	feed := s.call("GET", "/api/v1/calendar.ics", "viewer@leipzig", nil)
 	if feed.status != http.StatusOK || !strings.HasPrefix(feed.header.Get("Content-Type"), "text/calendar") {
 		t.Fatalf("%d %s", feed.status, feed.header.Get("Content-Type"))
@@ -65,13 +70,15 @@ func TestCalendarFeed_lists_period_ends_with_alarms_and_coming_sessions(t *testi
 		"TRIGGER:-P7D", "TRIGGER:-P1D", "§ 73 Abs. 4 VwVfG",
 		"DTSTART:20250320T170000Z", `SUMMARY:Erörterungstermin\; Öffentlichkeit\, Behörden und Träger öffentlicher Belange – mit Übersetzung – Planfeststellung`,
 		`LOCATION:Rathaus\, Saal 1`, "END:VCALENDAR",
+		// the series: every four weeks on Thursdays, 90 minutes each
+		"DTSTART:20250327T153000Z", "DURATION:PT90M", "RRULE:FREQ=WEEKLY;INTERVAL=4;BYDAY=TH;COUNT=6",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the feed lacks %q:\n%s", want, doc)
 		}
 	}
-	if n := strings.Count(doc, "BEGIN:VEVENT"); n != 2 {
-		t.Errorf("%d events, want 2", n)
+	if n := strings.Count(doc, "BEGIN:VEVENT"); n != 3 {
+		t.Errorf("%d events, want 3", n)
 	}
 	other := unfold(t, string(s.call("GET", "/api/v1/calendar.ics", "lead@menden", nil).body))
 	if strings.Contains(strings.Join(other, "\n"), "VEVENT") {
