@@ -169,11 +169,13 @@ func (r *runner) version(p *proc) (int64, error) {
 
 // handled reports whether step s was recorded.
 func (r *runner) handled(s *step) (bool, error) {
-	st, err := r.state(s.proc)
-	if st == nil {
-		return false, err
+	_, ok, err := r.eng.Handled(r.ctx, reader, id(s.proc), s.commandID())
+	if errors.Is(err, process.ErrNotFound) {
+		return false, nil
 	}
-	_, ok := st.Handled(s.commandID())
+	if err != nil {
+		return false, fmt.Errorf("demo: process %d: %w", s.proc.n, err)
+	}
 	return ok, nil
 }
 

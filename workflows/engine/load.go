@@ -131,6 +131,22 @@ func (e *Engine) Load(ctx context.Context, actor process.Actor, id uuid.UUID) (*
 	return p.View(), nil // a reader's copy: the command IDs stay with the cached state
 }
 
+// Handled reports whether the process handled the command ID, and its version after it: what a
+// client that resumes an interrupted series of commands (the demo loader) asks. Another tenant's
+// or a missing process is process.ErrNotFound.
+func (e *Engine) Handled(ctx context.Context, actor process.Actor, id uuid.UUID, commandID string) (int64, bool, error) {
+	p, err := e.take(ctx, id)
+	if err != nil {
+		return 0, false, err
+	}
+	defer e.put(p)
+	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
+		return 0, false, process.ErrNotFound
+	}
+	v, ok := p.Handled(commandID)
+	return v, ok, nil
+}
+
 func toRecorded(ev eventstore.Event) (process.Recorded, error) {
 	payload, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
 	if err != nil {
