@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -87,6 +89,11 @@ type Server struct {
 	// e-mail address or a URL), named in the accessibility statement (/barrierefreiheit) that
 	// BITV 2.0 requires. Default empty: the statement says that none is configured.
 	AccessibilityContact string `mapstructure:"accessibility_contact"`
+	// DebugAddr is where serve offers Go's profiles (/debug/pprof/: CPU, heap, block, mutex,
+	// goroutines, execution trace) to the operator. Default empty: off. Must be a loopback
+	// address (127.0.0.1:PORT, [::1]:PORT or localhost:PORT): profiles show internals and cost
+	// CPU, so they are never served to the network.
+	DebugAddr string `mapstructure:"debug_addr"`
 }
 
 // Client configures the CLI commands that talk to a server.
@@ -233,6 +240,9 @@ func (c Config) Validate() error {
 	if c.Server.ReadyMaxLag < 0 {
 		check("server.ready_max_lag", fmt.Errorf("must be >= 0, got %d", c.Server.ReadyMaxLag))
 	}
+	if c.Server.DebugAddr != "" {
+		check("server.debug_addr", loopbackAddr(c.Server.DebugAddr))
+	}
 	if strings.TrimSpace(c.Server.DemoTokensFile) == "" {
 		check("server.demo_tokens_file", errors.New("must not be empty"))
 	}
@@ -269,4 +279,19 @@ func between(v, lo, hi int) error {
 		return nil
 	}
 	return fmt.Errorf("must be between %d and %d, got %d", lo, hi, v)
+}
+
+// loopbackAddr accepts host:port addresses whose host is a loopback IP or "localhost".
+func loopbackAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port: %w", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%q: host must be a loopback address (127.0.0.1, ::1 or localhost), the profiles are not for the network", addr)
+	}
+	return nil
 }

@@ -132,6 +132,24 @@ func TestValidate(t *testing.T) {
 			change: func(c *config.Config) { c.Log.Format = "logfmt" },
 			want:   `log.format: "logfmt" is not one of text, json`,
 		},
+		{name: "accepts_a_loopback_debug_addr", change: func(c *config.Config) { c.Server.DebugAddr = "127.0.0.1:6060" }},
+		{name: "accepts_localhost_debug_addr", change: func(c *config.Config) { c.Server.DebugAddr = "localhost:0" }},
+		{name: "accepts_ipv6_loopback_debug_addr", change: func(c *config.Config) { c.Server.DebugAddr = "[::1]:6060" }},
+		{
+			name:   "rejects_a_debug_addr_on_every_interface",
+			change: func(c *config.Config) { c.Server.DebugAddr = ":6060" },
+			want:   `server.debug_addr: ":6060": host must be a loopback address (127.0.0.1, ::1 or localhost), the profiles are not for the network`,
+		},
+		{
+			name:   "rejects_a_debug_addr_without_port",
+			change: func(c *config.Config) { c.Server.DebugAddr = "127.0.0.1" },
+			want:   `server.debug_addr: "127.0.0.1" is not host:port: address 127.0.0.1: missing port in address`,
+		},
+		{
+			name:   "rejects_a_debug_addr_with_a_bad_port",
+			change: func(c *config.Config) { c.Server.DebugAddr = "127.0.0.1:http" },
+			want:   `server.debug_addr: "127.0.0.1:http": port "http" is not a number from 0 to 65535`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,6 +218,7 @@ func TestKeys(t *testing.T) {
 		"notify.webhooks_file",
 		"server.accessibility_contact",
 		"server.addr",
+		"server.debug_addr",
 		"server.demo_tokens_file",
 		"server.max_body_bytes",
 		"server.ready_max_lag",

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -50,6 +51,8 @@ func historyBenchSizes(b *testing.B) historyBench {
 // (time to ready). It reports p50/p99/p99.9 of both phases and their ratio, the times to ready,
 // the server's peak RSS while serving the history, and the bytes per event on disk (per table in
 // the log). The history's size comes from CIVICFLOW_BENCH_HISTORY_EVENTS (CI runs a small one).
+// CIVICFLOW_BENCH_HISTORY_KEEP=path keeps the history's store (and its seal files beside it);
+// CIVICFLOW_BENCH_HISTORY_FROM=path runs on such a kept history instead of loading one.
 func BenchmarkHistory(b *testing.B) {
 	sz := historyBenchSizes(b)
 	for range b.N {
@@ -59,9 +62,14 @@ func BenchmarkHistory(b *testing.B) {
 		fresh.stop()
 
 		r := startServer(b)
-		r.token("leipzig", "bench", "lead")
-		long := loadHistory(b, r, sz)
-		r.waitReady()
+		var long []string
+		if from := os.Getenv("CIVICFLOW_BENCH_HISTORY_FROM"); from != "" {
+			long = reuseHistory(b, r, from)
+		} else {
+			r.token("leipzig", "bench", "lead")
+			long = loadHistory(b, r, sz)
+			r.waitReady()
+		}
 		r.stop()
 		mark := len(r.logs.String())
 		readyStop := r.restart(b)
@@ -76,7 +84,7 @@ func BenchmarkHistory(b *testing.B) {
 		r.stop()
 		total, tables := diskUse(b, r.db)
 		if keep := os.Getenv("CIVICFLOW_BENCH_HISTORY_KEEP"); keep != "" {
-			copyFile(b, r.db, keep) // the history's store, for a closer look
+			keepHistory(b, r, keep) // the history's store, for a closer look or a later run
 		}
 
 		fp, hp := percentiles(freshLat), percentiles(histLat)
@@ -93,6 +101,54 @@ func BenchmarkHistory(b *testing.B) {
 		b.ReportMetric(float64(total.events), "events")
 		b.Logf("disk per table (bytes per event of %d): %s", total.events, tables)
 	}
+}
+
+// sealFiles are the files beside a test server's store that its seals need: the key, its public
+// half and the heads file (see startServerEnv and config.Audit.HeadsPath).
+var sealFiles = []string{"seal.key", "seal.key.pub", "seal.heads"}
+
+// keepHistory copies the history's store to path and its seal files to path + "." + name, so that
+// CIVICFLOW_BENCH_HISTORY_FROM=path runs the benchmark on it again without loading it again.
+func keepHistory(b *testing.B, r *running, path string) {
+	copyFile(b, r.db, path)
+	for _, name := range sealFiles {
+		copyFile(b, filepath.Join(filepath.Dir(r.db), name), path+"."+name)
+	}
+}
+
+// reuseHistory replaces the stopped server's store and seal files by a history kept with
+// CIVICFLOW_BENCH_HISTORY_KEEP, starts it, creates the bench token and returns the 64 processes
+// with the most events (the long ones of loadHistory).
+func reuseHistory(b *testing.B, r *running, from string) []string {
+	r.stop()
+	copyFile(b, from, r.db)
+	for _, name := range sealFiles {
+		copyFile(b, from+"."+name, filepath.Join(filepath.Dir(r.db), name))
+	}
+	r.restart(b)
+	r.token("leipzig", "bench", "lead")
+	db, err := sql.Open("sqlite", "file:"+r.db+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT substr(stream, 9) FROM events WHERE stream LIKE 'process-%' GROUP BY stream ORDER BY count(*) DESC LIMIT 64`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var long []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		long = append(long, id)
+	}
+	if err := rows.Err(); err != nil || len(long) != 64 {
+		b.Fatalf("the kept history %s has %d long processes (%v), want 64", from, len(long), err)
+	}
+	return long
 }
 
 // openProcesses opens n processes as the Leipzig lead and returns their IDs.

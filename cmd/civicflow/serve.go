@@ -143,6 +143,11 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		return fmt.Errorf("listen on %s (nothing was written): %w", cfg.Server.Addr, err)
 	}
 	defer ln.Close()
+	stopDebug, err := startDebug(cfg.Server.DebugAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
