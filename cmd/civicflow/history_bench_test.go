@@ -61,7 +61,13 @@ func BenchmarkHistory(b *testing.B) {
 		freshLat := pacedPhase(b, fresh, openProcesses(b, fresh, 64, "Frisch"), sz.paced)
 		fresh.stop()
 
-		r := startServer(b)
+		profDir, profEnv := os.Getenv("CIVICFLOW_BENCH_PROFILE_DIR"), []string(nil)
+		debugAddr := ""
+		if profDir != "" {
+			debugAddr = freeAddr(b)
+			profEnv = []string{"CIVICFLOW_SERVER_DEBUG_ADDR=" + debugAddr}
+		}
+		r := startServerEnv(b, profEnv)
 		var long []string
 		if from := os.Getenv("CIVICFLOW_BENCH_HISTORY_FROM"); from != "" {
 			long = reuseHistory(b, r, from)
@@ -76,7 +82,9 @@ func BenchmarkHistory(b *testing.B) {
 		if os.Getenv("CIVICFLOW_BENCH_HISTORY_LOG") != "" {
 			b.Logf("start after a clean stop:\n%s", r.logs.String()[mark:])
 		}
+		profiled := profileDuring(b, debugAddr, profDir, time.Duration(sz.paced)*time.Millisecond)
 		histLat := pacedPhase(b, r, long, sz.paced)
+		profiled()
 		rss := peakRSS(b, r.cmd.Process.Pid)
 		r.cmd.Process.Kill()
 		r.cmd.Wait()
@@ -100,6 +108,45 @@ func BenchmarkHistory(b *testing.B) {
 		b.ReportMetric(float64(total.bytes)/float64(total.events), "bytes/event")
 		b.ReportMetric(float64(total.events), "events")
 		b.Logf("disk per table (bytes per event of %d): %s", total.events, tables)
+	}
+}
+
+// profileDuring fetches the server's CPU profile and execution trace (for d) from its debug
+// address into dir while the paced phase runs; the returned function waits for them and then
+// fetches the mutex, block and heap profiles. With dir empty it does nothing.
+// CIVICFLOW_BENCH_PROFILE_DIR=dir turns it on (go tool pprof dir/cpu.pb.gz).
+func profileDuring(b *testing.B, addr, dir string, d time.Duration) func() {
+	if dir == "" {
+		return func() {}
+	}
+	fetch := func(name, path string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			b.Errorf("profile %s: %v", name, err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			b.Errorf("profile %s: %v", name, err)
+			return
+		}
+		defer f.Close()
+		if _, err := io.Copy(f, resp.Body); err != nil {
+			b.Errorf("profile %s: %v", name, err)
+		}
+	}
+	secs := max(1, int(d/time.Second))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); fetch("cpu.pb.gz", fmt.Sprintf("/debug/pprof/profile?seconds=%d", secs)) }()
+	go func() { defer wg.Done(); fetch("trace.out", "/debug/pprof/trace?seconds=2") }()
+	return func() {
+		wg.Wait()
+		for _, p := range []string{"mutex", "block", "heap", "goroutine"} {
+			fetch(p+".pb.gz", "/debug/pprof/"+p)
+		}
+		b.Logf("profiles of the history's paced phase in %s", dir)
 	}
 }
 
