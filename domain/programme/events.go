@@ -49,8 +49,11 @@ type SessionScheduled struct {
 	Format          string    `json:"format"`
 	Date            time.Time `json:"date"`
 	DurationMinutes int       `json:"duration_minutes,omitempty"`
-	Place           string    `json:"place,omitempty"`
-	Online          bool      `json:"online,omitempty"`
+	// RRule makes the session a series starting at Date (the RFC 5545 subset of
+	// process.ParseRRule); absent in sessions scheduled before.
+	RRule  string `json:"rrule,omitempty"`
+	Place  string `json:"place,omitempty"`
+	Online bool   `json:"online,omitempty"`
 }
 
 // SessionHeld records that a shared session took place.

@@ -203,3 +203,34 @@ func TestProgramme_shared_sessions_count_attendance_per_site_and_person(t *testi
 		}
 	})
 }
+
+func TestProgramme_sessions_recur_with_a_valid_rrule(t *testing.T) {
+	coord := meta("kora", "ews", "coordinator")
+	cases := []struct {
+		name, rrule, field string
+	}{
+		{"every_four_weeks_on_thursdays", "FREQ=WEEKLY;INTERVAL=4;BYDAY=TH;COUNT=12", ""},
+		{"first_thursday_monthly_until", "FREQ=MONTHLY;BYDAY=1TH;UNTIL=20251231T000000Z", ""},
+		{"no_end", "FREQ=WEEKLY", "rrule"},
+		{"yearly_is_not_in_the_subset", "FREQ=YEARLY;COUNT=2", "rrule"},
+		{"garbage", "jeden Donnerstag", "rrule"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := ews(t, 10)
+			before := p.Version
+			err := p.ScheduleSession(coord, programme.SessionScheduled{Session: "cop", Title: "Community of Practice", Format: "community_of_practice",
+				Date: day, DurationMinutes: 90, RRule: c.rrule, Online: true})
+			if c.field == "" {
+				if err != nil || p.Sessions["cop"].RRule != c.rrule || p.Sessions["cop"].DurationMinutes != 90 {
+					t.Fatalf("%v, session %+v", err, p.Sessions["cop"])
+				}
+				return
+			}
+			var inv *process.InvalidError
+			if !errors.As(err, &inv) || inv.Field != c.field || p.Version != before {
+				t.Fatalf("%v (version %d → %d), want invalid %s and nothing recorded", err, before, p.Version, c.field)
+			}
+		})
+	}
+}

@@ -33,6 +33,11 @@ func (p *Programme) ScheduleSession(m process.Meta, s SessionScheduled) error {
 	case !s.Online && s.Place == "":
 		return process.Invalid("place", "is required unless the session is online")
 	}
+	if s.RRule != "" {
+		if _, err := process.ParseRRule(s.RRule); err != nil {
+			return process.Invalid("rrule", "%v", err)
+		}
+	}
 	p.record(m, s)
 	return nil
 }

@@ -22,7 +22,8 @@ type calEvent struct {
 }
 
 // calendar answers GET /api/v1/calendar.ics: the ends of the running legal periods of the
-// tenant's active processes (with their reminders as alarms) and their sessions to come, as
+// tenant's active processes (with their reminders as alarms), their sessions to come and those of
+// the programmes the tenant coordinates or takes part in, as
 // iCalendar for calendar programs. Authorised like the API; viewers see no personal data (the
 // feed has none: titles, places, legal bases).
 func (a *API) calendar(w http.ResponseWriter, r *http.Request, actor process.Actor) error {
@@ -52,10 +53,15 @@ func (a *API) calendar(w http.ResponseWriter, r *http.Request, actor process.Act
 		}
 		query.After = page.Next
 	}
+	shared, err := a.programmeSessions(r, actor, now)
+	if err != nil {
+		return err
+	}
+	events = append(events, shared...)
 	sort.Slice(events, func(i, j int) bool { return events[i].start.Before(events[j].start) })
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `inline; filename="civicflow.ics"`)
-	_, err := w.Write([]byte(writeCalendar(events, now)))
+	_, err = w.Write([]byte(writeCalendar(events, now)))
 	return err
 }
 
@@ -85,6 +91,25 @@ func (a *API) calendarOf(r *http.Request, actor process.Actor, s processlist.Sum
 		if x.RRule != "" || !x.Held && x.Date.After(now) {
 			out = append(out, calEvent{uid: "session-" + p.ID.String() + "-" + x.Session, summary: x.Title + " – " + p.Title,
 				start: x.Date, location: x.Place, description: x.Format, minutes: x.DurationMinutes, rrule: x.RRule})
+		}
+	}
+	return out, nil
+}
+
+// programmeSessions lists the coming shared sessions (and running series) of the programmes the
+// actor sees: the coordinating tenant's and the member sites'.
+func (a *API) programmeSessions(r *http.Request, actor process.Actor, now time.Time) ([]calEvent, error) {
+	list, err := a.cfg.Engine.Programmes(r.Context(), actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []calEvent
+	for _, p := range list {
+		for _, x := range p.Sessions {
+			if x.RRule != "" || !x.Held && x.Date.After(now) {
+				out = append(out, calEvent{uid: "programme-session-" + p.ID.String() + "-" + x.Session, summary: x.Title + " – " + p.Title,
+					start: x.Date, location: x.Place, description: x.Format, minutes: x.DurationMinutes, rrule: x.RRule})
+			}
 		}
 	}
 	return out, nil

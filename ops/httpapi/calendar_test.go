@@ -88,3 +88,32 @@ func TestCalendarFeed_lists_period_ends_with_alarms_and_coming_sessions(t *testi
 		t.Errorf("without a token: %d", r.status)
 	}
 }
+
+func TestCalendarFeed_lists_a_programmes_shared_series_for_its_tenants_only(t *testing.T) {
+	s := newServer(t)
+	s.addTokens([]string{"ews"}, []string{"coordinator"})
+	prog, _ := s.newProgramme(10)
+	base := "/api/v1/programmes/" + prog
+	if r := s.call("POST", base+"/schedule_session", "coordinator@ews", map[string]any{"session": "cop", "title": "Netzwerktreffen",
+		"format": "community_of_practice", "date": "2025-03-27T15:30:00Z", "online": true, "duration_minutes": 90,
+		"rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TH;COUNT=12"}); r.status != http.StatusOK {
+		t.Fatalf("schedule the series: %d %s", r.status, r.body)
+	}
+	r := s.call("POST", base+"/schedule_session", "coordinator@ews", map[string]any{"title": "Werkstatt", "format": "workshop",
+		"date": "2025-04-01T09:00:00Z", "online": true, "rrule": "FREQ=WEEKLY;BYDAY=XX;COUNT=2"})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"field":"rrule"`) {
+		t.Fatalf("a bad rrule: %d %s, want 422 naming the field rrule", r.status, r.body)
+	}
+	for _, who := range []string{"coordinator@ews", "viewer@leipzig"} {
+		doc := strings.Join(unfold(t, string(s.call("GET", "/api/v1/calendar.ics", who, nil).body)), "\n")
+		for _, want := range []string{"UID:programme-session-" + prog + "-cop@civicflow", "SUMMARY:Netzwerktreffen – EWS Runde 3",
+			"DTSTART:20250327T153000Z", "DURATION:PT90M", "RRULE:FREQ=WEEKLY;INTERVAL=4;BYDAY=TH;COUNT=12"} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("%s: the feed lacks %q:\n%s", who, want, doc)
+			}
+		}
+	}
+	if doc := string(s.call("GET", "/api/v1/calendar.ics", "viewer@menden", nil).body); strings.Contains(doc, "Netzwerktreffen") {
+		t.Errorf("a tenant outside the programme sees its sessions:\n%s", doc)
+	}
+}

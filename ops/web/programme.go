@@ -48,6 +48,7 @@ var programmeMessages = map[string][2]string{
 	"col.attendance.shared":   {"Teilnahmen an gemeinsamen Veranstaltungen", "Attendance at shared sessions"},
 	"col.duration":            {"Dauer (Min.)", "Duration (min)"},
 	"col.held":                {"durchgeführt", "held"},
+	"programme.rrule":         {"Wiederholung", "Recurrence"},
 }
 
 func (d *Dashboard) programmes(w http.ResponseWriter, r *http.Request, rq request) error {

@@ -56,6 +56,7 @@ type ScheduleProgrammeSession struct {
 	Format          string    `json:"format"`
 	Date            time.Time `json:"date"`
 	DurationMinutes int       `json:"duration_minutes,omitempty"`
+	RRule           string    `json:"rrule,omitempty"`
 	Place           string    `json:"place,omitempty"`
 	Online          bool      `json:"online,omitempty"`
 }
@@ -65,7 +66,7 @@ func (ScheduleProgrammeSession) Name() string { return "schedule_session" }
 
 func (c ScheduleProgrammeSession) runProgramme(_ context.Context, _ *Engine, m process.Meta, p *programme.Programme) error {
 	return p.ScheduleSession(m, programme.SessionScheduled{Session: newIDIfEmpty(c.Session), Title: c.Title, Format: c.Format,
-		Date: c.Date, DurationMinutes: c.DurationMinutes, Place: c.Place, Online: c.Online})
+		Date: c.Date, DurationMinutes: c.DurationMinutes, RRule: c.RRule, Place: c.Place, Online: c.Online})
 }
 
 // HoldProgrammeSession records that a shared session took place.

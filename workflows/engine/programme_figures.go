@@ -69,6 +69,7 @@ type SharedSession struct {
 	Format          string         `json:"format"`
 	Date            time.Time      `json:"date"`
 	DurationMinutes int            `json:"duration_minutes,omitempty"`
+	RRule           string         `json:"rrule,omitempty"`
 	Place           string         `json:"place,omitempty"`
 	Online          bool           `json:"online"`
 	Held            bool           `json:"held"`
@@ -190,7 +191,7 @@ func sharedSessions(p *programme.Programme) []SharedSession {
 	out := []SharedSession{}
 	for _, s := range p.Sessions {
 		x := SharedSession{Session: s.Session, Title: s.Title, Format: s.Format, Date: s.Date, DurationMinutes: s.DurationMinutes,
-			Place: s.Place, Online: s.Online, Held: s.Held, Attendees: s.Attendees(), BySite: map[string]int{}}
+			RRule: s.RRule, Place: s.Place, Online: s.Online, Held: s.Held, Attendees: s.Attendees(), BySite: map[string]int{}}
 		for tenant, persons := range s.Attendance {
 			x.BySite[tenant] = len(persons)
 		}

@@ -119,8 +119,12 @@ func programmeSentence(p programme.Payload) (string, string) {
 	case programme.ProcessLeft:
 		return fmt.Sprintf("Prozess %s scheidet aus: %s", e.Process, e.Reason), fmt.Sprintf("Process %s leaves: %s", e.Process, e.Reason)
 	case programme.SessionScheduled:
-		return fmt.Sprintf("Gemeinsame Sitzung %s „%s“ (%s) geplant für %s.", e.Session, e.Title, e.Format, day(e.Date)),
+		de, en := fmt.Sprintf("Gemeinsame Sitzung %s „%s“ (%s) geplant für %s.", e.Session, e.Title, e.Format, day(e.Date)),
 			fmt.Sprintf("Shared session %s “%s” (%s) scheduled for %s.", e.Session, e.Title, e.Format, day(e.Date))
+		if e.RRule != "" {
+			de, en = de+" Wiederholung: "+e.RRule+".", en+" Recurrence: "+e.RRule+"."
+		}
+		return de, en
 	case programme.SessionHeld:
 		return fmt.Sprintf("Gemeinsame Sitzung %s abgehalten.", e.Session), fmt.Sprintf("Shared session %s held.", e.Session)
 	case programme.AttendanceRecorded:
