@@ -405,6 +405,10 @@ func newLifecycleCmd(name string) *cobra.Command {
 			}
 			cmd.Flags().StringToString(flag, nil, usage+" (alt=neu,… / old=new,…)")
 		case reflect.Pointer:
+			if f.Type.Elem().Kind() == reflect.Bool {
+				cmd.Flags().Bool(flag, false, usage+" (--"+flag+" oder / or --"+flag+"=false)")
+				continue
+			}
 			cmd.Flags().String(flag, "", usage+" (JSON, z. B. / e.g. {\"yes\":12,\"no\":3,\"abstain\":1})")
 		default:
 			cmd.Flags().String(flag, "", usage)
@@ -431,6 +435,9 @@ func flagValue(cmd *cobra.Command, flag string, t reflect.Type) (any, error) {
 		}
 		return cmd.Flags().GetStringToString(flag)
 	case reflect.Pointer:
+		if t.Elem().Kind() == reflect.Bool {
+			return cmd.Flags().GetBool(flag)
+		}
 		s, _ := cmd.Flags().GetString(flag)
 		var v any
 		if err := json.Unmarshal([]byte(s), &v); err != nil {

@@ -32,6 +32,8 @@ type Process struct {
 	StageEnteredAt  time.Time
 	OpenedAt        time.Time
 	ClosedAt        time.Time
+	// Public says whether an administrator marked the process public for the open-data export.
+	Public bool
 	// Timeline lists every stage visit in order.
 	Timeline []StageVisit
 	// Tasks holds completed tasks by stage and task key.
@@ -264,6 +266,8 @@ func (p *Process) Apply(r Recorded) {
 		p.Status = StatusSuspended
 	case ProcessResumed:
 		p.Status = StatusActive
+	case OpenDataSet:
+		p.Public = e.Public
 	case ProcessCancelled:
 		p.Status, p.ClosedAt = StatusCancelled, r.time(e.At)
 		p.leave(p.ClosedAt, "closed")

@@ -88,6 +88,9 @@ func buildDoc(name string, v any, txt commandText, roles []string, who, prefix s
 	if name == "resume" { // resuming is what a suspended process may do
 		d.Rules = d.Rules[:len(d.Rules)-1]
 	}
+	if name == "set_open_data" { // allowed in every status
+		d.Rules = txt.rules
+	}
 	if d.Example == nil {
 		d.Example = map[string]any{}
 	}
@@ -138,6 +141,9 @@ var timeType = reflect.TypeFor[time.Time]()
 func jsonType(t reflect.Type) (string, string) {
 	if t == timeType {
 		return "string", "date-time"
+	}
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Bool { // a required boolean that must be given
+		return "boolean", ""
 	}
 	switch t.Kind() {
 	case reflect.Bool:

@@ -4,6 +4,9 @@ package httpapi
 // commands (CommandHelp adds roles and fields from the engine). A command without an entry here
 // fails TestOpenAPI_gives_each_command_a_typed_operation_with_described_fields_and_its_problems.
 var commandTexts = map[string]commandText{
+	"set_open_data": {"Für offene Daten freigeben / mark public for open data",
+		"Gibt das Verfahren für den Open-Data-Export der Kommune frei (`public: true`) oder nimmt es wieder heraus (`public: false`): `GET /api/v1/opendata/{tenant}` zeigt dann seine zusammengefassten, nicht personenbezogenen Kennzahlen (Vorlage, Phase, Daten, Teilnehmende je Gruppe, Veranstaltungen je Format, Beiträge je Tag, Maßnahmen), nie Namen, E-Mail-Adressen oder Beitragstexte. In jedem Status möglich, auch abgeschlossen; ändert sich nichts, 422 `open_data_unchanged`. / Marks the process public for the tenant's open-data export (`public: true`) or takes it out again (`public: false`): `GET /api/v1/opendata/{tenant}` then shows its aggregate, non-personal figures (template, stage, dates, participants per group, sessions per format, contributions per day, measures), never names, e-mail addresses or contribution texts. Possible in every status, also completed; when nothing would change, 422 `open_data_unchanged`.",
+		[]string{"open_data_unchanged"}, map[string]any{"public": true}},
 	"set_date": {"Datum festhalten / set a date",
 		"Hält ein benanntes Datum der Vorlage fest, z. B. die Bekanntmachung; von ihm laufen Fristen. / Records a named date of the template, e.g. the announcement; periods run from it.",
 		nil, map[string]any{"date": "announced", "value": "2025-09-01T00:00:00+02:00", "note": "Amtsblatt 35/2025"}},
@@ -192,4 +195,5 @@ var fieldTexts = map[string]string{
 	"persons":                            "Personen-IDs des eigenen Standorts / person IDs of the actor's site",
 	"override_reason":                    "Begründung, eine nicht eingehaltene durchgesetzte Frist zu übergehen; wird je Frist festgehalten / reason to skip an enforced period that is not kept; recorded for each such period",
 	"ratings":                            "Bewertung je Frage / rating per question",
+	"public":                             "true: im Open-Data-Export zeigen; false: nicht mehr zeigen / true: show in the open-data export; false: no longer show",
 }

@@ -36,6 +36,7 @@ var validBodies = map[string]string{
 	"cancel":               `{"reason":"Rat hat abgelehnt"}`,
 	"complete":             `{}`,
 	"migrate":              `{"to_version":1,"stage_mapping":{"tender":"tender"},"reason":"neue Fassung"}`,
+	"set_open_data":        `{"public":true}`,
 }
 
 // fuzzTarget is one command route with a valid body.

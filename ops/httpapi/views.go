@@ -189,6 +189,7 @@ var commands = map[string]func() engine.Command{
 	"migrate":              func() engine.Command { return &engine.Migrate{} },
 	"set_date":             func() engine.Command { return &engine.SetDate{} },
 	"extend_deadline":      func() engine.Command { return &engine.ExtendDeadline{} },
+	"set_open_data":        func() engine.Command { return &engine.SetOpenData{} },
 }
 
 // Commands returns the names of the process commands (the last path segment).

@@ -13,6 +13,7 @@ import (
 // timeMessages are the texts of the events about periods.
 var timeMessages = map[string][2]string{
 	"event.process.date_set":          {"Datum festgelegt", "Date set"},
+	"event.process.open_data_set":     {"Offene Daten: Freigabe geändert", "Open data: publication changed"},
 	"event.process.deadline_extended": {"Frist verlängert", "Period extended"},
 	"event.process.period_overridden": {"Frist nicht eingehalten", "Period not kept"},
 	"event.process.deadline_reached":  {"Frist abgelaufen", "Period ended"},

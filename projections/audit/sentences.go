@@ -46,6 +46,7 @@ var forms = map[string]form{
 	process.ProcessResumed{}.Type():          {"%s hat das Verfahren fortgesetzt.", "%s resumed the process."},
 	process.ProcessCancelled{}.Type():        {"%s hat das Verfahren abgebrochen: %s", "%s cancelled the process: %s"},
 	process.ProcessCompleted{}.Type():        {"%s hat das Verfahren abgeschlossen.", "%s completed the process."},
+	process.OpenDataSet{}.Type():             {"%s hat das Verfahren %s.", "%s %s."},
 	process.ProcessMigrated{}.Type():         {"%s hat das Verfahren von Vorlagenversion %d auf %d umgestellt (Phase „%s“).", "%s migrated the process from template version %d to %d (stage “%s”)."},
 }
 
@@ -96,6 +97,11 @@ func facts(payload process.Payload, n namer) []any {
 		return []any{p.Reason}
 	case process.ProcessMigrated:
 		return []any{p.FromVersion, p.ToVersion, n("stage", p.Stage)}
+	case process.OpenDataSet:
+		if p.Public {
+			return []any{Title{De: "für den Open-Data-Export freigegeben", En: "marked the process public for the open-data export"}}
+		}
+		return []any{Title{De: "aus dem Open-Data-Export genommen", En: "took the process out of the open-data export"}}
 	case process.ParticipantWithdrawn, process.ContributionRecorded, process.ProcessResumed, process.ProcessCompleted:
 		return nil
 	}

@@ -458,3 +458,16 @@ func (c Migrate) run(ctx context.Context, e *Engine, m process.Meta, p *process.
 	}
 	return p.MigrateOverriding(m, from, to.Template, c.StageMapping, c.Reason, c.OverrideReason, e.cfg.Gates)
 }
+
+// SetOpenData marks the process public for the open-data export, or private again. Public is
+// required: a body without it is refused naming the field.
+type SetOpenData struct {
+	Public *bool `json:"public"`
+}
+
+// Action names the command.
+func (SetOpenData) Action() process.Action { return process.ActSetOpenData }
+
+func (c SetOpenData) run(_ context.Context, _ *Engine, m process.Meta, p *process.Process) error {
+	return p.SetOpenData(m, c.Public)
+}
