@@ -108,14 +108,37 @@ type Client struct {
 
 // Store configures the event store.
 type Store struct {
-	// Driver names the storage technology. Default "sqlite", for now the
-	// only one.
-	Driver string `mapstructure:"driver"`
+	// Backend names the storage technology behind the ports: "sqlite" (default; one embedded
+	// file), "postgres" (store.postgres) or "eventstoredb" (store.eventstoredb). See ops/storage
+	// for what each provides. The key was called "driver" before; that name is refused.
+	Backend string `mapstructure:"backend"`
 	// MaxEventBytes is the largest encoded event the store accepts, in
 	// bytes. Default 1048576 (1 MiB); must be > 0 and <= 64 MiB.
 	MaxEventBytes int `mapstructure:"max_event_bytes"`
-	// SQLite configures the SQLite driver.
+	// SQLite configures the SQLite backend.
 	SQLite SQLite `mapstructure:"sqlite"`
+	// Postgres configures the PostgreSQL backend; read only when Backend is "postgres".
+	Postgres Postgres `mapstructure:"postgres"`
+	// EventStoreDB configures the EventStoreDB backend; read only when Backend is "eventstoredb".
+	EventStoreDB EventStoreDB `mapstructure:"eventstoredb"`
+}
+
+// Postgres configures the PostgreSQL backend.
+type Postgres struct {
+	// URL is the connection string, postgres://user[:password]@host[:port]/database[?…]. Default
+	// "": required when store.backend is "postgres". Prefer the environment
+	// (CIVICFLOW_STORE_POSTGRES_URL) when it holds a password.
+	URL string `mapstructure:"url"`
+	// Schema is the PostgreSQL schema that holds civicflow's tables, created when missing: a
+	// lower-case SQL identifier (letters, digits, _; at most 63). Default "civicflow".
+	Schema string `mapstructure:"schema"`
+}
+
+// EventStoreDB configures the EventStoreDB backend.
+type EventStoreDB struct {
+	// URL is the connection string, esdb://host:2113?tls=false (or esdb+discover://…). Default
+	// "": required when store.backend is "eventstoredb".
+	URL string `mapstructure:"url"`
 }
 
 // SQLite configures the SQLite event store.
@@ -157,7 +180,7 @@ const (
 // Allowed values of the enumerated keys, in the order they are listed in
 // error messages.
 var (
-	drivers    = []string{"sqlite"}
+	backends   = []string{"sqlite", "postgres", "eventstoredb"}
 	syncModes  = []string{"full", "extra", "normal", "off"}
 	lossySyncs = []string{"normal", "off"}
 	logLevels  = []string{"info", "debug", "warn", "error"}
@@ -168,8 +191,9 @@ var (
 func Default() Config {
 	return Config{
 		Store: Store{
-			Driver:        "sqlite",
+			Backend:       "sqlite",
 			MaxEventBytes: 1 << 20,
+			Postgres:      Postgres{Schema: "civicflow"},
 			SQLite: SQLite{
 				Path:          "./data/civicflow.db",
 				Synchronous:   "full",
@@ -212,7 +236,8 @@ func (c Config) Validate() error {
 		}
 	}
 	s, sq := c.Store, c.Store.SQLite
-	check("store.driver", oneOf(s.Driver, drivers))
+	check("store.backend", oneOf(s.Backend, backends))
+	s.validateBackends(check)
 	check("store.max_event_bytes", between(s.MaxEventBytes, 1, maxEventBytesLimit))
 	if strings.TrimSpace(sq.Path) == "" {
 		check("store.sqlite.path", errors.New("must not be empty"))

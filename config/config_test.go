@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,11 +67,6 @@ func TestValidate(t *testing.T) {
 			name:   "rejects_unknown_synchronous_naming_the_key",
 			change: func(c *config.Config) { c.Store.SQLite.Synchronous = "fast" },
 			want:   `store.sqlite.synchronous: "fast" is not one of full, extra, normal, off`,
-		},
-		{
-			name:   "rejects_unknown_driver",
-			change: func(c *config.Config) { c.Store.Driver = "postgres" },
-			want:   `store.driver: "postgres" is not one of sqlite`,
 		},
 		{
 			name:   "rejects_zero_max_event_bytes",
@@ -150,6 +146,83 @@ func TestValidate(t *testing.T) {
 			change: func(c *config.Config) { c.Server.DebugAddr = "127.0.0.1:http" },
 			want:   `server.debug_addr: "127.0.0.1:http": port "http" is not a number from 0 to 65535`,
 		},
+		{
+			name: "accepts_postgres_with_url",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.Postgres.URL = "postgres", "postgres://civicflow@db:5432/civicflow"
+			},
+		},
+		{
+			name: "accepts_postgresql_scheme_and_other_schema",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.Postgres.URL, c.Store.Postgres.Schema = "postgres", "postgresql://db/x", "city_7"
+			},
+		},
+		{
+			name: "accepts_eventstoredb_with_url",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.EventStoreDB.URL = "eventstoredb", "esdb://127.0.0.1:2113?tls=false"
+			},
+		},
+		{
+			name: "accepts_eventstoredb_discover_url",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.EventStoreDB.URL = "eventstoredb", "esdb+discover://cluster:2113"
+			},
+		},
+		{
+			name:   "ignores_postgres_url_of_another_backend",
+			change: func(c *config.Config) { c.Store.Postgres.URL = "mysql://x" },
+		},
+		{
+			name:   "rejects_unknown_backend",
+			change: func(c *config.Config) { c.Store.Backend = "mysql" },
+			want:   `store.backend: "mysql" is not one of sqlite, postgres, eventstoredb`,
+		},
+		{
+			name:   "rejects_empty_backend",
+			change: func(c *config.Config) { c.Store.Backend = "" },
+			want:   `store.backend: "" is not one of sqlite, postgres, eventstoredb`,
+		},
+		{
+			name:   "rejects_postgres_without_url",
+			change: func(c *config.Config) { c.Store.Backend = "postgres" },
+			want:   `store.postgres.url: must be set when store.backend is "postgres"`,
+		},
+		{
+			name: "rejects_postgres_url_of_another_scheme_without_showing_it",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.Postgres.URL = "postgres", "mysql://u:s3cr3t@db/x"
+			},
+			want: "store.postgres.url: must start with postgres:// or postgresql:// (the value is not shown: it may hold a password)",
+		},
+		{
+			name:   "rejects_postgres_url_without_host",
+			change: func(c *config.Config) { c.Store.Backend, c.Store.Postgres.URL = "postgres", "postgres:///x" },
+			want:   "store.postgres.url: names no host (postgres://HOST…)",
+		},
+		{
+			name:   "rejects_schema_that_needs_quoting",
+			change: func(c *config.Config) { c.Store.Postgres.Schema = "Civic-Flow" },
+			want:   `store.postgres.schema: "Civic-Flow" is not a lower-case SQL identifier (letters, digits, _; at most 63, not starting with a digit)`,
+		},
+		{
+			name:   "rejects_schema_of_64_characters",
+			change: func(c *config.Config) { c.Store.Postgres.Schema = strings.Repeat("s", 64) },
+			want:   `store.postgres.schema: "` + strings.Repeat("s", 64) + `" is not a lower-case SQL identifier (letters, digits, _; at most 63, not starting with a digit)`,
+		},
+		{
+			name:   "rejects_eventstoredb_without_url",
+			change: func(c *config.Config) { c.Store.Backend = "eventstoredb" },
+			want:   `store.eventstoredb.url: must be set when store.backend is "eventstoredb"`,
+		},
+		{
+			name: "rejects_eventstoredb_url_of_another_scheme",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.EventStoreDB.URL = "eventstoredb", "http://127.0.0.1:2113"
+			},
+			want: "store.eventstoredb.url: must start with esdb:// or esdb+discover:// (the value is not shown: it may hold a password)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,7 +250,7 @@ func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
 		keys = append(keys, ke.Key)
 	}
 	want := []string{
-		"store.driver", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
+		"store.backend", "store.postgres.schema", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
 		"store.sqlite.max_batch", "log.level", "log.format",
 		"server.addr", "server.shutdown_timeout", "server.max_body_bytes", "server.demo_tokens_file",
 		"client.server", "client.timeout", "audit.seal_key_file",
@@ -223,8 +296,11 @@ func TestKeys(t *testing.T) {
 		"server.max_body_bytes",
 		"server.ready_max_lag",
 		"server.shutdown_timeout",
-		"store.driver",
+		"store.backend",
+		"store.eventstoredb.url",
 		"store.max_event_bytes",
+		"store.postgres.schema",
+		"store.postgres.url",
 		"store.sqlite.allow_data_loss",
 		"store.sqlite.busy_timeout",
 		"store.sqlite.max_batch",

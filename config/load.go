@@ -154,6 +154,10 @@ func (l *loader) readEnv(environ []string) error {
 		if !strings.HasPrefix(name, EnvPrefix) || reservedEnv(name) {
 			continue
 		}
+		if old, renamed := renamedEnv(name); renamed {
+			errs = append(errs, &KeyError{Key: old, Source: "env " + name, Err: errRenamed(old)})
+			continue
+		}
 		key, ok := l.s.byEnv[name]
 		if !ok {
 			errs = append(errs, fmt.Errorf("env %s: %w%s", name, ErrUnknownKey, l.envHint(name)))
@@ -209,6 +213,10 @@ func (l *loader) unknownKeys() []error {
 	for _, key := range keys {
 		if _, ok := l.s.byKey[key]; ok || l.s.sections[key] || l.s.underLeaf(key) {
 			continue // scalarSections and decode report sections and leaves of the wrong kind
+		}
+		if _, renamed := renamedKeys[key]; renamed {
+			errs = append(errs, &KeyError{Key: key, Source: l.source(key), Err: errRenamed(key)})
+			continue
 		}
 		err := ErrUnknownKey
 		if s := suggest(key, Keys()); s != "" {

@@ -309,7 +309,7 @@ func TestLoad_rejects(t *testing.T) {
 		},
 		{
 			name: "rejects_value_for_section_even_when_env_sets_keys_below",
-			src:  source{file: "store: 5\n", env: []string{"CIVICFLOW_STORE_DRIVER=sqlite"}},
+			src:  source{file: "store: 5\n", env: []string{"CIVICFLOW_STORE_BACKEND=sqlite"}},
 			want: []string{`store (from file `, `expected a section of keys, got 5`},
 		},
 		{
@@ -324,7 +324,7 @@ func TestLoad_rejects(t *testing.T) {
 		},
 		{
 			name: "rejects_malformed_yaml",
-			src:  source{file: "store:\n  driver: [sqlite\n"},
+			src:  source{file: "store:\n  backend: [sqlite\n"},
 			want: []string{"config file ", "yaml:"},
 		},
 		{
@@ -332,7 +332,7 @@ func TestLoad_rejects(t *testing.T) {
 			src: source{
 				file: `
 store:
-  driver: postgres
+  backend: mysql
   max_event_bytes: 0
   sqlite:
     path: ""
@@ -348,7 +348,7 @@ log:
 				"env CIVICFLOW_NOPE: unknown configuration key",
 				"store.sqlite.colour (from file ",
 				"store.sqlite.busy_timeout (from file ",
-				`store.driver (from file `,
+				`store.backend (from file `,
 				"store.max_event_bytes (from file ",
 				"store.sqlite.path (from file ",
 				"store.sqlite.max_batch (from env CIVICFLOW_STORE_SQLITE_MAX_BATCH): must be between 1 and 10000, got -1",

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 )
 
 // newAuditCmd returns "civicflow audit": the auditor's tools that work on the database.
@@ -34,12 +34,12 @@ history through the API (state, history).`,
 			if err != nil {
 				return err
 			}
-			store, err := sqlite.New(cmd.Context(), sqliteConfig(cfg))
+			st, err := openStorage(cmd, cfg, false, storage.EventStore, storage.Seals)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			sealer, vkey, err := newSealer(store, cfg, nil)
+			defer st.Close()
+			sealer, vkey, err := newSealer(st, cfg, nil)
 			if err != nil {
 				return err
 			}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/httpapi"
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/report"
 )
 
@@ -97,14 +97,12 @@ func exportOffline(cmd *cobra.Command, arg string) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	scfg := sqliteConfig(cfg)
-	scfg.ReadOnly = true
-	store, err := sqlite.New(cmd.Context(), scfg)
+	st, err := openStorage(cmd, cfg, true, storage.EventStore, storage.Seals)
 	if err != nil {
 		return nil, err
 	}
-	defer store.Close()
-	rep, err := report.Build(cmd.Context(), report.Sources{Store: store, Heads: store.Seals(), Hashes: store.MerkleHashes()}, id, time.Now(), verifier)
+	defer st.Close()
+	rep, err := report.Build(cmd.Context(), report.Sources{Store: st.Log, Heads: st.Seals, Hashes: st.Hashes}, id, time.Now(), verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -216,8 +214,8 @@ also when events are not covered by the seal (--allow-unsealed allows that).`,
 
 // reportSeals gives the API's audit reports the seals, the tree and the public key at
 // audit.seal_key_file + ".pub" (without it, reports say that the signature was not checked).
-func reportSeals(store *sqlite.Store, cfg config.Config, log *slog.Logger) httpapi.ReportSeals {
-	s := httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes()}
+func reportSeals(st *storage.Storage, cfg config.Config, log *slog.Logger) httpapi.ReportSeals {
+	s := httpapi.ReportSeals{Heads: st.Seals, Tree: st.Hashes}
 	v, err := defaultSealVerifier(cfg)
 	if err == nil && v == nil {
 		err = errors.New("no public key")

@@ -11,6 +11,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
 
@@ -47,12 +48,12 @@ is older than the seal interval, are BROKEN. Exit code 3 for any problem and for
 			if err != nil {
 				return err
 			}
-			store, err := openCopy(cmd, cfg)
+			st, err := openCopy(cmd, cfg, storage.EventStore, storage.Seals)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			v, err := verify.New(verify.Config{Store: store, Heads: store.Seals().List, Hashes: store.MerkleHashes(), Key: key,
+			defer st.Close()
+			v, err := verify.New(verify.Config{Store: st.Log, Heads: st.Seals.List, Hashes: st.Hashes, Key: key,
 				Witnesses: witnesses, SealInterval: cfg.Audit.SealInterval, Clock: time.Now})
 			if err != nil {
 				return err
@@ -101,17 +102,16 @@ func headsFlags(cmd *cobra.Command) ([]verify.Witness, error) {
 	return out, nil
 }
 
-// openCopy opens the database read-only; a file SQLite cannot read is a finding (exit 3), said
-// on stdout like any other.
-func openCopy(cmd *cobra.Command, cfg config.Config) (*sqlite.Store, error) {
-	scfg := sqliteConfig(cfg)
-	scfg.ReadOnly = true
-	store, err := sqlite.New(cmd.Context(), scfg)
+// openCopy opens the store for checking: a SQLite file read-only, where a file SQLite cannot read
+// is a finding (exit 3), said on stdout like any other; another backend through its ports, which
+// must provide parts.
+func openCopy(cmd *cobra.Command, cfg config.Config, parts ...storage.Part) (*storage.Storage, error) {
+	st, err := openStorage(cmd, cfg, cfg.Store.Backend == storage.SQLite, parts...)
 	if errors.Is(err, sqlite.ErrDamaged) {
 		fmt.Fprintf(cmd.OutOrStdout(), "BESCHÄDIGT / BROKEN: %v\n", err)
 		return nil, &brokenError{err}
 	}
-	return store, err
+	return st, err
 }
 
 // newSealExportCmd returns "civicflow audit seal export".
@@ -129,12 +129,12 @@ line), for "audit seal verify --heads".`,
 			if err != nil {
 				return err
 			}
-			store, err := openCopy(cmd, cfg)
+			st, err := openCopy(cmd, cfg, storage.Seals)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			heads, err := store.Seals().List(cmd.Context())
+			defer st.Close()
+			heads, err := st.Seals.List(cmd.Context())
 			if err != nil {
 				return err
 			}

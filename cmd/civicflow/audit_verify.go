@@ -18,8 +18,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
-	"github.com/civicflow/civicflow/ops/sqlite"
-	"github.com/civicflow/civicflow/projections/runner"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/seal"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
@@ -91,22 +90,20 @@ func verifyOffline(cmd *cobra.Command, args []string) (verify.Report, error) {
 	if err != nil {
 		return verify.Report{}, err
 	}
-	scfg := sqliteConfig(cfg)
-	scfg.ReadOnly = true
-	if _, err := os.Stat(scfg.Path); err != nil {
+	if _, err := os.Stat(cfg.Store.SQLite.Path); err != nil {
 		return verify.Report{}, err
 	}
-	store, err := sqlite.New(cmd.Context(), scfg)
+	st, err := storage.Open(cmd.Context(), storage.Config{Store: cfg.Store, ReadOnly: true}) // --db: a SQLite file
 	if err != nil {
 		return unreadable(args, err), nil
 	}
-	defer store.Close()
-	v, err := newVerifier(store, key, cfg, witnesses)
+	defer st.Close()
+	v, err := newVerifier(st, key, cfg, witnesses)
 	if err != nil {
 		return verify.Report{}, err
 	}
 	ctx := cmd.Context()
-	if head, err := store.Head(ctx); err == nil && len(args) == 0 { // a line every few seconds on stderr, per pass
+	if head, err := st.Log.Head(ctx); err == nil && len(args) == 0 { // a line every few seconds on stderr, per pass
 		ctx = withProgress(ctx, cmd.ErrOrStderr(), "audit verify", int64(head.Commit()), time.Now)
 	}
 	return runVerify(ctx, v, args)
@@ -157,30 +154,25 @@ func defaultSealVerifier(cfg config.Config) (note.Verifier, error) {
 	return loadVerifier(pub)
 }
 
-// newVerifier wires the verification of a SQLite store: its own log check, its seals and tree
-// hashes with the witnesses' heads, and every read model replayed into an in-memory database.
-func newVerifier(store *sqlite.Store, key note.Verifier, cfg config.Config, witnesses []verify.Witness) (*verify.Verifier, error) {
+// newVerifier wires the verification of a store through its ports: the backend's own log check
+// (else every chain over ReadAll), its seals and tree hashes with the witnesses' heads, and every
+// read model replayed into a scratch database of its dialect.
+func newVerifier(st *storage.Storage, key note.Verifier, cfg config.Config, witnesses []verify.Witness) (*verify.Verifier, error) {
+	if err := st.Require(storage.EventStore, storage.Seals, storage.ReadModels); err != nil {
+		return nil, err
+	}
 	return verify.New(verify.Config{
-		Store:        store,
+		Store:        st.Log,
 		Witnesses:    witnesses,
 		SealInterval: cfg.Audit.SealInterval,
 		Clock:        time.Now,
-		Log: func(ctx context.Context) (int64, int, error) {
-			res, err := store.VerifyLog(ctx)
-			return res.Events, res.Streams, err
-		},
-		Heads:      store.Seals().List,
-		Hashes:     store.MerkleHashes(),
-		Key:        key,
-		ReadModels: readModels(),
-		Live:       store.ProjectionReadDB(),
-		Scratch: func() (runner.DB, func() error, error) {
-			db, err := sqlite.OpenScratch()
-			if err != nil {
-				return nil, nil, err
-			}
-			return db, db.Close, nil
-		},
+		Log:          st.VerifyLog,
+		Heads:        st.Seals.List,
+		Hashes:       st.Hashes,
+		Key:          key,
+		ReadModels:   readModels(),
+		Live:         st.ReadModels.Read,
+		Scratch:      st.ReadModels.Scratch,
 	})
 }
 
@@ -248,7 +240,7 @@ func nonZero(v int64) string {
 
 // apiVerifier is the API's verifier: the store's own checks, the seals with the public key beside
 // audit.seal_key_file when it exists, and every read model.
-func apiVerifier(store *sqlite.Store, cfg config.Config, log *slog.Logger) httpapi.Verifier {
+func apiVerifier(store *storage.Storage, cfg config.Config, log *slog.Logger) httpapi.Verifier {
 	key, err := defaultSealVerifier(cfg)
 	if err != nil {
 		log.Warn("audit verify will not check the seals", "key", cfg.Audit.SealKeyFile+".pub", "err", err)

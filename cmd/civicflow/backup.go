@@ -42,6 +42,9 @@ itself is then probably damaged: "civicflow audit verify --db").`,
 			if err != nil {
 				return err
 			}
+			if err := sqliteOnly(cmd, cfg); err != nil {
+				return err
+			}
 			out, _ := cmd.Flags().GetString("out")
 			if out == "" {
 				return &usageError{errors.New("--out FILE fehlt / --out FILE is required")}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/storage"
 )
 
 // configFlag is the root's persistent flag naming the configuration file.
@@ -43,6 +44,10 @@ func loadConfigSources(cmd *cobra.Command, flagKeys map[string]string, sources m
 	cfg, err := config.Load(config.Options{File: file, Flags: flags, Environ: env, Sources: sources})
 	if err != nil {
 		return config.Config{}, &usageError{err}
+	}
+	if f := flags["store.sqlite.path"]; f != nil && f.Changed {
+		// --db PATH names a SQLite file: the command works on it, whatever store.backend says.
+		cfg.Store.Backend = storage.SQLite
 	}
 	return cfg, nil
 }

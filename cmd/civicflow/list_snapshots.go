@@ -16,7 +16,7 @@ const listSnapshotInterval = time.Minute
 // it. A snapshot that cannot be used is logged and the list is built from the log's beginning.
 func restoreList(ctx context.Context, a *app, log *slog.Logger) {
 	start := time.Now()
-	n, err := a.list.Restore(ctx, a.store.Snapshots(), a.store)
+	n, err := a.list.Restore(ctx, a.store.Snapshots, a.store.Log)
 	switch {
 	case err != nil:
 		log.Warn("process list: its snapshot cannot be used; building it from the log", "err", err)
@@ -32,7 +32,7 @@ func startListSnapshots(a *app, log *slog.Logger) (stop func()) {
 	save := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := a.list.Save(ctx, a.store.Snapshots()); err != nil {
+		if err := a.list.Save(ctx, a.store.Snapshots); err != nil {
 			log.Warn("process list: saving its snapshot failed; the next start applies more of the log", "err", err)
 		}
 	}

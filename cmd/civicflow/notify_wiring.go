@@ -12,9 +12,10 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/notify"
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 )
 
 // webhooks reads notify.webhooks_file: nil without one.
@@ -80,7 +81,7 @@ func mailer(cfg config.Config, now func() time.Time) (*notify.Mailer, error) {
 
 // deadLetterCount counts the dead letters not replayed, for the metrics; -1 when the log cannot be
 // read (logged).
-func deadLetterCount(store *sqlite.Store, log *slog.Logger) int {
+func deadLetterCount(store eventstore.Store, log *slog.Logger) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	all, err := notify.DeadLetters(ctx, store, messaging.DefaultPoisonTopic)
@@ -99,10 +100,10 @@ func deadLetterCount(store *sqlite.Store, log *slog.Logger) int {
 
 // addNotify adds the webhook handler to the router, with its own consumer group, so that a
 // restart goes on after the last event it delivered (or gave up on: see the poison topic).
-func addNotify(router *message.Router, store *sqlite.Store, hooks *notify.Webhooks, mail *notify.Mailer) (func(), error) {
+func addNotify(router *message.Router, st *storage.Storage, hooks *notify.Webhooks, mail *notify.Mailer) (func(), error) {
 	var closers []func()
 	add := func(name string, handle message.NoPublishHandlerFunc) error {
-		sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{ConsumerGroup: name, Checkpoints: store.Checkpoints()})
+		sub, err := messaging.NewSubscriber(st.Log, messaging.SubscriberConfig{ConsumerGroup: name, Checkpoints: st.Checkpoints})
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 )
 
 // newProjectionsCmd returns "civicflow projections", the parent of the read-model commands.
@@ -51,19 +51,19 @@ atomic switch; without NAME all of them, in one pass over the log. Works while t
 				}
 				names = args
 			}
-			store, err := sqlite.New(cmd.Context(), sqliteConfig(cfg))
+			st, err := openStorage(cmd, cfg, false, storage.EventStore, storage.ReadModels)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			r, err := newProjectionRunner(store, newLogger(cfg, cmd.ErrOrStderr()))
+			defer st.Close()
+			r, err := newProjectionRunner(st, newLogger(cfg, cmd.ErrOrStderr()))
 			if err != nil {
 				return err
 			}
 			// One pass over the log for all of them, switched together; a progress line every few
 			// seconds on stderr.
 			ctx := cmd.Context()
-			if head, err := store.Head(ctx); err == nil {
+			if head, err := st.Log.Head(ctx); err == nil {
 				ctx = withProgress(ctx, cmd.ErrOrStderr(), "projections rebuild", int64(head.Commit()), time.Now)
 			}
 			if err := r.RebuildAll(ctx, names...); err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/metrics"
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/projections/readmodels"
 	"github.com/civicflow/civicflow/projections/runner"
 )
@@ -19,8 +19,8 @@ func readModels() []runner.Projection { return readmodels.All() }
 
 // newProjectionRunner returns the runner of the read models, fed by Watermill: a Follow of
 // messaging's Subscriber (no consumer group) after each read model's own checkpoint.
-func newProjectionRunner(store *sqlite.Store, log *slog.Logger) (*runner.Runner, error) {
-	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: watermill.NewSlogLogger(log)})
+func newProjectionRunner(st *storage.Storage, log *slog.Logger) (*runner.Runner, error) {
+	sub, err := messaging.NewSubscriber(st.Log, messaging.SubscriberConfig{Logger: watermill.NewSlogLogger(log)})
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func newProjectionRunner(store *sqlite.Store, log *slog.Logger) (*runner.Runner,
 	if err != nil {
 		return nil, err
 	}
-	return runner.New(runner.Config{Store: store, Source: source, DB: store.ProjectionDB(), Projections: readModels(),
+	return runner.New(runner.Config{Store: st.Log, Source: source, DB: st.ReadModels.Write, Dialect: st.ReadModels.Dialect, Projections: readModels(),
 		BatchSize: projectionBatch, Logger: log})
 }
 

@@ -39,6 +39,9 @@ repeated afterwards.`,
 			if err != nil {
 				return err
 			}
+			if err := sqliteOnly(cmd, cfg); err != nil {
+				return err
+			}
 			from, _ := cmd.Flags().GetString("from")
 			if from == "" {
 				return &usageError{errors.New("--from FILE fehlt / --from FILE is required")}

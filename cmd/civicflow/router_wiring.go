@@ -8,9 +8,9 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/metrics"
-	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/processlist"
 )
 
@@ -23,7 +23,7 @@ const processListHandler = "processlist"
 // fed event by event from the topic "process"; extra adds further handlers (e.g. the webhooks)
 // and returns what closes them. It returns once the router runs, with the function that stops it
 // (before the store closes).
-func startRouter(store *sqlite.Store, list *processlist.List, m *metrics.Metrics, log *slog.Logger, extra ...func(*message.Router) (func(), error)) (stop func(), err error) {
+func startRouter(store eventstore.Store, list *processlist.List, m *metrics.Metrics, log *slog.Logger, extra ...func(*message.Router) (func(), error)) (stop func(), err error) {
 	var wlog watermill.LoggerAdapter = watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 	if !log.Enabled(context.Background(), slog.LevelDebug) {
 		wlog = quiet{wlog}

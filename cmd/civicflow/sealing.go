@@ -16,7 +16,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/metrics"
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/seal"
 )
 
@@ -66,7 +66,7 @@ func createKey(path string, log *slog.Logger) (string, string, error) {
 
 // newSealer returns a sealer over the store that also writes every head to the heads file
 // (audit.heads_file) and signs only a log that extends its last head.
-func newSealer(store *sqlite.Store, cfg config.Config, log *slog.Logger) (*seal.Sealer, string, error) {
+func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger) (*seal.Sealer, string, error) {
 	skey, vkey, err := signingKey(cfg, log)
 	if err != nil {
 		return nil, "", err
@@ -79,7 +79,7 @@ func newSealer(store *sqlite.Store, cfg config.Config, log *slog.Logger) (*seal.
 	if err != nil {
 		return nil, "", err
 	}
-	sealer, err := seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer,
+	sealer, err := seal.New(seal.Config{Store: st.Log, Hashes: st.Hashes, Seals: st.Seals, Signer: signer,
 		Verifier: verifier, Witness: headsfile.New(cfg.Audit.HeadsPath()), Clock: time.Now})
 	return sealer, vkey, err
 }
@@ -147,12 +147,12 @@ func (s *sealing) sealOnce() {
 // startSealing seals the log now (so that a log older than the seal interval always has a
 // seal, and a log that does not extend its last heads is refused before the server serves), then
 // every audit.seal_interval and once more when stopped.
-func startSealing(store *sqlite.Store, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
+func startSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
 	s := &sealing{log: log, metrics: m, stop: func() {}}
 	if cfg.Audit.SealInterval == 0 {
 		return s, nil
 	}
-	sealer, _, err := newSealer(store, cfg, log)
+	sealer, _, err := newSealer(st, cfg, log)
 	if err != nil {
 		return nil, err
 	}

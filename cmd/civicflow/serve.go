@@ -21,7 +21,7 @@ import (
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/notify"
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
 	"github.com/civicflow/civicflow/projections/processlist"
@@ -107,32 +107,36 @@ func (c *shiftClock) Advance(d time.Duration) {
 
 // app is everything serve wires together.
 type app struct {
-	store  *sqlite.Store
+	store  *storage.Storage
 	engine *engine.Engine
 	tokens *tokens.Registry
 	list   *processlist.List
 	clock  *shiftClock
 }
 
+// openApp opens the configured backend, refusing it (before anything is opened) when it does not
+// provide every part serve needs, and wires the engine on its ports.
 func openApp(ctx context.Context, cfg config.Config) (*app, error) {
+	if err := storage.Check(cfg.Store.Backend, storage.Serve...); err != nil {
+		return nil, &usageError{err}
+	}
 	a := &app{clock: &shiftClock{}}
-	scfg := sqliteConfig(cfg)
-	scfg.Clock = a.clock.Now
-	store, err := sqlite.New(ctx, scfg)
+	st, err := storage.Open(ctx, storage.Config{Store: cfg.Store, Clock: a.clock.Now})
 	if err != nil {
 		return nil, err
+	}
+	if err := st.Require(storage.Serve...); err != nil {
+		return nil, errors.Join(&usageError{err}, st.Close())
 	}
 	gates, err := gate.New()
 	if err != nil {
-		store.Close()
-		return nil, err
+		return nil, errors.Join(err, st.Close())
 	}
-	eng, err := engine.New(engine.Config{Store: store, Vault: store.Vault(), Gates: gates, Clock: a.clock.Now, Snapshots: store.Snapshots(), Archive: store.Archive()})
+	eng, err := engine.New(engine.Config{Store: st.Log, Vault: st.Vault, Gates: gates, Clock: a.clock.Now, Snapshots: st.Snapshots, Archive: st.Archive})
 	if err != nil {
-		store.Close()
-		return nil, err
+		return nil, errors.Join(err, st.Close())
 	}
-	a.store, a.engine, a.tokens, a.list = store, eng, tokens.New(store, a.clock.Now), processlist.New()
+	a.store, a.engine, a.tokens, a.list = st, eng, tokens.New(st.Log, a.clock.Now), processlist.New()
 	return a, nil
 }
 
@@ -173,12 +177,17 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err != nil {
 		return fmt.Errorf("read models: %w", err)
 	}
-	m, err := metrics.New(metrics.Config{List: a.list, Store: a.store, ReadModels: followed(readModels),
-		Appended: func() int64 { return a.store.Stats().Events }})
+	mcfg := metrics.Config{List: a.list, Store: a.store.Log, ReadModels: followed(readModels)}
+	if db := a.store.SQLite; db != nil {
+		mcfg.Appended = func() int64 { return db.Stats().Events }
+	}
+	m, err := metrics.New(mcfg)
 	if err != nil {
 		return err
 	}
-	a.store.ObserveWriteLock(m.ObserveWriteLock)
+	if db := a.store.SQLite; db != nil {
+		db.ObserveWriteLock(m.ObserveWriteLock)
+	}
 	restoreList(ctx, a, log)
 	// Deferred before the router's stop, so that its last save runs after the router stopped.
 	defer startListSnapshots(a, log)()
@@ -195,10 +204,10 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err != nil {
 		return err
 	}
-	if err := m.RegisterDeadLetters(func() int { return deadLetterCount(a.store, log) }); err != nil {
+	if err := m.RegisterDeadLetters(func() int { return deadLetterCount(a.store.Log, log) }); err != nil {
 		return err
 	}
-	stopRouter, err := startRouter(a.store, a.list, m, log, func(r *message.Router) (func(), error) { // feeds the process list and the webhooks
+	stopRouter, err := startRouter(a.store.Log, a.list, m, log, func(r *message.Router) (func(), error) { // feeds the process list and the webhooks
 		return addNotify(r, a.store, hooks, mail)
 	})
 	if err != nil {
@@ -220,9 +229,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	// The API and the dashboard's auditor pages verify and report with the same functions.
 	seals, verifier := reportSeals(a.store, cfg, log), apiVerifier(a.store, cfg, log)
 	notifiers := &notify.Notifiers{Webhooks: hooks, Mailer: mail, Clock: a.clock.Now}
-	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, List: a.list, Guard: guard,
+	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store.Log, Tokens: a.tokens, List: a.list, Guard: guard,
 		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, readModels, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
-		Seals: seals, Verifier: verifier, ReadModels: a.store.ProjectionReadDB(),
+		Seals: seals, Verifier: verifier, ReadModels: a.store.ReadModels.Read,
 		Heads: headsfile.New(cfg.Audit.HeadsPath()).All, Notifiers: notifiers})
 	if err != nil {
 		return err
@@ -234,7 +243,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	log.Info("civicflow serving", "addr", ln.Addr().String(), "db", cfg.Store.SQLite.Path, "demo", demo)
+	log.Info("civicflow serving", append([]any{"addr", ln.Addr().String()}, append(storeAttrs(cfg), "demo", demo)...)...)
 	printDemoLinks(log, ln.Addr(), demoUsers)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -263,7 +272,7 @@ func readiness(a *app, r *runner.Runner, maxLag int) func(context.Context) error
 	list := metrics.Followed{Name: "the process list", Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}, Position: a.list.Position}
 	return func(ctx context.Context) error {
 		for _, f := range append([]metrics.Followed{list}, followed(r)...) {
-			waiting, err := a.store.ReadAll(ctx, eventstore.ReadAllOptions{After: f.Position(), Limit: maxLag + 1, Filter: f.Filter})
+			waiting, err := a.store.Log.ReadAll(ctx, eventstore.ReadAllOptions{After: f.Position(), Limit: maxLag + 1, Filter: f.Filter})
 			if err != nil {
 				return fmt.Errorf("store: %w", err)
 			}

@@ -44,7 +44,7 @@ func clockOffset(cmd *cobra.Command) (time.Duration, error) {
 // with its pending and overdue timers and the fired ones in the metrics.
 func startTimers(a *app, m *metrics.Metrics, log *slog.Logger) (func(), error) {
 	var observe *metrics.Timers
-	s, err := timers.New(timers.Config{Engine: a.engine, Store: a.store, Clock: a.clock.Now,
+	s, err := timers.New(timers.Config{Engine: a.engine, Store: a.store.Log, Clock: a.clock.Now,
 		Fired: func(t process.Timer, late time.Duration) {
 			log.Info("timer fired", "process", t.Process, "deadline", t.Deadline, "at", t.At, "late", late.Round(time.Millisecond))
 			if observe != nil {

@@ -32,12 +32,16 @@ what could not be read.`,
 			if err != nil {
 				return err
 			}
+			if err := sqliteOnly(cmd, cfg); err != nil {
+				return err
+			}
 			scfg := sqliteConfig(cfg)
-			store, err := openCopy(cmd, cfg)
+			st, err := openCopy(cmd, cfg)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer st.Close()
+			store := st.SQLite
 			ctx := cmd.Context()
 			if head, err := store.Head(ctx); err == nil { // a line every few seconds on stderr
 				ctx = withProgress(ctx, cmd.ErrOrStderr(), "store verify", int64(head.Commit()), time.Now)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/tokens"
 )
 
@@ -34,12 +34,12 @@ func withTokens(cmd *cobra.Command, fn func(ctx context.Context, reg *tokens.Reg
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.New(cmd.Context(), sqliteConfig(cfg))
+	st, err := openStorage(cmd, cfg, false, storage.EventStore)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	return fn(cmd.Context(), tokens.New(store, time.Now))
+	defer st.Close()
+	return fn(cmd.Context(), tokens.New(st.Log, time.Now))
 }
 
 func newTokenCreateCmd() *cobra.Command {

@@ -29,7 +29,7 @@ type auditing struct {
 // The dashboard's auditor pages verify and report through audit; oidc (nil: off) offers sign-in
 // with OpenID Connect.
 func mountHTTP(mux *http.ServeMux, a *app, api http.Handler, guard *throttle.Guard, demo []web.DemoUser, contact string, audit auditing, oidc *web.OIDCConfig, log *slog.Logger) error {
-	cfg := web.Config{Engine: a.engine, Store: a.store, Tokens: a.tokens, ReadModels: a.store.ProjectionReadDB(), Logger: log, Guard: guard, Demo: demo,
+	cfg := web.Config{Engine: a.engine, Store: a.store.Log, Tokens: a.tokens, ReadModels: a.store.ReadModels.Read, Logger: log, Guard: guard, Demo: demo,
 		AccessibilityContact: contact, Report: web.ReportSources{Heads: audit.seals.Heads, Tree: audit.seals.Tree, Key: audit.seals.Key}, OIDC: oidc, Notifiers: audit.notifiers}
 	if audit.verifier != nil {
 		cfg.Verifier = audit.verifier

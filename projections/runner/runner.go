@@ -42,6 +42,8 @@ type Config struct {
 	Source Source
 	// DB holds the read models' tables and checkpoints. Required.
 	DB DB
+	// Dialect is DB's SQL dialect. Default SQLite.
+	Dialect Dialect
 	// Projections are the read models to keep; names must be unique. At least one.
 	Projections []Projection
 	// BatchSize is the most events applied in one transaction. Default 1000.

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/ops/storage"
+)
+
+// openStorage opens the configured backend for a command that needs parts. A backend that does
+// not provide all of them is refused before anything is opened, naming every missing part
+// (exit 2). readOnly opens a SQLite file without writing to it.
+func openStorage(cmd *cobra.Command, cfg config.Config, readOnly bool, parts ...storage.Part) (*storage.Storage, error) {
+	if err := storage.Check(cfg.Store.Backend, parts...); err != nil {
+		return nil, &usageError{err}
+	}
+	st, err := storage.Open(cmd.Context(), storage.Config{Store: cfg.Store, ReadOnly: readOnly})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Require(parts...); err != nil {
+		return nil, errors.Join(&usageError{err}, st.Close())
+	}
+	return st, nil
+}
+
+// sqliteOnly refuses a command that works on a SQLite file (backup, restore, store verify) when
+// the configured backend is another one (exit 2): such a store is copied and checked with its
+// server's own tools.
+func sqliteOnly(cmd *cobra.Command, cfg config.Config) error {
+	if cfg.Store.Backend == storage.SQLite {
+		return nil
+	}
+	return &usageError{fmt.Errorf("%s arbeitet nur mit einer SQLite-Datei, store.backend ist %q / works on a SQLite file only, store.backend is %q: "+
+		"--db PATH nennt eine SQLite-Datei / --db PATH names a SQLite file; PostgreSQL: pg_dump and pg_restore",
+		cmd.CommandPath(), cfg.Store.Backend, cfg.Store.Backend)}
+}
+
+// sqliteConfig maps the configuration to the embedded store's settings, for the commands that
+// work on a SQLite file.
+func sqliteConfig(cfg config.Config) sqlite.Config { return storage.SQLiteConfig(cfg.Store) }
+
+// storeAttrs describes the store for the log: the backend and its file or schema (never a
+// server's URL, which may hold a password).
+func storeAttrs(cfg config.Config) []any {
+	switch cfg.Store.Backend {
+	case storage.SQLite:
+		return []any{"backend", cfg.Store.Backend, "db", cfg.Store.SQLite.Path}
+	case storage.Postgres:
+		return []any{"backend", cfg.Store.Backend, "schema", cfg.Store.Postgres.Schema}
+	}
+	return []any{"backend", cfg.Store.Backend}
+}

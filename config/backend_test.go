@@ -1,0 +1,80 @@
+package config_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/civicflow/civicflow/config"
+)
+
+func TestLoad_backend(t *testing.T) {
+	tests := []struct {
+		name string
+		src  source
+		want config.Store // compared: Backend, Postgres, EventStoreDB
+		err  []string     // parts of the error; none: no error
+	}{
+		{
+			name: "postgres_from_file",
+			src:  source{file: "store:\n  backend: postgres\n  postgres:\n    url: postgres://db/civicflow\n    schema: town\n"},
+			want: config.Store{Backend: "postgres", Postgres: config.Postgres{URL: "postgres://db/civicflow", Schema: "town"}},
+		},
+		{
+			name: "postgres_from_environment",
+			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=postgres", "CIVICFLOW_STORE_POSTGRES_URL=postgres://db/x"}},
+			want: config.Store{Backend: "postgres", Postgres: config.Postgres{URL: "postgres://db/x", Schema: "civicflow"}},
+		},
+		{
+			name: "eventstoredb_from_environment_over_file",
+			src: source{file: "store:\n  backend: postgres\n",
+				env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113"}},
+			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{Schema: "civicflow"}, EventStoreDB: config.EventStoreDB{URL: "esdb://es:2113"}},
+		},
+		{
+			name: "refuses_store_driver_in_file_naming_the_new_key",
+			src:  source{file: "store:\n  driver: sqlite\n"},
+			err:  []string{"store.driver (from file ", "was renamed to store.backend (CIVICFLOW_STORE_BACKEND)"},
+		},
+		{
+			name: "refuses_store_driver_in_environment_naming_the_new_key",
+			src:  source{env: []string{"CIVICFLOW_STORE_DRIVER=postgres"}},
+			err:  []string{"store.driver (from env CIVICFLOW_STORE_DRIVER): was renamed to store.backend"},
+		},
+		{
+			name: "refuses_postgres_without_url_naming_source_of_backend",
+			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=postgres"}},
+			err:  []string{`store.postgres.url: must be set when store.backend is "postgres"`},
+		},
+		{
+			name: "refuses_unknown_backend_naming_the_variable",
+			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=oracle"}},
+			err:  []string{`store.backend (from env CIVICFLOW_STORE_BACKEND): "oracle" is not one of sqlite, postgres, eventstoredb`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := load(t, tt.src)
+			if len(tt.err) == 0 {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				if got.Store.Backend != tt.want.Backend || got.Store.Postgres != tt.want.Postgres || got.Store.EventStoreDB != tt.want.EventStoreDB {
+					t.Fatalf("Load = %+v, want %+v", got.Store, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Load = %+v, want an error", got.Store)
+			}
+			if errors.Is(err, config.ErrUnknownKey) {
+				t.Errorf("error wraps ErrUnknownKey, want the rename named: %v", err)
+			}
+			for _, want := range tt.err {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not contain %q:\n%v", want, err)
+				}
+			}
+		})
+	}
+}

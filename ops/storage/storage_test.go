@@ -1,0 +1,127 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/postgres/postgrestest"
+	"github.com/civicflow/civicflow/ops/storage"
+)
+
+// provides checks that what st offers, part by part, is what Provides says of its backend.
+func provides(t *testing.T, st *storage.Storage) {
+	t.Helper()
+	want := storage.Provides(st.Backend)
+	for _, p := range storage.Parts {
+		err := st.Require(p)
+		if has := err == nil; has != slices.Contains(want, p) {
+			t.Errorf("%s: Require(%s) = %v, but Provides lists %v", st.Backend, p, err, want)
+		}
+	}
+}
+
+func TestOpen_sqlite_provides_every_part(t *testing.T) {
+	c := config.Default().Store
+	c.SQLite.Path = filepath.Join(t.TempDir(), "civicflow.db")
+	st, err := storage.Open(context.Background(), storage.Config{Store: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Require(storage.Parts...); err != nil {
+		t.Fatalf("Require(all) = %v", err)
+	}
+	provides(t, st)
+	if st.SQLite == nil || st.ReadModels.Write == nil || st.ReadModels.Read == nil || st.VerifyLog == nil {
+		t.Fatalf("SQLite storage without its file, read-model pools or log check: %+v", st)
+	}
+}
+
+func TestOpen_postgres_provides_what_Provides_says(t *testing.T) {
+	url, schema := postgrestest.Schema(t)
+	c := config.Default().Store
+	c.Backend, c.Postgres.URL, c.Postgres.Schema = storage.Postgres, url, schema
+	st, err := storage.Open(context.Background(), storage.Config{Store: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	provides(t, st)
+	if st.SQLite != nil {
+		t.Error("a PostgreSQL storage offers a SQLite file")
+	}
+	t.Run("refuses_read_only", func(t *testing.T) {
+		_, err := storage.Open(context.Background(), storage.Config{Store: c, ReadOnly: true})
+		if err == nil || !strings.Contains(err.Error(), "read-only") {
+			t.Fatalf("Open(ReadOnly) = %v, want a refusal", err)
+		}
+	})
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		backend string
+		needed  []storage.Part
+		missing []storage.Part // nil: no error
+	}{
+		{name: "sqlite_serves", backend: storage.SQLite, needed: storage.Serve},
+		{name: "sqlite_backs_up", backend: storage.SQLite, needed: []storage.Part{storage.Backup}},
+		{name: "postgres_event_store_alone", backend: storage.Postgres, needed: []storage.Part{storage.EventStore}},
+		{name: "postgres_serve_names_every_missing_part", backend: storage.Postgres, needed: storage.Serve,
+			missing: missingOf(storage.Postgres, storage.Serve)},
+		{name: "eventstoredb_serve_names_every_missing_part", backend: storage.EventStoreDB, needed: storage.Serve,
+			missing: missingOf(storage.EventStoreDB, storage.Serve)},
+		{name: "postgres_file_backup", backend: storage.Postgres, needed: []storage.Part{storage.Backup},
+			missing: []storage.Part{storage.Backup}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := storage.Check(tt.backend, tt.needed...)
+			if tt.missing == nil {
+				if err != nil {
+					t.Fatalf("Check = %v, want nil", err)
+				}
+				return
+			}
+			var me *storage.MissingError
+			if !errors.As(err, &me) || !errors.Is(err, storage.ErrNotProvided) {
+				t.Fatalf("Check = %v, want a *MissingError", err)
+			}
+			if me.Backend != tt.backend || !slices.Equal(me.Parts, tt.missing) {
+				t.Errorf("missing = %s %v, want %s %v", me.Backend, me.Parts, tt.backend, tt.missing)
+			}
+			for _, p := range tt.missing {
+				if !strings.Contains(err.Error(), string(p)) {
+					t.Errorf("message does not name %q: %v", p, err)
+				}
+			}
+			if !strings.Contains(err.Error(), `store.backend "`+tt.backend+`"`) {
+				t.Errorf("message does not name the backend: %v", err)
+			}
+		})
+	}
+}
+
+// missingOf is the parts of needed that backend does not provide, in order.
+func missingOf(backend string, needed []storage.Part) []storage.Part {
+	var out []storage.Part
+	for _, p := range needed {
+		if !slices.Contains(storage.Provides(backend), p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func TestOpen_refuses_unknown_backend(t *testing.T) {
+	_, err := storage.Open(context.Background(), storage.Config{Store: config.Store{Backend: "mysql"}})
+	if err == nil || !strings.Contains(err.Error(), `store.backend: "mysql" is not one of`) {
+		t.Fatalf("Open = %v", err)
+	}
+}
