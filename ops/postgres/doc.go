@@ -14,4 +14,10 @@
 //
 // The records, chain hashes, idempotency rules and integrity checks are the same as the SQLite
 // adapter's (domain/eventstore); both pass the conformance suite eventstoretest.
+//
+// Besides the log, the store holds what the SQLite file holds, with the same method sets: the key
+// vault (Vault; crypto-shredding rewrites the key table so that no key byte stays in its files),
+// snapshots (Snapshots), archived snapshots (Archive), consumers' checkpoints (Checkpoints), and
+// the seals and Merkle-tree hashes (Seals, MerkleHashes). Both adapters pass the suites of
+// ops/storetest for them.
 package postgres

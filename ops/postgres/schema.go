@@ -35,6 +35,53 @@ var migrations = []string{
 		last_time bigint NOT NULL
 	);
 	INSERT INTO log_head (id, position, last_time) VALUES (1, 0, 0);`,
+	// 2: everything else the SQLite file holds, in the same shapes. person_keys: one AES-256 key
+	// per person (crypto-shredding: Erase deletes the row and rewrites the table with VACUUM FULL,
+	// so that no key byte stays in its files). checkpoints: consumers' positions, as two numeric
+	// parts so that one upsert refuses to move back. snapshots: the latest per stream, a cache.
+	// snapshot_archive: past states, never changed or deleted (the trigger refuses it).
+	// merkle_hashes and seals: the log's Merkle tree cache and its signed heads (evidence).
+	`CREATE TABLE person_keys (
+		person_id  text        PRIMARY KEY,
+		key        bytea       NOT NULL,
+		created_at timestamptz NOT NULL
+	);
+	CREATE TABLE checkpoints (
+		name       text          PRIMARY KEY,
+		commit_pos numeric(20,0) NOT NULL,
+		prepare_pos numeric(20,0) NOT NULL,
+		updated_at timestamptz   NOT NULL
+	);
+	CREATE TABLE snapshots (
+		stream     text   PRIMARY KEY,
+		version    bigint NOT NULL,
+		schema     int    NOT NULL,
+		event_hash bytea  NOT NULL,
+		data       bytea  NOT NULL
+	);
+	CREATE TABLE snapshot_archive (
+		stream      text   NOT NULL,
+		schema      int    NOT NULL,
+		version     bigint NOT NULL,
+		recorded_at bigint NOT NULL,
+		event_hash  bytea  NOT NULL,
+		data        bytea  NOT NULL,
+		PRIMARY KEY (stream, schema, version)
+	);
+	CREATE INDEX snapshot_archive_recorded ON snapshot_archive (stream, schema, version, recorded_at);
+	CREATE FUNCTION snapshot_archive_immutable() RETURNS trigger LANGUAGE plpgsql AS
+		$$BEGIN RAISE EXCEPTION 'archived snapshots are immutable'; END$$;
+	CREATE TRIGGER snapshot_archive_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON snapshot_archive
+		FOR EACH STATEMENT EXECUTE FUNCTION snapshot_archive_immutable();
+	CREATE TABLE merkle_hashes (
+		idx  bigint PRIMARY KEY,
+		hash bytea  NOT NULL
+	);
+	CREATE TABLE seals (
+		size       bigint      PRIMARY KEY,
+		signed     text        NOT NULL,
+		created_at timestamptz NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this program writes.

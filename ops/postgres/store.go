@@ -21,7 +21,10 @@ type Store struct {
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool
-	quit   chan struct{} // closed by Close: ends subscriptions
+	quit   chan struct{} // closed by Close: ends subscriptions and the key scrubber
+
+	vaultOnce sync.Once
+	vault     *Vault
 }
 
 var _ eventstore.Store = (*Store)(nil)

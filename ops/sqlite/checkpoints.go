@@ -7,34 +7,19 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
 
 // MaxCheckpointNameLength is the longest checkpoint name, in bytes.
-const MaxCheckpointNameLength = 200
+const MaxCheckpointNameLength = eventstore.MaxCheckpointNameLength
 
-// ErrCheckpointBackwards means a Save would have moved a checkpoint to an earlier position. The
-// error is a *CheckpointError.
-var ErrCheckpointBackwards = errors.New("sqlite: checkpoint would move backwards")
+// ErrCheckpointBackwards means a Save would have moved a checkpoint to an earlier position
+// (eventstore.ErrCheckpointBackwards, shared by the adapters). The error is a *CheckpointError.
+var ErrCheckpointBackwards = eventstore.ErrCheckpointBackwards
 
 // CheckpointError reports a refused Save: the checkpoint is already further than the position given.
-type CheckpointError struct {
-	// Name is the checkpoint's name.
-	Name string
-	// Saved is the position the checkpoint holds.
-	Saved eventstore.Position
-	// Given is the earlier position that Save was asked to store.
-	Given eventstore.Position
-}
-
-func (e *CheckpointError) Error() string {
-	return fmt.Sprintf("sqlite: checkpoint %q is at position %s; refusing to move it back to %s", e.Name, e.Saved, e.Given)
-}
-
-// Unwrap returns ErrCheckpointBackwards.
-func (e *CheckpointError) Unwrap() error { return ErrCheckpointBackwards }
+type CheckpointError = eventstore.CheckpointError
 
 // Checkpoints keeps the positions up to which consumers of the global log (projections, Watermill
 // consumer groups) have processed it, in the table checkpoints of the store's file. It is safe for
@@ -159,14 +144,4 @@ func (c *Checkpoints) conn() (*sql.DB, error) {
 	return db, nil
 }
 
-func validateCheckpointName(name string) error {
-	switch {
-	case name == "":
-		return &eventstore.InputError{Field: "checkpoint name", Problem: "is empty"}
-	case len(name) > MaxCheckpointNameLength:
-		return &eventstore.InputError{Field: "checkpoint name", Problem: fmt.Sprintf("is %d bytes long, more than the limit of %d", len(name), MaxCheckpointNameLength)}
-	case !utf8.ValidString(name):
-		return &eventstore.InputError{Field: "checkpoint name", Problem: "is not valid UTF-8"}
-	}
-	return nil
-}
+func validateCheckpointName(name string) error { return eventstore.ValidateCheckpointName(name) }

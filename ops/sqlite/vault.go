@@ -2,17 +2,14 @@ package sqlite
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/personal"
 )
 
 // ErrErased means the person's key was deleted: their personal data can no longer be read.
@@ -58,8 +55,7 @@ func (v *Vault) key(ctx context.Context, person string, create bool) ([]byte, er
 	err := v.db.QueryRowContext(ctx, `SELECT key FROM person_keys WHERE person_id = ?`, person).Scan(&k)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && create:
-		k = make([]byte, 32)
-		if _, err := rand.Read(k); err != nil {
+		if k, err = personal.NewKey(); err != nil {
 			return nil, err
 		}
 		if _, err := v.db.ExecContext(ctx, `INSERT INTO person_keys (person_id, key, created_at) VALUES (?, ?, ?)`,
@@ -84,16 +80,7 @@ func (v *Vault) Seal(ctx context.Context, person, plaintext string) (process.Sea
 	if err != nil {
 		return process.Sealed{}, err
 	}
-	gcm, err := newGCM(k)
-	if err != nil {
-		return process.Sealed{}, err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return process.Sealed{}, err
-	}
-	ct := gcm.Seal(nonce, nonce, []byte(plaintext), []byte(person))
-	return process.Sealed{Person: person, Ciphertext: base64.StdEncoding.EncodeToString(ct)}, nil
+	return personal.Seal(k, person, plaintext)
 }
 
 // Open decrypts sealed data; it fails with ErrErased once the person was erased.
@@ -105,19 +92,11 @@ func (v *Vault) Open(ctx context.Context, s process.Sealed) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	gcm, err := newGCM(k)
+	text, err := personal.Open(k, s)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("sqlite: %w", err)
 	}
-	ct, err := base64.StdEncoding.DecodeString(s.Ciphertext)
-	if err != nil || len(ct) < gcm.NonceSize() {
-		return "", errors.New("sqlite: sealed data is damaged")
-	}
-	pt, err := gcm.Open(nil, ct[:gcm.NonceSize()], ct[gcm.NonceSize():], []byte(s.Person))
-	if err != nil {
-		return "", errors.New("sqlite: sealed data does not open with the person's key")
-	}
-	return string(pt), nil
+	return text, nil
 }
 
 // Has reports whether the person has a key: registered and not erased.
@@ -161,12 +140,4 @@ func (v *Vault) close() error {
 		return nil
 	}
 	return errors.Join(v.scrub.close(), v.db.Close())
-}
-
-func newGCM(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
 }
