@@ -29,6 +29,8 @@ type Programme struct {
 	// Indicators are the shared indicators by key, Values their recorded values in order.
 	Indicators map[string]template.Indicator
 	Values     map[string][]IndicatorValueRecorded
+	// Feedback is the feedback on shared sessions by feedback ID (texts sealed).
+	Feedback map[string]FeedbackGiven
 	// Version is the number of events applied.
 	Version  int64
 	commands map[string]int64
@@ -73,7 +75,7 @@ type Recorded struct {
 // New returns the empty state of the programme with id.
 func New(id uuid.UUID) *Programme {
 	return &Programme{ID: id, Members: map[string]Member{}, Sessions: map[string]Session{}, Indicators: map[string]template.Indicator{},
-		Values: map[string][]IndicatorValueRecorded{}, commands: map[string]int64{}}
+		Values: map[string][]IndicatorValueRecorded{}, Feedback: map[string]FeedbackGiven{}, commands: map[string]int64{}}
 }
 
 // Pending returns the events recorded since the last ClearPending.
@@ -176,6 +178,8 @@ func (p *Programme) Apply(r Recorded) {
 		p.Indicators[e.Indicator.Key] = e.Indicator
 	case IndicatorValueRecorded:
 		p.Values[e.Indicator] = append(slices.Clone(p.Values[e.Indicator]), e)
+	case FeedbackGiven:
+		p.Feedback[e.Feedback] = e
 	}
 }
 

@@ -67,14 +67,8 @@ func (p *Programme) HoldSession(m process.Meta, session, notes string) error {
 // (replacing what the site recorded before). Persons are tenant-scoped person IDs; the engine
 // scopes them. Administrators, leads and members of a member tenant record.
 func (p *Programme) RecordAttendance(m process.Meta, session string, persons []string) error {
-	if err := p.exists(m); err != nil {
+	if err := p.site(m, "record programme attendance"); err != nil {
 		return err
-	}
-	if !m.Actor.Acts() {
-		return &process.ForbiddenError{Role: m.Actor.Role, Action: "record programme attendance"}
-	}
-	if _, ok := p.MemberOf(m.Actor.Tenant); !ok {
-		return process.Refuse("not_a_member", "Ihr Standort nimmt nicht am Programm teil / your site does not take part in the programme")
 	}
 	s, ok := p.Sessions[session]
 	switch {
@@ -99,6 +93,21 @@ func (p *Programme) RecordAttendance(m process.Meta, session string, persons []s
 		seen[x] = true
 	}
 	p.record(m, AttendanceRecorded{Session: session, Tenant: m.Actor.Tenant, Persons: persons, By: m.Actor.User})
+	return nil
+}
+
+// site checks that the actor acts for a member site: administrators, leads and members of a
+// member tenant.
+func (p *Programme) site(m process.Meta, action string) error {
+	if err := p.exists(m); err != nil {
+		return err
+	}
+	if !m.Actor.Acts() {
+		return &process.ForbiddenError{Role: m.Actor.Role, Action: action}
+	}
+	if _, ok := p.MemberOf(m.Actor.Tenant); !ok {
+		return process.Refuse("not_a_member", "Ihr Standort nimmt nicht am Programm teil / your site does not take part in the programme")
+	}
 	return nil
 }
 

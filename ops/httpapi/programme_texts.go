@@ -38,4 +38,9 @@ var programmeTexts = map[string]programmeText{
 		"Erfasst einen gemessenen Wert eines gemeinsamen Indikators. / Records a measured value of a shared indicator.",
 		nil, map[string]any{"indicator": "reach", "value": 120, "date": "2025-07-01T00:00:00Z", "source": "Teilnahmelisten"}},
 		"Die Koordination und die Mitgliedsstandorte / the coordination and the member sites"},
+	"give_feedback": {commandText{"Rückmeldung zu einer gemeinsamen Veranstaltung / give feedback on a shared session",
+		"Erfasst die Rückmeldung einer Person des eigenen Standorts, die laut Anwesenheitsliste teilnahm: Bewertungen der Rückmeldefragen der Vorlage des Standortverfahrens und optional Text, der als personenbezogenes Datum verschlüsselt wird. Dashboard und Bericht zeigen nur Anzahlen und Mittelwerte. / Records the feedback of a person of the actor's site who attended, by the attendance record: ratings of the feedback questions of the site process's template and optional text, sealed as personal data. Dashboard and report show counts and means only.",
+		[]string{"not_a_member", "not_attended", "feedback_given", "duplicate_id"},
+		map[string]any{"session": "s-1", "person": "0195a3c4-8f00-7c1e-9a55-3c1d2a4b5e70", "ratings": map[string]int{"useful": 4}, "text": "Mehr Zeit für den Austausch"}},
+		"Rollen eines Mitgliedsstandorts, die Befehle geben / the acting roles of a member site"},
 }

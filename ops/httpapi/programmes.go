@@ -32,6 +32,7 @@ var programmeCommands = map[string]func() engine.ProgrammeCommand{
 	"record_attendance":      func() engine.ProgrammeCommand { return &engine.RecordProgrammeAttendance{} },
 	"declare_indicator":      func() engine.ProgrammeCommand { return &engine.DeclareProgrammeIndicator{} },
 	"record_indicator_value": func() engine.ProgrammeCommand { return &engine.RecordProgrammeIndicatorValue{} },
+	"give_feedback":          func() engine.ProgrammeCommand { return &engine.GiveProgrammeFeedback{} },
 }
 
 // ProgrammeCommands returns the names of the programme commands (the last path segment).

@@ -46,6 +46,14 @@ func (s *server) newProgramme(max int) (string, string) {
 	return prog, proc
 }
 
+// holdWorkshop schedules and holds the shared session w1 of a programme coordinated by ews.
+func (s *server) holdWorkshop(prog string) {
+	s.t.Helper()
+	s.call("POST", "/api/v1/programmes/"+prog+"/schedule_session", "coordinator@ews", map[string]any{"session": "w1", "title": "Werkstatt 1",
+		"format": "workshop", "date": "2025-03-03T09:00:00Z", "online": true})
+	s.call("POST", "/api/v1/programmes/"+prog+"/hold_session", "coordinator@ews", map[string]any{"session": "w1"})
+}
+
 var allRoles = []string{"administrator", "lead", "member", "auditor", "viewer", "coordinator"}
 
 func TestAPI_programmes_roles_and_tenants(t *testing.T) {
@@ -81,10 +89,21 @@ func TestAPI_programmes_roles_and_tenants(t *testing.T) {
 		{"schedule_session", post("schedule_session", map[string]any{"session": "fachtagung", "title": "Fachtagung", "format": "conference",
 			"date": "2025-03-03T09:00:00Z", "duration_minutes": 360, "place": "Dortmund"}), coordinates},
 		{"record_attendance", func(who, prog string) reply {
-			s.call("POST", "/api/v1/programmes/"+prog+"/schedule_session", "coordinator@ews", map[string]any{"session": "w1", "title": "Werkstatt 1",
-				"format": "workshop", "date": "2025-03-03T09:00:00Z", "online": true})
-			s.call("POST", "/api/v1/programmes/"+prog+"/hold_session", "coordinator@ews", map[string]any{"session": "w1"})
+			s.holdWorkshop(prog)
 			return s.call("POST", "/api/v1/programmes/"+prog+"/record_attendance", who, map[string]any{"session": "w1", "persons": []string{"p-1"}})
+		}, seen(func(role, tenant string) int {
+			switch {
+			case !slices.Contains([]string{"administrator", "lead", "member"}, role):
+				return 403
+			case tenant == "ews":
+				return 422 // the coordinating tenant is no member site
+			}
+			return 200
+		})},
+		{"give_feedback", func(who, prog string) reply {
+			s.holdWorkshop(prog)
+			s.call("POST", "/api/v1/programmes/"+prog+"/record_attendance", "lead@leipzig", map[string]any{"session": "w1", "persons": []string{"p-1"}})
+			return s.call("POST", "/api/v1/programmes/"+prog+"/give_feedback", who, map[string]any{"session": "w1", "person": "p-1", "text": "Erika meint: mehr Pausen"})
 		}, seen(func(role, tenant string) int {
 			switch {
 			case !slices.Contains([]string{"administrator", "lead", "member"}, role):
@@ -131,6 +150,24 @@ func TestAPI_programmes_roles_and_tenants(t *testing.T) {
 		}
 		if strings.Contains(string(r.body), "Erika") || strings.Contains(string(r.body), "lead-leipzig") {
 			t.Fatalf("personal data in the programme view: %s", r.body)
+		}
+		base := "/api/v1/programmes/" + prog
+		s.holdWorkshop(prog)
+		s.call("POST", base+"/record_attendance", "lead@leipzig", map[string]any{"session": "w1", "persons": []string{"p-1", "p-2"}})
+		for _, p := range []string{"p-1", "p-2"} {
+			if r := s.call("POST", base+"/give_feedback", "member@leipzig", map[string]any{"session": "w1", "person": p, "text": "Erika meint: mehr Pausen"}); r.status != 200 {
+				t.Fatalf("feedback: %d %s", r.status, r.body)
+			}
+		}
+		for _, path := range []string{base, base + "/report"} {
+			r := s.call("GET", path, "coordinator@ews", nil)
+			if r.status != 200 || strings.Contains(string(r.body), "Erika") || strings.Contains(string(r.body), "p-1") {
+				t.Fatalf("%s: %d, personal data or person IDs for the coordinator: %s", path, r.status, r.body)
+			}
+		}
+		fb := s.call("GET", base, "coordinator@ews", nil).json(t)["sessions"].([]any)[0].(map[string]any)["feedback"].(map[string]any)
+		if fb["count"] != 2.0 || fb["by_site"].(map[string]any)["leipzig"] != 2.0 {
+			t.Fatalf("feedback aggregate %v, want 2 responses from leipzig", fb)
 		}
 		if r := s.call("GET", "/api/v1/processes/"+proc, "coordinator@ews", nil); r.status != 404 {
 			t.Fatalf("the coordinator reads the member process itself: %d", r.status)

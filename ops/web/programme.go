@@ -49,6 +49,7 @@ var programmeMessages = map[string][2]string{
 	"col.duration":            {"Dauer (Min.)", "Duration (min)"},
 	"col.held":                {"durchgeführt", "held"},
 	"programme.rrule":         {"Wiederholung", "Recurrence"},
+	"col.feedback":            {"Rückmeldungen (Mittelwert je Frage)", "Feedback (mean per question)"},
 }
 
 func (d *Dashboard) programmes(w http.ResponseWriter, r *http.Request, rq request) error {

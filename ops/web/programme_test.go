@@ -40,6 +40,7 @@ func (s *site) withProgramme() string {
 		{coord, engine.ScheduleProgrammeSession{Session: "fachtagung", Title: "Fachtagung Engagementstrategien", Format: "conference", Date: now, DurationMinutes: 360, Place: "Dortmund"}},
 		{coord, engine.HoldProgrammeSession{Session: "fachtagung"}},
 		{leipzig, engine.RecordProgrammeAttendance{Session: "fachtagung", Persons: []string{"p-1"}}},
+		{leipzig, engine.GiveProgrammeFeedback{Session: "fachtagung", Person: "p-1", Text: "Vertraulich: zu lange Pausen"}},
 		{coord, engine.DeclareProgrammeIndicator{DeclareIndicator: engine.DeclareIndicator{Indicator: "strategien", NameDe: "Beschlossene Engagementstrategien",
 			NameEn: "strategies adopted", Unit: "Standorte", Direction: "increase", BaselineDate: now.AddDate(0, -6, 0), TargetValue: 10, TargetDate: now.AddDate(0, 6, 0)}}},
 		{leipzig, engine.RecordProgrammeIndicatorValue{RecordIndicatorValue: engine.RecordIndicatorValue{Indicator: "strategien", Value: 3, Date: now, Source: "Ratsbeschlüsse"}}},
@@ -74,12 +75,13 @@ func TestProgrammePages(t *testing.T) {
 		}
 		p := b.get("/programmes/" + id)
 		for _, want := range []string{"<h1>EWS Runde 3</h1>", "Leipzig", "Ausschreibung", `role="img"`, "Fachtagung Engagementstrategien", "leipzig: 1", "360",
-			`class="indicator"`, "Beschlossene Engagementstrategien: Ausgangswert 0 Standorte", "zuletzt 3 Standorte", "Ratsbeschlüsse (leipzig)"} {
+			`class="indicator"`, "Beschlossene Engagementstrategien: Ausgangswert 0 Standorte", "zuletzt 3 Standorte", "Ratsbeschlüsse (leipzig)",
+			"Rückmeldungen (Mittelwert je Frage)"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("programme page lacks %s", want)
 			}
 		}
-		for _, secret := range []string{"Erika", "erika@example.org", "lead-leipzig"} {
+		for _, secret := range []string{"Erika", "erika@example.org", "lead-leipzig", "Vertraulich", "p-1"} {
 			if strings.Contains(p.body, secret) {
 				t.Errorf("programme page shows %s", secret)
 			}

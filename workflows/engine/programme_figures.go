@@ -75,6 +75,8 @@ type SharedSession struct {
 	Held            bool           `json:"held"`
 	Attendees       int            `json:"attendees"`
 	BySite          map[string]int `json:"by_site"`
+	// Feedback aggregates the feedback on the session: counts and mean ratings, never texts.
+	Feedback programme.FeedbackSummary `json:"feedback"`
 }
 
 // ProgrammeView is a programme as a reader sees it: its members' stages and figures, the
@@ -191,7 +193,8 @@ func sharedSessions(p *programme.Programme) []SharedSession {
 	out := []SharedSession{}
 	for _, s := range p.Sessions {
 		x := SharedSession{Session: s.Session, Title: s.Title, Format: s.Format, Date: s.Date, DurationMinutes: s.DurationMinutes,
-			RRule: s.RRule, Place: s.Place, Online: s.Online, Held: s.Held, Attendees: s.Attendees(), BySite: map[string]int{}}
+			RRule: s.RRule, Place: s.Place, Online: s.Online, Held: s.Held, Attendees: s.Attendees(), BySite: map[string]int{},
+			Feedback: p.FeedbackOn(s.Session)}
 		for tenant, persons := range s.Attendance {
 			x.BySite[tenant] = len(persons)
 		}

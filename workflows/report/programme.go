@@ -52,9 +52,10 @@ type ProgrammeEvidence struct {
 }
 
 // withholds reports whether a report of the programme of the coordinating tenant leaves an
-// event's record out: attendance names person IDs, a member site's event its users.
+// event's record out: attendance and feedback name person IDs (feedback also carries sealed
+// text), a member site's event its users.
 func withholds(ev eventstore.Event, tenant string) bool {
-	return ev.Type == programme.AttendanceRecorded{}.Type() || ev.Metadata.Tenant != tenant
+	return ev.Type == programme.AttendanceRecorded{}.Type() || ev.Type == programme.FeedbackGiven{}.Type() || ev.Metadata.Tenant != tenant
 }
 
 // BuildProgramme makes the audit report of a programme whose view the caller loaded (and so
@@ -130,6 +131,10 @@ func programmeSentence(p programme.Payload) (string, string) {
 	case programme.AttendanceRecorded:
 		return fmt.Sprintf("Anwesenheit bei Sitzung %s für Mandant %s erfasst: %d Personen.", e.Session, e.Tenant, len(e.Persons)),
 			fmt.Sprintf("Attendance at session %s recorded for tenant %s: %d persons.", e.Session, e.Tenant, len(e.Persons))
+	case programme.FeedbackGiven:
+		text := map[bool][2]string{true: {", mit Text", ", with text"}}[!e.Text.IsZero()]
+		return fmt.Sprintf("Rückmeldung zu Sitzung %s für Mandant %s erfasst: %d Bewertungen%s.", e.Session, e.Tenant, len(e.Ratings), text[0]),
+			fmt.Sprintf("Feedback on session %s recorded for tenant %s: %d ratings%s.", e.Session, e.Tenant, len(e.Ratings), text[1])
 	case programme.IndicatorDeclared:
 		i := e.Indicator
 		return fmt.Sprintf("Indikator %s („%s“) erklärt: Ausgangswert %g %s, Ziel %g %s.", i.Key, i.Name.De, i.Baseline.Value, i.Unit, i.Target.Value, i.Unit),
