@@ -1,6 +1,10 @@
 package eventstore
 
-import "context"
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
 
 // Store is an append-only event store. All methods are safe for concurrent use.
 type Store interface {
@@ -12,6 +16,13 @@ type Store interface {
 	Append(ctx context.Context, stream string, expected ExpectedVersion, events ...EventData) (AppendResult, error)
 	// ReadStream reads one stream's events. A stream without events reads as empty, not an error.
 	ReadStream(ctx context.Context, stream string, opts ReadStreamOptions) ([]Event, error)
+	// Find reports which of ids (1 to MaxFindIDs, none nil) name events recorded in stream, with
+	// the stream version of each; IDs not recorded, or recorded in another stream, are absent from
+	// the answer. Stores with an event-ID index answer from it, at a cost that does not grow with
+	// the stream. With IDs from CommandEventID it tells whether a command was handled, however
+	// long ago. ops/sqlite also answers for the CommandEventIDs of events it recorded under other
+	// IDs before it derived them (see its migration 7).
+	Find(ctx context.Context, stream string, ids ...uuid.UUID) (map[uuid.UUID]int64, error)
 	// ReadAll reads the global log in order, after a position, with a limit and a filter.
 	ReadAll(ctx context.Context, opts ReadAllOptions) ([]Event, error)
 	// Subscribe starts a catch-up subscription: first the history after opts.After, then live

@@ -52,7 +52,7 @@ func TestRecordedHistory_replays_with_todays_code(t *testing.T) {
 		{"session", p.Sessions["s1"].Held && p.Sessions["s1"].Attendance == 42},
 		{"contributions", p.Contributions == 1},
 		{"measure_upcast_and_current", p.Measures["m1"].Progress == 100 && p.Measures["m1"].Status == "done"},
-		{"commands", func() bool { v, ok := p.Handled("c10"); return ok && v == 10 }()},
+		{"commands", func() bool { v, ok := p.HandledRecently("c10"); return ok && v == 10 }()},
 	}
 	for _, c := range checks {
 		if !c.ok {

@@ -1,19 +1,31 @@
 package process
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 )
 
 // SnapshotSchema is the version of the snapshot format; a snapshot of another version is ignored
-// and the process replayed from its events. Version 2: the state's times are the events'
-// recorded times (version 1 held the commands' times). Version 3: with the time state.
-const SnapshotSchema = 3
+// and the process replayed from its events, except PastSchema, which loads too. Version 2: the
+// state's times are the events' recorded times (version 1 held the commands' times). Version 3:
+// with the time state, and every command ID the process handled. Version 4: the state alone,
+// without command IDs (the engine finds old command IDs in the store), so a snapshot's size is
+// the state's, however long the history.
+const SnapshotSchema = 4
+
+// PastSchema is the schema of archived past states (MarshalPast) and of the snapshots written
+// before SnapshotSchema 4: the same state, with the handled command IDs in the snapshots and none
+// in the archive. UnmarshalSnapshot reads it; of its command IDs it keeps the latest WindowSize.
+// Archived past states keep this schema, so that those archived before version 4 stay found.
+const PastSchema = 3
 
 // snapshot is the state in its stored form.
 type snapshot struct {
@@ -45,18 +57,16 @@ type snapshot struct {
 }
 
 // MarshalSnapshot encodes the state (without pending events) so that loading a large process
-// need not replay all its events: the state as JSON, then the handled command IDs in a compact
-// binary form (a long process has one per event, and JSON would make them slow to load).
-func (p *Process) MarshalSnapshot() ([]byte, error) {
-	return p.marshal(p.commands)
-}
+// need not replay all its events (schema SnapshotSchema): the state as JSON behind its length,
+// then a count of command IDs, which is zero since schema 4. A state restored from it remembers
+// no command ID: the engine finds a retried command in the store.
+func (p *Process) MarshalSnapshot() ([]byte, error) { return p.marshal() }
 
-// MarshalPast encodes the state like MarshalSnapshot but without the handled command IDs: a
-// snapshot of a past state for reading, which stays small however long the process grows. A
-// state restored from it must never decide a command (it cannot recognise a repeated one).
-func (p *Process) MarshalPast() ([]byte, error) { return p.marshal(nil) }
+// MarshalPast encodes a past state for the archive (schema PastSchema). Its bytes are those of
+// MarshalSnapshot: the state without command IDs.
+func (p *Process) MarshalPast() ([]byte, error) { return p.marshal() }
 
-func (p *Process) marshal(commands map[string]int64) ([]byte, error) {
+func (p *Process) marshal() ([]byte, error) {
 	state, err := json.Marshal(snapshot{
 		ID: p.ID, Tenant: p.Tenant, Title: p.Title, Lead: p.Lead, Programme: p.Programme,
 		TemplateID: p.TemplateID, TemplateVersion: p.TemplateVersion, Status: p.Status, Stage: p.Stage,
@@ -70,45 +80,57 @@ func (p *Process) marshal(commands map[string]int64) ([]byte, error) {
 	}
 	b := binary.AppendUvarint(nil, uint64(len(state)))
 	b = append(b, state...)
-	b = binary.AppendUvarint(b, uint64(len(commands)))
-	for id, v := range commands {
-		b = binary.AppendUvarint(b, uint64(len(id)))
-		b = append(b, id...)
-		b = binary.AppendUvarint(b, uint64(v))
-	}
-	return b, nil
+	return binary.AppendUvarint(b, 0), nil // no command IDs (schema 3 listed them here)
 }
 
 var errSnapshot = errors.New("process: snapshot damaged")
 
-func readCommands(b []byte) (map[string]int64, error) {
+// readCommands reads the command IDs of a schema 3 snapshot into a window: the latest
+// WindowSize by version (a schema 4 snapshot has none).
+func readCommands(b []byte) (Window, error) {
+	var w Window
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
-		return nil, errSnapshot
+		return w, errSnapshot
 	}
 	b = b[k:]
-	out := make(map[string]int64, n)
+	type entry struct {
+		id string
+		v  int64
+	}
+	var latest []entry // sorted by version, at most WindowSize
 	for range n {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || l > uint64(len(b)-k) {
-			return nil, errSnapshot
+			return w, errSnapshot
 		}
-		id := string(b[k : k+int(l)])
+		id := b[k : k+int(l)]
 		b = b[k+int(l):]
 		v, k2 := binary.Uvarint(b)
-		if k2 <= 0 {
-			return nil, errSnapshot
+		if k2 <= 0 || v > math.MaxInt64 {
+			return w, errSnapshot
 		}
 		b = b[k2:]
-		out[id] = int64(v)
+		if len(latest) == WindowSize && int64(v) <= latest[0].v {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(latest, int64(v), func(e entry, v int64) int { return cmp.Compare(e.v, v) })
+		latest = slices.Insert(latest, i, entry{string(id), int64(v)})
+		if len(latest) > WindowSize {
+			latest = latest[1:]
+		}
 	}
 	if len(b) != 0 {
-		return nil, errSnapshot
+		return w, errSnapshot
 	}
-	return out, nil
+	for _, e := range latest {
+		w.Add(e.id, e.v)
+	}
+	return w, nil
 }
 
-// UnmarshalSnapshot restores a state written by MarshalSnapshot.
+// UnmarshalSnapshot restores a state written by MarshalSnapshot or MarshalPast, of schema
+// SnapshotSchema or PastSchema.
 func UnmarshalSnapshot(b []byte) (*Process, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)-k) {
@@ -118,7 +140,7 @@ func UnmarshalSnapshot(b []byte) (*Process, error) {
 	if err := json.Unmarshal(b[k:k+int(n)], &s); err != nil {
 		return nil, fmt.Errorf("process: snapshot: %w", err)
 	}
-	commands, err := readCommands(b[k+int(n):])
+	recent, err := readCommands(b[k+int(n):])
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +169,6 @@ func UnmarshalSnapshot(b []byte) (*Process, error) {
 	if s.Time.Dates != nil {
 		p.Time = s.Time
 	}
-	p.commands = commands
+	p.recent = recent
 	return p, nil
 }

@@ -52,9 +52,9 @@ type Process struct {
 	Time TimeState
 	// Version is the number of events applied.
 	Version int64
-	// commands maps each command ID applied to the version after it.
-	commands map[string]int64
-	pending  []Payload
+	// recent holds the latest command IDs applied with the version after each (Window).
+	recent  Window
+	pending []Payload
 	// decidedAt is the command's time that the pending events set where they set a time, and
 	// stampFrom the first timeline entry they may have changed; Stamp corrects both.
 	decidedAt time.Time
@@ -126,7 +126,7 @@ func New(id uuid.UUID) *Process {
 	return &Process{
 		ID: id, Tasks: map[string]map[string]TaskRecord{}, Approvals: map[string]map[string]ApprovalRecord{},
 		Participants: map[string]Participant{}, Sessions: map[string]Session{}, Measures: map[string]Measure{},
-		commands: map[string]int64{}, Time: newTimeState(),
+		Time: newTimeState(),
 	}
 }
 
@@ -179,14 +179,13 @@ func (p *Process) Stamp(at time.Time) {
 	}
 }
 
-// Handled returns the version after the command with id, if it was applied.
-func (p *Process) Handled(commandID string) (int64, bool) {
-	if commandID == "" {
-		return 0, false
-	}
-	v, ok := p.commands[commandID]
-	return v, ok
-}
+// HandledRecently returns the version after the command with id when it is one of the latest
+// WindowSize commands applied. A miss does not mean the command is new: an older one is found in
+// the store (the engine asks it).
+func (p *Process) HandledRecently(commandID string) (int64, bool) { return p.recent.Get(commandID) }
+
+// Remembered returns how many command IDs the process holds in memory (at most WindowSize).
+func (p *Process) Remembered() int { return p.recent.Len() }
 
 // ActiveParticipants counts participants who have not withdrawn.
 func (p *Process) ActiveParticipants() int {
@@ -211,9 +210,7 @@ func (p *Process) record(m Meta, e Payload) {
 // Apply changes the state by one recorded event. It is the only code that changes state.
 func (p *Process) Apply(r Recorded) {
 	p.Version = r.Version
-	if r.CommandID != "" {
-		p.commands[r.CommandID] = r.Version
-	}
+	p.recent.Add(r.CommandID, r.Version)
 	p.applyTime(r.Payload) // before the stage changes: a contribution counts in the stage it came in
 	switch e := r.Payload.(type) {
 	case ProcessOpened:
@@ -322,16 +319,15 @@ func remap[V any](m map[string]map[string]V, mapping map[string]string) map[stri
 // share it with later commands.
 func (p *Process) Clone() *Process {
 	c := p.View()
-	c.commands = maps.Clone(p.commands)
+	c.recent = p.recent
 	return c
 }
 
 // View returns a deep copy of the state for readers (without pending events), without the
-// command IDs the process handled: Handled on it answers nothing. A long process remembers one
-// command ID per command, so reading its state then costs the state, not its history.
+// command IDs the process handled: HandledRecently on it answers nothing.
 func (p *Process) View() *Process {
 	c := *p
-	c.commands = map[string]int64{}
+	c.recent = Window{}
 	c.Timeline = append([]StageVisit(nil), p.Timeline...)
 	c.Tasks = make(map[string]map[string]TaskRecord, len(p.Tasks))
 	for k, v := range p.Tasks {

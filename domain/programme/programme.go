@@ -32,9 +32,9 @@ type Programme struct {
 	// Feedback is the feedback on shared sessions by feedback ID (texts sealed).
 	Feedback map[string]FeedbackGiven
 	// Version is the number of events applied.
-	Version  int64
-	commands map[string]int64
-	pending  []Payload
+	Version int64
+	recent  process.Window
+	pending []Payload
 }
 
 // Member is a member process (a site).
@@ -75,7 +75,7 @@ type Recorded struct {
 // New returns the empty state of the programme with id.
 func New(id uuid.UUID) *Programme {
 	return &Programme{ID: id, Members: map[string]Member{}, Sessions: map[string]Session{}, Indicators: map[string]template.Indicator{},
-		Values: map[string][]IndicatorValueRecorded{}, Feedback: map[string]FeedbackGiven{}, commands: map[string]int64{}}
+		Values: map[string][]IndicatorValueRecorded{}, Feedback: map[string]FeedbackGiven{}}
 }
 
 // Pending returns the events recorded since the last ClearPending.
@@ -84,11 +84,14 @@ func (p *Programme) Pending() []Payload { return p.pending }
 // ClearPending forgets the pending events (after they were appended).
 func (p *Programme) ClearPending() { p.pending = nil }
 
-// Handled returns the version after the command with id, if it was applied.
-func (p *Programme) Handled(commandID string) (int64, bool) {
-	v, ok := p.commands[commandID]
-	return v, ok && commandID != ""
-}
+// HandledRecently returns the version after the command with id when it is one of the latest
+// process.WindowSize commands applied. A miss does not mean the command is new: an older one is
+// found in the store (the engine asks it).
+func (p *Programme) HandledRecently(commandID string) (int64, bool) { return p.recent.Get(commandID) }
+
+// Remembered returns how many command IDs the programme holds in memory (at most
+// process.WindowSize).
+func (p *Programme) Remembered() int { return p.recent.Len() }
 
 // ActiveMembers returns the members that have not left, in the order they joined.
 func (p *Programme) ActiveMembers() []Member {
@@ -144,9 +147,7 @@ func (p *Programme) record(m process.Meta, e Payload) {
 // Apply changes the state by one recorded event. It is the only code that changes state.
 func (p *Programme) Apply(r Recorded) {
 	p.Version = r.Version
-	if r.CommandID != "" {
-		p.commands[r.CommandID] = r.Version
-	}
+	p.recent.Add(r.CommandID, r.Version)
 	switch e := r.Payload.(type) {
 	case Opened:
 		p.Title, p.Tenant, p.Coordinator, p.Template = e.Title, e.Tenant, e.Coordinator, e.Template

@@ -87,7 +87,21 @@ var migrations = []string{
 	BEGIN SELECT RAISE(ABORT, 'archived snapshots are immutable'); END;
 	CREATE TRIGGER snapshot_archive_no_delete BEFORE DELETE ON snapshot_archive
 	BEGIN SELECT RAISE(ABORT, 'archived snapshots are immutable'); END;`,
+	// 7: the IDs that events recorded before event IDs were derived from stream and command
+	// (eventstore.CommandEventID) would have had, so that Find recognises their commands too
+	// (issue 16: a process no longer keeps every command ID it handled). fillLegacyEventIDs fills
+	// it once from the events already recorded; later events carry their derived IDs themselves,
+	// so nothing is added to it after this migration.
+	`CREATE TABLE legacy_event_ids (
+		id      BLOB    PRIMARY KEY,
+		stream  TEXT    NOT NULL,
+		version INTEGER NOT NULL
+	) STRICT, WITHOUT ROWID;`,
 }
+
+// fills are the migrations' steps in Go, run right after the SQL of the migration they belong to
+// (by number), in the same transaction.
+var fills = map[int]func(context.Context, *sql.Tx) error{7: fillLegacyEventIDs}
 
 // SchemaVersion is the schema version this program writes.
 var SchemaVersion = len(migrations)
@@ -115,6 +129,11 @@ func migrate(ctx context.Context, conn *sql.Conn) error {
 	for v := current + 1; v <= len(migrations); v++ {
 		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
 			return fmt.Errorf("sqlite: migration %d: %w", v, err)
+		}
+		if fill := fills[v]; fill != nil {
+			if err := fill(ctx, tx); err != nil {
+				return fmt.Errorf("sqlite: migration %d: %w", v, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))`, v); err != nil {
 			return fmt.Errorf("sqlite: record migration %d: %w", v, err)

@@ -19,7 +19,7 @@ const SnapshotStream = "$processlist"
 
 // snapshotSchema changes whenever the list's encoding or a process state's does; a snapshot of
 // another schema is ignored and the list built from the log.
-const snapshotSchema = 1000 + process.SnapshotSchema
+const snapshotSchema = 1000 + process.PastSchema // the states as MarshalPast encodes them
 
 // snapshotHeader says after which event of the log the snapshot was taken.
 type snapshotHeader struct {

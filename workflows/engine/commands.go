@@ -42,8 +42,12 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 		return Result{}, err
 	}
 	if existing.Version > 0 {
+		v, ok, err := e.handled(ctx, StreamOf(id), existing, m.CommandID)
 		e.put(existing)
-		if v, ok := existing.Handled(m.CommandID); ok {
+		if err != nil {
+			return Result{}, err
+		}
+		if ok {
 			if err := e.sameRequest(ctx, id, v, m); err != nil {
 				return Result{}, err
 			}

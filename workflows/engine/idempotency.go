@@ -37,6 +37,48 @@ func causation(m process.Meta) string {
 	return m.CommandID
 }
 
+// recent is what a process or a programme remembers of its latest commands (process.Window).
+type recent interface {
+	HandledRecently(commandID string) (int64, bool)
+}
+
+// findBatch is how many of a command's derived event IDs one Find asks about.
+const findBatch = 8
+
+// handled reports whether the command with commandID was handled in stream (of the aggregate
+// agg), and the version after it. The aggregate remembers its latest process.WindowSize commands;
+// an older command is found in the store by the IDs its events carry (eventstore.CommandEventID),
+// one indexed query whatever the history's length. The version after the command is that of its
+// last event. A command ID never handled costs one query.
+func (e *Engine) handled(ctx context.Context, stream string, agg recent, commandID string) (int64, bool, error) {
+	if commandID == "" {
+		return 0, false, nil
+	}
+	if v, ok := agg.HandledRecently(commandID); ok {
+		return v, true, nil
+	}
+	// Short and indexed, so without cancellation: a cancellable query costs the SQLite driver a
+	// watcher goroutine (see take).
+	ctx = context.WithoutCancel(ctx)
+	var last int64
+	ids := make([]uuid.UUID, findBatch)
+	for from := 0; ; from += findBatch {
+		for i := range ids {
+			ids[i] = eventstore.CommandEventID(stream, commandID, from+i)
+		}
+		found, err := e.cfg.Store.Find(ctx, stream, ids...)
+		if err != nil {
+			return 0, false, err
+		}
+		for _, v := range found {
+			last = max(last, v)
+		}
+		if len(found) < findBatch {
+			return last, last > 0, nil
+		}
+	}
+}
+
 // sameRequest checks a command handled before, whose events end at version in the process's
 // stream, against the request in m. Events recorded without a request (their causation ID is the
 // command ID: older events, or callers that name none) match any request.

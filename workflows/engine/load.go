@@ -49,14 +49,16 @@ func (e *Engine) take(ctx context.Context, id uuid.UUID) (*process.Process, erro
 }
 
 // fromSnapshot starts from the process's snapshot when there is one that matches the log: its
-// version's event has the recorded chain hash. Any doubt means a full replay.
+// version's event has the recorded chain hash. Any doubt means a full replay. A snapshot of the
+// schema before (process.PastSchema, with every command ID) loads too, keeping the latest
+// command IDs; it is replaced by one without them at the next snapshot.
 func (e *Engine) fromSnapshot(ctx context.Context, id uuid.UUID) *process.Process {
 	empty := process.New(id)
 	if e.cfg.Snapshots == nil {
 		return empty
 	}
 	s, ok, err := e.cfg.Snapshots.Load(ctx, StreamOf(id))
-	if err != nil || !ok || s.Schema != process.SnapshotSchema {
+	if err != nil || !ok || (s.Schema != process.SnapshotSchema && s.Schema != process.PastSchema) {
 		return empty
 	}
 	at, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: s.Version, Limit: 1})
@@ -143,8 +145,7 @@ func (e *Engine) Handled(ctx context.Context, actor process.Actor, id uuid.UUID,
 	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
 		return 0, false, process.ErrNotFound
 	}
-	v, ok := p.Handled(commandID)
-	return v, ok, nil
+	return e.handled(ctx, StreamOf(p.ID), p, commandID)
 }
 
 func toRecorded(ev eventstore.Event) (process.Recorded, error) {
@@ -155,8 +156,10 @@ func toRecorded(ev eventstore.Event) (process.Recorded, error) {
 	return process.Recorded{Payload: payload, Version: ev.Version, CommandID: ev.Metadata.CommandID, At: ev.RecordedAt}, nil
 }
 
-// eventID derives the ID of the i-th event of a command: a UUIDv7 whose time is the command's and
-// whose other bits come from the command ID, so that a retried append carries the same IDs.
+// eventID derives the ID of the i-th event of a command in a template's or a person's stream: a
+// UUIDv7 whose time is the command's and whose other bits come from the command ID, so that a
+// retried append carries the same IDs. Processes and programmes take eventstore.CommandEventID
+// instead, by which the store finds a command handled long ago.
 func eventID(m process.Meta, i int) uuid.UUID {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", m.CommandID, i)))
 	var id uuid.UUID
@@ -182,7 +185,7 @@ func (e *Engine) append(ctx context.Context, m process.Meta, p *process.Process,
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
-		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
+		data[i] = eventstore.EventData{ID: eventstore.CommandEventID(StreamOf(p.ID), m.CommandID, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
 			Metadata: eventstore.Metadata{Tenant: p.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
 				CorrelationID: m.CommandID, CausationID: causation(m)}}
 	}
@@ -219,7 +222,12 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 		e.put(p)
 		return Result{}, false, process.ErrNotFound
 	}
-	if v, ok := p.Handled(m.CommandID); ok {
+	v, ok, err := e.handled(ctx, StreamOf(p.ID), p, m.CommandID)
+	if err != nil {
+		e.put(p)
+		return Result{}, false, err
+	}
+	if ok {
 		e.put(p)
 		if err := e.sameRequest(ctx, p.ID, v, m); err != nil {
 			return Result{}, false, err
@@ -236,8 +244,9 @@ func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, ex
 		return Result{}, false, err
 	}
 	appended, err := e.append(ctx, m, p, before)
-	if errors.Is(err, eventstore.ErrConcurrency) {
-		// Someone else wrote first; the state is stale, so it is dropped.
+	if errors.Is(err, eventstore.ErrConcurrency) || errors.Is(err, eventstore.ErrDuplicateEventID) {
+		// Someone else wrote first (perhaps this very command, whose event IDs are derived from
+		// it); the state is stale, so it is dropped, and the next attempt finds what was written.
 		if expected != NoExpectation {
 			return Result{}, false, &VersionError{Expected: expected, Actual: -1}
 		}

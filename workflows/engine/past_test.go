@@ -181,7 +181,7 @@ func TestPastState_ignores_an_archived_snapshot_that_does_not_meet_the_log(t *te
 			if err != nil {
 				t.Fatal(err)
 			}
-			snap := eventstore.Snapshot{Version: c.version, Schema: process.SnapshotSchema, EventHash: ev.Hash, RecordedAt: ev.RecordedAt, Data: data}
+			snap := eventstore.Snapshot{Version: c.version, Schema: process.PastSchema, EventHash: ev.Hash, RecordedAt: ev.RecordedAt, Data: data}
 			c.forge(&snap)
 			if err := h.store.Archive().Keep(h.ctx, engine.StreamOf(r.id), snap); err != nil {
 				t.Fatal(err)

@@ -59,7 +59,11 @@ func (e *Engine) OpenProgramme(ctx context.Context, m process.Meta, in OpenProgr
 		return ProgrammeResult{}, err
 	}
 	if existing.Version > 0 {
-		if v, ok := existing.Handled(m.CommandID); ok {
+		v, ok, err := e.handled(ctx, ProgrammeStreamOf(id), existing, m.CommandID)
+		if err != nil {
+			return ProgrammeResult{}, err
+		}
+		if ok {
 			if err := e.sameRequestIn(ctx, ProgrammeStreamOf(id), v, m); err != nil {
 				return ProgrammeResult{}, err
 			}
@@ -97,7 +101,11 @@ func (e *Engine) DoProgramme(ctx context.Context, m process.Meta, id uuid.UUID, 
 	if p.Version == 0 {
 		return ProgrammeResult{}, process.ErrNotFound
 	}
-	if v, ok := p.Handled(m.CommandID); ok {
+	v, ok, err := e.handled(ctx, ProgrammeStreamOf(id), p, m.CommandID)
+	if err != nil {
+		return ProgrammeResult{}, err
+	}
+	if ok {
 		if err := e.sameRequestIn(ctx, ProgrammeStreamOf(id), v, m); err != nil {
 			return ProgrammeResult{}, err
 		}
@@ -180,7 +188,7 @@ func (e *Engine) appendProgramme(ctx context.Context, m process.Meta, p *program
 		if err != nil {
 			return err
 		}
-		data[i] = eventstore.EventData{ID: eventID(m, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
+		data[i] = eventstore.EventData{ID: eventstore.CommandEventID(ProgrammeStreamOf(p.ID), m.CommandID, i), Type: pl.Type(), SchemaVersion: schema, Data: b,
 			Metadata: eventstore.Metadata{Tenant: m.Actor.Tenant, Actor: m.Actor.User, CommandID: m.CommandID,
 				CorrelationID: m.CommandID, CausationID: causation(m)}}
 	}

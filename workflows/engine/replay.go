@@ -54,7 +54,7 @@ func (e *Engine) archived(ctx context.Context, id uuid.UUID, target eventstore.T
 	if e.cfg.Archive == nil {
 		return empty, eventstore.Snapshot{}
 	}
-	s, ok, err := e.cfg.Archive.Nearest(ctx, StreamOf(id), process.SnapshotSchema, target)
+	s, ok, err := e.cfg.Archive.Nearest(ctx, StreamOf(id), process.PastSchema, target)
 	if err != nil || !ok {
 		return empty, eventstore.Snapshot{}
 	}
@@ -96,6 +96,6 @@ func (e *Engine) keep(ctx context.Context, p *process.Process, ev eventstore.Eve
 	if err != nil {
 		return
 	}
-	_ = e.cfg.Archive.Keep(ctx, ev.Stream, eventstore.Snapshot{Version: p.Version, Schema: process.SnapshotSchema,
+	_ = e.cfg.Archive.Keep(ctx, ev.Stream, eventstore.Snapshot{Version: p.Version, Schema: process.PastSchema,
 		EventHash: ev.Hash, RecordedAt: ev.RecordedAt, Data: data})
 }

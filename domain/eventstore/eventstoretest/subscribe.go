@@ -163,6 +163,9 @@ func testClosed(t *testing.T, h *harness) {
 	if _, err := s.ReadStream(ctxFor(t), p+"c", eventstore.ReadStreamOptions{}); !errors.Is(err, eventstore.ErrClosed) {
 		t.Errorf("read after close: %v, want ErrClosed", err)
 	}
+	if _, err := s.Find(ctxFor(t), p+"c", eventstore.NewEventID()); !errors.Is(err, eventstore.ErrClosed) {
+		t.Errorf("find after close: %v, want ErrClosed", err)
+	}
 	if _, err := sub.Next(ctxFor(t)); !errors.Is(err, eventstore.ErrClosed) {
 		t.Errorf("subscription after close: %v, want ErrClosed", err)
 	}

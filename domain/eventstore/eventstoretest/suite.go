@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore Factory, f Features) {
 		{"rejects_bad_input_and_writes_nothing", testBadInput},
 		{"reads_streams_forwards_and_backwards_with_limits", testReadStream},
 		{"reads_the_global_log_in_order_with_filters", testReadAll},
+		{"finds_recorded_event_ids_of_a_stream", testFind},
 		{"reads_rare_categories_past_many_other_events", testSparseCategories},
 		{"subscription_delivers_history_then_live_events_in_order", testSubscriptionOrder},
 		{"subscription_resumes_after_a_checkpoint", testSubscriptionResume},
