@@ -98,7 +98,7 @@ func TestSetOpenData_survives_snapshot_and_replay(t *testing.T) {
 	must(t, err)
 	restored, err := process.UnmarshalSnapshot(b)
 	must(t, err)
-	if !restored.Public || !reflect.DeepEqual(p.Clone(), restored.Clone()) {
+	if !restored.Public || !reflect.DeepEqual(p.View(), restored.View()) {
 		t.Fatalf("the snapshot lost the public mark: %v", restored.Public)
 	}
 	if replayed := process.Replay(p.ID, recorded); !replayed.Public {
