@@ -2,6 +2,7 @@ package process
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/civicflow/civicflow/domain/template"
@@ -196,5 +197,40 @@ func (p *Process) JoinOrganisation(m Meta, o OrganisationJoined) error {
 		return invalid("contact", "a contact person needs a name, and a name needs a contact person")
 	}
 	p.record(m, o)
+	return nil
+}
+
+// ErasureReason is the reason recorded when the erasure of a person ends their team memberships
+// and process roles.
+const ErasureReason = "Löschung nach Art. 17 DSGVO / erasure (Art. 17 GDPR)"
+
+// ActEndMemberships is the action of EndMemberships.
+const ActEndMemberships Action = "end_memberships"
+
+// EndMemberships ends a participant's team memberships and process roles because the person was
+// erased: one TeamMemberLeft per team and one RoleReleased per role, each with ErasureReason, so
+// that the history shows that a member left and the team's size counts only its remaining
+// members. Erasure cannot wait, so the process's status does not matter. Administrators of the
+// process's tenant do this; a participant without memberships records nothing.
+func (p *Process) EndMemberships(m Meta, participant string) error {
+	if p.Version == 0 || !m.Actor.Sees(p.Tenant) {
+		return ErrNotFound
+	}
+	if m.Actor.Role != template.RoleAdministrator {
+		return &ForbiddenError{Role: m.Actor.Role, Action: string(ActEndMemberships)}
+	}
+	if _, ok := p.Participants[participant]; !ok {
+		return invalid("participant", "%q is not registered", participant)
+	}
+	for _, key := range slices.Sorted(maps.Keys(p.Collab.Teams)) {
+		if slices.Contains(p.Collab.Teams[key].Members, participant) {
+			p.record(m, TeamMemberLeft{Team: key, Participant: participant, Reason: ErasureReason})
+		}
+	}
+	for _, role := range slices.Sorted(maps.Keys(p.Collab.Roles)) {
+		if slices.Contains(p.Collab.Roles[role], participant) {
+			p.record(m, RoleReleased{Role: role, Participant: participant, Reason: ErasureReason})
+		}
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -237,8 +238,36 @@ func TestAttendance_certificate_and_feedback(t *testing.T) {
 		p := h.state(id)
 		after := p.Facts(tpl.Template, day)
 		if after.Attendance.Records != before.Attendance.Records || after.Attendance.Persons != before.Attendance.Persons ||
-			after.Feedback.Count != 2 || after.Feedback.Average["nutzen"] != 4 || after.Teams.Complete != before.Teams.Complete || after.Teams.Members != before.Teams.Members {
-			t.Fatalf("counts changed: %+v %+v → %+v %+v", before.Attendance, before.Teams, after.Attendance, after.Teams)
+			after.Feedback.Count != 2 || after.Feedback.Average["nutzen"] != 4 {
+			t.Fatalf("attendance or feedback counts changed: %+v %+v → %+v %+v", before.Attendance, before.Feedback, after.Attendance, after.Feedback)
+		}
+		// The team keeps Ben alone: it still counts as a team, one member fewer, no longer
+		// complete (an Entwicklungsteam has exactly two).
+		if after.Teams.Count != before.Teams.Count || after.Teams.Members != before.Teams.Members-1 || after.Teams.ByTeam["t"] != 1 ||
+			after.Teams.Complete != before.Teams.Complete-1 || after.Teams.Incomplete != before.Teams.Incomplete+1 {
+			t.Fatalf("teams %+v → %+v, want anna's membership ended", before.Teams, after.Teams)
+		}
+		if _, in := p.Collab.TeamOf("anna", "entwicklungsteam"); in {
+			t.Fatal("anna is still in a team")
+		}
+		left := 0
+		for _, ev := range events(t, h, id) {
+			if ev.Type != (process.TeamMemberLeft{}).Type() {
+				continue
+			}
+			pl, err := process.Decode(ev.Type, ev.SchemaVersion, ev.Data)
+			if l := pl.(process.TeamMemberLeft); err == nil && l.Participant == "anna" && l.Reason == process.ErasureReason && ev.Metadata.Actor == admin.User {
+				left++
+			}
+		}
+		if left != 1 {
+			t.Fatalf("%d erasure leavings of anna in the history, want 1", left)
+		}
+		if err := h.engine.ErasePerson(h.ctx, h.meta(admin), p.Participants["anna"].Person); err != nil {
+			t.Fatalf("erasing again: %v", err)
+		}
+		if v := h.state(id).Version; v != p.Version {
+			t.Fatalf("erasing again wrote events: version %d → %d", p.Version, v)
 		}
 		if got := h.engine.Reveal(h.ctx, p.Participants["anna"].Name); got != engine.Erased {
 			t.Fatalf("anna's name reads %q", got)
@@ -249,4 +278,28 @@ func TestAttendance_certificate_and_feedback(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestErasure_ends_team_memberships_and_roles_even_in_a_closed_process(t *testing.T) {
+	h := newHarness(t)
+	id := collabProcess(t, h)
+	h.do(lead, id, engine.FormTeam{Team: "lt", Kind: "loesungsteam", Name: "Lösungsteam Nord"})
+	for _, x := range []string{"anna", "ben", "cem"} {
+		h.do(member, id, engine.JoinTeam{Team: "lt", Participant: x})
+	}
+	h.do(lead, id, engine.TakeRole{Role: "backbone", Participant: "anna"})
+	h.do(lead, id, engine.Cancel{Reason: "Förderung beendet"})
+	if err := h.engine.ErasePerson(h.ctx, h.meta(admin), h.state(id).Participants["anna"].Person); err != nil {
+		t.Fatal(err)
+	}
+	p := h.state(id)
+	if got := p.Collab.Teams["lt"].Members; len(got) != 2 || slices.Contains(got, "anna") {
+		t.Fatalf("team members %v, want ben and cem", got)
+	}
+	if got := p.Collab.Roles["backbone"]; len(got) != 0 {
+		t.Fatalf("backbone holders %v, want none", got)
+	}
+	if _, err := h.engine.Do(h.ctx, h.meta(member), id, engine.NoExpectation, engine.JoinTeam{Team: "lt", Participant: "anna"}); refusedBy(err) != "closed" {
+		t.Fatalf("the closed process takes commands again: %v", err)
+	}
 }

@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -49,7 +53,78 @@ func (e *Engine) ErasePerson(ctx context.Context, m process.Meta, person string)
 	if err != nil && !errors.Is(err, eventstore.ErrConcurrency) { // a conflict: erased before
 		return err
 	}
-	return e.cfg.Vault.Erase(ctx, person)
+	if err := e.cfg.Vault.Erase(ctx, person); err != nil {
+		return err
+	}
+	return e.endMemberships(ctx, m, person)
+}
+
+// endMemberships ends the erased person's team memberships and process roles in every process of
+// their tenant where they are a participant (process.EndMemberships). Each process's command ID
+// is derived from the erasure's, so a retried erasure records nothing twice.
+func (e *Engine) endMemberships(ctx context.Context, m process.Meta, person string) error {
+	filter := eventstore.Filter{StreamPrefixes: []string{"process-"}, EventTypes: []string{process.ParticipantRegistered{}.Type()}}
+	after := eventstore.Start
+	for {
+		page, err := e.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Filter: filter})
+		if err != nil {
+			return err
+		}
+		for _, ev := range page {
+			if ev.Metadata.Tenant != tenantOf(person) {
+				continue
+			}
+			var reg process.ParticipantRegistered
+			if err := json.Unmarshal(ev.Data, &reg); err != nil {
+				return err
+			}
+			if reg.Person != person {
+				continue
+			}
+			if err := e.endMembershipsIn(ctx, m, ev.Stream, reg.Participant); err != nil {
+				return err
+			}
+		}
+		if len(page) < eventstore.DefaultReadAllLimit {
+			return nil
+		}
+		after = page[len(page)-1].Position
+	}
+}
+
+func (e *Engine) endMembershipsIn(ctx context.Context, m process.Meta, stream, participant string) error {
+	id, err := uuid.Parse(strings.TrimPrefix(stream, "process-"))
+	if err != nil {
+		return nil // not a process's stream
+	}
+	p, err := e.Load(ctx, m.Actor, id)
+	if errors.Is(err, process.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	member := false
+	for _, t := range p.Collab.Teams {
+		member = member || slices.Contains(t.Members, participant)
+	}
+	for _, holders := range p.Collab.Roles {
+		member = member || slices.Contains(holders, participant)
+	}
+	if !member {
+		return nil
+	}
+	m.CommandID = uuid.NewSHA1(programmeNamespace, []byte("erasure\x00"+m.CommandID+"\x00"+stream)).String()
+	_, err = e.Do(ctx, m, id, NoExpectation, endMemberships{Participant: participant})
+	return err
+}
+
+// endMemberships is the command of an erasure that ends a participant's memberships.
+type endMemberships struct{ Participant string }
+
+func (endMemberships) Action() process.Action { return process.ActEndMemberships }
+
+func (c endMemberships) run(_ context.Context, _ *Engine, m process.Meta, p *process.Process) error {
+	return p.EndMemberships(m, c.Participant)
 }
 
 // Reveal opens sealed personal data for display: the plain text, or "gelöscht / erased" once the
