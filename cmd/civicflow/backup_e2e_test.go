@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,19 +18,7 @@ import (
 func TestE2E_backup_while_the_server_runs_and_restore_refuses_its_open_file(t *testing.T) {
 	r := startServerEnv(t, []string{"CIVICFLOW_AUDIT_SEAL_INTERVAL=100ms"})
 	r.token("leipzig", "lead-user", "lead")
-	cli := func(args ...string) (string, int) {
-		c := exec.Command(r.bin, args...)
-		c.Env = r.cmd.Env
-		out, err := c.CombinedOutput()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return string(out), exit.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(out), 0
-	}
+	cli := r.cli
 	var mu sync.Mutex
 	var opened []string
 	done := make(chan struct{})

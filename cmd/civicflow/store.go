@@ -12,6 +12,6 @@ func newStoreCmd() *cobra.Command {
 Commands that work on the event store.`,
 		Args: cobra.NoArgs,
 	}
-	store.AddCommand(newStoreVerifyCmd())
+	store.AddCommand(newStoreVerifyCmd(), newStoreCopyCmd())
 	return store
 }

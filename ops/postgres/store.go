@@ -124,18 +124,24 @@ func (s *Store) isClosed() bool {
 	return s.closed
 }
 
-// rowsOf decodes rows of (position, record, hash) and closes them. The record and hash are read
-// from the driver's buffer without a copy: DecodeRecord copies the record once, into the event.
+// rowsOf decodes rows of (position, record, hash) and closes them. pgx reuses a row's buffer for
+// the next row, and a decoded event's Data is a slice of its record, so every record is first
+// copied into one buffer per page (capped slices: a later append never writes over an earlier
+// record); the hash is copied into the event.
 func rowsOf(rows pgx.Rows) ([]eventstore.Event, error) {
 	defer rows.Close()
 	var out []eventstore.Event
+	var slab []byte
 	for rows.Next() {
 		var record, hash pgtype.DriverBytes
 		var pos int64
 		if err := rows.Scan(&pos, &record, &hash); err != nil {
 			return nil, fmt.Errorf("postgres: scan event: %w", err)
 		}
-		e, err := eventstore.StoredRow{Position: eventstore.SequencePosition(uint64(pos)), Record: record, Hash: hash}.Event()
+		start := len(slab)
+		slab = append(slab, record...)
+		own := slab[start:len(slab):len(slab)]
+		e, err := eventstore.StoredRow{Position: eventstore.SequencePosition(uint64(pos)), Record: own, Hash: hash}.Event()
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}

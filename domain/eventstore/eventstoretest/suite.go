@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore Factory, f Features) {
 		{"reads_the_global_log_in_order_with_filters", testReadAll},
 		{"finds_recorded_event_ids_of_a_stream", testFind},
 		{"reads_rare_categories_past_many_other_events", testSparseCategories},
+		{"every_event_of_a_page_keeps_its_own_data", testPageData},
 		{"subscription_delivers_history_then_live_events_in_order", testSubscriptionOrder},
 		{"subscription_resumes_after_a_checkpoint", testSubscriptionResume},
 		{"subscription_applies_filters", testSubscriptionFilter},
