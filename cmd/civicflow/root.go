@@ -46,6 +46,7 @@ Exit-Codes / exit codes:
 		newProcessCmd(),
 		newProjectionsCmd(),
 		newAuditCmd(),
+		newOpenDataCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
 	)

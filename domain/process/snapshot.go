@@ -42,6 +42,7 @@ type snapshot struct {
 	OpenedAt        time.Time                            `json:"opened_at"`
 	ClosedAt        time.Time                            `json:"closed_at,omitzero"`
 	Public          bool                                 `json:"public,omitempty"`
+	PublicChangedAt time.Time                            `json:"public_changed_at,omitzero"`
 	Timeline        []StageVisit                         `json:"timeline"`
 	Tasks           map[string]map[string]TaskRecord     `json:"tasks"`
 	Approvals       map[string]map[string]ApprovalRecord `json:"approvals"`
@@ -70,7 +71,7 @@ func (p *Process) marshal() ([]byte, error) {
 	state, err := json.Marshal(snapshot{
 		ID: p.ID, Tenant: p.Tenant, Title: p.Title, Lead: p.Lead, Programme: p.Programme,
 		TemplateID: p.TemplateID, TemplateVersion: p.TemplateVersion, Status: p.Status, Stage: p.Stage,
-		StageEnteredAt: p.StageEnteredAt, OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, Public: p.Public, Timeline: p.Timeline,
+		StageEnteredAt: p.StageEnteredAt, OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, Public: p.Public, PublicChangedAt: p.PublicChangedAt, Timeline: p.Timeline,
 		Tasks: p.Tasks, Approvals: p.Approvals, Participants: p.Participants, Sessions: p.Sessions,
 		Contributions: p.Contributions, Decisions: p.Decisions, Results: p.Results, Measures: p.Measures,
 		Collab: p.Collab, Version: p.Version, Time: p.Time,
@@ -148,7 +149,7 @@ func UnmarshalSnapshot(b []byte) (*Process, error) {
 	p.Tenant, p.Title, p.Lead, p.Programme = s.Tenant, s.Title, s.Lead, s.Programme
 	p.TemplateID, p.TemplateVersion, p.Status, p.Stage = s.TemplateID, s.TemplateVersion, s.Status, s.Stage
 	p.StageEnteredAt, p.OpenedAt, p.ClosedAt, p.Timeline = s.StageEnteredAt, s.OpenedAt, s.ClosedAt, s.Timeline
-	p.Public = s.Public
+	p.Public, p.PublicChangedAt = s.Public, s.PublicChangedAt
 	p.Contributions, p.Decisions, p.Results, p.Version = s.Contributions, s.Decisions, s.Results, s.Version
 	if s.Tasks != nil {
 		p.Tasks = s.Tasks

@@ -32,8 +32,10 @@ type Process struct {
 	StageEnteredAt  time.Time
 	OpenedAt        time.Time
 	ClosedAt        time.Time
-	// Public says whether an administrator marked the process public for the open-data export.
-	Public bool
+	// Public says whether an administrator marked the process public for the open-data export,
+	// and PublicChangedAt when that last changed (zero: never).
+	Public          bool
+	PublicChangedAt time.Time
 	// Timeline lists every stage visit in order.
 	Timeline []StageVisit
 	// Tasks holds completed tasks by stage and task key.
@@ -150,7 +152,7 @@ func (p *Process) ClearPending() { p.pending, p.decidedAt, p.stampFrom = nil, ti
 func (p *Process) TimedPending() bool {
 	for _, e := range p.pending {
 		switch e.(type) {
-		case ProcessOpened, StageCompleted, StageReverted, ProcessCancelled, ProcessCompleted, ProcessMigrated:
+		case ProcessOpened, StageCompleted, StageReverted, ProcessCancelled, ProcessCompleted, ProcessMigrated, OpenDataSet:
 			return true
 		}
 	}
@@ -173,6 +175,7 @@ func (p *Process) Stamp(at time.Time) {
 	fix(&p.OpenedAt)
 	fix(&p.StageEnteredAt)
 	fix(&p.ClosedAt)
+	fix(&p.PublicChangedAt)
 	for i := p.stampFrom; i < len(p.Timeline); i++ {
 		fix(&p.Timeline[i].Entered)
 		fix(&p.Timeline[i].Left)
@@ -264,7 +267,7 @@ func (p *Process) Apply(r Recorded) {
 	case ProcessResumed:
 		p.Status = StatusActive
 	case OpenDataSet:
-		p.Public = e.Public
+		p.Public, p.PublicChangedAt = e.Public, r.time(e.At)
 	case ProcessCancelled:
 		p.Status, p.ClosedAt = StatusCancelled, r.time(e.At)
 		p.leave(p.ClosedAt, "closed")

@@ -116,7 +116,7 @@ func TestAPI_records_each_successful_read_by_an_auditor_exactly_once(t *testing.
 	}
 	t.Run("every route an auditor reads is in the table", func(t *testing.T) {
 		for _, rt := range httpapi.Routes() {
-			if !strings.HasPrefix(rt, "GET /api/v1/") {
+			if !strings.HasPrefix(rt, "GET /api/v1/") || rt == "GET /api/v1/opendata/{tenant}" { // open data is read without a token: nobody to record
 				continue
 			}
 			if !slices.ContainsFunc(reads, func(rd auditedRead) bool { return rd.route == rt }) {

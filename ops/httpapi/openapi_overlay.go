@@ -15,6 +15,9 @@ func complete(doc []byte) ([]byte, error) {
 	}
 	addCommandOperations(d)
 	addProblemResponses(d)
+	if err := addOpenDataOperations(d); err != nil {
+		return nil, err
+	}
 	info := d["info"].(map[string]any)
 	info["contact"] = map[string]any{"name": "civicflow", "url": "https://github.com/civicflow/civicflow"}
 	info["license"] = map[string]any{"name": "European Union Public Licence 1.2", "identifier": "EUPL-1.2"}
@@ -44,6 +47,7 @@ var apiTags = [][2]string{
 	{"persons", "Personenbezogene Daten löschen (Art. 17 DSGVO) / erase personal data (Art. 17 GDPR)"},
 	{"programmes", "Programme über mehrere Verfahren / programmes spanning several processes"},
 	{"notifications", "Benachrichtigungen: Kalender, unzustellbare Nachrichten / notifications: calendar, dead letters"},
+	{"open data", "Offene Daten: zusammengefasste, nicht personenbezogene Kennzahlen öffentlicher Verfahren, ohne Token / open data: aggregate, non-personal figures of public processes, no token"},
 }
 
 // tagOf names the tag of an operation by its path.

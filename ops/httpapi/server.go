@@ -121,6 +121,8 @@ var routes = []route{
 	{"GET", "/healthz", true, (*API).health},
 	{"GET", "/readyz", true, (*API).ready},
 	{"GET", "/api/openapi.json", true, (*API).openapi},
+	{"GET", "/api/opendata.schema.json", true, (*API).openDataSchema},
+	{"GET", "/api/v1/opendata/{tenant}", true, (*API).openData},
 	{"GET", "/api/v1/templates", false, (*API).listTemplates},
 	{"POST", "/api/v1/templates", false, (*API).publishTemplate},
 	{"GET", "/api/v1/templates/{id}", false, (*API).showTemplate},

@@ -16,10 +16,15 @@ const (
 	ReasonInvalid = "invalid"
 	// ReasonThrottled is an attempt refused by the back-off without checking its credential.
 	ReasonThrottled = "throttled"
+	// ReasonUnknownTenant is a request for the open data of a tenant the installation does not
+	// know: it counts like an invalid credential, so that tenants cannot be enumerated cheaply.
+	ReasonUnknownTenant = "unknown_tenant"
 )
 
 // Reasons lists every reason, for metrics that export a series per reason.
-func Reasons() []string { return []string{ReasonMissing, ReasonInvalid, ReasonThrottled} }
+func Reasons() []string {
+	return []string{ReasonMissing, ReasonInvalid, ReasonThrottled, ReasonUnknownTenant}
+}
 
 // Observer is told of every failed attempt. Implementations must be safe for concurrent use.
 type Observer interface {

@@ -318,3 +318,29 @@ func (l *List) EachStay(fn func(template, stage string, stayed time.Duration)) {
 		}
 	}
 }
+
+// Select returns reader's copies (process.View) of the processes of tenant for which keep is
+// true, oldest first (then by ID), and whether the tenant has any process at all. keep sees the
+// list's own state while the list is locked for reading: it must not change or keep it.
+func (l *List) Select(tenant string, keep func(*process.Process) bool) ([]*process.Process, bool) {
+	l.mu.RLock()
+	var out []*process.Process
+	known := false
+	for _, p := range l.states {
+		if p.Version == 0 || p.Tenant != tenant {
+			continue
+		}
+		known = true
+		if keep(p) {
+			out = append(out, p.View())
+		}
+	}
+	l.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].OpenedAt.Equal(out[j].OpenedAt) {
+			return out[i].OpenedAt.Before(out[j].OpenedAt)
+		}
+		return out[i].ID.String() < out[j].ID.String()
+	})
+	return out, known
+}

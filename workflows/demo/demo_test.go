@@ -332,3 +332,21 @@ func TestLoad_names_the_process_and_step_of_a_refused_command(t *testing.T) {
 		t.Fatalf("Load returned %v, want the refusal of process 1's step task-announce_series", err)
 	}
 }
+
+// TestPersonalData_lists_the_demos_names_addresses_and_texts: what tests of personal-data-free
+// outputs look for is really there.
+func TestPersonalData_lists_the_demos_names_addresses_and_texts(t *testing.T) {
+	all := demo.PersonalData()
+	var mails, texts int
+	for _, s := range all {
+		switch {
+		case strings.HasSuffix(s, "@example.org"):
+			mails++
+		case len(s) > 40:
+			texts++
+		}
+	}
+	if len(all) < 100 || mails < 20 || texts < 20 {
+		t.Fatalf("%d entries, %d e-mail addresses, %d long texts: %q", len(all), mails, texts, all)
+	}
+}
