@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -34,5 +35,18 @@ func TestSealConformance(t *testing.T) {
 	storetest.RunSeals(t, func(t *testing.T) storetest.SealParts {
 		s := open(t, postgres.Config{})
 		return storetest.SealParts{Seals: s.Seals(), Hashes: s.MerkleHashes()}
+	})
+}
+
+// Two stores on one schema, as two instances on one database: clients alternate between them.
+func TestLinearizable(t *testing.T) {
+	storetest.RunLinearizable(t, func(t *testing.T) []eventstore.Store {
+		one := open(t, postgres.Config{})
+		two, err := postgres.New(context.Background(), postgres.Config{URL: one.URL(), Schema: one.Schema()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { two.Close() })
+		return []eventstore.Store{one, two}
 	})
 }

@@ -36,3 +36,7 @@ func TestSealConformance(t *testing.T) {
 		return storetest.SealParts{Seals: s.Seals(), Hashes: s.MerkleHashes()}
 	})
 }
+
+func TestLinearizable(t *testing.T) {
+	storetest.RunLinearizable(t, func(t *testing.T) []eventstore.Store { return []eventstore.Store{openTemp(t)} })
+}
