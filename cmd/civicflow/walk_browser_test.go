@@ -116,6 +116,13 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 	}
 	lead.check("completed")
 
+	// The administrator marks the completed process public for the open data.
+	admin.do("reload", chromedp.Navigate(process))
+	admin.submit("f-set_open_data-true", nil)
+	admin.has("p.done", "Die Freigabe für offene Daten ist geändert.")
+	admin.has("#opendata + p", "stehen in den offenen Daten der Kommune")
+	admin.check("open data marked public")
+
 	admin.do("templates", chromedp.Navigate(r.url+"/templates"))
 	admin.submit("f-publish", map[string]string{"yaml": "id: kaputt\ntitle: {de: K, en: B}\nstages:\n  - key: Zwei Wörter\n"})
 	admin.has("#problems + ul", "Zeile 4")

@@ -46,7 +46,7 @@ func (b *browser) submit(id string, form url.Values, extra map[string]string) pa
 // commandOf reads the command from a form ID ("f-complete_task-publish_call" → complete_task).
 func commandOf(id string) string {
 	name := strings.TrimPrefix(id, "f-")
-	for _, c := range []string{"complete_task", "reopen_task", "grant_approval", "advance", "suspend", "register_participant"} {
+	for _, c := range []string{"complete_task", "reopen_task", "grant_approval", "advance", "suspend", "register_participant", "set_open_data"} {
 		if strings.HasPrefix(name, c) {
 			return c
 		}

@@ -50,19 +50,21 @@ type visitRow struct {
 type processData struct {
 	ID, Title, Template, Programme, Lead, Opened, Status, Stage string
 	Personal                                                    bool
-	Timeline                                                    timeline
-	Visits                                                      []visitRow
-	Tasks                                                       []taskRow
-	Approvals                                                   []approvalRow
-	Participants                                                []participantRow
-	Groups                                                      []groupCount
-	Sessions                                                    []sessionRow
-	Contributions                                               int
-	Decisions                                                   []decisionRow
-	Results                                                     []process.ResultPublished
-	Measures                                                    []measureRow
-	History                                                     []historyRow
-	Collab                                                      collabData
+	// Public says whether the process is in the tenant's open data.
+	Public        bool
+	Timeline      timeline
+	Visits        []visitRow
+	Tasks         []taskRow
+	Approvals     []approvalRow
+	Participants  []participantRow
+	Groups        []groupCount
+	Sessions      []sessionRow
+	Contributions int
+	Decisions     []decisionRow
+	Results       []process.ResultPublished
+	Measures      []measureRow
+	History       []historyRow
+	Collab        collabData
 	// Version is the process's version the page shows (its forms send it back as If-Match).
 	Version int64
 	// Work holds the forms and the exit conditions (workbench.go).
@@ -94,7 +96,7 @@ func (d *Dashboard) showProcess(w http.ResponseWriter, r *http.Request, rq reque
 	p.Title = pr.Title
 	personal := seesPersonalData(rq.actor)
 	stage, _ := tv.Template.Stage(pr.Stage)
-	data := processData{ID: pr.ID.String(), Title: pr.Title, Programme: pr.Programme, Personal: personal,
+	data := processData{ID: pr.ID.String(), Title: pr.Title, Programme: pr.Programme, Personal: personal, Public: pr.Public,
 		Template: p.Text(tv.Template.Title), Opened: p.Date(pr.OpenedAt), Status: p.T("status." + string(pr.Status)),
 		Stage: p.Text(stage.Title), Contributions: pr.Contributions, Results: pr.Results}
 	if personal {

@@ -13,7 +13,11 @@ import (
 // process's state, grouped by the page's sections, and the current stage's exit conditions.
 type work struct {
 	Tasks, Approvals, Stage, Participants, Sessions, Contributions, Decisions, Results, Measures, Status []*form
-	Conditions                                                                                           []conditionRow
+	// OpenData is the administrator's form that marks the process public for the open-data
+	// export or takes it out again (in every status), and OpenDataLink the export's address.
+	OpenData     []*form
+	OpenDataLink string
+	Conditions   []conditionRow
 	// Refused is set when an advance or completion was just refused; Conditions say why.
 	Refused bool
 	// Conflict lists what others changed since the submitted form was rendered (a 412).
@@ -49,10 +53,16 @@ func (d *Dashboard) workbench(ctx context.Context, p *page, a process.Actor, pr 
 		}
 		w.Conditions = append(w.Conditions, row)
 	}
-	if a.Role == domain.RoleAuditor || a.Role == domain.RoleViewer || !open(pr.Status) {
+	if a.Role == domain.RoleAuditor || a.Role == domain.RoleViewer {
 		return w, nil
 	}
 	fs := &formSet{p: p, process: pr.ID.String(), version: pr.Version, failed: failed}
+	if f := fs.openDataForm(a, pr); f != nil {
+		w.OpenData, w.OpenDataLink = []*form{f}, openDataLink(pr.Tenant)
+	}
+	if !open(pr.Status) {
+		return w, nil
+	}
 	if pr.Status == process.StatusSuspended {
 		if a.Allowed(process.ActResume) {
 			w.Status = append(w.Status, fs.new("resume", "", p.T("form.resume"), "form.resume.submit"))
