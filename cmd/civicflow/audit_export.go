@@ -128,31 +128,33 @@ func exportKey(cmd *cobra.Command, cfg config.Config) (note.Verifier, error) {
 }
 
 func writeExport(cmd *cobra.Command, rep *report.Report, format string) error {
+	return writeDocument(cmd, func(w io.Writer) error {
+		switch format {
+		case "json":
+			return rep.WriteJSON(w)
+		case "csv":
+			return rep.WriteCSV(w)
+		}
+		return rep.WriteHTML(w)
+	})
+}
+
+// writeDocument writes a report byte for byte (its JSON is verified offline) to --out or to
+// standard output.
+func writeDocument(cmd *cobra.Command, write func(io.Writer) error) error {
 	var w io.Writer = cmd.OutOrStdout()
 	if s, ok := w.(*safeWriter); ok {
-		w = s.w // a report is a document, written byte for byte (its JSON is verified offline)
+		w = s.w
 	}
-	var f *os.File
-	if out, _ := cmd.Flags().GetString("out"); out != "" {
-		var err error
-		if f, err = os.Create(out); err != nil {
-			return err
-		}
-		w = f
+	out, _ := cmd.Flags().GetString("out")
+	if out == "" {
+		return write(w)
 	}
-	var err error
-	switch format {
-	case "json":
-		err = rep.WriteJSON(w)
-	case "csv":
-		err = rep.WriteCSV(w)
-	default:
-		err = rep.WriteHTML(w)
+	f, err := os.Create(out)
+	if err != nil {
+		return err
 	}
-	if f != nil {
-		err = errors.Join(err, f.Close())
-	}
-	return err
+	return errors.Join(write(f), f.Close())
 }
 
 // newAuditExportVerifyCmd returns "civicflow audit export verify FILE.json --key KEY".

@@ -44,6 +44,7 @@ Exit-Codes / exit codes:
 		newTokenCmd(),
 		newTemplateCmd(),
 		newProcessCmd(),
+		newProgrammeCmd(),
 		newProjectionsCmd(),
 		newAuditCmd(),
 		newOpenDataCmd(),

@@ -95,6 +95,15 @@ func (r *ProgrammeReport) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
+// ReadProgrammeJSON reads a programme's report written by ProgrammeReport.WriteJSON.
+func ReadProgrammeJSON(rd io.Reader) (*ProgrammeReport, error) {
+	var r ProgrammeReport
+	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+		return nil, fmt.Errorf("report: not a programme report in JSON: %w", err)
+	}
+	return &r, nil
+}
+
 // WriteHTML writes the programme's report as a printable page (A4), German and English.
 func (r *ProgrammeReport) WriteHTML(w io.Writer) error {
 	return programmePage.Execute(w, r)
