@@ -13,7 +13,7 @@ import (
 )
 
 // Find reports which of ids are recorded in stream; see eventstore.Store. Each ID is one seek in
-// the event-ID index (events_event_id) and one in legacy_event_ids, whatever the stream's length.
+// the event-ID index (event_log_event_id) and one in legacy_event_ids, whatever the stream's length.
 // The list is padded to a power of two by repeating its last ID, so that a few prepared
 // statements serve every call.
 func (s *Store) Find(ctx context.Context, stream string, ids ...uuid.UUID) (map[uuid.UUID]int64, error) {
@@ -53,11 +53,11 @@ func (s *Store) Find(ctx context.Context, stream string, ids ...uuid.UUID) (map[
 	return found, nil
 }
 
-// findQuery looks n IDs up in events and legacy_event_ids. "+stream" keeps SQLite from choosing
+// findQuery looks n IDs up in event_log and legacy_event_ids. "+stream" keeps SQLite from choosing
 // the stream's index, which would walk the whole stream: the ID's index finds at most one row.
 func findQuery(n int) string {
 	marks := strings.Repeat(",?", n)[1:]
-	return `SELECT event_id, version FROM events WHERE event_id IN (` + marks + `) AND +stream = ?
+	return `SELECT event_id, version FROM event_log WHERE event_id IN (` + marks + `) AND +stream = (SELECT id FROM event_streams WHERE name = ?)
 		UNION ALL SELECT id, version FROM legacy_event_ids WHERE id IN (` + marks + `) AND +stream = ?`
 }
 

@@ -47,7 +47,7 @@ func TestFind_seeks_the_ID_indexes_and_never_walks_a_stream(t *testing.T) {
 		}
 		rows.Close()
 		text := strings.Join(plan, "\n")
-		for _, want := range []string{"events USING INDEX events_event_id (event_id=?)", "legacy_event_ids USING PRIMARY KEY (id=?)"} {
+		for _, want := range []string{"event_log USING INDEX event_log_event_id (event_id=?)", "legacy_event_ids USING PRIMARY KEY (id=?)"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%d IDs: plan lacks %q:\n%s", n, want, text)
 			}
@@ -106,7 +106,7 @@ func TestFind_knows_the_commands_of_a_database_from_an_old_release(t *testing.T)
 	}
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	src, err := os.Open(from)
 	if err != nil {

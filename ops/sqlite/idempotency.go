@@ -18,11 +18,17 @@ func decideExisting(ctx context.Context, tx *sql.Tx, r *appendReq, head streamHe
 	for i, e := range r.events {
 		var rec eventstore.Recorded
 		var pos int64
-		err := tx.QueryRowContext(ctx, `SELECT stream, version, position, record FROM events WHERE event_id = ?`, e.ID[:]).Scan(&rec.Stream, &rec.Version, &pos, &rec.Record)
+		var typ string
+		var body []byte
+		err := tx.QueryRowContext(ctx, `SELECT s.name, l.version, l.position, t.name, l.body FROM event_log l
+			JOIN event_streams s ON s.id = l.stream JOIN event_names t ON t.id = l.type WHERE l.event_id = ?`, e.ID[:]).Scan(&rec.Stream, &rec.Version, &pos, &typ, &body)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
+			return false, err
+		}
+		if rec.Record, err = rebuildRecord(e.ID[:], rec.Stream, rec.Version, typ, body); err != nil {
 			return false, err
 		}
 		rec.Position = eventstore.SequencePosition(uint64(pos))

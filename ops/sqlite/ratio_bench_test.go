@@ -25,7 +25,7 @@ func BenchmarkGroupCommitVsCeiling(b *testing.B) {
 	rawPath, raw64Path := filepath.Join(dir, "raw.db"), filepath.Join(dir, "raw64.db")
 	open(b, sqlite.Config{Path: rawPath}).Close()
 	open(b, sqlite.Config{Path: raw64Path}).Close()
-	db, db64 := rawDB(b, rawPath), rawDB(b, raw64Path)
+	db, db64 := rawInsertDB(b, rawPath), rawInsertDB(b, raw64Path)
 	ctx := context.Background()
 	var storeTime, rawTime, raw64Time time.Duration
 	versions := make([]int64, 64)

@@ -28,9 +28,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		if from == 0 {
 			from = 1<<62 - 1
 		}
-		rows, err = s.query(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`, stream, from, limit)
+		rows, err = s.query(ctx, selectEvents+` WHERE l.stream = (SELECT id FROM event_streams WHERE name = ?) AND l.version <= ? ORDER BY l.version DESC LIMIT ?`, stream, from, limit)
 	} else {
-		rows, err = s.query(ctx, `SELECT position, record, hash FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`, stream, opts.From, limit)
+		rows, err = s.query(ctx, selectEvents+` WHERE l.stream = (SELECT id FROM event_streams WHERE name = ?) AND l.version >= ? ORDER BY l.version LIMIT ?`, stream, opts.From, limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read stream %q: %w", stream, err)
@@ -67,7 +67,7 @@ func (s *Store) readPage(ctx context.Context, opts eventstore.ReadAllOptions, he
 		return events, 0, err
 	}
 	// The statements first: a transaction holds a pooled connection, which preparing may need.
-	headStmt, err := s.reads.get(ctx, `SELECT coalesce(max(position), 0) FROM events`)
+	headStmt, err := s.reads.get(ctx, `SELECT coalesce(max(position), 0) FROM event_log`)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -102,7 +102,7 @@ func readAllQuery(opts eventstore.ReadAllOptions, limit int) (string, []any) {
 		return categoryQuery(cats, opts, limit)
 	}
 	var b strings.Builder
-	b.WriteString(`SELECT position, record, hash FROM events WHERE position > ?`)
+	b.WriteString(selectEvents + ` WHERE l.position > ?`)
 	args := []any{int64(opts.After.Commit())}
 	if len(opts.Filter.StreamPrefixes) > 0 {
 		b.WriteString(` AND (`)
@@ -111,23 +111,23 @@ func readAllQuery(opts eventstore.ReadAllOptions, limit int) (string, []any) {
 				b.WriteString(` OR `)
 			}
 			if upper, ok := prefixUpperBound(p); ok {
-				b.WriteString(`(stream >= ? AND stream < ?)`)
+				b.WriteString(`(s.name >= ? AND s.name < ?)`)
 				args = append(args, p, upper)
 			} else {
-				b.WriteString(`stream >= ?`)
+				b.WriteString(`s.name >= ?`)
 				args = append(args, p)
 			}
 		}
 		b.WriteString(`)`)
 	}
 	args = typeClause(&b, opts.Filter.EventTypes, args)
-	b.WriteString(` ORDER BY position LIMIT ?`)
+	b.WriteString(` ORDER BY l.position LIMIT ?`)
 	return b.String(), append(args, limit)
 }
 
-// categoryExpr is a stream's category as the index events_category_position keeps it: the name
-// up to and including its first "-". A query must use exactly this text for the index to serve.
-const categoryExpr = `substr(stream, 1, instr(stream, '-'))`
+// selectEvents reads rows of the log with their stream and type names, for scanEvents.
+const selectEvents = `SELECT l.position, l.event_id, s.name, l.version, t.name, l.body, l.hash
+	FROM event_log l JOIN event_streams s ON s.id = l.stream JOIN event_names t ON t.id = l.type`
 
 // categories reports whether every prefix is a whole category ("token-": one "-", at its end).
 func categories(prefixes []string) ([]string, bool) {
@@ -143,17 +143,17 @@ func categories(prefixes []string) ([]string, bool) {
 }
 
 // categoryQuery reads the next events of whole categories through the index
-// events_category_position: each category's next events are a seek and a short range, so the
+// event_log_category_position: each category's next events are a seek and a short range, so the
 // read costs what it returns, however many events of other categories lie in between. Several
 // categories are merged: each contributes at most limit events, the union is ordered and cut.
 func categoryQuery(cats []string, opts eventstore.ReadAllOptions, limit int) (string, []any) {
 	var b strings.Builder
 	var args []any
 	one := func(cat string) {
-		b.WriteString(`SELECT position, record, hash FROM events WHERE ` + categoryExpr + ` = ? AND position > ?`)
+		b.WriteString(selectEvents + ` WHERE l.category = (SELECT id FROM event_names WHERE name = ?) AND l.position > ?`)
 		args = append(args, cat, int64(opts.After.Commit()))
 		args = typeClause(&b, opts.Filter.EventTypes, args)
-		b.WriteString(` ORDER BY position LIMIT ?`)
+		b.WriteString(` ORDER BY l.position LIMIT ?`)
 		args = append(args, limit)
 	}
 	if len(cats) == 1 {
@@ -177,7 +177,7 @@ func typeClause(b *strings.Builder, types []string, args []any) []any {
 	if len(types) == 0 {
 		return args
 	}
-	b.WriteString(` AND type IN (?` + strings.Repeat(`, ?`, len(types)-1) + `)`)
+	b.WriteString(` AND t.name IN (?` + strings.Repeat(`, ?`, len(types)-1) + `)`)
 	for _, t := range types {
 		args = append(args, t)
 	}
@@ -197,18 +197,19 @@ func prefixUpperBound(p string) (string, bool) {
 	return "", false
 }
 
-// scanEvents decodes rows of (position, record, hash) and closes them.
+// scanEvents decodes rows of selectEvents and closes them.
 func scanEvents(rows *sql.Rows, capHint int) ([]eventstore.Event, error) {
 	defer rows.Close()
 	events := make([]eventstore.Event, 0, min(capHint, 16)) // grows as rows come: most pages are short
 	for rows.Next() {
-		var pos int64
-		var record []byte
-		var hash sql.RawBytes // copied into the event's Hash
-		if err := rows.Scan(&pos, &record, &hash); err != nil {
+		var pos, version int64
+		var stream, typ string
+		var body []byte
+		var id, hash sql.RawBytes // copied into the event
+		if err := rows.Scan(&pos, &id, &stream, &version, &typ, &body, &hash); err != nil {
 			return nil, fmt.Errorf("sqlite: scan event: %w", err)
 		}
-		e, err := decodeRow(pos, record, hash)
+		e, err := rowEvent(pos, id, stream, version, typ, body, hash)
 		if err != nil {
 			return nil, err
 		}
@@ -220,9 +221,14 @@ func scanEvents(rows *sql.Rows, capHint int) ([]eventstore.Event, error) {
 	return events, nil
 }
 
-// decodeRow turns a stored row into an event.
+// decodeRow turns a stored canonical record into an event.
 func decodeRow(pos int64, record, hash []byte) (eventstore.Event, error) {
 	e, err := eventstore.DecodeRecord(record)
+	return placed(e, err, pos, hash)
+}
+
+// placed gives a decoded event its position and hash, checking both.
+func placed(e eventstore.Event, err error, pos int64, hash []byte) (eventstore.Event, error) {
 	if err != nil {
 		return eventstore.Event{}, fmt.Errorf("sqlite: event at position %d: %w", pos, err)
 	}

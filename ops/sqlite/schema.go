@@ -97,17 +97,76 @@ var migrations = []string{
 		stream  TEXT    NOT NULL,
 		version INTEGER NOT NULL
 	) STRICT, WITHOUT ROWID;`,
+	// 8: the log in fewer bytes (issue 16). event_log keeps what events kept, with the stream and
+	// the type as numbers into event_streams and event_names (which also numbers categories:
+	// a stream name up to and including its first "-") and the rest of the record in body,
+	// compact or raw (compact.go); the canonical record, which the chain hash covers, is
+	// rebuilt from them. The events view shows the rows as before, with the rebuilt record
+	// (civicflow_record, a function this program registers), and its triggers write through it
+	// (raw bodies): tools and tests that read or change events keep working. compactLog moves
+	// the rows of events into event_log in the same transaction.
+	`ALTER TABLE events RENAME TO events_v6;
+	CREATE TABLE event_names (
+		id   INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE
+	) STRICT;
+	CREATE TABLE event_streams (
+		id       INTEGER PRIMARY KEY,
+		name     TEXT    NOT NULL UNIQUE,
+		category INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE event_log (
+		position INTEGER PRIMARY KEY,
+		stream   INTEGER NOT NULL,
+		version  INTEGER NOT NULL,
+		category INTEGER NOT NULL,
+		type     INTEGER NOT NULL,
+		event_id BLOB    NOT NULL,
+		body     BLOB    NOT NULL,
+		hash     BLOB    NOT NULL
+	) STRICT;
+	CREATE UNIQUE INDEX event_log_stream_version ON event_log (stream, version);
+	CREATE UNIQUE INDEX event_log_event_id ON event_log (event_id);
+	CREATE INDEX event_log_category_position ON event_log (category, position);
+	CREATE VIEW events (position, stream, version, event_id, type, record, hash) AS
+		SELECT l.position, s.name, l.version, l.event_id, t.name,
+			civicflow_record(l.event_id, s.name, l.version, t.name, l.body), l.hash
+		FROM event_log l JOIN event_streams s ON s.id = l.stream JOIN event_names t ON t.id = l.type;
+	CREATE TRIGGER events_insert INSTEAD OF INSERT ON events BEGIN
+		INSERT INTO event_names (name) VALUES (NEW.type), (substr(NEW.stream, 1, instr(NEW.stream, '-'))) ON CONFLICT DO NOTHING;
+		INSERT INTO event_streams (name, category) VALUES (NEW.stream,
+			(SELECT id FROM event_names WHERE name = substr(NEW.stream, 1, instr(NEW.stream, '-')))) ON CONFLICT DO NOTHING;
+		INSERT INTO event_log (position, stream, version, category, type, event_id, body, hash) SELECT
+			NEW.position, s.id, NEW.version, s.category, (SELECT id FROM event_names WHERE name = NEW.type),
+			NEW.event_id, NEW.record, NEW.hash FROM event_streams s WHERE s.name = NEW.stream;
+	END;
+	CREATE TRIGGER events_update INSTEAD OF UPDATE ON events BEGIN
+		INSERT INTO event_names (name) VALUES (NEW.type), (substr(NEW.stream, 1, instr(NEW.stream, '-'))) ON CONFLICT DO NOTHING;
+		INSERT INTO event_streams (name, category) VALUES (NEW.stream,
+			(SELECT id FROM event_names WHERE name = substr(NEW.stream, 1, instr(NEW.stream, '-')))) ON CONFLICT DO NOTHING;
+		UPDATE event_log SET position = NEW.position, stream = s.id, version = NEW.version, category = s.category,
+			type = (SELECT id FROM event_names WHERE name = NEW.type), event_id = NEW.event_id, body = NEW.record, hash = NEW.hash
+			FROM (SELECT id, category FROM event_streams WHERE name = NEW.stream) AS s WHERE event_log.position = OLD.position;
+	END;
+	CREATE TRIGGER events_delete INSTEAD OF DELETE ON events BEGIN
+		DELETE FROM event_log WHERE position = OLD.position;
+	END;`,
 }
 
 // fills are the migrations' steps in Go, run right after the SQL of the migration they belong to
 // (by number), in the same transaction.
-var fills = map[int]func(context.Context, *sql.Tx) error{7: fillLegacyEventIDs}
+var fills = map[int]func(context.Context, *sql.Tx) error{7: fillLegacyEventIDs, 8: compactLog}
 
 // SchemaVersion is the schema version this program writes.
 var SchemaVersion = len(migrations)
 
 // migrate brings the schema up to SchemaVersion in one transaction.
 func migrate(ctx context.Context, conn *sql.Conn) error {
+	return migrateTo(ctx, conn, len(migrations))
+}
+
+// migrateTo brings the schema up to version target in one transaction.
+func migrateTo(ctx context.Context, conn *sql.Conn, target int) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin migration: %w", err)
@@ -126,7 +185,7 @@ func migrate(ctx context.Context, conn *sql.Conn) error {
 	if current > len(migrations) {
 		return fmt.Errorf("sqlite: database schema version %d is newer than this program's %d: upgrade civicflow", current, len(migrations))
 	}
-	for v := current + 1; v <= len(migrations); v++ {
+	for v := current + 1; v <= target; v++ {
 		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
 			return fmt.Errorf("sqlite: migration %d: %w", v, err)
 		}

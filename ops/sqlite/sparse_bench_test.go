@@ -45,7 +45,7 @@ func BenchmarkSparseRead(b *testing.B) {
 		last = res.Position
 	}
 	s.Close()
-	db := rawDB(b, path)
+	db := rawInsertDB(b, path)
 	insertRaw(b, db, rawRowsFrom(10, others), 10_000)
 	db.Close()
 	s = open(b, sqlite.Config{Path: path})

@@ -234,7 +234,7 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 		return eventstore.Start, eventstore.ErrClosed
 	}
 	var last int64
-	rows, err := s.query(ctx, `SELECT coalesce(max(position), 0) FROM events`)
+	rows, err := s.query(ctx, `SELECT coalesce(max(position), 0) FROM event_log`)
 	if err != nil {
 		return eventstore.Start, fmt.Errorf("sqlite: head: %w", err)
 	}

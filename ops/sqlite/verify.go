@@ -44,7 +44,8 @@ func (s *Store) VerifyLog(ctx context.Context) (res VerifyResult, err error) {
 	if err := tx.QueryRowContext(ctx, `SELECT position FROM log_head WHERE id = 1`).Scan(&head); err != nil {
 		return res, &eventstore.IntegrityError{Problem: "the log head record is missing: " + err.Error()}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT position, stream, version, event_id, type, record, hash FROM events ORDER BY position`)
+	rows, err := tx.QueryContext(ctx, `SELECT l.position, coalesce(s.name, ''), l.version, l.event_id, coalesce(t.name, ''), l.body, l.hash
+		FROM event_log l LEFT JOIN event_streams s ON s.id = l.stream LEFT JOIN event_names t ON t.id = l.type ORDER BY l.position`)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: verify: %w", err)
 	}
@@ -82,14 +83,18 @@ type row struct {
 	pos, version int64
 	stream, typ  string
 	eventID      []byte
-	record, hash []byte
+	record, hash []byte // record: the stored body (compact or raw)
 }
 
 func (r row) check(chain *eventstore.ChainVerifier) error {
 	at := func(problem string) error {
 		return &eventstore.IntegrityError{Stream: r.stream, Version: r.version, Position: eventstore.SequencePosition(uint64(r.pos)), Problem: problem}
 	}
-	e, err := decodeRow(r.pos, r.record, r.hash)
+	rec, err := rebuildRecord(r.eventID, r.stream, r.version, r.typ, r.record)
+	if err != nil {
+		return at("the stored record is damaged: " + err.Error())
+	}
+	e, err := decodeRow(r.pos, rec, r.hash)
 	if err != nil {
 		return at("the stored record is damaged: " + err.Error())
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,7 @@ type writer struct {
 	// State valid while no other connection writes (checked with PRAGMA data_version).
 	dataVersion int64
 	heads       map[string]streamHead // cache of stream heads; reset when too large or stale
+	names       map[string]int64      // cache of event_names (types and categories); reset with heads
 	lastPos     int64                 // last global position; -1 when unknown
 	lastTime    int64                 // last recorded-at, unix nanoseconds
 
@@ -39,10 +41,12 @@ type writer struct {
 	events           atomic.Int64 // events written by those transactions
 }
 
-// streamHead is the version and hash of a stream's last event.
+// streamHead is the version and hash of a stream's last event, and the stream's numbers in
+// event_streams (id 0: the stream has no row yet) and event_names (its category).
 type streamHead struct {
-	version int64
-	hash    eventstore.Hash
+	id, category int64
+	version      int64
+	hash         eventstore.Hash
 }
 
 // maxCachedHeads bounds the stream head cache.
@@ -70,8 +74,9 @@ func (c *constraintFailure) Error() string { return "constraint failure" }
 func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier, t *tail) (*writer, error) {
 	var stmts [3]*sql.Stmt
 	for i, q := range []string{
-		`INSERT INTO events (position, stream, version, event_id, type, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		`SELECT version, hash FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1`,
+		`INSERT INTO event_log (position, stream, version, category, type, event_id, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		`SELECT s.id, s.category, l.version, l.hash FROM event_streams s LEFT JOIN event_log l
+			ON l.stream = s.id AND l.version = (SELECT max(version) FROM event_log WHERE stream = s.id) WHERE s.name = ?`,
 		`PRAGMA data_version`,
 	} {
 		st, err := conn.PrepareContext(ctx, q)
@@ -83,7 +88,7 @@ func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier, t *
 	w := &writer{
 		conn: conn, insert: stmts[0], headQ: stmts[1], dv: stmts[2], cfg: cfg, notify: n, tail: t,
 		reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{}),
-		heads: make(map[string]streamHead), lastPos: -1, dataVersion: -1,
+		heads: make(map[string]streamHead), names: make(map[string]int64), lastPos: -1, dataVersion: -1,
 	}
 	go w.run()
 	return w, nil
@@ -247,20 +252,30 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 				continue
 			}
 		}
+		if head.id == 0 {
+			if head, err = w.newStream(ctx, tx, r.stream); err != nil {
+				return err
+			}
+		}
 		for _, e := range r.events {
 			pos++
-			rec := eventstore.EncodeRecord(eventstore.Event{
+			ev := eventstore.Event{
 				ID: e.ID, Stream: r.stream, Version: head.version + 1, Type: e.Type,
 				SchemaVersion: e.SchemaVersion, Data: e.Data, Metadata: e.Metadata, RecordedAt: now,
-			})
+			}
+			rec := eventstore.EncodeRecord(ev)
 			hash := eventstore.ChainHash(head.hash, rec)
-			if _, err := insert.ExecContext(ctx, pos, r.stream, head.version+1, e.ID[:], e.Type, rec, hash[:]); err != nil {
+			typ, err := w.nameID(ctx, tx, e.Type)
+			if err != nil {
+				return err
+			}
+			if _, err := insert.ExecContext(ctx, pos, head.id, ev.Version, head.category, typ, e.ID[:], storedBody(ev, rec), hash[:]); err != nil {
 				if isConstraint(err) && !r.careful {
 					return &constraintFailure{index: i}
 				}
 				return err
 			}
-			head = streamHead{version: head.version + 1, hash: hash}
+			head.version, head.hash = ev.Version, hash
 			w.written = append(w.written, tailRow{pos: pos, record: rec, hash: hash})
 		}
 		overlay[r.stream] = head
@@ -305,11 +320,12 @@ func (w *writer) syncState(ctx context.Context, tx *sql.Tx) error {
 		return nil // only checkpoints, keys or snapshots were written
 	}
 	w.forget()
-	return tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&w.lastPos)
+	return tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM event_log`).Scan(&w.lastPos)
 }
 
 func (w *writer) forget() {
 	clear(w.heads)
+	clear(w.names)
 	w.lastPos = -1
 }
 
@@ -329,16 +345,66 @@ func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay ma
 		return h, nil
 	}
 	var h streamHead
+	var version sql.NullInt64
 	var hash []byte
-	err := tx.StmtContext(ctx, w.headQ).QueryRowContext(ctx, stream).Scan(&h.version, &hash)
+	err := tx.StmtContext(ctx, w.headQ).QueryRowContext(ctx, stream).Scan(&h.id, &h.category, &version, &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return streamHead{}, nil
 	case err != nil:
 		return h, err
+	case !version.Valid:
+		return h, nil // numbered, without events (written through the events view, then removed)
+	}
+	h.version = version.Int64
+	switch {
 	case len(hash) != len(h.hash):
 		return h, fmt.Errorf("sqlite: stream %q version %d: stored hash has %d bytes", stream, h.version, len(hash))
 	}
 	copy(h.hash[:], hash)
 	return h, nil
+}
+
+// newStream numbers a stream (and its category) in event_streams; the head of a stream without
+// events.
+func (w *writer) newStream(ctx context.Context, tx *sql.Tx, stream string) (streamHead, error) {
+	cat, err := w.nameID(ctx, tx, category(stream))
+	if err != nil {
+		return streamHead{}, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO event_streams (name, category) VALUES (?, ?)`, stream, cat)
+	if err != nil {
+		return streamHead{}, err
+	}
+	id, err := res.LastInsertId()
+	return streamHead{id: id, category: cat}, err
+}
+
+// nameID returns the number of a type or category in event_names, adding it when new.
+func (w *writer) nameID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+	if id, ok := w.names[name]; ok {
+		return id, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM event_names WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = tx.ExecContext(ctx, `INSERT INTO event_names (name) VALUES (?)`, name); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(w.names) >= maxCachedHeads {
+		clear(w.names)
+	}
+	w.names[name] = id
+	return id, nil
+}
+
+// category is a stream's category as event_streams numbers it: the name up to and including its
+// first "-" (empty without one), as migration 8 numbered the categories of earlier streams.
+func category(stream string) string {
+	return stream[:strings.IndexByte(stream, '-')+1]
 }
