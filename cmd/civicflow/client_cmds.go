@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/civicflow/civicflow/ops/httpapi"
@@ -224,7 +226,7 @@ func newProcessCmd() *cobra.Command {
 		open.Flags().String(f, "", f)
 	}
 	open.Flags().Int("template-version", 0, "template version (default: latest)")
-	open.Flags().String("idempotency-key", "", "Befehls-ID / command ID")
+	open.Flags().String("idempotency-key", "", "Befehls-ID / command ID (Standard: eine neue UUIDv7 / default: a new UUIDv7)")
 	list := &cobra.Command{
 		Use: "list", Short: "Verfahren auflisten / list processes", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -415,7 +417,7 @@ func newLifecycleCmd(name string) *cobra.Command {
 		}
 	}
 	cmd.Flags().String("if-match", "", "erwartete Version / expected version")
-	cmd.Flags().String("idempotency-key", "", "Befehls-ID / command ID")
+	cmd.Flags().String("idempotency-key", "", "Befehls-ID / command ID (Standard: eine neue UUIDv7 / default: a new UUIDv7)")
 	return cmd
 }
 
@@ -459,12 +461,23 @@ func runCommand(cmd *cobra.Command, method, path string, body map[string]any) er
 	if v, _ := cmd.Flags().GetString("if-match"); v != "" {
 		headers["If-Match"] = `"` + strings.Trim(v, `"`) + `"`
 	}
-	if v, _ := cmd.Flags().GetString("idempotency-key"); v != "" {
-		headers["Idempotency-Key"] = v
+	// Without a key of the caller's, a UUIDv7: the server derives the events' IDs from it, so
+	// commands sent close in time lie close together in the store's event-ID index.
+	key, _ := cmd.Flags().GetString("idempotency-key")
+	if key == "" {
+		key = uuid.Must(uuid.NewV7()).String()
 	}
+	headers["Idempotency-Key"] = key
 	var raw json.RawMessage
 	if _, err := c.do(cmd.Context(), method, path, "application/json", data, headers, &raw); err != nil {
-		return err
+		var refused *refusedError
+		var answered *apiProblem
+		if errors.As(err, &refused) || (errors.As(err, &answered) && answered.Status < 500) {
+			return err // the server answered: nothing was done
+		}
+		// Unreachable, or a server error: the command may have been done. Sent again with the
+		// same key, it is done once.
+		return fmt.Errorf("%w (erneut senden mit / send again with --idempotency-key %s)", err, key)
 	}
 	if asJSON(cmd) {
 		return printJSON(cmd.OutOrStdout(), raw)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/workflows/engine"
 )
@@ -130,6 +132,9 @@ func TestProcessForms_commands(t *testing.T) {
 	t.Run("a_double_submit_writes_once", func(t *testing.T) {
 		p := lead.get(path)
 		f := formOf(t, p.body, "f-complete_task-select_team")
+		if key, err := uuid.Parse(f.Get("key")); err != nil || key.Version() != 7 || key.String() != f.Get("key") {
+			t.Fatalf("the form's idempotency key %q is not a UUIDv7 (%v)", f.Get("key"), err)
+		}
 		before := s.events(t, "process.task_completed")
 		for i := 0; i < 2; i++ {
 			if got := lead.submit("f-complete_task-select_team", f, map[string]string{"evidence": "Team benannt"}); got.status != http.StatusSeeOther {

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	domain "github.com/civicflow/civicflow/domain/template"
 )
 
@@ -64,6 +66,10 @@ type option struct{ Value, Label string }
 
 func hidden(name, value string) field { return field{Name: name, Kind: "hidden", Value: value} }
 
+// formKey is a rendered form's idempotency key: a UUIDv7, so that the IDs of the events it
+// records (derived from it, with its time) lie close together in the store's event-ID index.
+func formKey() string { return uuid.Must(uuid.NewV7()).String() }
+
 // formSet builds the forms of one rendered page; each gets a fresh idempotency key.
 type formSet struct {
 	p       *page
@@ -88,7 +94,7 @@ func (fs *formSet) new(command, target, legend, submit string, fields ...field) 
 	if target != "" {
 		id += "-" + target
 	}
-	f := &form{Command: command, ID: "f-" + id, Legend: legend, Submit: fs.p.T(submit), Key: randomID(),
+	f := &form{Command: command, ID: "f-" + id, Legend: legend, Submit: fs.p.T(submit), Key: formKey(),
 		CSRF: fs.p.CSRF, ProcessID: fs.process, Version: fs.version}
 	for i := range fields {
 		if fields[i].Required {

@@ -42,14 +42,16 @@ type recent interface {
 	HandledRecently(commandID string) (int64, bool)
 }
 
-// findBatch is how many of a command's derived event IDs one Find asks about.
+// findBatch is how many of a command's further derived event IDs one Find asks about, once its
+// first event is found.
 const findBatch = 8
 
 // handled reports whether the command with commandID was handled in stream (of the aggregate
 // agg), and the version after it. The aggregate remembers its latest process.WindowSize commands;
 // an older command is found in the store by the IDs its events carry (eventstore.CommandEventID),
-// one indexed query whatever the history's length. The version after the command is that of its
-// last event. A command ID never handled costs one query.
+// an indexed query whatever the history's length: a command ID never handled costs one lookup of
+// one ID; a command found is followed through its further events, whose last one's version is
+// the version after it.
 func (e *Engine) handled(ctx context.Context, stream string, agg recent, commandID string) (int64, bool, error) {
 	if commandID == "" {
 		return 0, false, nil
@@ -60,9 +62,14 @@ func (e *Engine) handled(ctx context.Context, stream string, agg recent, command
 	// Short and indexed, so without cancellation: a cancellable query costs the SQLite driver a
 	// watcher goroutine (see take).
 	ctx = context.WithoutCancel(ctx)
-	var last int64
+	first := eventstore.CommandEventID(stream, commandID, 0)
+	found, err := e.cfg.Store.Find(ctx, stream, first)
+	if err != nil || len(found) == 0 {
+		return 0, false, err
+	}
+	last := found[first]
 	ids := make([]uuid.UUID, findBatch)
-	for from := 0; ; from += findBatch {
+	for from := 1; ; from += findBatch {
 		for i := range ids {
 			ids[i] = eventstore.CommandEventID(stream, commandID, from+i)
 		}
@@ -74,7 +81,7 @@ func (e *Engine) handled(ctx context.Context, stream string, agg recent, command
 			last = max(last, v)
 		}
 		if len(found) < findBatch {
-			return last, last > 0, nil
+			return last, true, nil
 		}
 	}
 }
