@@ -64,7 +64,14 @@ func run(ctx context.Context, base, token string) error {
 	if h.JSON200 == nil || len(h.JSON200.Items) != 1 || h.JSON200.Next == nil {
 		return fmt.Errorf("history page: %d %s", h.StatusCode(), h.Body)
 	}
-	fmt.Printf("process %s: task done (version %d), advance refused (%s: %d unmet), history page of 1, next %d\n",
-		id, done.JSON200.Version, *p.Rule, len(*p.Reasons), *h.JSON200.Next)
+	od, err := c.OpenDataWithResponse(ctx, "leipzig", &civicflow.OpenDataParams{})
+	if err != nil {
+		return fmt.Errorf("open data: %w", err)
+	}
+	if od.JSON200 == nil || od.JSON200.DctLicense != "http://dcat-ap.de/def/licenses/dl-by-de/2.0" || od.JSON200.DctPublisher.FoafName != "leipzig" {
+		return fmt.Errorf("open data: %d %s", od.StatusCode(), od.Body)
+	}
+	fmt.Printf("process %s: task done (version %d), advance refused (%s: %d unmet), history page of 1, next %d, open data of leipzig: %d public processes\n",
+		id, done.JSON200.Version, *p.Rule, len(*p.Reasons), *h.JSON200.Next, len(od.JSON200.Processes))
 	return nil
 }

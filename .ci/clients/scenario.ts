@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   if (adv.ok || adv.status !== 422 || adv.problem.code !== "refused" || adv.problem.rule !== "gates_not_met" || !adv.problem.reasons?.length) fail("advance", adv);
   const page = await c.get("/api/v1/processes/{id}/history", { id }, { limit: "1" });
   if (!page.ok || page.body.items.length !== 1 || page.body.next === undefined) fail("history", page);
-  console.log(`ts client scenario: ok (process ${id}, advance refused: ${adv.problem.reasons?.length} unmet, history next ${page.body.next})`);
+  const od = await c.get("/api/v1/opendata/{tenant}", { tenant: "leipzig" });
+  if (!od.ok || od.body["dct:license"] !== "http://dcat-ap.de/def/licenses/dl-by-de/2.0" || od.body["dct:publisher"]["foaf:name"] !== "leipzig") fail("opendata", od);
+  console.log(`ts client scenario: ok (process ${id}, advance refused: ${adv.problem.reasons?.length} unmet, history next ${page.body.next}, open data: ${od.body.processes.length} public processes)`);
 }
 
 main().catch((e: unknown) => {
