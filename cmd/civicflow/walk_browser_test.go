@@ -123,6 +123,24 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 	admin.has("#opendata + p", "stehen in den offenen Daten der Kommune")
 	admin.check("open data marked public")
 
+	// The administration reads a participant's attendance record in Leipzig's solution team of
+	// the demo and prints the certificate of the six-module series it links.
+	var series string
+	for _, it := range list(r.must("GET", "/api/v1/processes?limit=500&tenant=leipzig", "administrator@leipzig", nil).body["items"]) {
+		if strings.Contains(it["title"].(string), "Lösungsteam Stadtgrün") {
+			series = it["id"].(string)
+		}
+	}
+	if series == "" {
+		t.Fatal("the demo has no Lösungsteam Stadtgrün")
+	}
+	admin.do("attendance record", chromedp.Navigate(r.url+"/processes/"+series+"/participants/p01/attendance"))
+	admin.has("h1", "Teilnahmenachweis")
+	admin.has("main", "Besuchte Termine")
+	admin.check("attendance record")
+	admin.do("certificate", chromedp.Click(chromedp.CSS(`a[href$="/certificates/weiterbildungsreihe"]`)))
+	admin.has("h1", "Teilnahmebescheinigung")
+
 	admin.do("templates", chromedp.Navigate(r.url+"/templates"))
 	admin.submit("f-publish", map[string]string{"yaml": "id: kaputt\ntitle: {de: K, en: B}\nstages:\n  - key: Zwei Wörter\n"})
 	admin.has("#problems + ul", "Zeile 4")

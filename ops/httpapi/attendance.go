@@ -98,8 +98,7 @@ func (a *API) certificate(w http.ResponseWriter, r *http.Request, actor process.
 	} else if erased {
 		return process.Refuse("person_erased", "Die Person wurde gelöscht (Art. 17 DSGVO) / the person was erased (Art. 17 GDPR)")
 	}
-	page, err := certificate.Render(certificate.Input{Record: rec, Name: a.reveal(r.Context(), x.Name), Process: p.Title, Tenant: p.Tenant,
-		Issued: a.cfg.Clock(), ID: p.ID.String() + "/" + x.ID + "/" + rec.Certificate.Key})
+	page, err := certificate.Render(certificate.Of(p, rec, a.reveal(r.Context(), x.Name), a.cfg.Clock()))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func TestAuditors_every_page_read_is_recorded_exactly_once(t *testing.T) {
 	if n := len(auditlogtest.Accesses(t, s.store, "leipzig")); n != 0 {
 		t.Fatalf("signing in recorded %d reads", n)
 	}
-	pages := append(append(append(auditedPages(s), programmePages(s)...), auditorPages(s)...), deadLettersPage)
+	pages := append(append(append(append(auditedPages(s), programmePages(s)...), auditorPages(s)...), attendancePages(s)...), deadLettersPage)
 	for _, pg := range pages {
 		t.Run(pg.name, func(t *testing.T) {
 			before := len(auditlogtest.Accesses(t, s.store, "leipzig"))

@@ -27,6 +27,8 @@ indicators:
     target: {value: 6, date: "2026-12-31T00:00:00Z"}
 feedback_questions:
   - {key: nutzen, text: {de: Nutzen, en: usefulness}, scale: 5}
+certificates:
+  - {key: reihe, title: {de: Werkstattreihe, en: workshop series}, format: workshop, min_attended: 1}
 stages:
   - {key: arbeit, title: {de: Arbeit, en: work}}
 `
@@ -108,4 +110,47 @@ func TestProcessPage_shows_teams_indicators_attendance_and_feedback(t *testing.T
 			t.Fatal("the English page lacks the indicator's description")
 		}
 	})
+}
+
+func TestAttendancePage_lists_the_sessions_and_links_the_certificate_for_the_administration(t *testing.T) {
+	s := newSite(t)
+	id := s.indicatorProcess().String()
+	page := "/processes/" + id + "/participants/a/attendance"
+	cert := "/processes/" + id + "/participants/a/certificates/reihe"
+	b := s.browser()
+	b.signIn("member@leipzig")
+	if p := b.get("/processes/" + id); !strings.Contains(p.body, `href="`+page+`"`) {
+		t.Fatalf("the process page does not link the attendance record:\n%s", p.body)
+	}
+	p := b.get(page)
+	for _, want := range []string{"Teilnahmenachweis: Alma Geheim", "Werkstatt", "Werkstattreihe", `href="` + cert + `"`} {
+		if p.status != 200 || !strings.Contains(p.body, want) {
+			t.Fatalf("%d: the attendance page lacks %q:\n%s", p.status, want, p.body)
+		}
+	}
+	if c := b.get(cert); c.status != 200 || !strings.Contains(c.body, "Alma Geheim") {
+		t.Fatalf("certificate: %d", c.status)
+	}
+	if c := b.get("/processes/" + id + "/participants/a/certificates/keine"); c.status != 404 {
+		t.Fatalf("an unknown certificate: %d", c.status)
+	}
+	for who, want := range map[string]int{"viewer@leipzig": 403, "lead@menden": 404} {
+		o := s.browser()
+		o.signIn(who)
+		if p := o.get(page); p.status != want || strings.Contains(p.body, "Alma") {
+			t.Errorf("%s: %d, want %d without the name", who, p.status, want)
+		}
+	}
+}
+
+// attendancePages are a participant's attendance record and certificate an auditor of Leipzig
+// reads.
+func attendancePages(s *site) []auditedPage {
+	id := s.indicatorProcess().String()
+	record := "/processes/" + id + "/participants/a/attendance"
+	cert := "/processes/" + id + "/participants/a/certificates/reihe"
+	return []auditedPage{
+		{"attendance record", "GET /processes/{id}/participants/{participant}/attendance", record, record, "", id},
+		{"certificate", "GET /processes/{id}/participants/{participant}/certificates/{certificate}", cert, cert, "", id},
+	}
 }

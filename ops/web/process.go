@@ -24,8 +24,8 @@ type approvalRow struct {
 }
 
 type participantRow struct {
-	Name, Group string
-	Withdrawn   bool
+	ID, Name, Group string
+	Withdrawn       bool
 }
 
 type groupCount struct {
@@ -171,7 +171,7 @@ func (d *Dashboard) participants(r *http.Request, p *page, pr *process.Process, 
 			by[group]++
 		}
 		if data.Personal {
-			data.Participants = append(data.Participants, participantRow{Name: d.cfg.Engine.Reveal(r.Context(), x.Name), Group: group, Withdrawn: x.Withdrawn})
+			data.Participants = append(data.Participants, participantRow{ID: x.ID, Name: d.cfg.Engine.Reveal(r.Context(), x.Name), Group: group, Withdrawn: x.Withdrawn})
 		}
 	}
 	sort.Slice(data.Participants, func(i, j int) bool { return data.Participants[i].Name < data.Participants[j].Name })

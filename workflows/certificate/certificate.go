@@ -22,6 +22,13 @@ var page string
 
 var tmpl = template.Must(template.New("certificate").Parse(page))
 
+// Of is the input of a process's certificate for a participant, identified as
+// "<process>/<participant>/<certificate>".
+func Of(p *process.Process, rec process.CertificateRecord, name string, issued time.Time) Input {
+	return Input{Record: rec, Name: name, Process: p.Title, Tenant: p.Tenant, Issued: issued,
+		ID: p.ID.String() + "/" + rec.Participant.ID + "/" + rec.Certificate.Key}
+}
+
 // Input is what a certificate states besides the record.
 type Input struct {
 	// Record is the participant's attendance of the series (process.Certificate).
