@@ -20,6 +20,7 @@ import (
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/report"
+	"github.com/civicflow/civicflow/workflows/seal"
 )
 
 // newAuditExportCmd returns "civicflow audit export PROCESS --format html|json|csv" and its
@@ -102,7 +103,7 @@ func exportOffline(cmd *cobra.Command, arg string) (*report.Report, error) {
 		return nil, err
 	}
 	defer st.Close()
-	rep, err := report.Build(cmd.Context(), report.Sources{Store: st.Log, Heads: st.Seals, Hashes: st.Hashes}, id, time.Now(), verifier)
+	rep, err := report.Build(cmd.Context(), report.Sources{Store: st.Log, Heads: st.Seals, Hashes: seal.TileHashes(st.Tiles)}, id, time.Now(), verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +218,7 @@ also when events are not covered by the seal (--allow-unsealed allows that).`,
 // reportSeals gives the API's audit reports the seals, the tree and the public key at
 // audit.seal_key_file + ".pub" (without it, reports say that the signature was not checked).
 func reportSeals(st *storage.Storage, cfg config.Config, log *slog.Logger) httpapi.ReportSeals {
-	s := httpapi.ReportSeals{Heads: st.Seals, Tree: st.Hashes}
+	s := httpapi.ReportSeals{Heads: st.Seals, Tree: seal.TileHashes(st.Tiles)}
 	v, err := defaultSealVerifier(cfg)
 	if err == nil && v == nil {
 		err = errors.New("no public key")

@@ -12,6 +12,7 @@ import (
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/storage"
+	"github.com/civicflow/civicflow/workflows/seal"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
 
@@ -53,7 +54,7 @@ is older than the seal interval, are BROKEN. Exit code 3 for any problem and for
 				return err
 			}
 			defer st.Close()
-			v, err := verify.New(verify.Config{Store: st.Log, Heads: st.Seals.List, Hashes: st.Hashes, Key: key,
+			v, err := verify.New(verify.Config{Store: st.Log, Heads: st.Seals.List, Hashes: seal.TileHashes(st.Tiles), Key: key,
 				Witnesses: witnesses, SealInterval: cfg.Audit.SealInterval, Clock: time.Now})
 			if err != nil {
 				return err

@@ -168,7 +168,7 @@ func newVerifier(st *storage.Storage, key note.Verifier, cfg config.Config, witn
 		Clock:        time.Now,
 		Log:          st.VerifyLog,
 		Heads:        st.Seals.List,
-		Hashes:       st.Hashes,
+		Hashes:       seal.TileHashes(st.Tiles),
 		Key:          key,
 		ReadModels:   readModels(),
 		Live:         st.ReadModels.Read,

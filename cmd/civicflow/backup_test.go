@@ -52,7 +52,7 @@ func newSealedStore(t *testing.T) *sealedStore {
 	}
 	t.Cleanup(func() { s.store.Close() })
 	signer, _ := note.NewSigner(skey)
-	if s.sealer, err = seal.New(seal.Config{Store: s.store, Hashes: s.store.MerkleHashes(), Seals: s.store.Seals(), Signer: signer, Clock: time.Now}); err != nil {
+	if s.sealer, err = seal.New(seal.Config{Store: s.store, Tiles: s.store.MerkleTiles(), Seals: s.store.Seals(), Signer: signer, Clock: time.Now}); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -79,7 +79,7 @@ func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger) (*seal.
 	if err != nil {
 		return nil, "", err
 	}
-	sealer, err := seal.New(seal.Config{Store: st.Log, Hashes: st.Hashes, Seals: st.Seals, Signer: signer,
+	sealer, err := seal.New(seal.Config{Store: st.Log, Tiles: st.Tiles, Seals: st.Seals, Signer: signer,
 		Verifier: verifier, Witness: headsfile.New(cfg.Audit.HeadsPath()), Clock: time.Now})
 	return sealer, vkey, err
 }
@@ -94,7 +94,7 @@ type sealing struct {
 	stop    func()
 }
 
-// Ready is an error while the last seal (or the check at start) was refused.
+// Ready is an error while the last seal (or the full pass at start) was refused.
 func (s *sealing) Ready(context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,17 +136,22 @@ func readyAll(checks ...func(context.Context) error) func(context.Context) error
 	}
 }
 
-func (s *sealing) sealOnce() {
-	head, _, err := s.sealer.Seal(context.Background())
+func (s *sealing) sealOnce(ctx context.Context) {
+	start := time.Now()
+	head, _, err := s.sealer.Seal(ctx)
+	if ctx.Err() != nil {
+		return // stopped during the first (full) pass: the seal at stop does it
+	}
 	s.record(err)
 	if err == nil {
-		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String())
+		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String(), "pass", string(s.sealer.LastPass()), "took", time.Since(start).Round(time.Millisecond))
 	}
 }
 
-// startSealing seals the log now (so that a log older than the seal interval always has a
-// seal, and a log that does not extend its last heads is refused before the server serves), then
-// every audit.seal_interval and once more when stopped.
+// startSealing seals the log in the background right away, then every audit.seal_interval and
+// once more when stopped. The first seal is a full pass (every record, so that a log changed while
+// the server was stopped, or that does not extend its last heads, is refused and /readyz answers
+// 503); the server serves meanwhile. The later seals are incremental (workflows/seal).
 func startSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
 	s := &sealing{log: log, metrics: m, stop: func() {}}
 	if cfg.Audit.SealInterval == 0 {
@@ -159,9 +164,9 @@ func startSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, lo
 	s.sealer = sealer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	s.sealOnce()
 	go func() {
 		defer close(done)
+		s.sealOnce(ctx)
 		t := time.NewTicker(cfg.Audit.SealInterval)
 		defer t.Stop()
 		for {
@@ -169,14 +174,14 @@ func startSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, lo
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				s.sealOnce()
+				s.sealOnce(ctx)
 			}
 		}
 	}()
 	s.stop = func() {
 		cancel()
 		<-done
-		s.sealOnce()
+		s.sealOnce(context.Background())
 	}
 	return s, nil
 }

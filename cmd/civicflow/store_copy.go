@@ -113,8 +113,8 @@ func runStoreCopy(cmd *cobra.Command, _ []string) error {
 func printCopied(w io.Writer, res storecopy.Result) {
 	c := res.Counts
 	fmt.Fprintf(w, "Kopiert / copied: %d Ereignisse in %d Strömen / events in %d streams, %d Personenschlüssel / person keys, "+
-		"%d Siegel / seals, %d Baum-Hashes / tree hashes, %d Schnappschüsse / snapshots, %d archivierte / archived, %d Checkpoints\n",
-		c.Events, res.Streams, res.Streams, c.Keys, c.Seals, c.Hashes, c.Snapshots, c.Archived, c.Checkpoints)
+		"%d Siegel / seals, %d Schnappschüsse / snapshots, %d archivierte / archived, %d Checkpoints\n",
+		c.Events, res.Streams, res.Streams, c.Keys, c.Seals, c.Snapshots, c.Archived, c.Checkpoints)
 }
 
 // redactURL leaves a password out of a connection URL for printing.

@@ -59,6 +59,7 @@ func TestTamper_table(t *testing.T) {
 		sqlitetest.RewriteStream(t, path, other, []byte(`{"template":"beteiligung-standard","title":"Gefälscht"}`))
 	}
 	deleteSeals := tamperSQL(`DELETE FROM seals`)
+	changeTile := tamperSQL(`UPDATE merkle_tiles SET hashes = CAST(zeroblob(32) || substr(hashes, 33) AS BLOB) WHERE level = 0 AND idx = 0`)
 	tests := []tamperCase{
 		{name: "one byte in a record",
 			tamper: tamperSQL(`UPDATE events SET record = CAST(substr(record, 1, length(record) - 3) || 'Z' || substr(record, length(record) - 1) AS BLOB) WHERE position = ` + at(one, 3)),
@@ -94,7 +95,10 @@ func TestTamper_table(t *testing.T) {
 			rewrite(t, path)
 			serveRefusing(t, path)
 		}, store: ok, audit: expect{exitBroken, p(other, 1), "rewritten"}, seals: expect{exitBroken, p(other, 1), "rewritten"}},
-		{name: "a deleted merkle_hashes cache", tamper: tamperSQL(`DELETE FROM merkle_hashes`), store: ok, audit: ok, seals: ok},
+		{name: "a deleted merkle_tiles cache", tamper: tamperSQL(`DELETE FROM merkle_tiles`), store: ok, audit: ok, seals: ok},
+		{name: "a changed merkle_tiles row", tamper: changeTile, store: ok, audit: ok, seals: ok},
+		{name: "a changed merkle_tiles row and a rewritten stream", tamper: func(t *testing.T, path string) { changeTile(t, path); rewrite(t, path) },
+			store: ok, audit: expect{exitBroken, nil, "cannot tell which"}, seals: expect{exitBroken, nil, "cannot tell which"}},
 		{name: "a truncated file", tamper: truncate,
 			store: expect{exitBroken, nil, "cannot be read"}, audit: expect{exitBroken, nil, "cannot be read"}, seals: expect{exitBroken, nil, "cannot be read"}},
 	}

@@ -137,7 +137,7 @@ func newServerOpts(t testing.TB, opts serverOpts) *server {
 	signer, _ := note.NewSigner(skey)
 	s.key, _ = note.NewVerifier(vkey)
 	heads := headsfile.New(filepath.Join(t.TempDir(), "seal.heads"))
-	if s.sealer, err = seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer,
+	if s.sealer, err = seal.New(seal.Config{Store: store, Tiles: store.MerkleTiles(), Seals: store.Seals(), Signer: signer,
 		Verifier: s.key, Witness: heads, Clock: s.clock}); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func newServerOpts(t testing.TB, opts serverOpts) *server {
 	ran := make(chan struct{})
 	go func() { _ = s.readModels.Run(ctx); close(ran) }()
 	cfg := httpapi.Config{Engine: eng, Store: apiStore, Tokens: reg, List: list, MaxBodyBytes: 64 << 10, Clock: s.clock,
-		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: store.MerkleHashes(), Key: s.key}, Verifier: newVerifier(t, store, s.key),
+		Seals: httpapi.ReportSeals{Heads: store.Seals(), Tree: seal.TileHashes(store.MerkleTiles()), Key: s.key}, Verifier: newVerifier(t, store, s.key),
 		ReadModels: store.ProjectionReadDB(), Heads: heads.All}
 	if opts.guard != nil {
 		gc := *opts.guard

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/civicflow/civicflow/ops/sqlite"
+	"github.com/civicflow/civicflow/workflows/seal"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
 
@@ -16,7 +17,7 @@ import (
 // models; the CLI's tests cover those).
 func newVerifier(t testing.TB, store *sqlite.Store, key note.Verifier) *verify.Verifier {
 	t.Helper()
-	v, err := verify.New(verify.Config{Store: store, Key: key, Heads: store.Seals().List, Hashes: store.MerkleHashes(),
+	v, err := verify.New(verify.Config{Store: store, Key: key, Heads: store.Seals().List, Hashes: seal.TileHashes(store.MerkleTiles()),
 		Log: func(ctx context.Context) (int64, int, error) {
 			res, err := store.VerifyLog(ctx)
 			return res.Events, res.Streams, err

@@ -33,7 +33,7 @@ func TestCheckpointConformance(t *testing.T) {
 func TestSealConformance(t *testing.T) {
 	storetest.RunSeals(t, func(t *testing.T) storetest.SealParts {
 		s := openTemp(t)
-		return storetest.SealParts{Seals: s.Seals(), Hashes: s.MerkleHashes()}
+		return storetest.SealParts{Seals: s.Seals(), Tiles: s.MerkleTiles()}
 	})
 }
 

@@ -151,6 +151,18 @@ var migrations = []string{
 	CREATE TRIGGER events_delete INSTEAD OF DELETE ON events BEGIN
 		DELETE FROM event_log WHERE position = OLD.position;
 	END;`,
+	// 9: the Merkle tree as tiles (tlog's tiling of height 8: a tile holds up to 256 hashes of
+	// stored-hash level 8*level, tile idx of its level; width = length(hashes)/32), so that a
+	// seal extends the tree from the last head's tiles instead of recomputing it (issue 16). A
+	// cache like merkle_hashes before it, which it replaces: every reader checks the tiles against
+	// a signed root, and the sealer rebuilds them from the records.
+	`DROP TABLE merkle_hashes;
+	CREATE TABLE merkle_tiles (
+		level  INTEGER NOT NULL,
+		idx    INTEGER NOT NULL,
+		hashes BLOB    NOT NULL,
+		PRIMARY KEY (level, idx)
+	) STRICT;`,
 }
 
 // fills are the migrations' steps in Go, run right after the SQL of the migration they belong to

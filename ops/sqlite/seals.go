@@ -4,67 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// MerkleHashes keeps the stored hashes of the log's Merkle tree (table merkle_hashes).
-type MerkleHashes struct{ s *Store }
+// MerkleTiles keeps the log's Merkle tree as tiles (table merkle_tiles): one row per tile level
+// and index, the tile written last, whatever its width. It implements workflows/seal's TileStore.
+type MerkleTiles struct{ s *Store }
 
-// MerkleHashes returns the tree's hash table.
-func (s *Store) MerkleHashes() *MerkleHashes { return &MerkleHashes{s: s} }
+// MerkleTiles returns the tree's tile table.
+func (s *Store) MerkleTiles() *MerkleTiles { return &MerkleTiles{s: s} }
 
-// Count is how many stored hashes there are.
-func (m *MerkleHashes) Count(ctx context.Context) (int64, error) {
-	var n int64
-	err := m.s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM merkle_hashes`).Scan(&n)
-	return n, err
-}
-
-// ReadHashes returns the stored hashes at the indexes.
-func (m *MerkleHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	if len(indexes) == 0 {
+// ReadTiles returns the hashes of each tile, cut to its width; a tile missing or stored narrower
+// is an error.
+func (m *MerkleTiles) ReadTiles(ctx context.Context, tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	if len(tiles) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(indexes))
-	for i, x := range indexes {
-		args[i] = x
-	}
-	rows, err := m.s.rdb.Query(`SELECT idx, hash FROM merkle_hashes WHERE idx IN (?`+strings.Repeat(",?", len(indexes)-1)+`)`, args...)
+	conn, err := m.s.rdb.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: read tree hashes: %w", err)
-	}
-	defer rows.Close()
-	found := map[int64]tlog.Hash{}
-	for rows.Next() {
-		var idx int64
-		var h []byte
-		if err := rows.Scan(&idx, &h); err != nil {
-			return nil, err
-		}
-		if len(h) != tlog.HashSize {
-			return nil, fmt.Errorf("sqlite: tree hash %d has %d bytes", idx, len(h))
-		}
-		found[idx] = tlog.Hash(h)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i, x := range indexes {
-		h, ok := found[x]
-		if !ok {
-			return nil, fmt.Errorf("sqlite: tree hash %d is missing", x)
+	defer conn.Close()
+	st, err := conn.PrepareContext(ctx, `SELECT hashes FROM merkle_tiles WHERE level = ? AND idx = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read tree tiles: %w", err)
+	}
+	defer st.Close()
+	for i, t := range tiles {
+		var data []byte
+		if err := st.QueryRowContext(ctx, t.L, t.N).Scan(&data); err != nil {
+			return nil, fmt.Errorf("sqlite: tree tile %s: %w", t.Path(), err)
 		}
-		out[i] = h
+		if len(data) < t.W*tlog.HashSize {
+			return nil, fmt.Errorf("sqlite: tree tile %s holds %d hashes, fewer than %d", t.Path(), len(data)/tlog.HashSize, t.W)
+		}
+		out[i] = data[:t.W*tlog.HashSize]
 	}
 	return out, nil
 }
 
-// Append stores hashes at the next indexes, in one transaction.
-func (m *MerkleHashes) Append(ctx context.Context, hashes []tlog.Hash) error {
+// WriteTiles stores the tiles, each replacing the stored one of its level and index, in one
+// transaction.
+func (m *MerkleTiles) WriteTiles(ctx context.Context, tiles []tlog.Tile, data [][]byte) error {
+	if len(tiles) != len(data) {
+		return fmt.Errorf("sqlite: %d tiles, %d data", len(tiles), len(data))
+	}
 	v := m.s.Vault()
 	if v == nil {
 		return errors.New("sqlite: the store is read-only")
@@ -74,31 +61,21 @@ func (m *MerkleHashes) Append(ctx context.Context, hashes []tlog.Hash) error {
 		return err
 	}
 	defer tx.Rollback()
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM merkle_hashes`).Scan(&n); err != nil {
-		return err
-	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO merkle_hashes (idx, hash) VALUES (?, ?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO merkle_tiles (level, idx, hashes) VALUES (?, ?, ?)
+		ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	for i, h := range hashes {
-		if _, err := st.ExecContext(ctx, n+int64(i), h[:]); err != nil {
-			return fmt.Errorf("sqlite: store tree hash: %w", err)
+	for i, t := range tiles {
+		if len(data[i]) != t.W*tlog.HashSize {
+			return fmt.Errorf("sqlite: tree tile %s: %d bytes, want %d", t.Path(), len(data[i]), t.W*tlog.HashSize)
+		}
+		if _, err := st.ExecContext(ctx, t.L, t.N, data[i]); err != nil {
+			return fmt.Errorf("sqlite: store tree tile %s: %w", t.Path(), err)
 		}
 	}
 	return tx.Commit()
-}
-
-// Reset removes every stored hash (the sealer rebuilds a damaged cache from the records).
-func (m *MerkleHashes) Reset(ctx context.Context) error {
-	v := m.s.Vault()
-	if v == nil {
-		return errors.New("sqlite: the store is read-only")
-	}
-	_, err := v.db.ExecContext(ctx, `DELETE FROM merkle_hashes`)
-	return err
 }
 
 // Seals records signed tree heads (table seals).

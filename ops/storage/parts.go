@@ -84,7 +84,7 @@ func (s *Storage) has(p Part) bool {
 	case Checkpoints:
 		return s.Checkpoints != nil
 	case Seals:
-		return s.Seals != nil && s.Hashes != nil
+		return s.Seals != nil && s.Tiles != nil
 	case ReadModels:
 		return s.ReadModels != nil
 	case Backup:

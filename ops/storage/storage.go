@@ -71,9 +71,9 @@ type Storage struct {
 	Archive eventstore.SnapshotArchive
 	// Checkpoints keeps the event consumers' positions (webhooks, mail).
 	Checkpoints messaging.CheckpointStore
-	// Hashes caches the Merkle tree's hashes; Seals records the signed tree heads.
-	Hashes seal.HashStore
-	Seals  seal.SealStore
+	// Tiles caches the Merkle tree as tiles; Seals records the signed tree heads.
+	Tiles seal.TileStore
+	Seals seal.SealStore
 	// ReadModels is the read models' database.
 	ReadModels *ReadModelDB
 	// VerifyLog checks the whole log and its recorded end and says how much it covered; nil:
@@ -142,7 +142,7 @@ func openSQLite(ctx context.Context, cfg Config) (*Storage, error) {
 		Snapshots:   store.Snapshots(),
 		Archive:     store.Archive(),
 		Checkpoints: store.Checkpoints(),
-		Hashes:      store.MerkleHashes(),
+		Tiles:       store.MerkleTiles(),
 		Seals:       store.Seals(),
 		ReadModels: &ReadModelDB{Write: store.ProjectionDB(), Read: store.ProjectionReadDB(), Dialect: runner.SQLite,
 			Scratch: func() (runner.DB, func() error, error) {

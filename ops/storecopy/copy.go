@@ -34,7 +34,7 @@ func (e *NotEmptyError) Unwrap() error { return ErrNotEmpty }
 
 // Counts are the rows of each copied table.
 type Counts struct {
-	Events, Keys, Seals, Hashes, Snapshots, Archived, Checkpoints int64
+	Events, Keys, Seals, Snapshots, Archived, Checkpoints int64
 }
 
 // tables lists the copied tables with their counts, in the order messages name them.
@@ -45,7 +45,7 @@ func (c *Counts) tables() []struct {
 	return []struct {
 		name string
 		n    *int64
-	}{{"events", &c.Events}, {"person_keys", &c.Keys}, {"seals", &c.Seals}, {"merkle_hashes", &c.Hashes},
+	}{{"events", &c.Events}, {"person_keys", &c.Keys}, {"seals", &c.Seals},
 		{"snapshots", &c.Snapshots}, {"snapshot_archive", &c.Archived}, {"checkpoints", &c.Checkpoints}}
 }
 

@@ -1,8 +1,8 @@
 // Package storecopy moves a civicflow store from a SQLite file to PostgreSQL ("civicflow store
 // copy"): the events with their positions, IDs, records and chain hashes unchanged, the person
-// keys, the seals and the Merkle tree's hashes, the snapshots (latest and archived) and the
-// consumers' checkpoints. Read models are not copied: they are derived, and the target's runner
-// builds them from the log.
+// keys, the seals, the snapshots (latest and archived) and the consumers' checkpoints. Read
+// models are not copied: they are derived, and the target's runner builds them from the log; nor
+// is the Merkle tree's cache (SQLite's tiles): PostgreSQL has no seal.TileStore yet.
 //
 //	res, err := storecopy.Copy(ctx, source, target)   // refuses a non-empty target
 //	err = storecopy.Verify(ctx, source, target, key)  // chains, seals, counts

@@ -29,8 +29,6 @@ var tables = []table{
 		[]string{"person_id", "key", "created_at"}, scanKey, func(c *Counts) *int64 { return &c.Keys }},
 	{"seals", `SELECT size, signed, created_at FROM seals ORDER BY size`,
 		[]string{"size", "signed", "created_at"}, scanSeal, func(c *Counts) *int64 { return &c.Seals }},
-	{"merkle_hashes", `SELECT idx, hash FROM merkle_hashes ORDER BY idx`,
-		[]string{"idx", "hash"}, scanAs(new(int64), new([]byte)), func(c *Counts) *int64 { return &c.Hashes }},
 	{"snapshots", `SELECT stream, version, schema, event_hash, data FROM snapshots ORDER BY stream`,
 		[]string{"stream", "version", "schema", "event_hash", "data"},
 		scanAs(new(string), new(int64), new(int64), new([]byte), new([]byte)), func(c *Counts) *int64 { return &c.Snapshots }},

@@ -1,6 +1,6 @@
 // Package storetest holds the conformance suites of the store parts besides the event log that
 // every storage adapter (ops/sqlite, ops/postgres) provides: the key vault, the latest-snapshot
-// store, consumers' checkpoints, and the seal and Merkle-hash tables. The event log's own suite is
+// store, consumers' checkpoints, and the seal and Merkle-tile tables. The event log's own suite is
 // domain/eventstore/eventstoretest (with RunArchive for archived snapshots).
 //
 // An adapter's test calls each suite with a factory that opens a fresh part for one test:
@@ -11,5 +11,5 @@
 //	}
 //
 // The suites only use the ports (engine.Vault, eventstore.SnapshotStore, messaging.CheckpointStore,
-// seal.SealStore, seal.HashStore), so a part that passes can be wired wherever the port is asked for.
+// seal.SealStore, seal.TileStore), so a part that passes can be wired wherever the port is asked for.
 package storetest

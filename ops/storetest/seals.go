@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,27 +11,35 @@ import (
 	"github.com/civicflow/civicflow/workflows/seal"
 )
 
-// SealParts are an adapter's seal and Merkle-hash tables, opened together on one fresh store.
+// SealParts are an adapter's seal and Merkle-tile tables, opened together on one fresh store.
 type SealParts struct {
 	// Seals records signed tree heads.
 	Seals seal.SealStore
-	// Hashes keeps the tree's stored hashes.
-	Hashes seal.HashStore
+	// Tiles keeps the tree's tiles; nil while the adapter has none (its tile tests are skipped).
+	Tiles seal.TileStore
 }
 
-// RunSeals runs the conformance suite of seal.SealStore and seal.HashStore.
+// RunSeals runs the conformance suite of seal.SealStore and seal.TileStore.
 func RunSeals(t *testing.T, newParts func(t *testing.T) SealParts) {
 	tests := []struct {
-		name string
-		fn   func(t *testing.T, p SealParts)
+		name  string
+		tiles bool
+		fn    func(t *testing.T, p SealParts)
 	}{
-		{"lists_heads_smallest_tree_first_keeping_the_first_per_size", testSealsList},
-		{"stores_hashes_at_the_next_indexes", testHashesAppend},
-		{"names_a_missing_hash", testHashesMissing},
-		{"reset_removes_every_hash", testHashesReset},
+		{"lists_heads_smallest_tree_first_keeping_the_first_per_size", false, testSealsList},
+		{"reads_tiles_as_written_and_cut_to_a_narrower_width", true, testTilesRoundTrip},
+		{"a_written_tile_replaces_the_stored_one_whatever_its_width", true, testTilesReplace},
+		{"names_a_missing_or_too_narrow_tile", true, testTilesMissing},
+		{"refuses_data_that_is_not_the_tile_width", true, testTilesBadWidth},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newParts(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			p := newParts(t)
+			if tc.tiles && p.Tiles == nil {
+				t.Skip("the adapter has no seal.TileStore yet")
+			}
+			tc.fn(t, p)
+		})
 	}
 }
 
@@ -59,62 +68,77 @@ func testSealsList(t *testing.T, p SealParts) {
 	}
 }
 
-func hashes(from, n int) []tlog.Hash {
-	out := make([]tlog.Hash, n)
-	for i := range out {
-		out[i] = tlog.RecordHash([]byte{byte(from + i), byte((from + i) >> 8)})
+// tileData is w distinct hashes for the tile of level l, index n.
+func tileData(l int, n int64, w int) []byte {
+	out := make([]byte, 0, w*tlog.HashSize)
+	for i := range w {
+		h := tlog.RecordHash([]byte{byte(l), byte(n), byte(n >> 8), byte(i)})
+		out = append(out, h[:]...)
 	}
 	return out
 }
 
-func testHashesAppend(t *testing.T, p SealParts) {
-	for _, batch := range []struct{ from, n int }{{0, 3}, {3, 1}, {4, 300}} {
-		if err := p.Hashes.Append(ctxFor(t), hashes(batch.from, batch.n)); err != nil {
-			t.Fatal(err)
-		}
+func tile(l int, n int64, w int) tlog.Tile { return tlog.Tile{H: seal.TileHeight, L: l, N: n, W: w} }
+
+func testTilesRoundTrip(t *testing.T, p SealParts) {
+	tiles := []tlog.Tile{tile(0, 0, 256), tile(0, 1, 256), tile(0, 2, 17), tile(1, 0, 2)}
+	data := make([][]byte, len(tiles))
+	for i, x := range tiles {
+		data[i] = tileData(x.L, x.N, x.W)
 	}
-	if n, err := p.Hashes.Count(ctxFor(t)); err != nil || n != 304 {
-		t.Fatalf("count = %d, %v; want 304", n, err)
+	if err := p.Tiles.WriteTiles(ctxFor(t), tiles, data); err != nil {
+		t.Fatal(err)
 	}
-	want := hashes(0, 304)
-	idx := []int64{303, 0, 3, 4, 150, 0}
-	got, err := p.Hashes.ReadHashes(idx)
+	read := []tlog.Tile{tile(1, 0, 2), tile(0, 2, 17), tile(0, 0, 256), tile(0, 1, 5), tile(0, 2, 1)}
+	got, err := p.Tiles.ReadTiles(ctxFor(t), read)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, x := range idx {
-		if !bytes.Equal(got[i][:], want[x][:]) {
-			t.Errorf("hash at %d = %x; want %x", x, got[i], want[x])
+	for i, x := range read {
+		if want := tileData(x.L, x.N, 256)[:x.W*tlog.HashSize]; !bytes.Equal(got[i], want) {
+			t.Errorf("tile %s: %d bytes, not the first %d hashes written", x.Path(), len(got[i]), x.W)
 		}
 	}
-	if got, err := p.Hashes.ReadHashes(nil); err != nil || len(got) != 0 {
-		t.Errorf("read of no indexes = %v, %v", got, err)
+	if got, err := p.Tiles.ReadTiles(ctxFor(t), nil); err != nil || len(got) != 0 {
+		t.Errorf("read of no tiles = %v, %v", got, err)
 	}
 }
 
-func testHashesMissing(t *testing.T, p SealParts) {
-	if err := p.Hashes.Append(ctxFor(t), hashes(0, 2)); err != nil {
-		t.Fatal(err)
+func testTilesReplace(t *testing.T, p SealParts) {
+	for _, w := range []int{3, 200, 5} {
+		x := tile(0, 4, w)
+		d := tileData(0, 4, w)
+		d[0] = byte(w) // each write different
+		if err := p.Tiles.WriteTiles(ctxFor(t), []tlog.Tile{x}, [][]byte{d}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.Tiles.ReadTiles(ctxFor(t), []tlog.Tile{x})
+		if err != nil || !bytes.Equal(got[0], d) {
+			t.Fatalf("after writing width %d: %d bytes, %v; want the tile written last", w, len(got), err)
+		}
 	}
-	if _, err := p.Hashes.ReadHashes([]int64{1, 2}); err == nil || !bytes.Contains([]byte(err.Error()), []byte("2 is missing")) {
-		t.Fatalf("read past the end = %v; want an error naming index 2 as missing", err)
+	if _, err := p.Tiles.ReadTiles(ctxFor(t), []tlog.Tile{tile(0, 4, 6)}); err == nil {
+		t.Fatal("a tile stored with 5 hashes was read with 6")
 	}
 }
 
-func testHashesReset(t *testing.T, p SealParts) {
-	if err := p.Hashes.Append(ctxFor(t), hashes(0, 5)); err != nil {
+func testTilesMissing(t *testing.T, p SealParts) {
+	if err := p.Tiles.WriteTiles(ctxFor(t), []tlog.Tile{tile(0, 0, 4)}, [][]byte{tileData(0, 0, 4)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Hashes.Reset(ctxFor(t)); err != nil {
-		t.Fatal(err)
+	for _, x := range []tlog.Tile{tile(0, 1, 1), tile(1, 0, 1), tile(0, 0, 5)} {
+		if _, err := p.Tiles.ReadTiles(ctxFor(t), []tlog.Tile{tile(0, 0, 4), x}); err == nil || !strings.Contains(err.Error(), x.Path()) {
+			t.Errorf("read of %s = %v; want an error naming it", x.Path(), err)
+		}
 	}
-	if n, err := p.Hashes.Count(ctxFor(t)); err != nil || n != 0 {
-		t.Fatalf("count after reset = %d, %v", n, err)
+}
+
+func testTilesBadWidth(t *testing.T, p SealParts) {
+	err := p.Tiles.WriteTiles(ctxFor(t), []tlog.Tile{tile(0, 0, 4)}, [][]byte{tileData(0, 0, 3)})
+	if err == nil {
+		t.Fatal("3 hashes were stored as a tile of 4")
 	}
-	if err := p.Hashes.Append(ctxFor(t), hashes(7, 1)); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := p.Hashes.ReadHashes([]int64{0}); err != nil || got[0] != hashes(7, 1)[0] {
-		t.Fatalf("after reset the next hash is at 0: %v, %v", got, err)
+	if _, err := p.Tiles.ReadTiles(ctxFor(t), []tlog.Tile{tile(0, 0, 1)}); err == nil {
+		t.Fatal("the refused tile was stored")
 	}
 }

@@ -10,7 +10,7 @@
 // appear by ID and stakeholder group, erased ones with the erasure's notice ("erased on … by …
 // (Art. 17 GDPR)"), which the evidence proves too.
 //
-//	r, _ := report.Build(ctx, report.Sources{Store: store, Heads: store.Seals(), Hashes: store.MerkleHashes()}, id, now, verifier)
+//	r, _ := report.Build(ctx, report.Sources{Store: store, Heads: store.Seals(), Hashes: seal.TileHashes(store.MerkleTiles())}, id, now, verifier)
 //	_ = r.WriteHTML(w)                  // or WriteJSON, WriteCSV
 //	v := report.Verify(r, verifier)     // offline: v.OK, v.Problems
 package report

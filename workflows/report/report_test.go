@@ -80,7 +80,7 @@ func newFixture(t *testing.T) *fixture {
 	skey, vkey, _ := seal.GenerateKey("civicflow-test")
 	signer, _ := note.NewSigner(skey)
 	f.verifier, _ = note.NewVerifier(vkey)
-	f.sealer, err = seal.New(seal.Config{Store: f.store, Hashes: f.store.MerkleHashes(), Seals: f.store.Seals(), Signer: signer, Clock: f.clock.Now})
+	f.sealer, err = seal.New(seal.Config{Store: f.store, Tiles: f.store.MerkleTiles(), Seals: f.store.Seals(), Signer: signer, Clock: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func (f *fixture) do(a process.Actor, cmd engine.Command) {
 
 func (f *fixture) build() *report.Report {
 	f.t.Helper()
-	r, err := report.Build(f.ctx, report.Sources{Store: f.store, Heads: f.store.Seals(), Hashes: f.store.MerkleHashes()}, f.id, f.clock.Now(), f.verifier)
+	r, err := report.Build(f.ctx, report.Sources{Store: f.store, Heads: f.store.Seals(), Hashes: seal.TileHashes(f.store.MerkleTiles())}, f.id, f.clock.Now(), f.verifier)
 	if err != nil {
 		f.t.Fatal(err)
 	}

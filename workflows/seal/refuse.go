@@ -25,54 +25,80 @@ func (e *RefusedError) Error() string {
 // Unwrap returns ErrRefused and the reason.
 func (e *RefusedError) Unwrap() []error { return []error{ErrRefused, e.Reason} }
 
-// extendsLast checks that the recomputed tree extends the last head of the witness and the last
-// seal of the database.
-func (s *Sealer) extendsLast(ctx context.Context, t *tree, root tlog.Hash) error {
-	if s.cfg.Witness != nil {
-		last, err := s.cfg.Witness.Last(ctx)
-		if err != nil {
-			return &RefusedError{Reason: fmt.Errorf("the last head of %s cannot be read: %w", s.cfg.Witness, err)}
-		}
-		if err := s.extends(t, root, last, s.cfg.Witness.String()); err != nil {
-			return err
-		}
-	}
-	seals, err := s.cfg.Seals.List(ctx)
-	if err != nil {
-		return err
-	}
-	if len(seals) > 0 {
-		return s.extends(t, root, seals[len(seals)-1], "the database's seals")
-	}
-	return nil
+// base is a last head the new tree must extend, and where it came from.
+type base struct {
+	head   Head
+	source string
 }
 
-// extends checks with a consistency proof that the tree of root extends the signed head.
-func (s *Sealer) extends(t *tree, root tlog.Hash, signed []byte, source string) error {
-	if signed == nil {
-		return nil
-	}
+// bases returns the last head of the witness and the last seal of the database (those present).
+func (s *Sealer) bases(ctx context.Context) ([]base, error) {
+	var out []base
 	open := ReadHead
 	if s.cfg.Verifier != nil {
 		open = func(b []byte) (Head, error) { return OpenHead(b, s.cfg.Verifier) }
 	}
-	h, err := open(signed)
-	if err != nil {
-		return &RefusedError{Reason: fmt.Errorf("the last head of %s: %w", source, err)}
-	}
-	if h.Size > t.size {
-		return &RefusedError{Reason: fmt.Errorf("the log has %d events, fewer than the %d of the last head of %s (signed at %s): events were removed", t.size, h.Size, source, stamp(h.Time))}
-	}
-	if h.Size == 0 {
+	add := func(signed []byte, source string) error {
+		if signed == nil {
+			return nil
+		}
+		h, err := open(signed)
+		if err != nil {
+			return &RefusedError{Reason: fmt.Errorf("the last head of %s: %w", source, err)}
+		}
+		out = append(out, base{h, source})
 		return nil
 	}
-	proof, err := tlog.ProveTree(t.size, h.Size, t.hashes)
-	if err == nil {
-		err = tlog.CheckTree(proof, t.size, root, h.Size, h.Root)
+	if s.cfg.Witness != nil {
+		last, err := s.cfg.Witness.Last(ctx)
+		if err != nil {
+			return nil, &RefusedError{Reason: fmt.Errorf("the last head of %s cannot be read: %w", s.cfg.Witness, err)}
+		}
+		if err := add(last, s.cfg.Witness.String()); err != nil {
+			return nil, err
+		}
 	}
+	seals, err := s.cfg.Seals.List(ctx)
 	if err != nil {
-		return &RefusedError{Reason: fmt.Errorf("the log of %d events does not extend the last head of %s (%d events, signed at %s): events it sealed were changed, removed or rewritten (%v)",
-			t.size, source, h.Size, stamp(h.Time), err)}
+		return nil, err
 	}
-	return nil
+	if len(seals) > 0 {
+		if err := add(seals[len(seals)-1], "the database's seals"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// agree reports whether the witness (if any) and the database both have the head h as their last
+// (size and root; the time may differ).
+func (s *Sealer) agree(bases []base, h Head) bool {
+	want := 1
+	if s.cfg.Witness != nil {
+		want = 2
+	}
+	if len(bases) != want {
+		return false
+	}
+	for _, b := range bases {
+		if b.head.Size != h.Size || b.head.Root != h.Root {
+			return false
+		}
+	}
+	return true
+}
+
+// extends checks that the recomputed tree of size n extends the base: that the log is not shorter
+// than it and that the tree's root at its size (rootAt, nil when the pass never reached that size)
+// is its root.
+func (b base) extends(n int64, rootAt *tlog.Hash) error {
+	h := b.head
+	if h.Size > n {
+		return &RefusedError{Reason: fmt.Errorf("the log has %d events, fewer than the %d of the last head of %s (signed at %s): events were removed", n, h.Size, b.source, stamp(h.Time))}
+	}
+	if h.Size == 0 || (rootAt != nil && *rootAt == h.Root) {
+		return nil
+	}
+	return &RefusedError{Reason: fmt.Errorf("the log of %d events does not extend the last head of %s (%d events, signed at %s): events it sealed were changed, removed or rewritten (the tree of its first %d events has another root)",
+		n, b.source, h.Size, stamp(h.Time), h.Size)}
 }

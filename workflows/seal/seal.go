@@ -7,12 +7,15 @@
 // consistency proof): nothing up to the head was rewritten, even by someone who could write the
 // database and recompute every chain hash, because they cannot sign a new head.
 //
-// The sealer recomputes the tree from the records each time and signs only a tree that extends
-// the last head it knows — from the database and from a Witness outside it (a heads file) — so a
-// database writer who deletes the seals and rewrites the log cannot get the forgery signed.
+// A sealer's first seal recomputes the tree from every record (a full pass, streaming: its memory
+// does not grow with the log) and signs only a tree that extends the last head it knows — from the
+// database and from a Witness outside it (a heads file) — so a database writer who deletes the
+// seals and rewrites the log cannot get the forgery signed. Its later seals extend the tree it
+// signed by the new events only (an incremental seal, see Seal), from the tiles of a TileStore
+// checked against that head.
 //
-//	s, _ := seal.New(seal.Config{Store: store, Hashes: store.MerkleHashes(), Seals: store.Seals(), Signer: signer, Verifier: verifier, Witness: heads, Clock: time.Now})
-//	head, signed, err := s.Seal(ctx)             // recompute, check, sign, record; errors.Is(err, seal.ErrRefused)
+//	s, _ := seal.New(seal.Config{Store: store, Tiles: store.MerkleTiles(), Seals: store.Seals(), Signer: signer, Verifier: verifier, Witness: heads, Clock: time.Now})
+//	head, signed, err := s.Seal(ctx)             // check, extend, sign, record; errors.Is(err, seal.ErrRefused)
 //	res, err := seal.Verify(ctx, seal.VerifyConfig{Store: copyOfStore, Heads: allHeads, Key: verifier})
 package seal
 
@@ -28,18 +31,6 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
-
-// HashStore keeps the tree's stored hashes (tlog.StoredHashIndex order): a cache for inclusion
-// proofs, which verification never needs.
-type HashStore interface {
-	tlog.HashReader
-	// Count is how many stored hashes there are.
-	Count(ctx context.Context) (int64, error)
-	// Append stores hashes at indexes Count, Count+1, …
-	Append(ctx context.Context, hashes []tlog.Hash) error
-	// Reset removes every stored hash.
-	Reset(ctx context.Context) error
-}
 
 // SealStore records signed tree heads.
 type SealStore interface {
@@ -64,8 +55,9 @@ type Witness interface {
 type Config struct {
 	// Store is the event log. Required.
 	Store eventstore.Store
-	// Hashes keeps the tree's cache. Required.
-	Hashes HashStore
+	// Tiles keeps the tree's tiles, a cache the sealer checks against the last head before it
+	// extends them. Required.
+	Tiles TileStore
 	// Seals records signed heads in the database. Required.
 	Seals SealStore
 	// Signer signs tree heads (note.NewSigner with an Ed25519 key). Required.
@@ -86,7 +78,7 @@ func (c Config) Validate() error {
 	for _, f := range []struct {
 		name    string
 		missing bool
-	}{{"Store", c.Store == nil}, {"Hashes", c.Hashes == nil}, {"Seals", c.Seals == nil}, {"Signer", c.Signer == nil},
+	}{{"Store", c.Store == nil}, {"Tiles", c.Tiles == nil}, {"Seals", c.Seals == nil}, {"Signer", c.Signer == nil},
 		{"Clock", c.Clock == nil}, {"Verifier (with Witness)", c.Witness != nil && c.Verifier == nil}} {
 		if f.missing {
 			errs = append(errs, fmt.Errorf("seal: %s is required", f.name))
@@ -95,11 +87,26 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Sealer recomputes the tree and signs heads. It is safe for concurrent use.
+// Sealer checks the log and signs heads. It is safe for concurrent use.
 type Sealer struct {
 	cfg Config
 	mu  sync.Mutex
+	// last is the head this sealer signed last; nil when the next seal must be a full pass (none
+	// signed yet, or the last one was refused or failed).
+	last *Head
+	pass Pass
 }
+
+// Pass names how a seal checked the log.
+type Pass string
+
+// The passes of a seal.
+const (
+	// PassFull recomputed every leaf from every record.
+	PassFull Pass = "full"
+	// PassIncremental checked and added the events after the last head only.
+	PassIncremental Pass = "incremental"
+)
 
 // New returns a sealer.
 func New(cfg Config) (*Sealer, error) {
@@ -115,27 +122,50 @@ func LeafData(e eventstore.Event) []byte {
 	return fmt.Appendf(nil, "civicflow event\n%s\n%s\n%d\n%s\n", e.Position, e.Stream, e.Version, e.Hash)
 }
 
-// Seal recomputes the tree from every record of the log, checks that every stream's chain holds
-// and that the tree extends the last head of the witness and of the database (a consistency
-// proof), refreshes the tree cache, signs the head, records it and appends it to the witness.
-// When a check fails it signs nothing and returns a *RefusedError (errors.Is ErrRefused).
+// Seal checks the log, signs a head of its tree, records it in the database and appends it to
+// the witness. When a check fails it signs nothing and returns a *RefusedError (errors.Is
+// ErrRefused); the next seal is then a full pass again.
+//
+// The first seal of a Sealer is a full pass: it recomputes every leaf from every record through
+// its stream's chain, checks that positions run without a gap and that the tree extends the last
+// head of the witness and of the database (its root at their sizes), and rewrites the tiles that
+// are missing or damaged. Each later seal is incremental when the witness's and the database's
+// last heads are still the one this sealer signed: it reads that head's tiles, each checked
+// against its signed root; checks the chain of every new event from the sealed hash of the event
+// before it in its stream (that hash proven to be a leaf of the head) and the last sealed event;
+// and extends the tree by the new leaves only. Anything that does not fit — tiles missing or not
+// matching the head, a stored hash not the sealed one, a broken chain or a gap among the new
+// events, other last heads — makes it a full pass, which decides.
 func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, root, err := s.check(ctx)
+	bases, err := s.bases(ctx)
 	if err != nil {
+		s.last = nil
 		return Head{}, nil, err
 	}
-	if err := s.cache(ctx, t); err != nil {
-		return Head{}, nil, err
+	var size int64
+	var root tlog.Hash
+	if s.last != nil && s.agree(bases, *s.last) {
+		size, root, err = s.extend(ctx, *s.last)
+		s.pass = PassIncremental
 	}
-	h := Head{Size: t.size, Root: root, Time: s.cfg.Clock().UTC()}
+	if s.last == nil || !s.agree(bases, *s.last) || err != nil {
+		if ctx.Err() != nil {
+			return Head{}, nil, ctx.Err()
+		}
+		s.last, s.pass = nil, PassFull
+		if size, root, err = s.full(ctx, bases); err != nil {
+			return Head{}, nil, err
+		}
+	}
+	h := Head{Size: size, Root: root, Time: s.cfg.Clock().UTC()}
 	signed, err := note.Sign(&note.Note{Text: h.Text()}, s.cfg.Signer)
 	if err != nil {
 		return Head{}, nil, err
 	}
 	// The database first: a head in the witness that the database lacks means deleted seals.
-	if err := s.cfg.Seals.Record(ctx, t.size, signed, h.Time); err != nil {
+	if err := s.cfg.Seals.Record(ctx, size, signed, h.Time); err != nil {
 		return Head{}, nil, err
 	}
 	if s.cfg.Witness != nil {
@@ -143,76 +173,25 @@ func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 			return Head{}, nil, fmt.Errorf("seal: append the head to %s: %w", s.cfg.Witness, err)
 		}
 	}
+	s.last = &h
 	return h, signed, nil
 }
 
-// check recomputes the tree and checks the chains and that the tree extends the last heads.
-func (s *Sealer) check(ctx context.Context) (*tree, tlog.Hash, error) {
-	t, err := recompute(ctx, s.cfg.Store, nil)
-	if err != nil {
-		return nil, tlog.Hash{}, err
-	}
-	if t.flaw != nil {
-		return nil, tlog.Hash{}, &RefusedError{Reason: t.flaw}
-	}
-	root, err := t.root(t.size)
-	if err != nil {
-		return nil, tlog.Hash{}, err
-	}
-	return t, root, s.extendsLast(ctx, t, root)
-}
-
-// cache brings the stored tree up to t: appends the new hashes, or replaces them all when the
-// stored ones are not a prefix of t (deleted, damaged or changed).
-func (s *Sealer) cache(ctx context.Context, t *tree) error {
-	count, err := s.cfg.Hashes.Count(ctx)
-	if err != nil {
-		return err
-	}
-	n := treeSize(count)
-	if tlog.StoredHashCount(n) != count || n > t.size || !s.cachedRootIs(n, t) {
-		if err := s.cfg.Hashes.Reset(ctx); err != nil {
-			return err
-		}
-		count = 0
-	}
-	if count < int64(len(t.hashes)) {
-		return s.cfg.Hashes.Append(ctx, t.hashes[count:])
-	}
-	return nil
-}
-
-func (s *Sealer) cachedRootIs(n int64, t *tree) bool {
-	if n == 0 {
-		return true
-	}
-	cached, err := tlog.TreeHash(n, s.cfg.Hashes)
-	want, err2 := t.root(n)
-	return err == nil && err2 == nil && cached == want
-}
-
-// treeSize returns the number of leaves that count stored hashes describe (rounded down).
-func treeSize(count int64) int64 {
-	lo, hi := int64(0), count
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if tlog.StoredHashCount(mid) <= count {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo
+// LastPass says how the last successful seal checked the log.
+func (s *Sealer) LastPass() Pass {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pass
 }
 
 // Prove returns the inclusion proof of the event at leaf index (position-1) in the tree of size
-// n, from the tree cache.
+// n, from the tiles (unchecked: check the proof against the signed root).
 func (s *Sealer) Prove(n, index int64) (tlog.RecordProof, error) {
-	return tlog.ProveRecord(n, index, s.cfg.Hashes)
+	return tlog.ProveRecord(n, index, TileHashes(s.cfg.Tiles))
 }
 
 // ProveTree returns the consistency proof that the tree of size n extends the tree of size m,
-// from the tree cache.
+// from the tiles (unchecked: check the proof against the signed roots).
 func (s *Sealer) ProveTree(n, m int64) (tlog.TreeProof, error) {
-	return tlog.ProveTree(n, m, s.cfg.Hashes)
+	return tlog.ProveTree(n, m, TileHashes(s.cfg.Tiles))
 }

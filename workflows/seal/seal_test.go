@@ -57,7 +57,7 @@ func setup(t testing.TB) *fixture {
 // newSealer returns a sealer over the fixture's store (as a restarted server would make).
 func (f *fixture) newSealer(t testing.TB) *seal.Sealer {
 	t.Helper()
-	s, err := seal.New(seal.Config{Store: f.store, Hashes: f.store.MerkleHashes(), Seals: f.store.Seals(), Signer: f.signer,
+	s, err := seal.New(seal.Config{Store: f.store, Tiles: f.store.MerkleTiles(), Seals: f.store.Seals(), Signer: f.signer,
 		Verifier: f.verifier, Witness: f.witness, Clock: time.Now})
 	if err != nil {
 		t.Fatal(err)

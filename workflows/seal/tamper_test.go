@@ -42,7 +42,7 @@ func TestVerify_names_what_differs(t *testing.T) {
 		{name: "a_rewritten_stream_without_a_cache_names_the_range", tamper: rewriteStream, noCache: true, saysRange: "positions 1 to 9"},
 		{name: "a_rewritten_stream_with_the_cache_deleted_names_the_range", tamper: func(t *testing.T, path string) {
 			rewriteStream(t, path)
-			execSQL(`DELETE FROM merkle_hashes`)(t, path)
+			execSQL(`DELETE FROM merkle_tiles`)(t, path)
 		}, saysRange: "positions 1 to 9"},
 		{name: "a_deleted_last_event", tamper: execSQL(`DELETE FROM events WHERE position = 9`, `UPDATE log_head SET position = 8`), position: 9},
 	}
@@ -56,7 +56,7 @@ func TestVerify_names_what_differs(t *testing.T) {
 			}
 			heads := f.heads(t)
 			f.reopen(t, true, tc.tamper)
-			cfg := seal.VerifyConfig{Store: f.store, Heads: heads, Key: f.verifier, Cache: f.store.MerkleHashes()}
+			cfg := seal.VerifyConfig{Store: f.store, Heads: heads, Key: f.verifier, Cache: seal.TileHashes(f.store.MerkleTiles())}
 			if tc.noCache {
 				cfg.Cache = nil
 			}
@@ -96,7 +96,7 @@ func TestSealer_signs_only_a_log_that_extends_its_last_heads(t *testing.T) {
 	}{
 		{name: "deleted_seals_and_cache_with_a_rewritten_stream", refuses: true, says: "does not extend the last head of", tamper: func(t *testing.T, path string) {
 			deleteSeals(t, path)
-			execSQL(`DELETE FROM merkle_hashes`)(t, path)
+			execSQL(`DELETE FROM merkle_tiles`)(t, path)
 			rewriteStream(t, path)
 		}},
 		{name: "deleted_seals_with_a_rewritten_stream", refuses: true, says: "does not extend the last head of", tamper: func(t *testing.T, path string) {
@@ -109,8 +109,8 @@ func TestSealer_signs_only_a_log_that_extends_its_last_heads(t *testing.T) {
 			execSQL(`DELETE FROM events WHERE position = 9`, `UPDATE log_head SET position = 8`)(t, path)
 		}},
 		{name: "one_byte_of_a_record_with_its_hash_left", refuses: true, says: "does not give its stored chain hash", tamper: changeRecordByte, sealsAfter: 1},
-		{name: "a_deleted_cache_is_rebuilt", tamper: execSQL(`DELETE FROM merkle_hashes`), sealsAfter: 1},
-		{name: "a_changed_cache_is_rebuilt", tamper: execSQL(`UPDATE merkle_hashes SET hash = zeroblob(32) WHERE idx = 3`), sealsAfter: 1},
+		{name: "a_deleted_cache_is_rebuilt", tamper: execSQL(`DELETE FROM merkle_tiles`), sealsAfter: 1},
+		{name: "a_changed_cache_is_rebuilt", tamper: execSQL(`UPDATE merkle_tiles SET hashes = CAST(zeroblob(32) || substr(hashes, 33) AS BLOB) WHERE level = 0 AND idx = 0`), sealsAfter: 1},
 		{name: "deleted_seals_alone_are_sealed_again", tamper: deleteSeals, sealsAfter: 1},
 	}
 	for _, tc := range tests {

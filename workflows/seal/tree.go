@@ -9,33 +9,23 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
 
-// memHashes is an in-memory hash store (tlog.StoredHashIndex order).
-type memHashes []tlog.Hash
-
-func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	for k, i := range indexes {
-		if i < 0 || i >= int64(len(m)) {
-			return nil, fmt.Errorf("seal: stored hash %d does not exist", i)
-		}
-		out[k] = m[i]
-	}
-	return out, nil
-}
-
 // tree is the Merkle tree recomputed from the log's records, trusting no stored hash: each leaf
 // commits to the event's chain hash as computed from its record and the computed hash of the
-// event before it in its stream.
+// event before it in its stream. It holds the tree's right edge (builder) and the last computed
+// hash of each stream, never the tree: memory grows with the streams, not with the events.
 type tree struct {
-	hashes memHashes
-	size   int64
+	*builder
 	chains map[string]eventstore.Hash
 	// flaw is the first event whose stored form disagrees with the recomputation (a stored hash
 	// that is not its record's chain hash, or a gap in positions); nil if none.
 	flaw *eventstore.IntegrityError
+	// last is the leaf hash of the last event added.
+	last tlog.Hash
 }
 
-func newTree() *tree { return &tree{chains: map[string]eventstore.Hash{}} }
+func newTree(emit func(tlog.Tile, []byte) error) *tree {
+	return &tree{builder: &builder{emit: emit}, chains: map[string]eventstore.Hash{}}
+}
 
 // leaf returns the leaf data of the next event from its record, and notes the first flaw.
 func (t *tree) leaf(e eventstore.Event) []byte {
@@ -60,25 +50,19 @@ func (t *tree) leaf(e eventstore.Event) []byte {
 
 // add appends the next event's leaf.
 func (t *tree) add(e eventstore.Event) error {
-	hashes, err := tlog.StoredHashes(t.size, t.leaf(e), t.hashes)
-	if err != nil {
-		return err
-	}
-	t.hashes = append(t.hashes, hashes...)
-	t.size++
-	return nil
+	t.last = tlog.RecordHash(t.leaf(e))
+	return t.builder.add(t.last)
 }
 
-// root is the root hash of the tree's first n leaves.
-func (t *tree) root(n int64) (tlog.Hash, error) { return tlog.TreeHash(n, t.hashes) }
-
-// leafHash is the hash of leaf i.
-func (t *tree) leafHash(i int64) tlog.Hash { return t.hashes[tlog.StoredHashIndex(0, i)] }
-
-// recompute builds the tree of the whole log. each, when not nil, is called after every event
-// with the tree so far (verification checks the heads of that size there).
-func recompute(ctx context.Context, store eventstore.Store, each func(*tree) error) (*tree, error) {
-	t := newTree()
+// recompute streams the whole log into a new tree. each, when not nil, is called after every
+// event with the tree so far (verification checks the heads of that size there).
+func recompute(ctx context.Context, store eventstore.Store, emit func(tlog.Tile, []byte) error, each func(*tree) error) (*tree, error) {
+	t := newTree(emit)
+	if each != nil {
+		if err := each(t); err != nil {
+			return t, err
+		}
+	}
 	err := eventstore.Each(ctx, store, eventstore.Filter{}, func(e eventstore.Event) error {
 		if err := t.add(e); err != nil {
 			return err

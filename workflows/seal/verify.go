@@ -23,9 +23,9 @@ type VerifyConfig struct {
 	Heads [][]byte
 	// Key is the public key the heads are signed with. Required.
 	Key note.Verifier
-	// Cache is the stored tree (table merkle_hashes). Optional, and never trusted: when a head
-	// does not match the log and the cache's own root at the head's size is the signed root, the
-	// cache holds the sealed leaves and names the first leaf that differs.
+	// Cache reads the stored tree (the tiles, TileHashes). Optional, and never trusted: when a
+	// head does not match the log and the cache's own root at the head's size is the signed root,
+	// the cache holds the sealed leaves and names the first leaf that differs.
 	Cache tlog.HashReader
 }
 
@@ -44,8 +44,8 @@ func VerifyLog(ctx context.Context, store eventstore.Store, signed [][]byte, ver
 
 // Verify recomputes the Merkle tree from the log's records — every leaf from its record through
 // its stream's chain, trusting no stored hash — and checks every signed head against it:
-// signature, and root hash at its size; each head also extends the one before (a consistency
-// proof). It returns the first problem: ErrBadHead, a *Fork, or a *Mismatch naming the first
+// signature, and root hash at its size (so each head also extends the one before). It streams the
+// log: its memory grows with the number of streams, not of events. It returns the first problem: ErrBadHead, a *Fork, or a *Mismatch naming the first
 // differing event when it can be known.
 func Verify(ctx context.Context, cfg VerifyConfig) (Result, error) {
 	var res Result
@@ -55,57 +55,35 @@ func Verify(ctx context.Context, cfg VerifyConfig) (Result, error) {
 	}
 	next := 0
 	var matched int64
+	var mismatch *Head
 	check := func(t *tree) error {
 		for ; next < len(heads) && heads[next].Size == t.size; next++ {
+			// Every head is compared with the root of one recomputed tree at its size, so a head
+			// that matches extends every matching head before it: no consistency proof is needed.
 			h := heads[next]
-			root, err := t.root(h.Size)
-			if err != nil {
-				return err
-			}
-			if root != h.Root {
-				return locate(ctx, cfg, t, h, matched, nil)
-			}
-			if err := consistent(t, h, res.Heads); err != nil {
-				return err
+			if t.root() != h.Root {
+				mismatch = &h
+				return errMismatch
 			}
 			res.Heads, matched = append(res.Heads, h), h.Size
 		}
 		res.Events = t.size
 		return nil
 	}
-	t := newTree()
-	if err := check(t); err != nil {
+	t, err := recompute(ctx, cfg.Store, nil, check)
+	switch {
+	case mismatch != nil:
+		return res, locate(ctx, cfg, t.flaw, *mismatch, matched, nil)
+	case err != nil:
 		return res, err
-	}
-	if err := eventstore.Each(ctx, cfg.Store, eventstore.Filter{}, func(e eventstore.Event) error {
-		if err := t.add(e); err != nil {
-			return err
-		}
-		return check(t)
-	}); err != nil {
-		return res, err
-	}
-	if next < len(heads) {
-		return res, locate(ctx, cfg, t, heads[next], matched, removedAt(t, heads[next]))
+	case next < len(heads):
+		return res, locate(ctx, cfg, t.flaw, heads[next], matched, removedAt(t.size, heads[next]))
 	}
 	return res, nil
 }
 
-// consistent checks with a consistency proof that h extends the last head checked before it.
-func consistent(t *tree, h Head, before []Head) error {
-	if len(before) == 0 || before[len(before)-1].Size == 0 {
-		return nil
-	}
-	prev := before[len(before)-1]
-	proof, err := tlog.ProveTree(h.Size, prev.Size, t.hashes)
-	if err == nil {
-		err = tlog.CheckTree(proof, h.Size, h.Root, prev.Size, prev.Root)
-	}
-	if err != nil {
-		return fmt.Errorf("seal: head of size %d does not extend head of size %d: %w", h.Size, prev.Size, err)
-	}
-	return nil
-}
+// errMismatch stops the pass at the first head the log does not match.
+var errMismatch = errors.New("seal: head does not match")
 
 // openHeads checks every head's signature and returns the distinct heads in size order.
 func openHeads(signed [][]byte, key note.Verifier) ([]Head, error) {

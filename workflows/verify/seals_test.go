@@ -8,6 +8,7 @@ import (
 
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/sqlite/sqlitetest"
+	"github.com/civicflow/civicflow/workflows/seal"
 	"github.com/civicflow/civicflow/workflows/verify"
 )
 
@@ -39,7 +40,7 @@ func TestStore_seals_with_heads_outside_the_database(t *testing.T) {
 		{name: "no_seals_in_a_young_log_are_skipped", tamper: `DELETE FROM seals`, clock: time.Now, status: verify.StatusSkipped, says: "none due yet"},
 		{name: "deleted_seals_and_a_rewritten_stream_name_the_first_rewritten_event", tamper: `DELETE FROM seals`, rewrite: true, witness: true,
 			status: verify.StatusBroken, says: "rewritten", position: "2"},
-		{name: "a_deleted_tree_cache_is_no_problem", tamper: `DELETE FROM merkle_hashes`, witness: true, status: verify.StatusOK},
+		{name: "a_deleted_tree_cache_is_no_problem", tamper: `DELETE FROM merkle_tiles`, witness: true, status: verify.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestStore_seals_with_heads_outside_the_database(t *testing.T) {
 			if tc.rewrite {
 				sqlitetest.RewriteStream(t, path, "process-b", []byte(`{"task":"gefälscht"}`))
 			}
-			cfg := verify.Config{Store: s, Heads: s.Seals().List, Hashes: s.MerkleHashes(), Key: key, SealInterval: time.Hour, Clock: tc.clock}
+			cfg := verify.Config{Store: s, Heads: s.Seals().List, Hashes: seal.TileHashes(s.MerkleTiles()), Key: key, SealInterval: time.Hour, Clock: tc.clock}
 			if tc.witness {
 				cfg.Witnesses = []verify.Witness{{Name: "/etc/civicflow/seal.heads", Heads: func(context.Context) ([][]byte, error) { return file, nil }}}
 			}
@@ -79,11 +80,12 @@ func TestProcess_inclusion_does_not_need_the_tree_cache(t *testing.T) {
 		status  string
 		says    string
 	}{
-		{name: "a_deleted_cache_is_recomputed_not_reported_as_a_rewrite", tamper: `DELETE FROM merkle_hashes`, status: verify.StatusOK, says: "tree recomputed"},
-		{name: "a_changed_cache_is_recomputed", tamper: `UPDATE merkle_hashes SET hash = zeroblob(32)`, status: verify.StatusOK, says: "tree recomputed"},
+		{name: "a_deleted_cache_is_recomputed_not_reported_as_a_rewrite", tamper: `DELETE FROM merkle_tiles`, status: verify.StatusOK, says: "tree recomputed"},
+		{name: "a_changed_cache_is_recomputed", tamper: `UPDATE merkle_tiles SET hashes = zeroblob(length(hashes))`, status: verify.StatusOK, says: "tree recomputed"},
+		{name: "a_changed_leaf_in_a_tile_is_recomputed", tamper: `UPDATE merkle_tiles SET hashes = CAST(zeroblob(32) || substr(hashes, 33) AS BLOB) WHERE level = 0 AND idx = 0`, status: verify.StatusOK, says: "tree recomputed"},
 		{name: "a_changed_record_byte_with_its_hash_left_is_not_included", status: verify.StatusBroken, says: "rewritten after sealing",
 			tamper: `UPDATE events SET record = CAST(substr(record, 1, length(record) - 3) || 'Z' || substr(record, length(record) - 1) AS BLOB) WHERE stream = 'process-a' AND version = 2`},
-		{name: "a_rewritten_stream_without_the_cache_is_broken", tamper: `DELETE FROM merkle_hashes`, rewrite: true, status: verify.StatusBroken, says: "cannot tell which"},
+		{name: "a_rewritten_stream_without_the_cache_is_broken", tamper: `DELETE FROM merkle_tiles`, rewrite: true, status: verify.StatusBroken, says: "cannot tell which"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,7 +94,7 @@ func TestProcess_inclusion_does_not_need_the_tree_cache(t *testing.T) {
 			if tc.rewrite {
 				sqlitetest.RewriteStream(t, path, "process-a", []byte(`{"task":"gefälscht"}`))
 			}
-			v, _ := verify.New(verify.Config{Store: s, Heads: s.Seals().List, Hashes: s.MerkleHashes(), Key: key})
+			v, _ := verify.New(verify.Config{Store: s, Heads: s.Seals().List, Hashes: seal.TileHashes(s.MerkleTiles()), Key: key})
 			rep, err := v.Process(context.Background(), "a")
 			if err != nil {
 				t.Fatal(err)

@@ -36,7 +36,7 @@ func logWith(t *testing.T) (*sqlite.Store, string, note.Verifier) {
 	skey, vkey, _ := seal.GenerateKey("test")
 	signer, _ := note.NewSigner(skey)
 	key, _ := note.NewVerifier(vkey)
-	sealer, err := seal.New(seal.Config{Store: s, Hashes: s.MerkleHashes(), Seals: s.Seals(), Signer: signer, Clock: time.Now})
+	sealer, err := seal.New(seal.Config{Store: s, Tiles: s.MerkleTiles(), Seals: s.Seals(), Signer: signer, Clock: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestProcess_checks_its_chain_log_positions_and_seal(t *testing.T) {
 			if c.tamper != "" {
 				exec(t, path, c.tamper)
 			}
-			v, _ := verify.New(verify.Config{Store: s, Heads: s.Seals().List, Hashes: s.MerkleHashes(), Key: key})
+			v, _ := verify.New(verify.Config{Store: s, Heads: s.Seals().List, Hashes: seal.TileHashes(s.MerkleTiles()), Key: key})
 			rep, err := v.Process(context.Background(), "a")
 			if err != nil {
 				t.Fatal(err)
