@@ -38,8 +38,10 @@ func (Projection) Name() string { return Name }
 // Version is the version of this code's tables and sentences. Version 2 keeps each event's
 // facts and renders its sentences when read, instead of storing both sentences; version 3 keeps
 // a process's entries in chunks of ChunkSize events (one row each) instead of a row per event;
-// version 4 names a measure by its title (kept in a measure table) instead of its key.
-func (Projection) Version() int { return 4 }
+// version 4 names a measure by its title (kept in a measure table) instead of its key; version 5
+// writes each entry as a shorter line (appendLine) instead of a JSON array (issue 16: bytes per
+// event).
+func (Projection) Version() int { return 5 }
 
 // Filter selects process and template events (for the titles of stages and tasks).
 func (Projection) Filter() eventstore.Filter {

@@ -55,8 +55,8 @@ func TestCheckNamesTheFirstDifference(t *testing.T) {
 	}{
 		{"changed_value", `UPDATE process_overview_v1_process SET title = 'Gefälscht' WHERE id = '` + first + `'`, "",
 			[]string{"process_overview_v1_process", "id=\"" + first + "\"", "column title", `stored "Gefälscht"`}},
-		{"changed_value_of_the_process", `UPDATE audit_timeline_v1_chunk SET entries = replace(entries, ',"process.', ',"mallory","process.') WHERE process = '` + first + `'`, first,
-			[]string{"audit_timeline_v1_chunk", "chunk=0", "column entries", `stored line 1: "[`, `,\"mallory\",`}},
+		{"changed_value_of_the_process", `UPDATE audit_timeline_v1_chunk SET entries = replace(entries, ',.', 'mallory,.') WHERE process = '` + first + `'`, first,
+			[]string{"audit_timeline_v1_chunk", "chunk=0", "column entries", `stored line 1: "`, `mallory,.`}},
 		{"deleted_row", `DELETE FROM process_overview_v1_process WHERE id = '` + first + `'`, "",
 			[]string{"process_overview_v1_process", "row is missing"}},
 		{"added_row", `INSERT INTO audit_timeline_v1_chunk (process, chunk, tenant, first, last, entries) VALUES ('x', 0, 'leipzig', 0, 0, '')`, "",
