@@ -62,6 +62,9 @@ func (s *Sealer) extend(ctx context.Context, b Head) (int64, tlog.Hash, error) {
 		return 0, tlog.Hash{}, err
 	}
 	tiles, data := t.partial()
+	if t.size == b.Size {
+		tiles = nil // no new events: the partial tiles are the ones read
+	}
 	for i := range tiles {
 		if err := w.add(tiles[i], data[i]); err != nil {
 			return 0, tlog.Hash{}, err
