@@ -121,3 +121,63 @@ func TestRelease_bb49f1f_commands_handled_before_are_recognised_outside_the_wind
 		t.Fatalf("open-1 again: %+v, %v", res, err)
 	}
 }
+
+// A command of several events found through the store answers the version after its last event.
+func TestCommand_of_several_events_replayed_outside_the_window_answers_its_last_version(t *testing.T) {
+	h := newHarness(t)
+	tv, err := h.engine.Template(h.ctx, standard, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := h.open(standard, "Zurück")
+	doStageWork(h, id, tv.Template, 0)
+	h.do(lead, id, engine.Advance{})
+	doStageWork(h, id, tv.Template, 1) // grants the conception's approval
+	before := h.do(lead, id, engine.Advance{}).Version
+	back := h.meta(lead)
+	// Back to the conception: the stage is reverted and its approval withdrawn, two events.
+	goBack := engine.GoBack{To: tv.Template.Stages[1].Key, Reason: "Nachbesserung"}
+	res, err := h.engine.Do(h.ctx, back, id, engine.NoExpectation, goBack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Version-before < 2 {
+		t.Fatalf("going back recorded %d event(s); the test needs a command of several", res.Version-before)
+	}
+	for range process.WindowSize + 1 {
+		h.do(member, id, engine.RecordContribution{Text: "danach"})
+	}
+	h.engine = newEngine(t, h)
+	again, err := h.engine.Do(h.ctx, back, id, engine.NoExpectation, goBack)
+	if err != nil || !again.Duplicate || again.Version != res.Version {
+		t.Fatalf("going back again: %+v, %v; want a duplicate at version %d", again, err, res.Version)
+	}
+}
+
+// A programme remembers its latest command IDs only, too: a command replayed after more than
+// process.WindowSize later ones is found through the store.
+func TestProgramme_command_replayed_outside_the_window_is_a_duplicate(t *testing.T) {
+	h := newHarness(t)
+	prog, _ := programmeWithSites(t, h, 5, 1)
+	first := h.meta(coordinator)
+	schedule := func(key string) engine.ScheduleProgrammeSession {
+		return engine.ScheduleProgrammeSession{Session: key, Title: "Fachtagung", Format: "conference", Date: h.clock.Now(), DurationMinutes: 120, Place: "Dortmund"}
+	}
+	res, err := h.engine.DoProgramme(h.ctx, first, prog, engine.NoExpectation, schedule("s0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range process.WindowSize + 1 {
+		if _, err := h.engine.DoProgramme(h.ctx, h.meta(coordinator), prog, engine.NoExpectation, schedule(fmt.Sprint("s", i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := h.engine.DoProgramme(h.ctx, first, prog, engine.NoExpectation, schedule("s0"))
+	if err != nil || !again.Duplicate || again.Version != res.Version {
+		t.Fatalf("the first session again: %+v, %v; want a duplicate at version %d", again, err, res.Version)
+	}
+	p, err := h.engine.LoadProgramme(h.ctx, coordinator, prog)
+	if err != nil || p.Remembered() > process.WindowSize || p.Version != res.Version+int64(process.WindowSize)+1 {
+		t.Fatalf("programme: %v; %d command IDs in memory, version %d", err, p.Remembered(), p.Version)
+	}
+}
