@@ -41,6 +41,9 @@ type GateFacts struct {
 	Stays        map[string]StayFacts     `cel:"stays"`
 	LastDecision DecisionFacts            `cel:"last_decision"`
 	Calendar     CalendarFacts            `cel:"calendar"`
+	// Programme describes the programme the process is a member site of; the domain leaves it
+	// empty (NoProgramme) and the engine's gate evaluator fills it from the programme's stream.
+	Programme ProgrammeFacts `cel:"programme"`
 }
 
 // TaskFacts describe the tasks of the current stage.
@@ -115,6 +118,7 @@ func (p *Process) FactsIn(tpl template.Template, cals period.Calendars, now time
 		Stage:        StageFacts{Key: p.Stage, EnteredAt: p.StageEnteredAt, Days: now.Sub(p.StageEnteredAt).Hours() / 24},
 		Process:      ProcessFacts{OpenedAt: p.OpenedAt, Programme: p.Programme, Tenant: p.Tenant},
 		Now:          now,
+		Programme:    NoProgramme(),
 	}
 	f.Tasks.RequiredDone = true
 	done := p.Tasks[p.Stage]

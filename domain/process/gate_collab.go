@@ -55,6 +55,30 @@ type AttendanceFacts struct {
 	BySession map[string]int64 `cel:"by_session"`
 }
 
+// ProgrammeFacts describe the programme (domain/programme) the process is a member site of, as
+// its site sees it: the programme is a stream of its own, so the engine fills them (see
+// GateFacts.Programme); they are zero, with empty maps, for a process that is no member. A
+// site's gate can so require the shared sessions it attended, e.g.
+// programme.attended_by_format[?"workshop"].orValue(0) >= 4.
+type ProgrammeFacts struct {
+	// Member is whether the process is an active member site of a programme.
+	Member bool `cel:"member"`
+	// Held counts the programme's held shared sessions, HeldByFormat per format.
+	Held         int64            `cel:"held"`
+	HeldByFormat map[string]int64 `cel:"held_by_format"`
+	// Attended counts the held shared sessions at least one person of the site attended,
+	// AttendedByFormat per format.
+	Attended         int64            `cel:"attended"`
+	AttendedByFormat map[string]int64 `cel:"attended_by_format"`
+	// Attendances counts the site's persons at shared sessions, summed over the sessions.
+	Attendances int64 `cel:"attendances"`
+}
+
+// NoProgramme is the programme facts of a process that is no member site.
+func NoProgramme() ProgrammeFacts {
+	return ProgrammeFacts{HeldByFormat: map[string]int64{}, AttendedByFormat: map[string]int64{}}
+}
+
 // FeedbackFacts count feedback and average each question's ratings.
 type FeedbackFacts struct {
 	Count   int64              `cel:"count"`

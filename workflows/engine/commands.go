@@ -165,7 +165,11 @@ func (c Advance) run(ctx context.Context, e *Engine, m process.Meta, p *process.
 	if err != nil {
 		return err
 	}
-	return p.AdvanceOverriding(m, tpl, e.cfg.Gates, c.OverrideReason)
+	gates, err := e.gatesFor(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.AdvanceOverriding(m, tpl, gates, c.OverrideReason)
 }
 
 // GoBack returns to an earlier stage the template allows.
@@ -435,7 +439,11 @@ func (c Complete) run(ctx context.Context, e *Engine, m process.Meta, p *process
 	if err != nil {
 		return err
 	}
-	return p.CompleteOverriding(m, tpl, e.cfg.Gates, c.OverrideReason)
+	gates, err := e.gatesFor(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.CompleteOverriding(m, tpl, gates, c.OverrideReason)
 }
 
 // Migrate moves the process to another version of its template.
@@ -460,7 +468,11 @@ func (c Migrate) run(ctx context.Context, e *Engine, m process.Meta, p *process.
 	if err != nil {
 		return err
 	}
-	return p.MigrateOverriding(m, from, to.Template, c.StageMapping, c.Reason, c.OverrideReason, e.cfg.Gates)
+	gates, err := e.gatesFor(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.MigrateOverriding(m, from, to.Template, c.StageMapping, c.Reason, c.OverrideReason, gates)
 }
 
 // SetOpenData marks the process public for the open-data export, or private again. Public is

@@ -14,5 +14,9 @@ func (e *Engine) ExitConditions(ctx context.Context, p *process.Process) ([]proc
 	if err != nil {
 		return nil, err
 	}
-	return p.ExitConditionsIn(tpl, e.cfg.Gates, e.cfg.Calendars, e.cfg.Clock().UTC()), nil
+	gates, err := e.gatesFor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return p.ExitConditionsIn(tpl, gates, e.cfg.Calendars, e.cfg.Clock().UTC()), nil
 }

@@ -66,7 +66,11 @@ func (c FireTimer) run(ctx context.Context, e *Engine, m process.Meta, p *proces
 	if err != nil {
 		return err
 	}
-	return p.FireTimer(m, tpl, e.cfg.Gates, c.Timer)
+	gates, err := e.gatesFor(ctx, p)
+	if err != nil {
+		return err
+	}
+	return p.FireTimer(m, tpl, gates, c.Timer)
 }
 
 // Timers returns the pending timers of the process with id as actor sees it, and its tenant.
