@@ -103,23 +103,18 @@ func (w *writer) commit(batch []*appendReq) {
 	}
 }
 
-// try runs the batch in one transaction. Under log_head's row lock no other appender of any
-// instance writes, so what it reads of the log (heads, recorded event IDs) stays true until commit.
+// try runs the batch in one transaction, in two pipelined round trips: BEGIN, the row lock of
+// log_head, the streams' heads and the recorded event IDs; then the rows, the new head, the
+// notification and COMMIT. Under log_head's row lock no other appender of any instance writes, so
+// what it reads of the log (heads, recorded event IDs) stays true until commit.
 func (w *writer) try(ctx context.Context, batch []*appendReq) (wrote bool, err error) {
-	tx, err := w.conn.Begin(ctx)
-	if err != nil {
-		return false, err
-	}
+	conn := w.conn.Conn()
 	defer func() {
-		if err != nil {
-			tx.Rollback(ctx)
+		if err != nil { // a failed statement leaves the transaction open and aborted
+			conn.Exec(ctx, `ROLLBACK`)
 		}
 	}()
-	var pos, lastTime int64
-	if err := tx.QueryRow(ctx, `SELECT position, last_time FROM log_head WHERE id = 1 FOR UPDATE`).Scan(&pos, &lastTime); err != nil {
-		return false, fmt.Errorf("lock the log head: %w", err)
-	}
-	heads, found, err := w.lookup(ctx, tx, batch)
+	pos, lastTime, heads, found, err := w.lookup(ctx, conn, batch)
 	if err != nil {
 		return false, err
 	}
@@ -128,29 +123,51 @@ func (w *writer) try(ctx context.Context, batch []*appendReq) (wrote bool, err e
 		now = lastTime
 	}
 	at := time.Unix(0, now).UTC()
-	var rows [][]any
+	var cols eventColumns
 	for _, r := range batch {
 		pos = w.decide(r, heads, found, pos, at)
-		rows = append(rows, r.rows...)
+		for _, row := range r.rows {
+			cols.add(row)
+		}
 	}
-	if len(rows) == 0 {
-		return false, tx.Commit(ctx)
+	if len(cols.position) == 0 {
+		_, err := conn.Exec(ctx, `COMMIT`)
+		return false, err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, []string{"position", "stream", "version", "event_id", "type", "record", "hash"}, pgx.CopyFromRows(rows)); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO events (position, stream, version, event_id, type, record, hash)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::bytea[], $7::bytea[])`,
+		cols.position, cols.stream, cols.version, cols.eventID, cols.typ, cols.record, cols.hash)
+	b.Queue(`UPDATE log_head SET position = $1, last_time = $2 WHERE id = 1`, pos, now)
+	b.Queue(`SELECT pg_notify('civicflow_events_' || current_schema(), $1)`, strconv.FormatInt(pos, 10))
+	b.Queue(`COMMIT`)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return false, fmt.Errorf("insert events: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE log_head SET position = $1, last_time = $2 WHERE id = 1`, pos, now); err != nil {
-		return false, fmt.Errorf("move the log head: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify('civicflow_events_' || current_schema(), $1)`, strconv.FormatInt(pos, 10)); err != nil {
-		return false, fmt.Errorf("notify: %w", err)
-	}
-	return true, tx.Commit(ctx)
+	return true, nil
 }
 
-// lookup reads the heads of the batch's streams and every event already recorded under one of
-// its event IDs, in two queries.
-func (w *writer) lookup(ctx context.Context, tx pgx.Tx, batch []*appendReq) (map[string]streamHead, map[[16]byte]*eventstore.Recorded, error) {
+// eventColumns are the rows of a batch as one array per column, for one INSERT … unnest.
+type eventColumns struct {
+	position, version     []int64
+	stream, typ           []string
+	eventID, record, hash [][]byte
+}
+
+func (c *eventColumns) add(row []any) {
+	c.position = append(c.position, row[0].(int64))
+	c.stream = append(c.stream, row[1].(string))
+	c.version = append(c.version, row[2].(int64))
+	c.eventID = append(c.eventID, row[3].([]byte))
+	c.typ = append(c.typ, row[4].(string))
+	c.record = append(c.record, row[5].([]byte))
+	c.hash = append(c.hash, row[6].([]byte))
+}
+
+// lookup begins the transaction, takes log_head's row lock and reads the log's head, the heads of
+// the batch's streams and every event already recorded under one of its event IDs, in one round
+// trip.
+func (w *writer) lookup(ctx context.Context, conn *pgx.Conn, batch []*appendReq) (pos, lastTime int64, heads map[string]streamHead, found map[[16]byte]*eventstore.Recorded, err error) {
 	var streams []string
 	var ids [][]byte
 	for _, r := range batch {
@@ -159,46 +176,54 @@ func (w *writer) lookup(ctx context.Context, tx pgx.Tx, batch []*appendReq) (map
 			ids = append(ids, e.ID[:])
 		}
 	}
-	heads := make(map[string]streamHead)
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT position, last_time FROM log_head WHERE id = 1 FOR UPDATE`).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&pos, &lastTime); err != nil {
+			return fmt.Errorf("lock the log head: %w", err)
+		}
+		return nil
+	})
+	heads = make(map[string]streamHead)
 	// One index seek per stream for its last event (a DISTINCT ON over the streams' rows would read
 	// every version of every stream: a cost that grows with the history).
-	rows, err := tx.Query(ctx, `SELECT s.stream, h.version, h.hash FROM unnest($1::text[]) AS s(stream)
-		CROSS JOIN LATERAL (SELECT version, hash FROM events WHERE events.stream = s.stream ORDER BY version DESC LIMIT 1) AS h`, streams)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read stream heads: %w", err)
-	}
-	for rows.Next() {
+	b.Queue(`SELECT s.stream, h.version, h.hash FROM unnest($1::text[]) AS s(stream)
+		CROSS JOIN LATERAL (SELECT version, hash FROM events WHERE events.stream = s.stream ORDER BY version DESC LIMIT 1) AS h`, streams).Query(func(rows pgx.Rows) error {
 		var stream string
 		var h streamHead
 		var hash []byte
-		if err := rows.Scan(&stream, &h.version, &hash); err != nil {
-			return nil, nil, err
+		_, err := pgx.ForEachRow(rows, []any{&stream, &h.version, &hash}, func() error {
+			if len(hash) != len(h.hash) {
+				return fmt.Errorf("stream %q version %d: stored hash has %d bytes", stream, h.version, len(hash))
+			}
+			copy(h.hash[:], hash)
+			heads[stream] = h
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read stream heads: %w", err)
 		}
-		if len(hash) != len(h.hash) {
-			return nil, nil, fmt.Errorf("stream %q version %d: stored hash has %d bytes", stream, h.version, len(hash))
-		}
-		copy(h.hash[:], hash)
-		heads[stream] = h
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	found := make(map[[16]byte]*eventstore.Recorded)
-	rows, err = tx.Query(ctx, `SELECT event_id, stream, version, position, record FROM events WHERE event_id = ANY($1)`, ids)
-	if err != nil {
-		return nil, nil, fmt.Errorf("look up event IDs: %w", err)
-	}
-	for rows.Next() {
+		return nil
+	})
+	found = make(map[[16]byte]*eventstore.Recorded)
+	b.Queue(`SELECT event_id, stream, version, position, record FROM events WHERE event_id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
 		var id []byte
 		var rec eventstore.Recorded
-		var pos int64
-		if err := rows.Scan(&id, &rec.Stream, &rec.Version, &pos, &rec.Record); err != nil {
-			return nil, nil, err
+		var p int64
+		_, err := pgx.ForEachRow(rows, []any{&id, &rec.Stream, &rec.Version, &p, &rec.Record}, func() error {
+			r := rec
+			r.Record = append([]byte(nil), rec.Record...)
+			r.Position = eventstore.SequencePosition(uint64(p))
+			found[[16]byte(id)] = &r
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("look up event IDs: %w", err)
 		}
-		rec.Position = eventstore.SequencePosition(uint64(pos))
-		found[[16]byte(id)] = &rec
-	}
-	return heads, found, rows.Err()
+		return nil
+	})
+	err = conn.SendBatch(ctx, b).Close()
+	return pos, lastTime, heads, found, err
 }
 
 // decide settles one request against the heads (which it moves) and the recorded IDs, fills its
