@@ -118,7 +118,11 @@ func TestMigration8_keeps_every_event_and_every_tampering(t *testing.T) {
 // TestMigration8_a_release_database_migrates_and_verifies: the database of release bb49f1f
 // reaches this schema, verifies, and reads every record it held byte for byte, stored compact.
 func TestMigration8_a_release_database_migrates_and_verifies(t *testing.T) {
-	src := filepath.Join("..", "..", "workflows", "engine", "testdata", "release-bb49f1f.db")
+	// Copies: opening a database, even read-only, creates files beside it.
+	dir := t.TempDir()
+	src, path := filepath.Join(dir, "original.db"), filepath.Join(dir, "release.db")
+	copyFile(t, filepath.Join("..", "..", "workflows", "engine", "testdata", "release-bb49f1f.db"), src)
+	copyFile(t, src, path)
 	old, err := sql.Open("sqlite", "file:"+src+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -137,8 +141,6 @@ func TestMigration8_a_release_database_migrates_and_verifies(t *testing.T) {
 		records, hashes = append(records, string(rec)), append(hashes, string(hash))
 	}
 	rows.Close()
-	path := filepath.Join(t.TempDir(), "release.db")
-	copyFile(t, src, path)
 	s := open(t, sqlite.Config{Path: path})
 	ctx := context.Background()
 	if err := s.Verify(ctx); err != nil {
