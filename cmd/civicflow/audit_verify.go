@@ -172,6 +172,7 @@ func newVerifier(st *storage.Storage, key note.Verifier, cfg config.Config, witn
 		Key:          key,
 		ReadModels:   readModels(),
 		Live:         st.ReadModels.Read,
+		Dialect:      st.ReadModels.Dialect,
 		Scratch:      st.ReadModels.Scratch,
 	})
 }

@@ -66,6 +66,13 @@ func startServer(t testing.TB, extra ...string) *running {
 // startServerEnv is startServer with extra environment variables.
 func startServerEnv(t testing.TB, env []string, extra ...string) *running {
 	t.Helper()
+	return startServerOn(t, env, true, extra...)
+}
+
+// startServerOn is startServerEnv; withDB passes --db, a SQLite file in the test's directory,
+// else the configuration (env) chooses the store.
+func startServerOn(t testing.TB, env []string, withDB bool, extra ...string) *running {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts the real binary; skipped with -short")
 	}
@@ -77,7 +84,10 @@ func startServerEnv(t testing.TB, env []string, extra ...string) *running {
 	r := &running{t: t, bin: bin, db: filepath.Join(dir, "civicflow.db"), logs: &syncBuffer{}, tokens: map[string]string{}}
 	addr := freeAddr(t)
 	r.url = "http://" + addr
-	args := append([]string{"serve", "--addr", addr, "--db", r.db}, extra...)
+	args := append([]string{"serve", "--addr", addr}, extra...)
+	if withDB {
+		args = append([]string{"serve", "--addr", addr, "--db", r.db}, extra...)
+	}
 	r.cmd = exec.Command(bin, args...)
 	r.cmd.Env = append(append(os.Environ(), "CIVICFLOW_SERVER_DEMO_TOKENS_FILE="+filepath.Join(dir, "demo-tokens.txt"),
 		"CIVICFLOW_AUDIT_SEAL_KEY_FILE="+filepath.Join(dir, "seal.key")), env...)

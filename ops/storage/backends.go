@@ -8,6 +8,7 @@ import (
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/esdb"
 	"github.com/civicflow/civicflow/ops/postgres"
+	"github.com/civicflow/civicflow/projections/runner"
 )
 
 // errReadOnly refuses a read-only open of a server backend: only a SQLite file can be opened so
@@ -25,7 +26,11 @@ func openPostgres(ctx context.Context, cfg Config) (*Storage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Backend: Postgres, Log: store, closers: []func() error{store.Close}}, nil
+	db := OpenPostgresReadModels(store.Pool())
+	return &Storage{Backend: Postgres, Log: store, Vault: store.Vault(), Snapshots: store.Snapshots(), Archive: store.Archive(),
+		Checkpoints: store.Checkpoints(), Tiles: NewMemoryTiles(), Seals: store.Seals(), // no tile table on PostgreSQL yet
+		ReadModels: &ReadModelDB{Write: db, Read: db, Dialect: runner.PostgreSQL, Scratch: PostgresScratch(cfg.Store.Postgres.URL)},
+		closers:    []func() error{store.Close, db.Close}}, nil
 }
 
 func openEventStoreDB(ctx context.Context, cfg Config) (*Storage, error) {

@@ -30,7 +30,7 @@ var Serve = []Part{EventStore, Vault, Snapshots, Archive, Checkpoints, Seals, Re
 // provided is what each backend provides today; a test checks it against what Open sets.
 var provided = map[string][]Part{
 	SQLite:       Parts,
-	Postgres:     {EventStore},
+	Postgres:     Serve,
 	EventStoreDB: {EventStore},
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/postgres/postgrestest"
 	"github.com/civicflow/civicflow/ops/storage"
+	"github.com/civicflow/civicflow/ops/storetest"
 )
 
 // provides checks that what st offers, part by part, is what Provides says of its backend.
@@ -124,4 +125,18 @@ func TestOpen_refuses_unknown_backend(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `store.backend: "mysql" is not one of`) {
 		t.Fatalf("Open = %v", err)
 	}
+}
+
+// MemoryTiles passes the tile part of the seal conformance suite (beside a SQLite store's heads).
+func TestMemoryTiles(t *testing.T) {
+	storetest.RunSeals(t, func(t *testing.T) storetest.SealParts {
+		c := config.Default().Store
+		c.SQLite.Path = filepath.Join(t.TempDir(), "civicflow.db")
+		st, err := storage.Open(context.Background(), storage.Config{Store: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return storetest.SealParts{Seals: st.Seals, Tiles: storage.NewMemoryTiles()}
+	})
 }

@@ -127,7 +127,7 @@ type pending struct {
 // appended and its last position moved.
 func (x *teller) flush() error {
 	in := runner.NewInserter(x.s, `INSERT INTO {chunk} (process, chunk, tenant, first, last, entries) VALUES`, 6, 0).
-		OnConflict(`ON CONFLICT (process, chunk) DO UPDATE SET last = excluded.last, entries = entries || excluded.entries`)
+		OnConflict(`ON CONFLICT (process, chunk) DO UPDATE SET last = excluded.last, entries = {chunk}.entries || excluded.entries`)
 	for _, k := range x.order {
 		p := x.chunks[k]
 		if err := in.Add(k.process, k.chunk, p.tenant, p.first, p.last, string(p.lines)); err != nil {
@@ -223,10 +223,12 @@ func (x *teller) track(id string, payload process.Payload) error {
 	switch p := payload.(type) {
 	case process.ProcessOpened:
 		x.procs[id] = proc{tenant: p.Tenant, template: p.TemplateID, version: p.TemplateVersion}
-		return x.s.Exec(`INSERT OR REPLACE INTO {process} (id, tenant, template, version) VALUES (?, ?, ?, ?)`, id, p.Tenant, p.TemplateID, p.TemplateVersion)
+		return x.s.Exec(`INSERT INTO {process} (id, tenant, template, version) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, template = excluded.template, version = excluded.version`, id, p.Tenant, p.TemplateID, p.TemplateVersion)
 	case process.MeasureDefined:
 		x.measures[measureKey{id, p.Measure}] = Title{De: p.Title, En: p.Title}
-		return x.s.Exec(`INSERT OR REPLACE INTO {measure} (process, id, title) VALUES (?, ?, ?)`, id, p.Measure, p.Title)
+		return x.s.Exec(`INSERT INTO {measure} (process, id, title) VALUES (?, ?, ?)
+			ON CONFLICT (process, id) DO UPDATE SET title = excluded.title`, id, p.Measure, p.Title)
 	case process.ProcessMigrated:
 		delete(x.procs, id)
 		return x.s.Exec(`UPDATE {process} SET version = ? WHERE id = ?`, p.ToVersion, id)
@@ -290,7 +292,8 @@ func applyTemplate(s *runner.Stmts, e eventstore.Event) error {
 		return err
 	}
 	put := func(kind, key string, title template.Text) error {
-		return s.Exec(`INSERT OR REPLACE INTO {title} (template, version, kind, key, de, en) VALUES (?, ?, ?, ?, ?, ?)`,
+		return s.Exec(`INSERT INTO {title} (template, version, kind, key, de, en) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (template, version, kind, key) DO UPDATE SET de = excluded.de, en = excluded.en`,
 			pub.Template.ID, pub.Template.Version, kind, key, title.De, title.En)
 	}
 	for _, st := range pub.Template.Stages {

@@ -11,14 +11,13 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
-	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/audit"
 	"github.com/civicflow/civicflow/projections/projectiontest"
 )
 
 // longHistory appends the events of four processes in two tenants, interleaved at random, each
 // process long enough to fill several chunks, and returns them in log order.
-func longHistory(t *testing.T, s *sqlite.Store) []eventstore.Event {
+func longHistory(t *testing.T, s projectiontest.Log) []eventstore.Event {
 	t.Helper()
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -67,7 +66,7 @@ func longHistory(t *testing.T, s *sqlite.Store) []eventstore.Event {
 
 // chunkRows applies events in batches of the given sizes (the rest in one) to fresh tables and
 // returns their rows.
-func chunkRows(t *testing.T, s *sqlite.Store, events []eventstore.Event, sizes []int) string {
+func chunkRows(t *testing.T, b *projectiontest.Backend, events []eventstore.Event, sizes []int) string {
 	t.Helper()
 	var batches [][]eventstore.Event
 	for rest := events; len(rest) > 0; {
@@ -77,90 +76,92 @@ func chunkRows(t *testing.T, s *sqlite.Store, events []eventstore.Event, sizes [
 		}
 		batches, rest = append(batches, rest[:n]), rest[n:]
 	}
-	return projectiontest.Applied(t, s.ProjectionDB(), audit.Projection{}, batches...)
+	return projectiontest.Applied(t, b.DB, b.Dialect, audit.Projection{}, batches...)
 }
 
 // A chunk row depends only on the events, never on how they were split into batches: the live
 // runner's small batches and a rebuild's pages must write the same rows.
 func TestChunksDoNotDependOnTheBatches(t *testing.T) {
-	s, _ := projectiontest.Open(t, t.TempDir())
-	events := longHistory(t, s)
-	want := chunkRows(t, s, events, nil)
-	if n := strings.Count(want[strings.Index(want, "table chunk\n"):strings.Index(want, "table measure\n")], "\n") - 1; n < 4*3 {
-		t.Fatalf("%d chunk rows; the test needs processes of several chunks", n)
-	}
-	ones := make([]int, len(events))
-	for i := range ones {
-		ones[i] = 1
-	}
-	rnd := rand.New(rand.NewPCG(3, 4))
-	var random []int
-	for range len(events) {
-		random = append(random, 1+rnd.IntN(2*audit.ChunkSize))
-	}
-	splits := map[string][]int{
-		"event_by_event":       ones,
-		"a_chunk_at_a_time":    slices.Repeat([]int{audit.ChunkSize}, len(events)),
-		"one_short_of_a_chunk": slices.Repeat([]int{audit.ChunkSize - 1}, len(events)),
-		"random":               random,
-	}
-	for name, sizes := range splits {
-		t.Run(name, func(t *testing.T) {
-			if got := chunkRows(t, s, events, sizes); got != want {
-				t.Fatalf("in batches:\n%.2000s\nwant (one batch):\n%.2000s", got, want)
-			}
-		})
-	}
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		events := longHistory(t, b.Log)
+		want := chunkRows(t, b, events, nil)
+		if n := strings.Count(want[strings.Index(want, "table chunk\n"):strings.Index(want, "table measure\n")], "\n") - 1; n < 4*3 {
+			t.Fatalf("%d chunk rows; the test needs processes of several chunks", n)
+		}
+		ones := make([]int, len(events))
+		for i := range ones {
+			ones[i] = 1
+		}
+		rnd := rand.New(rand.NewPCG(3, 4))
+		var random []int
+		for range len(events) {
+			random = append(random, 1+rnd.IntN(2*audit.ChunkSize))
+		}
+		splits := map[string][]int{
+			"event_by_event":       ones,
+			"a_chunk_at_a_time":    slices.Repeat([]int{audit.ChunkSize}, len(events)),
+			"one_short_of_a_chunk": slices.Repeat([]int{audit.ChunkSize - 1}, len(events)),
+			"random":               random,
+		}
+		for name, sizes := range splits {
+			t.Run(name, func(t *testing.T) {
+				if got := chunkRows(t, b, events, sizes); got != want {
+					t.Fatalf("in batches:\n%.2000s\nwant (one batch):\n%.2000s", got, want)
+				}
+			})
+		}
+	})
 }
 
 // List reads chunks of interleaved processes and must give exactly the first (the newest) Limit
 // entries of the selection, whatever the limit and wherever the chunks begin and end.
 func TestList_merges_interleaved_chunks(t *testing.T) {
-	s, _ := projectiontest.Open(t, t.TempDir())
-	events := longHistory(t, s)
-	projectiontest.CatchUp(t, s, audit.Projection{})
-	ctx := context.Background()
-	all, err := audit.List(ctx, s.ProjectionReadDB(), audit.Query{Limit: len(events) + 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(all.Entries) != len(events) {
-		t.Fatalf("%d entries, want one per event, %d", len(all.Entries), len(events))
-	}
-	for i, e := range all.Entries {
-		if ev := events[i]; e.Position != strconv.FormatUint(ev.Position.Commit(), 10) || "process-"+e.Process != ev.Stream || e.Type != ev.Type {
-			t.Fatalf("entry %d is %s %s %s, want the event %s %s %s", i, e.Position, e.Process, e.Type, ev.Position, ev.Stream, ev.Type)
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		events := longHistory(t, b.Log)
+		projectiontest.CatchUpOn(t, b, audit.Projection{})
+		ctx := context.Background()
+		all, err := audit.List(ctx, b.ReadDB, audit.Query{Limit: len(events) + 1})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	for _, q := range []audit.Query{{}, {Tenant: "leipzig"}, {Tenant: "menden"}, {Process: all.Entries[0].Process},
-		{Process: all.Entries[0].Process, Tenant: all.Entries[0].Tenant}, {Process: all.Entries[0].Process, Tenant: "nobody"}} {
-		var want []audit.Entry
-		for _, e := range all.Entries {
-			if (q.Tenant == "" || e.Tenant == q.Tenant) && (q.Process == "" || e.Process == q.Process) {
-				want = append(want, e)
+		if len(all.Entries) != len(events) {
+			t.Fatalf("%d entries, want one per event, %d", len(all.Entries), len(events))
+		}
+		for i, e := range all.Entries {
+			if ev := events[i]; e.Position != strconv.FormatUint(ev.Position.Commit(), 10) || "process-"+e.Process != ev.Stream || e.Type != ev.Type {
+				t.Fatalf("entry %d is %s %s %s, want the event %s %s %s", i, e.Position, e.Process, e.Type, ev.Position, ev.Stream, ev.Type)
 			}
 		}
-		newest := slices.Clone(want)
-		slices.Reverse(newest)
-		for _, limit := range []int{1, 2, audit.ChunkSize - 1, audit.ChunkSize, audit.ChunkSize + 1, 100, 2*audit.ChunkSize + 3, len(events)} {
-			for _, q := range []audit.Query{{Tenant: q.Tenant, Process: q.Process, Limit: limit}, {Tenant: q.Tenant, Process: q.Process, Limit: limit, Newest: true}} {
-				t.Run(fmt.Sprintf("%s_%s_%d_newest_%t", q.Tenant, q.Process, limit, q.Newest), func(t *testing.T) {
-					res, err := audit.List(ctx, s.ProjectionReadDB(), q)
-					if err != nil {
-						t.Fatal(err)
-					}
-					w := want
-					if q.Newest {
-						w = newest
-					}
-					w = w[:min(limit, len(w))]
-					if got, want := positions(res.Entries), positions(w); got != want {
-						t.Fatalf("positions\n%s\nwant\n%s", got, want)
-					}
-				})
+		for _, q := range []audit.Query{{}, {Tenant: "leipzig"}, {Tenant: "menden"}, {Process: all.Entries[0].Process},
+			{Process: all.Entries[0].Process, Tenant: all.Entries[0].Tenant}, {Process: all.Entries[0].Process, Tenant: "nobody"}} {
+			var want []audit.Entry
+			for _, e := range all.Entries {
+				if (q.Tenant == "" || e.Tenant == q.Tenant) && (q.Process == "" || e.Process == q.Process) {
+					want = append(want, e)
+				}
+			}
+			newest := slices.Clone(want)
+			slices.Reverse(newest)
+			for _, limit := range []int{1, 2, audit.ChunkSize - 1, audit.ChunkSize, audit.ChunkSize + 1, 100, 2*audit.ChunkSize + 3, len(events)} {
+				for _, q := range []audit.Query{{Tenant: q.Tenant, Process: q.Process, Limit: limit}, {Tenant: q.Tenant, Process: q.Process, Limit: limit, Newest: true}} {
+					t.Run(fmt.Sprintf("%s_%s_%d_newest_%t", q.Tenant, q.Process, limit, q.Newest), func(t *testing.T) {
+						res, err := audit.List(ctx, b.ReadDB, q)
+						if err != nil {
+							t.Fatal(err)
+						}
+						w := want
+						if q.Newest {
+							w = newest
+						}
+						w = w[:min(limit, len(w))]
+						if got, want := positions(res.Entries), positions(w); got != want {
+							t.Fatalf("positions\n%s\nwant\n%s", got, want)
+						}
+					})
+				}
 			}
 		}
-	}
+	})
 }
 
 func positions(entries []audit.Entry) string {

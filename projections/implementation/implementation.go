@@ -79,7 +79,7 @@ func apply(s *runner.Stmts, e eventstore.Event) error {
 			due = ts(p.Due)
 		}
 		return s.Exec(`INSERT INTO {measure} (process, id, title, owner, due, defined_at, updated_at, position)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET title = excluded.title, owner = excluded.owner,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (process, id) DO UPDATE SET title = excluded.title, owner = excluded.owner,
 			due = excluded.due, updated_at = excluded.updated_at, position = excluded.position`,
 			id, p.Measure, p.Title, p.Owner, due, at, at, pos)
 	case process.MeasureProgressReported:

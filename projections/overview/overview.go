@@ -175,7 +175,7 @@ func (x folder) apply(e eventstore.Event) error {
 	case process.ProcessMigrated:
 		return set(`template_version = ?, stage = ?, entered_at = CASE WHEN stage = ? THEN entered_at ELSE ? END`, p.ToVersion, p.Stage, p.Stage, ts(e.RecordedAt))
 	case process.MeasureDefined:
-		return x.s.Exec(`INSERT OR IGNORE INTO {measure} (process, id, progress) VALUES (?, ?, 0)`, id, p.Measure)
+		return x.s.Exec(`INSERT INTO {measure} (process, id, progress) VALUES (?, ?, 0) ON CONFLICT DO NOTHING`, id, p.Measure)
 	case process.MeasureProgressReported:
 		return x.s.Exec(`UPDATE {measure} SET progress = ? WHERE process = ? AND id = ?`, p.Progress, id, p.Measure)
 	case process.ProcessSuspended:
@@ -196,7 +196,8 @@ func applyTemplate(s *runner.Stmts, e eventstore.Event) error {
 		return err
 	}
 	for _, st := range pub.Template.Stages {
-		if err := s.Exec(`INSERT OR REPLACE INTO {target} (template, version, stage, target_days) VALUES (?, ?, ?, ?)`,
+		if err := s.Exec(`INSERT INTO {target} (template, version, stage, target_days) VALUES (?, ?, ?, ?)
+			ON CONFLICT (template, version, stage) DO UPDATE SET target_days = excluded.target_days`,
 			pub.Template.ID, pub.Template.Version, st.Key, st.TargetDays); err != nil {
 			return err
 		}

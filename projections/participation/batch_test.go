@@ -60,7 +60,7 @@ func events(t testing.TB, steps []step) []eventstore.Event {
 // the type of each value.
 func tables(t testing.TB, db *sql.DB, batches ...[]eventstore.Event) string {
 	t.Helper()
-	return projectiontest.Applied(t, db, participation.Projection{}, batches...)
+	return projectiontest.Applied(t, db, runner.SQLite, participation.Projection{}, batches...)
 }
 
 // oneByOne is each event in a batch of its own, as Projection.Apply applies them.

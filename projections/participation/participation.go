@@ -250,7 +250,7 @@ func (b *batch) write() error {
 	}
 	// A registration sets the whole row, whatever the batch did before it.
 	participants := runner.NewInserter(b.s, `INSERT INTO {participant} (process, id, grp, active, position) VALUES`, 5, 0).
-		OnConflict(`ON CONFLICT DO UPDATE SET grp = excluded.grp, active = excluded.active, position = excluded.position`)
+		OnConflict(`ON CONFLICT (process, id) DO UPDATE SET grp = excluded.grp, active = excluded.active, position = excluded.position`)
 	for _, r := range b.participantRows {
 		var err error
 		if r.registered {
@@ -270,11 +270,11 @@ func (b *batch) write() error {
 	// scheduled and held are 1 in a new row exactly when the batch scheduled or held the session;
 	// only then do they and format or attendance replace an existing row's.
 	sessions := runner.NewInserter(b.s, `INSERT INTO {session} (process, id, format, scheduled, held, attendance, position) VALUES`, 7, 0).
-		OnConflict(`ON CONFLICT DO UPDATE SET
-			format = CASE WHEN excluded.scheduled THEN excluded.format ELSE format END,
-			scheduled = max(scheduled, excluded.scheduled),
-			held = max(held, excluded.held),
-			attendance = CASE WHEN excluded.held THEN excluded.attendance ELSE attendance END,
+		OnConflict(`ON CONFLICT (process, id) DO UPDATE SET
+			format = CASE WHEN excluded.scheduled = 1 THEN excluded.format ELSE {session}.format END,
+			scheduled = CASE WHEN excluded.scheduled = 1 THEN 1 ELSE {session}.scheduled END,
+			held = CASE WHEN excluded.held = 1 THEN 1 ELSE {session}.held END,
+			attendance = CASE WHEN excluded.held = 1 THEN excluded.attendance ELSE {session}.attendance END,
 			position = excluded.position`)
 	for _, r := range b.sessionRows {
 		format := ""
@@ -293,7 +293,8 @@ func (b *batch) write() error {
 		return err
 	}
 	days := runner.NewInserter(b.s, `INSERT INTO {contribution} (process, day, n, late, position) VALUES`, 5, 0).
-		OnConflict(`ON CONFLICT DO UPDATE SET n = n + excluded.n, late = late + excluded.late, position = excluded.position`)
+		OnConflict(`ON CONFLICT (process, day) DO UPDATE SET n = {contribution}.n + excluded.n, late = {contribution}.late + excluded.late,
+			position = excluded.position`)
 	for _, r := range b.dayRows {
 		if err := days.Add(r.process, time.Unix(r.day.day*secondsPerDay, 0).UTC().Format(time.DateOnly), r.n, r.late, r.pos.String()); err != nil {
 			return err

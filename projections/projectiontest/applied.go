@@ -12,10 +12,10 @@ import (
 )
 
 // Applied applies the batches in order to fresh tables of p (ApplyBatch per batch when p has it,
-// else Apply per event) in one transaction of db, rolled back after, and returns every row of
+// else Apply per event) in one transaction of db (of dialect d), rolled back after, and returns every row of
 // every table in the order of its columns, each value with its type: what a read model holds
 // after exactly these batches, to compare with another split of the same events.
-func Applied(t testing.TB, db *sql.DB, p runner.Projection, batches ...[]eventstore.Event) string {
+func Applied(t testing.TB, db *sql.DB, d runner.Dialect, p runner.Projection, batches ...[]eventstore.Event) string {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
@@ -25,7 +25,7 @@ func Applied(t testing.TB, db *sql.DB, p runner.Projection, batches ...[]eventst
 	defer tx.Rollback()
 	tb := runner.TablesOf(p.Name()+"_applied", 1)
 	for _, q := range p.Schema(tb) {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if _, err := tx.ExecContext(ctx, d.Schema(q)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,8 +43,7 @@ func Applied(t testing.TB, db *sql.DB, p runner.Projection, batches ...[]eventst
 			t.Fatal(err)
 		}
 	}
-	names, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ? ORDER BY name`,
-		len(tb)+1, string(tb)+"_")
+	names, err := tx.QueryContext(ctx, d.TablesQuery(), len(tb)+1, string(tb)+"_")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,16 +61,20 @@ func Applied(t testing.TB, db *sql.DB, p runner.Projection, batches ...[]eventst
 	var out strings.Builder
 	for _, table := range tables {
 		fmt.Fprintf(&out, "table %s\n", strings.TrimPrefix(table, string(tb)+"_"))
-		dump(t, tx, table, &out)
+		dump(t, tx, d, table, &out)
 	}
 	return out.String()
 }
 
 // dump writes every row of table, ordered by all its columns, one line each.
-func dump(t testing.TB, tx *sql.Tx, table string, out *strings.Builder) {
+func dump(t testing.TB, tx *sql.Tx, d runner.Dialect, table string, out *strings.Builder) {
 	t.Helper()
+	columns := `SELECT count(*) FROM pragma_table_info(?)`
+	if d == runner.PostgreSQL {
+		columns = `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`
+	}
 	var cols int
-	if err := tx.QueryRow(`SELECT count(*) FROM pragma_table_info(?)`, table).Scan(&cols); err != nil {
+	if err := tx.QueryRow(columns, table).Scan(&cols); err != nil {
 		t.Fatal(err)
 	}
 	order := make([]string, cols)

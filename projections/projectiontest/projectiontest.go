@@ -92,7 +92,13 @@ func Append(t testing.TB, s eventstore.Store, clock *Clock, path string) {
 // CatchUp runs the read models until they have applied the whole log, then stops them.
 func CatchUp(t testing.TB, s *sqlite.Store, ps ...runner.Projection) {
 	t.Helper()
-	r, err := runner.New(runner.Config{Store: s, DB: s.ProjectionDB(), Projections: ps})
+	catchUp(t, runner.Config{Store: s, DB: s.ProjectionDB(), Projections: ps}, s)
+}
+
+func catchUp(t testing.TB, cfg runner.Config, s Log) {
+	t.Helper()
+	ps := cfg.Projections
+	r, err := runner.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,6 +65,8 @@ type CheckConfig struct {
 	// Scratch is an empty database the replay is written into (an in-memory SQLite database).
 	// Check creates the build's tables there and drops them again. Required.
 	Scratch DB
+	// Dialect is the SQL dialect of Live and Scratch. Default SQLite.
+	Dialect Dialect
 	// Process, when set, restricts the check to one process: only rows whose "process" column
 	// (or, in the build's "process" table, whose "id") is this ID are compared, and the replay
 	// skips the events of other processes' streams. Default: every row.
@@ -127,11 +129,11 @@ func Check(ctx context.Context, cfg CheckConfig, p Projection) (CheckResult, err
 		return res, fmt.Errorf("runner: check %s: scratch database: %w", p.Name(), err)
 	}
 	defer scratch.Rollback() // nothing of the replay is kept
-	if err := dropBuild(ctx, scratch, t); err != nil {
+	if err := dropBuild(ctx, scratch, cfg.Dialect, t); err != nil {
 		return res, err
 	}
 	for _, s := range p.Schema(t) {
-		if _, err := scratch.ExecContext(ctx, s); err != nil {
+		if _, err := scratch.ExecContext(ctx, cfg.Dialect.Schema(s)); err != nil {
 			return res, fmt.Errorf("runner: check %s: create tables: %w", t, err)
 		}
 	}
@@ -142,18 +144,18 @@ func Check(ctx context.Context, cfg CheckConfig, p Projection) (CheckResult, err
 	if last != pos {
 		return res, mismatch(Mismatch{Problem: fmt.Sprintf("the checkpoint is not an event of the read model in the log (the log's last such event up to it is at %s): events were removed or moved", last)})
 	}
-	tables, err := tableNames(ctx, scratch, t)
+	tables, err := tableNames(ctx, scratch, cfg.Dialect, t)
 	if err != nil {
 		return res, err
 	}
-	if m, err := extraTable(ctx, live, t, tables); m != nil || err != nil {
+	if m, err := extraTable(ctx, live, cfg.Dialect, t, tables); m != nil || err != nil {
 		if m != nil {
 			return res, mismatch(*m)
 		}
 		return res, err
 	}
 	for _, name := range tables {
-		tc, err := compareTable(ctx, live, scratch, t, name, cfg.Process)
+		tc, err := compareTable(ctx, live, scratch, cfg.Dialect, t, name, cfg.Process)
 		res.Rows += tc.rows
 		if err != nil {
 			return res, err
@@ -200,8 +202,8 @@ func replay(ctx context.Context, cfg CheckConfig, p Projection, t Tables, tx *sq
 	}
 }
 
-func tableNames(ctx context.Context, tx *sql.Tx, t Tables) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ? ORDER BY name`, len(t)+1, string(t)+"_")
+func tableNames(ctx context.Context, tx *sql.Tx, d Dialect, t Tables) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, d.TablesQuery(), len(t)+1, string(t)+"_")
 	if err != nil {
 		return nil, fmt.Errorf("runner: check: list tables of %s: %w", t, err)
 	}
@@ -218,8 +220,8 @@ func tableNames(ctx context.Context, tx *sql.Tx, t Tables) ([]string, error) {
 }
 
 // extraTable reports a table of the build in the read model that the read model's schema does not make.
-func extraTable(ctx context.Context, live *sql.Tx, t Tables, want []string) (*Mismatch, error) {
-	have, err := tableNames(ctx, live, t)
+func extraTable(ctx context.Context, live *sql.Tx, d Dialect, t Tables, want []string) (*Mismatch, error) {
+	have, err := tableNames(ctx, live, d, t)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +239,8 @@ type column struct {
 	pk   int // position in the primary key from 1; 0: not part of it
 }
 
-func columnsOf(ctx context.Context, tx *sql.Tx, table string) ([]column, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, pk FROM pragma_table_info(?) ORDER BY cid`, table)
+func columnsOf(ctx context.Context, tx *sql.Tx, d Dialect, table string) ([]column, error) {
+	rows, err := tx.QueryContext(ctx, d.columnsQuery(), table)
 	if err != nil {
 		return nil, fmt.Errorf("runner: check: columns of %s: %w", table, err)
 	}

@@ -13,19 +13,18 @@ import (
 
 const first = "0190a000-0000-7000-8000-000000000001"
 
-func checked(t *testing.T) (*sqlite.Store, func(process string) error) {
+func checked(t *testing.T, b *projectiontest.Backend) func(process string) error {
 	t.Helper()
-	s, clock := projectiontest.Open(t, t.TempDir())
-	projectiontest.Append(t, s, clock, history)
-	projectiontest.CatchUp(t, s, all()...)
-	return s, func(process string) error {
-		scratch, err := sqlite.OpenScratch()
+	projectiontest.Append(t, b.Log, b.Clock, history)
+	projectiontest.CatchUpOn(t, b, all()...)
+	return func(process string) error {
+		scratch, discard, err := b.Scratch()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer scratch.Close()
+		defer discard()
 		for _, p := range all() {
-			res, err := runner.Check(context.Background(), runner.CheckConfig{Store: s, Live: s.ProjectionReadDB(), Scratch: scratch, Process: process}, p)
+			res, err := runner.Check(context.Background(), runner.CheckConfig{Store: b.Log, Live: b.ReadDB, Scratch: scratch, Dialect: b.Dialect, Process: process}, p)
 			if err != nil {
 				return err
 			}
@@ -38,12 +37,14 @@ func checked(t *testing.T) (*sqlite.Store, func(process string) error) {
 }
 
 func TestCheckPassesForReadModelsBuiltFromTheLog(t *testing.T) {
-	_, check := checked(t)
-	for _, process := range []string{"", first} {
-		if err := check(process); err != nil {
-			t.Fatalf("process %q: %v", process, err)
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		check := checked(t, b)
+		for _, process := range []string{"", first} {
+			if err := check(process); err != nil {
+				t.Fatalf("process %q: %v", process, err)
+			}
 		}
-	}
+	})
 }
 
 func TestCheckNamesTheFirstDifference(t *testing.T) {
@@ -62,43 +63,47 @@ func TestCheckNamesTheFirstDifference(t *testing.T) {
 		{"added_row", `INSERT INTO audit_timeline_v1_chunk (process, chunk, tenant, first, last, entries) VALUES ('x', 0, 'leipzig', 0, 0, '')`, "",
 			[]string{"audit_timeline_v1_chunk", `process="x", chunk=0`, "does not produce"}},
 		{"dropped_table", `DROP TABLE process_overview_v1_measure`, "",
-			[]string{"process_overview_v1_measure", "no such table"}},
-		{"extra_table", `CREATE TABLE process_overview_v1_extra (x)`, "",
+			[]string{"process_overview_v1_measure", "the table does not have the read model's columns"}},
+		{"extra_table", `CREATE TABLE process_overview_v1_extra (x TEXT)`, "",
 			[]string{"process_overview_v1_extra", "not part of the read model"}},
 		{"checkpoint_moved", `UPDATE projection_checkpoints SET position = '5' WHERE name = 'process_overview'`, "",
 			[]string{"checkpoint 5"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, check := checked(t)
-			if _, err := s.ProjectionDB().Exec(c.tamper); err != nil {
-				t.Fatal(err)
-			}
-			err := check(c.process)
-			var m *runner.Mismatch
-			if !errors.As(err, &m) || !errors.Is(err, runner.ErrMismatch) {
-				t.Fatalf("err = %v, want a *Mismatch", err)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%q does not name %q", err, w)
+			projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+				check := checked(t, b)
+				if _, err := b.DB.Exec(c.tamper); err != nil {
+					t.Fatal(err)
 				}
-			}
+				err := check(c.process)
+				var m *runner.Mismatch
+				if !errors.As(err, &m) || !errors.Is(err, runner.ErrMismatch) {
+					t.Fatalf("err = %v, want a *Mismatch", err)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("%q does not name %q", err, w)
+					}
+				}
+			})
 		})
 	}
 }
 
 func TestCheckOfOneProcessIgnoresOtherProcessesRows(t *testing.T) {
-	s, check := checked(t)
-	if _, err := s.ProjectionDB().Exec(`UPDATE process_overview_v1_process SET title = 'Gefälscht' WHERE id <> ?`, first); err != nil {
-		t.Fatal(err)
-	}
-	if err := check(first); err != nil {
-		t.Fatalf("check of %s: %v", first, err)
-	}
-	if err := check(""); !errors.Is(err, runner.ErrMismatch) {
-		t.Fatalf("whole check: %v, want a mismatch", err)
-	}
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		check := checked(t, b)
+		if _, err := b.DB.Exec(`UPDATE process_overview_v1_process SET title = 'Gefälscht' WHERE id <> ?`, first); err != nil {
+			t.Fatal(err)
+		}
+		if err := check(first); err != nil {
+			t.Fatalf("check of %s: %v", first, err)
+		}
+		if err := check(""); !errors.Is(err, runner.ErrMismatch) {
+			t.Fatalf("whole check: %v, want a mismatch", err)
+		}
+	})
 }
 
 func TestCheckOfAReadModelNotBuiltIsErrNotBuilt(t *testing.T) {

@@ -20,9 +20,9 @@ type tableCheck struct {
 // compareTable compares a table of the read model with the replay's, row by row in the order of
 // the primary key and then every other column, and returns the first difference. With process
 // set, only that process's rows are compared, and tables without them are skipped.
-func compareTable(ctx context.Context, live, scratch *sql.Tx, t Tables, table, process string) (tableCheck, error) {
+func compareTable(ctx context.Context, live, scratch *sql.Tx, d Dialect, t Tables, table, process string) (tableCheck, error) {
 	var res tableCheck
-	cols, err := columnsOf(ctx, scratch, table)
+	cols, err := columnsOf(ctx, scratch, d, table)
 	if err != nil {
 		return res, err
 	}
@@ -47,7 +47,8 @@ func compareTable(ctx context.Context, live, scratch *sql.Tx, t Tables, table, p
 	defer want.Close()
 	got, err := live.QueryContext(ctx, query, args...)
 	if err != nil {
-		if msg := err.Error(); strings.Contains(msg, "no such table") || strings.Contains(msg, "no such column") {
+		if msg := err.Error(); strings.Contains(msg, "no such table") || strings.Contains(msg, "no such column") || // SQLite
+			strings.Contains(msg, "SQLSTATE 42P01") || strings.Contains(msg, "SQLSTATE 42703") { // PostgreSQL: undefined table, column
 			res.mismatch = &Mismatch{Table: table, Problem: "the table does not have the read model's columns: " + msg}
 			return res, nil
 		}

@@ -82,10 +82,10 @@ func Active(ctx context.Context, q Queryer, name string) (Tables, eventstore.Pos
 	return TablesOf(name, build), p, nil
 }
 
-func ensureMeta(ctx context.Context, db DB) error {
+func ensureMeta(ctx context.Context, db DB, d Dialect) error {
 	return inTx(ctx, db, func(tx *sql.Tx) error {
 		for _, s := range metaSchema {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
+			if _, err := tx.ExecContext(ctx, d.Schema(s)); err != nil {
 				return fmt.Errorf("runner: create meta tables: %w", err)
 			}
 		}
@@ -134,12 +134,13 @@ func saveCheckpoint(ctx context.Context, tx *sql.Tx, name string, build int, pos
 // plaintext personal data (that lives only sealed in the events; read models keep pseudonymous IDs,
 // groups, counts and titles), so their freed pages need no overwriting; with it, dropping a
 // large build wrote every one of its pages again, into the WAL and then into the file.
-func dropBuild(ctx context.Context, tx *sql.Tx, t Tables) error {
-	return withPragma(ctx, tx, "secure_delete", "0", func() error { return dropTables(ctx, tx, t) })
+// (PostgreSQL has no such setting: DROP TABLE removes the files.)
+func dropBuild(ctx context.Context, tx *sql.Tx, d Dialect, t Tables) error {
+	return withPragma(ctx, tx, d, "secure_delete", "0", func() error { return dropTables(ctx, tx, d, t) })
 }
 
-func dropTables(ctx context.Context, tx *sql.Tx, t Tables) error {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?`, len(t)+1, string(t)+"_")
+func dropTables(ctx context.Context, tx *sql.Tx, d Dialect, t Tables) error {
+	rows, err := tx.QueryContext(ctx, d.TablesQuery(), len(t)+1, string(t)+"_")
 	if err != nil {
 		return fmt.Errorf("runner: list tables of %s: %w", t, err)
 	}
@@ -163,8 +164,11 @@ func dropTables(ctx context.Context, tx *sql.Tx, t Tables) error {
 
 // withPragma runs fn with the connection's PRAGMA name set to value, and sets it back to what it
 // was afterwards, within tx (so on the same connection). Only for pragmas that may change inside a
-// transaction (cache_size, secure_delete).
-func withPragma(ctx context.Context, tx *sql.Tx, name, value string, fn func() error) error {
+// transaction (cache_size, secure_delete). PostgreSQL has no pragmas: fn just runs.
+func withPragma(ctx context.Context, tx *sql.Tx, d Dialect, name, value string, fn func() error) error {
+	if d != SQLite {
+		return fn()
+	}
 	var was string
 	if err := tx.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {
 		return fmt.Errorf("runner: read PRAGMA %s: %w", name, err)
@@ -180,8 +184,12 @@ func withPragma(ctx context.Context, tx *sql.Tx, name, value string, fn func() e
 }
 
 // withConnPragma sets a connection setting (PRAGMA name = value) of db's one connection while fn
-// runs, and sets it back as it was, also when ctx ends meanwhile.
-func withConnPragma(ctx context.Context, db DB, name, value string, fn func() error) error {
+// runs, and sets it back as it was, also when ctx ends meanwhile. PostgreSQL has no pragmas: fn
+// just runs.
+func withConnPragma(ctx context.Context, db DB, d Dialect, name, value string, fn func() error) error {
+	if d != SQLite {
+		return fn()
+	}
 	var was string
 	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {

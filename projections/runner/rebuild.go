@@ -39,7 +39,7 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	if err != nil {
 		return err
 	}
-	if err := ensureMeta(ctx, r.cfg.DB); err != nil {
+	if err := ensureMeta(ctx, r.cfg.DB, r.cfg.Dialect); err != nil {
 		return err
 	}
 	builds := make([]*newBuild, len(ps))
@@ -50,7 +50,7 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	}
 	filter := union(ps)
 	var pos eventstore.Position
-	err = withConnPragma(ctx, r.cfg.DB, "wal_autocheckpoint", bulkAutocheckpoint, func() (err error) {
+	err = withConnPragma(ctx, r.cfg.DB, r.cfg.Dialect, "wal_autocheckpoint", bulkAutocheckpoint, func() (err error) {
 		pos, err = r.bulkLoad(ctx, builds, filter)
 		return err
 	})
@@ -60,10 +60,10 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	err = inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error {
 		// CREATE INDEX sorts the rows in memory up to the page cache's size and in temporary
 		// files beyond: a larger cache for the while keeps the sort of a large table in memory.
-		return withPragma(ctx, tx, "cache_size", indexCacheSize, func() error {
+		return withPragma(ctx, tx, r.cfg.Dialect, "cache_size", indexCacheSize, func() error {
 			for _, b := range builds {
 				for _, s := range b.indexes {
-					if _, err := tx.ExecContext(ctx, s); err != nil {
+					if _, err := tx.ExecContext(ctx, r.cfg.Dialect.Schema(s)); err != nil {
 						return fmt.Errorf("runner: index %s: %w", b.t, err)
 					}
 				}
@@ -117,7 +117,7 @@ func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error
 		}
 		b.next = b.old + 1
 		b.t = TablesOf(p.Name(), b.next)
-		if err := dropOthers(ctx, tx, p.Name(), b.old); err != nil {
+		if err := dropOthers(ctx, tx, r.cfg.Dialect, p.Name(), b.old); err != nil {
 			return err
 		}
 		b.indexes = b.indexes[:0]
@@ -126,7 +126,7 @@ func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error
 				b.indexes = append(b.indexes, s)
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, s); err != nil {
+			if _, err := tx.ExecContext(ctx, r.cfg.Dialect.Schema(s)); err != nil {
 				return fmt.Errorf("runner: create tables of %s: %w", b.t, err)
 			}
 		}
@@ -444,7 +444,7 @@ func (r *Runner) dropOld(ctx context.Context, builds []*newBuild) error {
 		if b.old == 0 {
 			continue
 		}
-		if err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error { return dropBuild(ctx, tx, TablesOf(b.p.Name(), b.old)) }); err != nil {
+		if err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error { return dropBuild(ctx, tx, r.cfg.Dialect, TablesOf(b.p.Name(), b.old)) }); err != nil {
 			return err
 		}
 	}
@@ -452,9 +452,9 @@ func (r *Runner) dropOld(ctx context.Context, builds []*newBuild) error {
 }
 
 // dropOthers drops the tables of every build of the named read model but keep.
-func dropOthers(ctx context.Context, tx *sql.Tx, name string, keep int) error {
+func dropOthers(ctx context.Context, tx *sql.Tx, d Dialect, name string, keep int) error {
 	prefix := name + "_v"
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?`, len(prefix), prefix)
+	rows, err := tx.QueryContext(ctx, d.TablesQuery(), len(prefix), prefix)
 	if err != nil {
 		return fmt.Errorf("runner: list tables of %s: %w", name, err)
 	}
@@ -474,7 +474,7 @@ func dropOthers(ctx context.Context, tx *sql.Tx, name string, keep int) error {
 		return err
 	}
 	for n := range builds {
-		if err := dropBuild(ctx, tx, TablesOf(name, n)); err != nil {
+		if err := dropBuild(ctx, tx, d, TablesOf(name, n)); err != nil {
 			return err
 		}
 	}

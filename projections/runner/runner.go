@@ -134,7 +134,7 @@ func New(cfg Config) (*Runner, error) {
 // Run keeps every read model current until ctx ends or the store closes; then it returns nil.
 // A read model without an active build, or built by another code version, is first rebuilt.
 func (r *Runner) Run(ctx context.Context) error {
-	if err := ensureMeta(ctx, r.cfg.DB); err != nil {
+	if err := ensureMeta(ctx, r.cfg.DB, r.cfg.Dialect); err != nil {
 		return err
 	}
 	errs := make(chan error, len(r.cfg.Projections))

@@ -112,7 +112,8 @@ func applyTemplate(s *runner.Stmts, e eventstore.Event) error {
 		return err
 	}
 	for i, st := range pub.Template.Stages {
-		if err := s.Exec(`INSERT OR REPLACE INTO {stage} (template, stage, ord) VALUES (?, ?, ?)`, pub.Template.ID, st.Key, i); err != nil {
+		if err := s.Exec(`INSERT INTO {stage} (template, stage, ord) VALUES (?, ?, ?)
+			ON CONFLICT (template, stage) DO UPDATE SET ord = excluded.ord`, pub.Template.ID, st.Key, i); err != nil {
 			return err
 		}
 	}

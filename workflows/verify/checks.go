@@ -16,7 +16,7 @@ func (v *Verifier) checkReadModel(ctx context.Context, p runner.Projection, proc
 		return c.broken(err, "")
 	}
 	defer discard()
-	res, err := runner.Check(ctx, runner.CheckConfig{Store: v.cfg.Store, Live: v.cfg.Live, Scratch: scratch, Process: process}, p)
+	res, err := runner.Check(ctx, runner.CheckConfig{Store: v.cfg.Store, Live: v.cfg.Live, Scratch: scratch, Dialect: v.cfg.Dialect, Process: process}, p)
 	if errors.Is(err, runner.ErrNotBuilt) {
 		return c.skipped("noch nicht aufgebaut / not built yet")
 	}

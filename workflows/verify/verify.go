@@ -52,6 +52,8 @@ type Config struct {
 	ReadModels []runner.Projection
 	// Live reads the read models' tables (a query-only pool). Required with ReadModels.
 	Live runner.DB
+	// Dialect is the SQL dialect of Live and Scratch. Default SQLite.
+	Dialect runner.Dialect
 	// Scratch opens an empty database for one replay and returns the function that discards
 	// it (ops/sqlite's OpenScratch). Required with ReadModels.
 	Scratch func() (runner.DB, func() error, error)
