@@ -21,8 +21,10 @@ package seal
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -119,8 +121,16 @@ func New(cfg Config) (*Sealer, error) {
 // LeafData is the leaf of one event: what the tree commits to. Its Hash must be the event's chain
 // hash computed from its record (the sealer and Verify compute it; they never read it).
 func LeafData(e eventstore.Event) []byte {
-	return fmt.Appendf(nil, "civicflow event\n%s\n%s\n%d\n%s\n", e.Position, e.Stream, e.Version, e.Hash)
+	// "civicflow event\n<position>\n<stream>\n<version>\n<hash in hex>\n", built without fmt
+	// (a full pass makes one per event).
+	b := make([]byte, 0, len(leafPrefix)+len(e.Stream)+3*20+2*len(e.Hash)+4)
+	b = append(append(b, leafPrefix...), e.Position.String()...)
+	b = append(append(append(b, '\n'), e.Stream...), '\n')
+	b = append(strconv.AppendInt(b, e.Version, 10), '\n')
+	return append(hex.AppendEncode(b, e.Hash[:]), '\n')
 }
+
+const leafPrefix = "civicflow event\n"
 
 // Seal checks the log, signs a head of its tree, records it in the database and appends it to
 // the witness. When a check fails it signs nothing and returns a *RefusedError (errors.Is

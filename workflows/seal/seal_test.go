@@ -222,3 +222,20 @@ func TestPublicKey_derives_the_verifier_key_of_a_signer_key(t *testing.T) {
 		t.Fatal("a verifier key was taken for a signer key")
 	}
 }
+
+// TestLeafData_keeps_its_format: the leaf is what every head committed to; its bytes never change.
+func TestLeafData_keeps_its_format(t *testing.T) {
+	var h eventstore.Hash
+	for i := range h {
+		h[i] = byte(i)
+	}
+	for _, e := range []eventstore.Event{
+		{Position: eventstore.SequencePosition(12), Stream: "process-ab", Version: 3, Hash: h},
+		{Position: eventstore.SequencePosition(1), Stream: "", Version: 1},
+	} {
+		want := fmt.Sprintf("civicflow event\n%s\n%s\n%d\n%s\n", e.Position, e.Stream, e.Version, e.Hash)
+		if got := string(seal.LeafData(e)); got != want {
+			t.Errorf("LeafData = %q; want %q", got, want)
+		}
+	}
+}
