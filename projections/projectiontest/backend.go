@@ -77,3 +77,29 @@ func CatchUpOn(t testing.TB, b *Backend, ps ...runner.Projection) {
 	t.Helper()
 	catchUp(t, runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: ps}, b.Log)
 }
+
+// Case is one query of a golden test: its answer, read through the read models' pool, is
+// compared with testdata/<Name>.golden.json.
+type Case struct {
+	Name   string
+	Answer func(ctx context.Context, db *sql.DB) (any, error)
+}
+
+// Goldens replays the recorded history (testdata/history.jsonl of this package) into p on every
+// backend and compares each case's answer with its golden file: the same files for SQLite and
+// PostgreSQL, so both must answer byte for byte alike.
+func Goldens(t *testing.T, p runner.Projection, cases ...Case) {
+	Backends(t, func(t *testing.T, b *Backend) {
+		Append(t, b.Log, b.Clock, "../projectiontest/testdata/history.jsonl")
+		CatchUpOn(t, b, p)
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				res, err := c.Answer(context.Background(), b.ReadDB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				Golden(t, "testdata/"+c.Name+".golden.json", res)
+			})
+		}
+	})
+}
