@@ -17,15 +17,10 @@ import (
 // with a link to the printable certificate. Only roles that see personal data.
 func init() {
 	pageNames = append(pageNames, "attendance")
-	for _, pg := range []struct {
-		pattern string
-		handle  func(d *Dashboard, w http.ResponseWriter, r *http.Request, rq request) error
-	}{
-		{"GET /processes/{id}/participants/{participant}/attendance", (*Dashboard).attendance},
-		{"GET /processes/{id}/participants/{participant}/certificates/{certificate}", (*Dashboard).certificate},
-	} {
-		signedInPages = append(signedInPages, pg)
-	}
+	signedInPages = append(signedInPages,
+		signedInPage{"GET /processes/{id}/participants/{participant}/attendance", (*Dashboard).attendance},
+		signedInPage{"GET /processes/{id}/participants/{participant}/certificates/{certificate}", (*Dashboard).certificate},
+	)
 	maps.Copy(messages, attendanceMessages)
 }
 

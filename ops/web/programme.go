@@ -17,14 +17,8 @@ import (
 func init() {
 	pageNames = append(pageNames, "programmes", "programme")
 	signedInPages = append(signedInPages,
-		struct {
-			pattern string
-			handle  func(d *Dashboard, w http.ResponseWriter, r *http.Request, rq request) error
-		}{"GET /programmes", (*Dashboard).programmes},
-		struct {
-			pattern string
-			handle  func(d *Dashboard, w http.ResponseWriter, r *http.Request, rq request) error
-		}{"GET /programmes/{id}", (*Dashboard).programme})
+		signedInPage{"GET /programmes", (*Dashboard).programmes},
+		signedInPage{"GET /programmes/{id}", (*Dashboard).programme})
 	maps.Copy(messages, programmeMessages)
 }
 

@@ -12,10 +12,7 @@ import (
 // The programme's audit report as a download, linked from the programme page for who may read
 // it (the API's GET /api/v1/programmes/{id}/report answers the same report).
 func init() {
-	signedInPages = append(signedInPages, struct {
-		pattern string
-		handle  func(d *Dashboard, w http.ResponseWriter, r *http.Request, rq request) error
-	}{"GET /programmes/{id}/report", (*Dashboard).programmeReport})
+	signedInPages = append(signedInPages, signedInPage{"GET /programmes/{id}/report", (*Dashboard).programmeReport})
 	messages["programme.report"] = [2]string{"Prüfbericht des Programms", "Programme audit report"}
 }
 

@@ -171,10 +171,13 @@ func New(cfg Config) (*Dashboard, error) {
 }
 
 // signedInPages are the pages behind the sign-in; every one an auditor gets is recorded.
-var signedInPages = []struct {
+// signedInPage is a page for signed-in users: its route pattern and its handler.
+type signedInPage struct {
 	pattern string
 	handle  func(d *Dashboard, w http.ResponseWriter, r *http.Request, rq request) error
-}{
+}
+
+var signedInPages = []signedInPage{
 	{"GET /{$}", (*Dashboard).overview},
 	{"GET /measures", (*Dashboard).measures},
 	{"GET /processes/{id}", (*Dashboard).processPage},
