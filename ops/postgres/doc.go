@@ -18,6 +18,6 @@
 // Besides the log, the store holds what the SQLite file holds, with the same method sets: the key
 // vault (Vault; crypto-shredding rewrites the key table so that no key byte stays in its files),
 // snapshots (Snapshots), archived snapshots (Archive), consumers' checkpoints (Checkpoints), and
-// the seals and Merkle-tree hashes (Seals, MerkleHashes). Both adapters pass the suites of
+// the seals and the Merkle tree's tiles (Seals, MerkleTiles: seal.TileStore). Both adapters pass the suites of
 // ops/storetest for them.
 package postgres

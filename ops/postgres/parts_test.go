@@ -2,6 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
 	"testing"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
@@ -9,6 +13,7 @@ import (
 	"github.com/civicflow/civicflow/ops/messaging"
 	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/ops/storetest"
+	"github.com/civicflow/civicflow/workflows/seal"
 )
 
 // The store's parts besides the log run the same suites as the SQLite adapter's (ops/storetest).
@@ -34,7 +39,7 @@ func TestCheckpointConformance(t *testing.T) {
 func TestSealConformance(t *testing.T) {
 	storetest.RunSeals(t, func(t *testing.T) storetest.SealParts {
 		s := open(t, postgres.Config{})
-		return storetest.SealParts{Seals: s.Seals()} // no seal.TileStore yet (merkle_tiles)
+		return storetest.SealParts{Seals: s.Seals(), Tiles: s.MerkleTiles()}
 	})
 }
 
@@ -49,4 +54,43 @@ func TestLinearizable(t *testing.T) {
 		t.Cleanup(func() { two.Close() })
 		return []eventstore.Store{one, two}
 	})
+}
+
+// The sealer runs on PostgreSQL's tiles: a full first seal, an incremental second one, and the
+// heads verify against the log with the tiles as the cache.
+func TestSealer_seals_incrementally_on_postgres_tiles(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, postgres.Config{})
+	appendN := func(n int) {
+		for i := range n {
+			e := eventstore.EventData{ID: eventstore.NewEventID(), Type: "test.happened", SchemaVersion: 1, Data: []byte(`{}`)}
+			if _, err := s.Append(ctx, fmt.Sprintf("process-%d", i%5), eventstore.Any, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	skey, vkey, err := seal.GenerateKey("civicflow-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	verifier, _ := note.NewVerifier(vkey)
+	sealer, err := seal.New(seal.Config{Store: s, Tiles: s.MerkleTiles(), Seals: s.Seals(), Signer: signer, Verifier: verifier, Clock: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{300, 17} {
+		appendN(n)
+		if _, _, err := sealer.Seal(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	heads, err := s.Seals().List(ctx)
+	if err != nil || len(heads) != 2 {
+		t.Fatalf("heads = %d, %v; want 2", len(heads), err)
+	}
+	res, err := seal.Verify(ctx, seal.VerifyConfig{Store: s, Heads: heads, Key: verifier, Cache: seal.TileHashes(s.MerkleTiles())})
+	if err != nil || res.Events != 317 {
+		t.Fatalf("verify = %+v, %v", res, err)
+	}
 }

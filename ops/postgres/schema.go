@@ -82,6 +82,16 @@ var migrations = []string{
 		signed     text        NOT NULL,
 		created_at timestamptz NOT NULL
 	);`,
+	// 3: the Merkle tree as tiles (tlog's tiling of height 8, as in the SQLite store's migration
+	// 9: one row per level and index, width = length(hashes)/32), replacing merkle_hashes: a cache
+	// that every reader checks against a signed root and the sealer rebuilds from the records.
+	`DROP TABLE merkle_hashes;
+	CREATE TABLE merkle_tiles (
+		level  int    NOT NULL,
+		idx    bigint NOT NULL,
+		hashes bytea  NOT NULL,
+		PRIMARY KEY (level, idx)
+	);`,
 }
 
 // SchemaVersion is the schema version this program writes.

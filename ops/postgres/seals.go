@@ -10,81 +10,68 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// MerkleHashes keeps the stored hashes of the log's Merkle tree (table merkle_hashes), a cache
-// for inclusion proofs that verification recomputes.
-type MerkleHashes struct{ s *Store }
+// MerkleTiles keeps the log's Merkle tree as tiles (table merkle_tiles): one row per tile level
+// and index, the tile written last, whatever its width. It implements workflows/seal's TileStore.
+type MerkleTiles struct{ s *Store }
 
-// MerkleHashes returns the tree's hash table.
-func (s *Store) MerkleHashes() *MerkleHashes { return &MerkleHashes{s: s} }
+// MerkleTiles returns the tree's tile table.
+func (s *Store) MerkleTiles() *MerkleTiles { return &MerkleTiles{s: s} }
 
-// Count is how many stored hashes there are.
-func (m *MerkleHashes) Count(ctx context.Context) (int64, error) {
-	var n int64
-	if err := m.s.pool.QueryRow(ctx, `SELECT count(*) FROM merkle_hashes`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgres: count tree hashes: %w", err)
-	}
-	return n, nil
-}
-
-// ReadHashes returns the stored hashes at the indexes.
-func (m *MerkleHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	if len(indexes) == 0 {
+// ReadTiles returns the hashes of each tile, cut to its width, in one query; a tile missing or
+// stored narrower is an error.
+func (m *MerkleTiles) ReadTiles(ctx context.Context, tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	if len(tiles) == 0 {
 		return out, nil
 	}
-	rows, err := m.s.pool.Query(context.Background(), `SELECT idx, hash FROM merkle_hashes WHERE idx = ANY($1)`, indexes)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read tree hashes: %w", err)
+	levels, idxs := make([]int32, len(tiles)), make([]int64, len(tiles))
+	for i, t := range tiles {
+		levels[i], idxs[i] = int32(t.L), t.N
 	}
-	found := map[int64]tlog.Hash{}
-	var idx int64
-	var h []byte
-	_, err = pgx.ForEachRow(rows, []any{&idx, &h}, func() error {
-		if len(h) != tlog.HashSize {
-			return fmt.Errorf("postgres: tree hash %d has %d bytes", idx, len(h))
+	rows, err := m.s.pool.Query(ctx, `SELECT k.ord, t.hashes FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS k(level, idx, ord)
+		JOIN merkle_tiles t ON t.level = k.level AND t.idx = k.idx`, levels, idxs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read tree tiles: %w", err)
+	}
+	var ord int64
+	var data []byte
+	_, err = pgx.ForEachRow(rows, []any{&ord, &data}, func() error {
+		t := tiles[ord-1]
+		if len(data) < t.W*tlog.HashSize {
+			return fmt.Errorf("postgres: tree tile %s holds %d hashes, fewer than %d", t.Path(), len(data)/tlog.HashSize, t.W)
 		}
-		found[idx] = tlog.Hash(h)
+		out[ord-1] = append([]byte(nil), data[:t.W*tlog.HashSize]...)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: read tree hashes: %w", err)
+		return nil, fmt.Errorf("postgres: read tree tiles: %w", err)
 	}
-	for i, x := range indexes {
-		h, ok := found[x]
-		if !ok {
-			return nil, fmt.Errorf("postgres: tree hash %d is missing", x)
+	for i, t := range tiles {
+		if out[i] == nil {
+			return nil, fmt.Errorf("postgres: tree tile %s is missing", t.Path())
 		}
-		out[i] = h
 	}
 	return out, nil
 }
 
-// Append stores hashes at the next indexes, in one transaction. Two instances appending at once
-// collide on the indexes: one fails and changes nothing.
-func (m *MerkleHashes) Append(ctx context.Context, hashes []tlog.Hash) error {
-	tx, err := m.s.pool.Begin(ctx)
+// WriteTiles stores the tiles, each replacing the stored one of its level and index, in one
+// statement (one transaction).
+func (m *MerkleTiles) WriteTiles(ctx context.Context, tiles []tlog.Tile, data [][]byte) error {
+	if len(tiles) != len(data) {
+		return fmt.Errorf("postgres: %d tiles, %d data", len(tiles), len(data))
+	}
+	levels, idxs := make([]int32, len(tiles)), make([]int64, len(tiles))
+	for i, t := range tiles {
+		if len(data[i]) != t.W*tlog.HashSize {
+			return fmt.Errorf("postgres: tree tile %s: %d bytes, want %d", t.Path(), len(data[i]), t.W*tlog.HashSize)
+		}
+		levels[i], idxs[i] = int32(t.L), t.N
+	}
+	_, err := m.s.pool.Exec(ctx, `INSERT INTO merkle_tiles (level, idx, hashes)
+		SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])
+		ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`, levels, idxs, data)
 	if err != nil {
-		return fmt.Errorf("postgres: store tree hashes: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	var n int64
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM merkle_hashes`).Scan(&n); err != nil {
-		return fmt.Errorf("postgres: store tree hashes: %w", err)
-	}
-	rows := make([][]any, len(hashes))
-	for i, h := range hashes {
-		rows[i] = []any{n + int64(i), h[:]}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"merkle_hashes"}, []string{"idx", "hash"}, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("postgres: store tree hashes: %w", err)
-	}
-	return tx.Commit(ctx)
-}
-
-// Reset removes every stored hash (the sealer rebuilds a damaged cache from the records).
-func (m *MerkleHashes) Reset(ctx context.Context) error {
-	if _, err := m.s.pool.Exec(ctx, `DELETE FROM merkle_hashes`); err != nil {
-		return fmt.Errorf("postgres: reset tree hashes: %w", err)
+		return fmt.Errorf("postgres: store tree tiles: %w", err)
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func openPostgres(ctx context.Context, cfg Config) (*Storage, error) {
 	}
 	db := OpenPostgresReadModels(store.Pool())
 	return &Storage{Backend: Postgres, Log: store, Vault: store.Vault(), Snapshots: store.Snapshots(), Archive: store.Archive(),
-		Checkpoints: store.Checkpoints(), Tiles: NewMemoryTiles(), Seals: store.Seals(), // no tile table on PostgreSQL yet
+		Checkpoints: store.Checkpoints(), Tiles: store.MerkleTiles(), Seals: store.Seals(),
 		ReadModels: &ReadModelDB{Write: db, Read: db, Dialect: runner.PostgreSQL, Scratch: PostgresScratch(cfg.Store.Postgres.URL)},
 		closers:    []func() error{store.Close, db.Close}}, nil
 }

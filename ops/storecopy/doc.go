@@ -2,7 +2,7 @@
 // copy"): the events with their positions, IDs, records and chain hashes unchanged, the person
 // keys, the seals, the snapshots (latest and archived) and the consumers' checkpoints. Read
 // models are not copied: they are derived, and the target's runner builds them from the log; nor
-// is the Merkle tree's cache (SQLite's tiles): PostgreSQL has no seal.TileStore yet.
+// is the Merkle tree's cache (its tiles): the target's first seal rebuilds it in a full pass.
 //
 //	res, err := storecopy.Copy(ctx, source, target)   // refuses a non-empty target
 //	err = storecopy.Verify(ctx, source, target, key)  // chains, seals, counts

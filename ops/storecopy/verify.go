@@ -57,7 +57,7 @@ func Verify(ctx context.Context, src *sqlite.Store, dst *postgres.Store, key not
 	if key == nil {
 		return out, fmt.Errorf("%w (%d seals)", ErrNoKey, len(heads))
 	}
-	res, err := seal.Verify(ctx, seal.VerifyConfig{Store: dst, Heads: heads, Key: key, Cache: dst.MerkleHashes()})
+	res, err := seal.Verify(ctx, seal.VerifyConfig{Store: dst, Heads: heads, Key: key, Cache: seal.TileHashes(dst.MerkleTiles())})
 	if err != nil {
 		return out, fmt.Errorf("storecopy: the target's seals: %w", err)
 	}
