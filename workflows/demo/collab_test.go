@@ -64,6 +64,35 @@ func TestLoad_runs_the_seed_programmes_with_teams_programme_and_indicators(t *te
 			}
 		}
 	})
+	t.Run("the_sites_hold_no_copies_of_the_shared_sessions_and_their_gates_read_the_programme", func(t *testing.T) {
+		sites := 0
+		for _, p := range byTitle {
+			if p.TemplateID != "ews-engagementstrategie" {
+				continue
+			}
+			sites++
+			for _, x := range p.Sessions {
+				if x.Format == "conference" || strings.HasPrefix(x.Session, "w") || x.Session == "fachtagung" {
+					t.Errorf("%s holds a copy of the programme's session %s", p.Title, x.Title)
+				}
+			}
+			f, err := h.engine.ProgrammeFacts(h.ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !f.Member || f.AttendedByFormat["conference"] != 1 {
+				t.Errorf("%s: programme facts %+v", p.Title, f)
+			}
+			if p.Stage == "strategy_decision" || p.Stage == "implementation" || p.Status == process.StatusCompleted {
+				if f.AttendedByFormat["workshop"] < 4 { // the workshops_held gate let it leave the series
+					t.Errorf("%s left the series after %d of the programme's workshops", p.Title, f.AttendedByFormat["workshop"])
+				}
+			}
+		}
+		if sites != 10 {
+			t.Fatalf("%d EWS sites", sites)
+		}
+	})
 	t.Run("an_eleventh_site_is_refused", func(t *testing.T) {
 		leipzig := process.Actor{User: "anna.schubert", Tenant: "leipzig", Role: "lead"}
 		opened, err := h.engine.Open(h.ctx, process.Meta{Actor: leipzig}, engine.OpenProcess{Template: "ews-engagementstrategie", Title: "Engagementstrategie Leipzig"})

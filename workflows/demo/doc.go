@@ -87,8 +87,9 @@
 // The ten EWS sites are also the member sites of the programme "EWS Runde 3" (steps
 // "demo/27/…"), opened by the coordinator of the KSI (tenant "ksi", with an administrator and a
 // programme coordinator as users): each site's lead joins, the Fachtagung and the six workshops are
-// held once for all sites, and each site records which of its two Entwicklungsteam members
-// attended (Kirchhundem, suspended, from day 150 not). Each site forms its two-person team; the
+// held once for all sites (not in the sites' processes, whose gates read the programme's
+// attendance), and each site records which of its two Entwicklungsteam members attended
+// (Kirchhundem, suspended, from day 150 not). Each site forms its two-person team; the
 // councils' strategy decisions name the council as the body that adopted them. Leipzig's
 // Lösungsteam Stadtgrün has five members and a coach among three coaching partners; attendance is
 // recorded per module (participant 4 misses two and gets no certificate) with feedback on the

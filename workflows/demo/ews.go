@@ -63,20 +63,10 @@ func (e ews) script() *proc {
 	return p
 }
 
-// workshop schedules a workshop of the round two weeks ahead of its day and holds it the day after.
-func (p *proc) workshop(i, attendance int) {
-	p.scheduleWorkshop(i)
-	p.holdWorkshop(i, attendance)
-}
-
-func (p *proc) scheduleWorkshop(i int) {
-	w := ewsWorkshops[i]
-	p.at(w.day - 14).schedule(meeting{ID: w.id, Format: "workshop", Title: w.title, Place: w.place, In: 14, At: "10:00"})
-}
-
-func (p *proc) holdWorkshop(i, attendance int) {
-	p.at(ewsWorkshops[i].day+1).hold(ewsWorkshops[i].id, attendance, "Entwicklungsteams aller zehn Standorte; Lernquellen im Pool abgelegt")
-}
+// afterWorkshop moves the site's script to the day after the programme recorded its attendance at
+// a workshop of the round: the workshops are the programme's shared sessions (programme.go), held
+// once for all sites, not sessions of the site's process.
+func (p *proc) afterWorkshop(i int) *proc { return p.at(ewsWorkshops[i].day + 3) }
 
 // consulting is expert consulting between the workshops, by phone or on site.
 func (p *proc) consulting(id string, day int, onSite bool) {
@@ -108,12 +98,10 @@ func (e ews) stages() [][]act {
 			func(p *proc) { p.at(42).advance() },
 		},
 		{ // conference
-			func(p *proc) {
-				p.at(43).schedule(meeting{ID: "fachtagung", Format: "conference", Title: "Fachtagung „Zukunftsfaktor Bürgerengagement“ – Auftakt der EWS Runde 3",
-					Place: "Bezirksregierung Arnsberg, Seibertzstraße 1, Arnsberg", In: 20, At: "09:30"})
-				p.at(64).hold("fachtagung", 2, "Auftakt mit Familienministerium, Bezirksregierung und den Verwaltungsspitzen der zehn Standorte")
-			},
-			func(p *proc) { p.at(65).task("attend_conference", "Teilnahmebestätigung und Tagungsdokumentation") },
+			// The Fachtagung is the programme's (programme.go), held once on day 63 for all sites,
+			// each recording its development team's attendance on day 65.
+			func(p *proc) { p.at(64) },
+			func(p *proc) { p.at(66).task("attend_conference", "Teilnahmebestätigung und Tagungsdokumentation") },
 			func(p *proc) { p.at(75).task("stocktaking", e.Stocktaking) },
 			func(p *proc) { p.at(80).task("first_questions", e.Questions) },
 			func(p *proc) { p.at(84).advance() },
@@ -155,31 +143,27 @@ func (e ews) stages() [][]act {
 func (e ews) workshopActs() []act {
 	acts := []act{
 		func(p *proc) {
-			p.workshop(0, 21)
-			p.after(1).task("choose_workshop_topics", "Themenvorschläge des Entwicklungsteams für die Workshops 2 bis 6")
+			p.afterWorkshop(0).task("choose_workshop_topics", "Themenvorschläge des Entwicklungsteams für die Workshops 2 bis 6")
 		},
 		func(p *proc) { p.consulting("beratung1", 115, false) },
 		func(p *proc) {
-			p.workshop(1, 19)
-			p.after(2).task("learning_resources", "Genutzte Lernquellen: Praxisleitfaden Engagementstrategie, Beispiele aus Runde 1 und 2")
+			p.afterWorkshop(1).task("learning_resources", "Genutzte Lernquellen: Praxisleitfaden Engagementstrategie, Beispiele aus Runde 1 und 2")
 		},
 		func(p *proc) {
 			p.at(140).register(groups(e.Actors)...)
 			p.schedule(meeting{ID: "forum", Format: "workshop", Title: "Engagementforum " + e.town, Place: e.forumPlace, In: 13})
-			p.scheduleWorkshop(2)
-			p.hold("forum", e.forumAttendees, "Vereine, Initiativen und Politik diskutieren die Eckpunkte der Strategie")
+			p.at(154).hold("forum", e.forumAttendees, "Vereine, Initiativen und Politik diskutieren die Eckpunkte der Strategie")
 			for i, c := range e.Contributions {
 				p.contribute(fmt.Sprintf("forum-c%d", i+1), "forum", c.By, c.Topic, c.Text)
 			}
 			p.after(2).task("involve_local_actors", "Dokumentation des Engagementforums")
-			p.holdWorkshop(2, 20)
 		},
 		func(p *proc) {
 			p.consulting("beratung2", 185, true)
 			p.after(1).task("consulting_between_workshops", "Beratungsprotokolle (Telefon, E-Mail, vor Ort)")
 			p.task("peer_consulting", "Protokoll der kollegialen Beratung im dritten Workshop")
 		},
-		func(p *proc) { p.workshop(3, 20) },
+		func(p *proc) { p.afterWorkshop(3) }, // the programme's workshop 4
 	}
 	if e.fast {
 		return append(acts,
@@ -188,9 +172,9 @@ func (e ews) workshopActs() []act {
 		)
 	}
 	return append(acts,
-		func(p *proc) { p.workshop(4, 18) },
+		func(p *proc) { p.afterWorkshop(4) }, // the programme's workshop 5
 		func(p *proc) { p.consulting("beratung3", 252, false) },
-		func(p *proc) { p.workshop(5, 19) },
+		func(p *proc) { p.afterWorkshop(5) }, // the programme's workshop 6
 		func(p *proc) { p.at(280).task("draft_strategy", "Strategieentwurf: "+e.Strategy) },
 		func(p *proc) { p.at(283).advance() },
 	)

@@ -3,6 +3,8 @@ package engine_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +64,7 @@ func doStageWork(h *harness, id uuid.UUID, tpl template.Template, round int) {
 			h.do(member, id, engine.HoldSession{Session: sid, Attendance: 25})
 		}
 	}
+	sharedSessions(h, id, tpl, formats, round)
 	for k := range 3 {
 		h.do(member, id, engine.RecordContribution{Participant: firstParticipant, Topic: "Idee", Text: fmt.Sprintf("Vorschlag %d", k)})
 	}
@@ -73,6 +76,43 @@ func doStageWork(h *harness, id uuid.UUID, tpl template.Template, round int) {
 	h.do(member, id, engine.ReportProgress{Measure: mid, Progress: 100, Status: "done"})
 	days := max(stage.TargetDays, 60)
 	h.clock.Advance(time.Duration(days) * 24 * time.Hour)
+}
+
+// sharedSessions gives a process of a template whose gates read the programme (programme.*) a
+// programme of its own to join, and the programme six held shared sessions of every format that
+// the site attended.
+func sharedSessions(h *harness, id uuid.UUID, tpl template.Template, formats []string, round int) {
+	h.t.Helper()
+	if !slices.ContainsFunc(tpl.Stages, func(s template.Stage) bool {
+		return slices.ContainsFunc(s.Gates, func(g template.Gate) bool { return strings.Contains(g.Expr, "programme.") })
+	}) {
+		return
+	}
+	coord := process.Actor{User: "kora", Tenant: "ksi", Role: "coordinator"}
+	prog := engine.ProgrammeID(coord.Tenant, "lifecycle-"+id.String())
+	do := func(a process.Actor, cmd engine.ProgrammeCommand) {
+		h.t.Helper()
+		if _, err := h.engine.DoProgramme(h.ctx, h.meta(a), prog, engine.NoExpectation, cmd); err != nil {
+			h.t.Fatalf("%s: %v", cmd.Name(), err)
+		}
+	}
+	if round == 0 {
+		m := h.meta(coord)
+		m.CommandID = "lifecycle-" + id.String()
+		if _, err := h.engine.OpenProgramme(h.ctx, m, engine.OpenProgramme{Title: "Runde", Coordinator: "KSI", Start: h.clock.Now(),
+			End: h.clock.Now().AddDate(5, 0, 0), MaxSites: 10}); err != nil {
+			h.t.Fatal(err)
+		}
+		do(lead, engine.JoinProgramme{Process: id.String()})
+	}
+	for _, f := range formats {
+		for k := range 6 {
+			sid := fmt.Sprintf("r%d-%s-%d", round, f, k)
+			do(coord, engine.ScheduleProgrammeSession{Session: sid, Title: "Gemeinsamer Termin " + f, Format: f, Date: h.clock.Now(), Online: true})
+			do(coord, engine.HoldProgrammeSession{Session: sid})
+			do(member, engine.RecordProgrammeAttendance{Session: sid, Persons: []string{"p-1", "p-2"}})
+		}
+	}
 }
 
 func runToCompletion(t *testing.T, h *harness, tpl template.Template) uuid.UUID {

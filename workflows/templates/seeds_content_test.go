@@ -18,8 +18,9 @@ type work struct {
 	groups                            map[string]int64 // participants registered per stakeholder group
 	formats                           map[string]int64 // sessions held per format
 	contributions, decisions, results int64
-	measures, measuresDone            int64 // measures defined, measures reported done
-	adopted                           int64 // decisions a council adopted (counted as decisions too)
+	measures, measuresDone            int64            // measures defined, measures reported done
+	adopted                           int64            // decisions a council adopted (counted as decisions too)
+	shared                            map[string]int64 // the programme's shared sessions the site attended, per format
 }
 
 // seedCase describes one seed programme's template: the file, the ID, the least work per stage
@@ -101,10 +102,10 @@ var seedCases = []seedCase{
 		stages: []string{"application", "conference", "workshop_series", "strategy_decision", "implementation"},
 		work: map[string]work{
 			"application": {groups: map[string]int64{"administration": 2}},
-			"conference":  {formats: map[string]int64{"conference": 1}},
+			"conference":  {shared: map[string]int64{"conference": 1}},
 			"workshop_series": {
-				groups:        map[string]int64{"civil_society": 1, "politics": 1},
-				formats:       map[string]int64{"workshop": 4, "consulting": 2},
+				groups:  map[string]int64{"civil_society": 1, "politics": 1},
+				formats: map[string]int64{"consulting": 2}, shared: map[string]int64{"workshop": 4},
 				contributions: 1,
 			},
 			"strategy_decision": {adopted: 1, results: 1},
@@ -336,6 +337,13 @@ func facts(s template.Stage, w work, programme string, now time.Time) process.Ga
 		Stage:         process.StageFacts{Key: s.Key, EnteredAt: now, Days: 0},
 		Process:       process.ProcessFacts{OpenedAt: now, Programme: programme, Tenant: "t"},
 		Now:           now,
+		Programme:     process.NoProgramme(),
+	}
+	f.Programme.Member = programme != ""
+	for k, n := range w.shared {
+		f.Programme.AttendedByFormat[k], f.Programme.HeldByFormat[k] = n, n
+		f.Programme.Attended += n
+		f.Programme.Held += n
 	}
 	f.Tasks.RequiredDone = true
 	for _, task := range s.Tasks {
@@ -367,7 +375,7 @@ func facts(s template.Stage, w work, programme string, now time.Time) process.Ga
 
 func add(a, b work) work {
 	out := work{
-		groups: map[string]int64{}, formats: map[string]int64{},
+		groups: map[string]int64{}, formats: map[string]int64{}, shared: map[string]int64{},
 		contributions: a.contributions + b.contributions, decisions: a.decisions + b.decisions,
 		results: a.results + b.results, measures: a.measures + b.measures,
 		measuresDone: a.measuresDone + b.measuresDone, adopted: a.adopted + b.adopted,
@@ -380,6 +388,11 @@ func add(a, b work) work {
 	for _, m := range []map[string]int64{a.formats, b.formats} {
 		for k, n := range m {
 			out.formats[k] += n
+		}
+	}
+	for _, m := range []map[string]int64{a.shared, b.shared} {
+		for k, n := range m {
+			out.shared[k] += n
 		}
 	}
 	return out
@@ -396,6 +409,11 @@ func oneLess(w work) []work {
 	for k := range w.formats {
 		x := add(work{}, w)
 		x.formats[k]--
+		out = append(out, x)
+	}
+	for k := range w.shared {
+		x := add(work{}, w)
+		x.shared[k]--
 		out = append(out, x)
 	}
 	for _, dec := range []func(*work) *int64{
