@@ -42,7 +42,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-//go:embed report.html programme.html
+//go:embed report.html programme.html style.html
 var files embed.FS
 
 var funcs = template.FuncMap{
@@ -57,9 +57,10 @@ var funcs = template.FuncMap{
 	"outcome": outcomeText,
 }
 
-var page = template.Must(template.New("report.html").Funcs(funcs).ParseFS(files, "report.html"))
+// page and programmePage share the style sheet of style.html.
+var page = template.Must(template.New("report.html").Funcs(funcs).ParseFS(files, "report.html", "style.html"))
 
-var programmePage = template.Must(template.New("programme.html").Funcs(funcs).ParseFS(files, "programme.html"))
+var programmePage = template.Must(template.New("programme.html").Funcs(funcs).ParseFS(files, "programme.html", "style.html"))
 
 // timeTag is t in UTC as a <time> element in layout (the style sheet keeps it on one line).
 func timeTag(t time.Time, layout string) template.HTML {
