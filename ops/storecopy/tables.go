@@ -29,9 +29,8 @@ var tables = []table{
 		[]string{"person_id", "key", "created_at"}, scanKey, func(c *Counts) *int64 { return &c.Keys }},
 	{"seals", `SELECT size, signed, created_at FROM seals ORDER BY size`,
 		[]string{"size", "signed", "created_at"}, scanSeal, func(c *Counts) *int64 { return &c.Seals }},
-	{"snapshots", `SELECT stream, version, schema, event_hash, data FROM snapshots ORDER BY stream`,
-		[]string{"stream", "version", "schema", "event_hash", "data"},
-		scanAs(new(string), new(int64), new(int64), new([]byte), new([]byte)), func(c *Counts) *int64 { return &c.Snapshots }},
+	{"snapshots", `SELECT stream, version, schema, event_hash, data, encoding FROM snapshots ORDER BY stream`,
+		[]string{"stream", "version", "schema", "event_hash", "data"}, scanSnapshot, func(c *Counts) *int64 { return &c.Snapshots }},
 	{"snapshot_archive", `SELECT stream, schema, version, recorded_at, event_hash, data FROM snapshot_archive ORDER BY stream, schema, version`,
 		[]string{"stream", "schema", "version", "recorded_at", "event_hash", "data"},
 		scanAs(new(string), new(int64), new(int64), new(int64), new([]byte), new([]byte)), func(c *Counts) *int64 { return &c.Archived }},
@@ -128,6 +127,22 @@ func scanKey(rows *sql.Rows) ([]any, error) {
 	}
 	at, err := parseTime("person_keys.created_at of "+person, created)
 	return []any{person, key, at}, err
+}
+
+// scanSnapshot reads a snapshot row with its data as saved (SQLite stores large ones compressed).
+func scanSnapshot(rows *sql.Rows) ([]any, error) {
+	var stream string
+	var version, schema int64
+	var hash, data []byte
+	var encoding int
+	if err := rows.Scan(&stream, &version, &schema, &hash, &data, &encoding); err != nil {
+		return nil, err
+	}
+	data, err := sqlite.SnapshotData(data, encoding)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot of %s: %w", stream, err)
+	}
+	return []any{stream, version, schema, append([]byte(nil), hash...), append([]byte(nil), data...)}, nil
 }
 
 func scanSeal(rows *sql.Rows) ([]any, error) {
