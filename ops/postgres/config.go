@@ -24,8 +24,12 @@ type Config struct {
 	// in the log: if the clock does, the previous event's time is used.
 	Clock func() time.Time
 	// PollInterval is how often idle subscribers look for events committed by other instances;
-	// events committed by this Store wake them at once. Default 250ms.
+	// events committed by this Store, and those Peers announces, wake them at once. Default 250ms.
 	PollInterval time.Duration
+	// Peers tells the Store of other instances' commits and them of its own: a Listener
+	// (LISTEN/NOTIFY) or ops/natsbus (NATS JetStream). Default nil: other instances' commits are
+	// seen by polling only. The Store follows it from New to Close.
+	Peers Peers
 	// MaxConns is the most pooled connections. Default 8.
 	MaxConns int
 }

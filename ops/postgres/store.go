@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -18,6 +19,10 @@ type Store struct {
 	pool   *pgxpool.Pool
 	writer *writer
 	notify *notifier
+	known  atomic.Uint64 // the highest head this Store committed or was told of (Peers)
+
+	stopFollow context.CancelFunc // ends the Peers' Follow; nil without Peers
+	followed   chan struct{}      // closed when Follow returned
 
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool
@@ -63,7 +68,13 @@ func (s *Store) start(ctx context.Context) error {
 		conn.Release()
 		return err
 	}
-	s.writer = newWriter(conn, s.cfg, s.notify)
+	s.writer = newWriter(conn, s.cfg, s)
+	if s.cfg.Peers != nil {
+		var fctx context.Context
+		fctx, s.stopFollow = context.WithCancel(context.Background())
+		s.followed = make(chan struct{})
+		go s.follow(fctx)
+	}
 	return nil
 }
 
@@ -103,7 +114,8 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	return eventstore.SequencePosition(uint64(head)), nil
 }
 
-// Close waits for pending appends, stops the writer and subscriptions and closes the pool.
+// Close waits for pending appends, stops the writer, subscriptions and the Peers' Follow and
+// closes the pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -114,6 +126,10 @@ func (s *Store) Close() error {
 	close(s.quit)
 	s.mu.Unlock()
 	s.writer.close()
+	if s.stopFollow != nil {
+		s.stopFollow()
+		<-s.followed
+	}
 	s.pool.Close()
 	return nil
 }

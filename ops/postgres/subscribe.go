@@ -34,8 +34,8 @@ func (n *notifier) broadcast() {
 }
 
 // Subscribe starts a catch-up subscription; see eventstore.Store. It reads pages of the log after
-// its position; when it has caught up it waits for this Store's next commit, or polls every
-// PollInterval for commits of other instances. Positions become visible in order (see the
+// its position; when it has caught up it waits for this Store's next commit or another instance's
+// announced one (Config.Peers), and polls every PollInterval for commits it was not told of. Positions become visible in order (see the
 // package comment), so reading "after the last delivered position" never skips an event.
 func (s *Store) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions) (eventstore.Subscription, error) {
 	if err := eventstore.ValidateFilter(opts.Filter); err != nil {

@@ -15,11 +15,12 @@ import (
 // writer owns one connection. A single goroutine (run) takes the waiting appends and commits
 // them in one transaction that holds log_head's row lock (group commit).
 type writer struct {
-	conn   *pgxpool.Conn
-	cfg    Config
-	notify *notifier
-	reqs   chan *appendReq
-	done   chan struct{}
+	conn    *pgxpool.Conn
+	cfg     Config
+	store   *Store // told of each commit (its subscriptions, its Peers)
+	channel string // the LISTEN/NOTIFY channel the transaction notifies; "" when Peers does not listen
+	reqs    chan *appendReq
+	done    chan struct{}
 }
 
 type appendReq struct {
@@ -39,8 +40,11 @@ type streamHead struct {
 	hash    eventstore.Hash
 }
 
-func newWriter(conn *pgxpool.Conn, cfg Config, n *notifier) *writer {
-	w := &writer{conn: conn, cfg: cfg, notify: n, reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{})}
+func newWriter(conn *pgxpool.Conn, cfg Config, s *Store) *writer {
+	w := &writer{conn: conn, cfg: cfg, store: s, reqs: make(chan *appendReq, cfg.MaxBatch), done: make(chan struct{})}
+	if l, ok := cfg.Peers.(notifiesInCommit); ok {
+		w.channel = l.channel(cfg.Schema)
+	}
 	go w.run()
 	return w
 }
@@ -91,23 +95,24 @@ func (w *writer) run() {
 // commit decides and commits one batch and answers every request. A failed transaction fails
 // every request of the batch that would have written (none of it was committed).
 func (w *writer) commit(batch []*appendReq) {
-	wrote, err := w.try(context.Background(), batch)
+	head, err := w.try(context.Background(), batch)
 	for _, r := range batch {
 		if err != nil && r.err == nil { // nothing of the batch was committed
 			r.res, r.err = eventstore.AppendResult{}, fmt.Errorf("postgres: append to %q: %w", r.stream, err)
 		}
 		close(r.reply)
 	}
-	if err == nil && wrote {
-		w.notify.broadcast()
+	if err == nil && head > 0 {
+		w.store.committed(uint64(head))
 	}
 }
 
 // try runs the batch in one transaction, in two pipelined round trips: BEGIN, the row lock of
 // log_head, the streams' heads and the recorded event IDs; then the rows, the new head, the
-// notification and COMMIT. Under log_head's row lock no other appender of any instance writes, so
-// what it reads of the log (heads, recorded event IDs) stays true until commit.
-func (w *writer) try(ctx context.Context, batch []*appendReq) (wrote bool, err error) {
+// notification (with Listener as Peers) and COMMIT. Under log_head's row lock no other appender of
+// any instance writes, so what it reads of the log (heads, recorded event IDs) stays true until
+// commit. It returns the log's new head, or 0 when the batch wrote nothing.
+func (w *writer) try(ctx context.Context, batch []*appendReq) (head int64, err error) {
 	conn := w.conn.Conn()
 	defer func() {
 		if err != nil { // a failed statement leaves the transaction open and aborted
@@ -116,7 +121,7 @@ func (w *writer) try(ctx context.Context, batch []*appendReq) (wrote bool, err e
 	}()
 	pos, lastTime, heads, found, err := w.lookup(ctx, conn, batch)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	now := w.cfg.Clock().UTC().UnixNano()
 	if now < lastTime {
@@ -132,19 +137,21 @@ func (w *writer) try(ctx context.Context, batch []*appendReq) (wrote bool, err e
 	}
 	if len(cols.position) == 0 {
 		_, err := conn.Exec(ctx, `COMMIT`)
-		return false, err
+		return 0, err
 	}
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO events (position, stream, version, event_id, type, record, hash)
 		SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::bytea[], $7::bytea[])`,
 		cols.position, cols.stream, cols.version, cols.eventID, cols.typ, cols.record, cols.hash)
 	b.Queue(`UPDATE log_head SET position = $1, last_time = $2 WHERE id = 1`, pos, now)
-	b.Queue(`SELECT pg_notify('civicflow_events_' || current_schema(), $1)`, strconv.FormatInt(pos, 10))
+	if w.channel != "" {
+		b.Queue(`SELECT pg_notify($1, $2)`, w.channel, strconv.FormatInt(pos, 10))
+	}
 	b.Queue(`COMMIT`)
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return false, fmt.Errorf("insert events: %w", err)
+		return 0, fmt.Errorf("insert events: %w", err)
 	}
-	return true, nil
+	return pos, nil
 }
 
 // eventColumns are the rows of a batch as one array per column, for one INSERT … unnest.

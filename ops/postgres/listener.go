@@ -1,0 +1,115 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ListenerConfig configures a Listener.
+type ListenerConfig struct {
+	// URL is the PostgreSQL connection string of the store's database. Required. It may differ from
+	// the Store's URL: LISTEN needs a session of its own, which a pooler in transaction mode
+	// (PgBouncer) cannot give, so point it at the server itself then.
+	URL string
+	// Schema is the store's schema, whose channel the Listener listens on. Default "civicflow".
+	Schema string
+	// Retry is how long the Listener waits before it connects again after its connection failed.
+	// Default 1s.
+	Retry time.Duration
+	// OnError is told why the connection failed, before each retry. Default: nothing.
+	OnError func(error)
+}
+
+// Listener is the Peers of PostgreSQL LISTEN/NOTIFY: a Store configured with it sends pg_notify
+// with the log's new head in each appending transaction (so the notification is delivered exactly
+// when the commit is), and its Follow holds one connection that LISTENs on the schema's channel.
+// Create it with NewListener and set it as the Store's Config.Peers.
+type Listener struct {
+	cfg ListenerConfig
+}
+
+var _ Peers = (*Listener)(nil)
+
+// NewListener checks cfg and returns the Listener; it connects when the Store follows it.
+func NewListener(cfg ListenerConfig) (*Listener, error) {
+	if cfg.Schema == "" {
+		cfg.Schema = "civicflow"
+	}
+	if cfg.Retry == 0 {
+		cfg.Retry = time.Second
+	}
+	var errs []error
+	if cfg.URL == "" {
+		errs = append(errs, errors.New("postgres: ListenerConfig.URL: is empty"))
+	} else if _, err := pgx.ParseConfig(cfg.URL); err != nil {
+		errs = append(errs, fmt.Errorf("postgres: ListenerConfig.URL: %w", err))
+	}
+	if !schemaName.MatchString(cfg.Schema) {
+		errs = append(errs, fmt.Errorf("postgres: ListenerConfig.Schema: %q is not a lower-case SQL identifier", cfg.Schema))
+	}
+	if cfg.Retry < 0 {
+		errs = append(errs, fmt.Errorf("postgres: ListenerConfig.Retry: %s is negative", cfg.Retry))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &Listener{cfg: cfg}, nil
+}
+
+// Announce does nothing: the Store's appending transaction itself notifies.
+func (l *Listener) Announce(uint64) {}
+
+func (l *Listener) channel(schema string) string { return notifyChannel(schema) }
+
+// Follow listens until ctx ends, connecting again after Retry whenever the connection fails;
+// see Peers.
+func (l *Listener) Follow(ctx context.Context, wake func(head uint64)) error {
+	for {
+		err := l.listen(ctx, wake)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if l.cfg.OnError != nil {
+			l.cfg.OnError(fmt.Errorf("postgres: LISTEN on %s: %w (polling until it is back)", notifyChannel(l.cfg.Schema), err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(l.cfg.Retry):
+		}
+	}
+}
+
+// listen connects, listens and delivers notifications until the connection fails or ctx ends.
+func (l *Listener) listen(ctx context.Context, wake func(head uint64)) error {
+	cc, err := pgx.ParseConfig(l.cfg.URL)
+	if err != nil {
+		return err
+	}
+	cc.RuntimeParams["application_name"] = "civicflow_listen"
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{notifyChannel(l.cfg.Schema)}.Sanitize()); err != nil {
+		return err
+	}
+	wake(0) // commits made while not listening are read now, not at the next poll
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		head, err := strconv.ParseUint(n.Payload, 10, 64)
+		if err != nil {
+			head = 0 // not a head: look anyway
+		}
+		wake(head)
+	}
+}
