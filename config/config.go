@@ -30,6 +30,8 @@ type Config struct {
 	Auth Auth `mapstructure:"auth"`
 	// Notify configures the notifications about legal periods.
 	Notify Notify `mapstructure:"notify"`
+	// Cluster configures several instances on one PostgreSQL store (cluster.go).
+	Cluster Cluster `mapstructure:"cluster"`
 }
 
 // Notify configures the notifications about legal periods (ends, reminders and escalations).
@@ -221,7 +223,8 @@ func Default() Config {
 			SealKeyFile:  "./data/seal.key",
 			SealInterval: time.Hour,
 		},
-		Auth: defaultAuth(),
+		Auth:    defaultAuth(),
+		Cluster: defaultCluster(),
 	}
 }
 
@@ -287,6 +290,7 @@ func (c Config) Validate() error {
 		check("audit.seal_interval", fmt.Errorf("must be >= 0, got %s", c.Audit.SealInterval))
 	}
 	c.Auth.OIDC.validate(check)
+	c.Cluster.validate(check)
 	return errors.Join(errs...)
 }
 

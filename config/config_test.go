@@ -175,6 +175,22 @@ func TestValidate(t *testing.T) {
 			change: func(c *config.Config) { c.Store.Postgres.URL = "mysql://x" },
 		},
 		{
+			name: "accepts_an_instance_name_and_a_lease_interval",
+			change: func(c *config.Config) {
+				c.Cluster.Instance, c.Cluster.LeaseInterval = "web-2.dc1", 500*time.Millisecond
+			},
+		},
+		{
+			name:   "rejects_an_instance_name_with_a_space",
+			change: func(c *config.Config) { c.Cluster.Instance = "web 2" },
+			want:   `cluster.instance: "web 2": only letters, digits, '.', '_' and '-', at most 48`,
+		},
+		{
+			name:   "rejects_a_lease_interval_too_short_to_check_a_session",
+			change: func(c *config.Config) { c.Cluster.LeaseInterval = 10 * time.Millisecond },
+			want:   `cluster.lease_interval: must be between 100ms and 10s, got 10ms`,
+		},
+		{
 			name:   "rejects_unknown_backend",
 			change: func(c *config.Config) { c.Store.Backend = "mysql" },
 			want:   `store.backend: "mysql" is not one of sqlite, postgres, eventstoredb`,
@@ -253,7 +269,7 @@ func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
 		"store.backend", "store.postgres.schema", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
 		"store.sqlite.max_batch", "log.level", "log.format",
 		"server.addr", "server.shutdown_timeout", "server.max_body_bytes", "server.demo_tokens_file",
-		"client.server", "client.timeout", "audit.seal_key_file",
+		"client.server", "client.timeout", "audit.seal_key_file", "cluster.lease_interval",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("Validate reported problems with %v, want %v\n%v", keys, want, err)
@@ -285,6 +301,8 @@ func TestKeys(t *testing.T) {
 		"client.server",
 		"client.timeout",
 		"client.token",
+		"cluster.instance",
+		"cluster.lease_interval",
 		"log.format",
 		"log.level",
 		"notify.mail_file",

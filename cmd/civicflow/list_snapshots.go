@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/civicflow/civicflow/ops/lease"
 )
 
 // listSnapshotInterval is how often serve saves the process list's snapshot while it changes.
@@ -25,10 +28,12 @@ func restoreList(ctx context.Context, a *app, log *slog.Logger) {
 	}
 }
 
-// startListSnapshots saves the process list's snapshot every listSnapshotInterval while it
-// changes; the returned function stops that and saves once more (call it after the router that
-// feeds the list has stopped, so that a clean stop leaves nothing to apply at the next start).
-func startListSnapshots(a *app, log *slog.Logger) (stop func()) {
+// listSnapshotWork is the work of the list snapshot's lease (every instance's list follows the
+// same log, so one of them saves it): save the process list's snapshot every
+// listSnapshotInterval while it changes, and once more when stopped, unless the lease was lost.
+// serve stops it after the router that feeds the list, so that a clean stop leaves nothing to
+// apply at the next start.
+func listSnapshotWork(a *app, log *slog.Logger) lease.Work {
 	save := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -36,23 +41,19 @@ func startListSnapshots(a *app, log *slog.Logger) (stop func()) {
 			log.Warn("process list: saving its snapshot failed; the next start applies more of the log", "err", err)
 		}
 	}
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
+	return func(ctx context.Context) error {
 		tick := time.NewTicker(listSnapshotInterval)
 		defer tick.Stop()
 		for {
 			select {
-			case <-done:
-				return
+			case <-ctx.Done():
+				if !errors.Is(context.Cause(ctx), lease.ErrLost) {
+					save()
+				}
+				return nil
 			case <-tick.C:
 				save()
 			}
 		}
-	}()
-	return func() {
-		close(done)
-		<-stopped
-		save()
 	}
 }

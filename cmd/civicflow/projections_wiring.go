@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -36,29 +35,13 @@ func newProjectionRunner(st *storage.Storage, log *slog.Logger) (*runner.Runner,
 // messages its Follow delivers ahead of the acknowledgements.
 const projectionBatch = 1000
 
-// startProjections runs the read models beside the server and returns the function that stops
-// them (before the store closes).
-func startProjections(r *runner.Runner, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := r.Run(ctx); err != nil {
-			log.Error("projections stopped", "err", err)
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
-}
-
-// followed describes the runner's read models for the lag metrics and the readiness check.
-func followed(r *runner.Runner) []metrics.Followed {
+// followed describes the read models for the lag metrics and the readiness check, each at the
+// position pos reports.
+func followed(pos func(name string) eventstore.Position) []metrics.Followed {
 	var out []metrics.Followed
 	for _, p := range readModels() {
 		out = append(out, metrics.Followed{Name: p.Name(), Filter: p.Filter(),
-			Position: func() eventstore.Position { return r.Position(p.Name()) }})
+			Position: func() eventstore.Position { return pos(p.Name()) }})
 	}
 	return out
 }

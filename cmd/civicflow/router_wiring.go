@@ -19,9 +19,9 @@ import (
 // beginning of the log), and the handler's subscription starts after the list's position.
 const processListHandler = "processlist"
 
-// startRouter runs serve's Watermill router, with its Prometheus metrics on m: the process list is
-// fed event by event from the topic "process"; extra adds further handlers (e.g. the webhooks)
-// and returns what closes them. It returns once the router runs, with the function that stops it
+// startRouter runs a Watermill router of serve, with its Prometheus metrics on m: the process list
+// (unless nil) is fed event by event from the topic "process"; extra adds further handlers (e.g.
+// the webhooks) and returns what closes them. It returns once the router runs, with the function that stops it
 // (before the store closes).
 func startRouter(store eventstore.Store, list *processlist.List, m *metrics.Metrics, log *slog.Logger, extra ...func(*message.Router) (func(), error)) (stop func(), err error) {
 	var wlog watermill.LoggerAdapter = watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
@@ -33,7 +33,11 @@ func startRouter(store eventstore.Store, list *processlist.List, m *metrics.Metr
 		return nil, err
 	}
 	// Without a consumer group: the list keeps its own position (restored from its snapshot).
-	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: wlog, After: list.Position()})
+	var after eventstore.Position
+	if list != nil {
+		after = list.Position()
+	}
+	sub, err := messaging.NewSubscriber(store, messaging.SubscriberConfig{Logger: wlog, After: after})
 	if err != nil {
 		return nil, errors.Join(err, pub.Close())
 	}
@@ -42,14 +46,16 @@ func startRouter(store eventstore.Store, list *processlist.List, m *metrics.Metr
 		return nil, errors.Join(err, sub.Close(), pub.Close())
 	}
 	m.InstrumentRouter(router)
-	router.AddConsumerHandler(processListHandler, "process", sub, func(msg *message.Message) error {
-		e, err := messaging.EventOf(msg)
-		if err != nil {
-			return err
-		}
-		list.Apply(e)
-		return nil
-	})
+	if list != nil {
+		router.AddConsumerHandler(processListHandler, "process", sub, func(msg *message.Message) error {
+			e, err := messaging.EventOf(msg)
+			if err != nil {
+				return err
+			}
+			list.Apply(e)
+			return nil
+		})
+	}
 	var closers []func()
 	for _, add := range extra {
 		closer, err := add(router)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/headsfile"
+	"github.com/civicflow/civicflow/ops/lease"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/workflows/seal"
@@ -84,18 +85,22 @@ func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger) (*seal.
 	return sealer, vkey, err
 }
 
-// sealing seals the log while the server runs and remembers a refusal for /readyz.
+// sealing seals the log while this instance holds the seals' lease and remembers a refusal for
+// /readyz.
 type sealing struct {
-	sealer  *seal.Sealer
+	st      *storage.Storage
+	cfg     config.Config
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	mu      sync.Mutex
 	refused error
-	stop    func()
 }
 
 // Ready is an error while the last seal (or the full pass at start) was refused.
 func (s *sealing) Ready(context.Context) error {
+	if s == nil {
+		return nil // sealing is off
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.refused != nil {
@@ -103,9 +108,6 @@ func (s *sealing) Ready(context.Context) error {
 	}
 	return nil
 }
-
-// Stop stops the periodic seals after a last one.
-func (s *sealing) Stop() { s.stop() }
 
 func (s *sealing) record(err error) {
 	if errors.Is(err, seal.ErrRefused) {
@@ -136,52 +138,52 @@ func readyAll(checks ...func(context.Context) error) func(context.Context) error
 	}
 }
 
-func (s *sealing) sealOnce(ctx context.Context) {
+func (s *sealing) sealOnce(ctx context.Context, sealer *seal.Sealer) {
 	start := time.Now()
-	head, _, err := s.sealer.Seal(ctx)
+	head, _, err := sealer.Seal(ctx)
 	if ctx.Err() != nil {
 		return // stopped during the first (full) pass: the seal at stop does it
 	}
 	s.record(err)
 	if err == nil {
-		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String(), "pass", string(s.sealer.LastPass()), "took", time.Since(start).Round(time.Millisecond))
+		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String(), "pass", string(sealer.LastPass()), "took", time.Since(start).Round(time.Millisecond))
 	}
 }
 
-// startSealing seals the log in the background right away, then every audit.seal_interval and
-// once more when stopped. The first seal is a full pass (every record, so that a log changed while
-// the server was stopped, or that does not extend its last heads, is refused and /readyz answers
-// 503); the server serves meanwhile. The later seals are incremental (workflows/seal).
-func startSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
-	s := &sealing{log: log, metrics: m, stop: func() {}}
+// newSealing checks the seal key (creating it when missing) and returns what seals the log while
+// serve holds the seals' lease (see run); nil when audit.seal_interval is 0.
+func newSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*sealing, error) {
 	if cfg.Audit.SealInterval == 0 {
-		return s, nil
+		return nil, nil
 	}
-	sealer, _, err := newSealer(st, cfg, log)
-	if err != nil {
+	if _, _, err := newSealer(st, cfg, log); err != nil {
 		return nil, err
 	}
-	s.sealer = sealer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.sealOnce(ctx)
-		t := time.NewTicker(cfg.Audit.SealInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.sealOnce(ctx)
-			}
-		}
-	}()
-	s.stop = func() {
-		cancel()
-		<-done
-		s.sealOnce(context.Background())
+	return &sealing{st: st, cfg: cfg, log: log, metrics: m}, nil
+}
+
+// run seals the log right away, then every audit.seal_interval until ctx ends, and once more
+// then, unless the lease was lost (another instance seals now). Each run starts with a sealer of
+// its own, whose first seal is a full pass (every record, so that a log changed while no instance
+// sealed, or that does not extend its last heads, is refused and /readyz answers 503); the later
+// seals are incremental (workflows/seal).
+func (s *sealing) run(ctx context.Context) error {
+	sealer, _, err := newSealer(s.st, s.cfg, s.log)
+	if err != nil {
+		return err
 	}
-	return s, nil
+	s.sealOnce(ctx, sealer)
+	t := time.NewTicker(s.cfg.Audit.SealInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if !errors.Is(context.Cause(ctx), lease.ErrLost) {
+				s.sealOnce(context.Background(), sealer)
+			}
+			return nil
+		case <-t.C:
+			s.sealOnce(ctx, sealer)
+		}
+	}
 }

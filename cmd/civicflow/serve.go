@@ -12,8 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/domain/process"
@@ -25,7 +23,6 @@ import (
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
 	"github.com/civicflow/civicflow/projections/processlist"
-	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/gate"
 	"github.com/civicflow/civicflow/workflows/tokens"
@@ -177,7 +174,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err != nil {
 		return fmt.Errorf("read models: %w", err)
 	}
-	mcfg := metrics.Config{List: a.list, Store: a.store.Log, ReadModels: followed(readModels)}
+	leases, err := newLeases(cfg, log)
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	positions := newReadModelPositions(readModels, a.store.ReadModels.Read, leases)
+	mcfg := metrics.Config{List: a.list, Store: a.store.Log, ReadModels: followed(positions.Position)}
 	if db := a.store.SQLite; db != nil {
 		mcfg.Appended = func() int64 { return db.Stats().Events }
 	}
@@ -189,13 +191,6 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		db.ObserveWriteLock(m.ObserveWriteLock)
 	}
 	restoreList(ctx, a, log)
-	// Deferred before the router's stop, so that its last save runs after the router stopped.
-	defer startListSnapshots(a, log)()
-	stopTimers, err := startTimers(a, m, log)
-	if err != nil {
-		return fmt.Errorf("timers: %w", err)
-	}
-	defer stopTimers()
 	hooks, err := webhooks(cfg, a.clock.Now)
 	if err != nil {
 		return err
@@ -207,19 +202,24 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err := m.RegisterDeadLetters(func() int { return deadLetterCount(a.store.Log, log) }); err != nil {
 		return err
 	}
-	stopRouter, err := startRouter(a.store.Log, a.list, m, log, func(r *message.Router) (func(), error) { // feeds the process list and the webhooks
-		return addNotify(r, a.store, hooks, mail)
-	})
+	sealing, err := newSealing(a.store, cfg, m, log)
+	if err != nil {
+		return fmt.Errorf("seals: %w", err)
+	}
+	// The works done once (by this instance on SQLite; by the holder of each lease among the
+	// instances on PostgreSQL): read models, seals, timers, notifications, the list's snapshot.
+	if err := serveWork(leases, a, readModels, sealing, m, hooks, mail, log); err != nil {
+		return err
+	}
+	// Deferred before the router's stop, so that the works (the list snapshot's last save among
+	// them) stop after the router that feeds the list stopped.
+	defer startLeases(leases, log)()
+	// Every instance's process list follows the log.
+	stopRouter, err := startRouter(a.store.Log, a.list, m, log)
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
 	}
 	defer stopRouter()
-	defer startProjections(readModels, log)()
-	sealing, err := startSealing(a.store, cfg, m, log)
-	if err != nil {
-		return fmt.Errorf("seals: %w", err)
-	}
-	defer sealing.Stop()
 	// One guard for the API's bearer tokens and the dashboard's sign-in: a guesser gets no more
 	// tries by switching between them.
 	guard, err := throttle.New(throttle.Config{Logger: log, Observer: m})
@@ -230,7 +230,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	seals, verifier := reportSeals(a.store, cfg, log), apiVerifier(a.store, cfg, log)
 	notifiers := &notify.Notifiers{Webhooks: hooks, Mailer: mail, Clock: a.clock.Now}
 	api, err := httpapi.New(httpapi.Config{Engine: a.engine, Store: a.store.Log, Tokens: a.tokens, List: a.list, Guard: guard,
-		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, readModels, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
+		MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), Logger: log, Ready: readyAll(readiness(a, positions.Position, cfg.Server.ReadyMaxLag), sealing.Ready), Metrics: m, Clock: a.clock.Now,
 		Seals: seals, Verifier: verifier, ReadModels: a.store.ReadModels.Read,
 		Heads: headsfile.New(cfg.Audit.HeadsPath()).All, Notifiers: notifiers})
 	if err != nil {
@@ -267,11 +267,13 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 
 // readiness reports the store reachable and neither the process list nor any SQL read model more
 // than maxLag of its own events behind the log. Only the events each follows count: its position
-// stays at the last of them while other events (tokens, audit records) are written.
-func readiness(a *app, r *runner.Runner, maxLag int) func(context.Context) error {
+// stays at the last of them while other events (tokens, audit records) are written. A read
+// model's position is pos's: on an instance that does not build the read models, the checkpoint
+// in the shared database.
+func readiness(a *app, pos func(name string) eventstore.Position, maxLag int) func(context.Context) error {
 	list := metrics.Followed{Name: "the process list", Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}}, Position: a.list.Position}
 	return func(ctx context.Context) error {
-		for _, f := range append([]metrics.Followed{list}, followed(r)...) {
+		for _, f := range append([]metrics.Followed{list}, followed(pos)...) {
 			waiting, err := a.store.Log.ReadAll(ctx, eventstore.ReadAllOptions{After: f.Position(), Limit: maxLag + 1, Filter: f.Filter})
 			if err != nil {
 				return fmt.Errorf("store: %w", err)

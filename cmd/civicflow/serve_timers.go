@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/ops/lease"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/workflows/timers"
 )
@@ -40,28 +42,37 @@ func clockOffset(cmd *cobra.Command) (time.Duration, error) {
 	return d, nil
 }
 
-// startTimers runs the timer scheduler (workflows/timers) until the returned stop is called,
-// with its pending and overdue timers and the fired ones in the metrics.
-func startTimers(a *app, m *metrics.Metrics, log *slog.Logger) (func(), error) {
-	var observe *metrics.Timers
-	s, err := timers.New(timers.Config{Engine: a.engine, Store: a.store.Log, Clock: a.clock.Now,
-		Fired: func(t process.Timer, late time.Duration) {
-			log.Info("timer fired", "process", t.Process, "deadline", t.Deadline, "at", t.At, "late", late.Round(time.Millisecond))
-			if observe != nil {
-				observe.Fired(late)
+// timerWork returns the work of the timers' lease: a timer scheduler (workflows/timers) derived
+// from the log at each start, firing until its context ends. Its pending and overdue timers are
+// in the metrics (0 on an instance that does not fire them).
+func timerWork(a *app, m *metrics.Metrics, log *slog.Logger) (lease.Work, error) {
+	var current atomic.Pointer[timers.Scheduler]
+	count := func(f func(*timers.Scheduler) int) func() int {
+		return func() int {
+			if s := current.Load(); s != nil {
+				return f(s)
 			}
-		}})
+			return 0
+		}
+	}
+	observe, err := m.RegisterTimers(count((*timers.Scheduler).Pending), count((*timers.Scheduler).Overdue))
 	if err != nil {
 		return nil, err
 	}
-	if observe, err = m.RegisterTimers(s.Pending, s.Overdue); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = s.Run(ctx)
-	}()
-	return func() { cancel(); <-done }, nil
+	return func(ctx context.Context) error {
+		s, err := timers.New(timers.Config{Engine: a.engine, Store: a.store.Log, Clock: a.clock.Now,
+			Fired: func(t process.Timer, late time.Duration) {
+				log.Info("timer fired", "process", t.Process, "deadline", t.Deadline, "at", t.At, "late", late.Round(time.Millisecond))
+				observe.Fired(late)
+			}})
+		if err != nil {
+			return err
+		}
+		current.Store(s)
+		defer current.Store(nil)
+		if err := s.Run(ctx); ctx.Err() == nil {
+			return err
+		}
+		return nil
+	}, nil
 }

@@ -18,7 +18,7 @@ var metricName = regexp.MustCompile(`\bcivicflow_[a-z0-9_]+`)
 // exported reports whether name is a series the server exports: a metric of ops/metrics (its
 // own or the router's) or a histogram's _bucket, _sum or _count.
 func exported(name string) bool {
-	names := append(append(append(metrics.Names(), metrics.RouterNames()...), metrics.TimerNames()...), metrics.NotifyNames()...)
+	names := append(append(append(append(metrics.Names(), metrics.RouterNames()...), metrics.TimerNames()...), metrics.NotifyNames()...), metrics.LeaseNames()...)
 	if slices.Contains(names, name) {
 		return true
 	}
