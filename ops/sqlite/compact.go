@@ -15,19 +15,26 @@ import (
 
 // The event_log table (migration 8) keeps an event's ID, stream, version and type as columns
 // (stream and type as numbers into event_streams and event_names) and the rest of its canonical
-// record (eventstore.EncodeRecord) in the body column, in one of two forms:
+// record (eventstore.EncodeRecord) in the body column, in one of three forms:
 //
-//   - compact (first byte compactFormat): flags, schema version, recorded-at, tenant, actor, the
-//     command ID (16 bytes when it is a UUID in canonical text), the correlation and causation IDs
-//     (nothing when equal to the command ID), and the data, with every UUID in canonical text
-//     replaced by uuidEscape and its 16 bytes. The canonical record is rebuilt from the columns
-//     and the body; the chain hash covers the rebuilt bytes.
+//   - compact, format 2 (first byte compactFormat2, written since migration 10): flags, schema
+//     version, recorded-at, tenant, actor, the command ID (16 bytes when it is a UUID in canonical
+//     text), the correlation and causation IDs (nothing when equal to the command ID), and the
+//     data: as it is, or packed (packData: every UUID in canonical text as 16 bytes, every RFC 3339
+//     UTC time as its distance from recorded-at, every known field name as a byte or two).
+//   - compact, format 1 (compactFormat, written by migration 8's release): the same, the data
+//     with every UUID replaced in place by uuidEscape and its 16 bytes. Still read, no longer
+//     written.
 //   - raw: the canonical record itself (it starts with "CFR"). The writer stores a record raw
 //     when its compact body would not rebuild exactly the same bytes, and rows written through
 //     the events view (tools, tests) are raw.
+//
+// The canonical record is rebuilt from the columns and the body; the chain hash covers the
+// rebuilt bytes, so a body's form changes nothing that is hashed, sealed or verified.
 const (
-	compactFormat = 0x01
-	uuidEscape    = 0x01 // in compact data: 16 bytes of a UUID follow
+	compactFormat  = 0x01
+	compactFormat2 = 0x02
+	uuidEscape     = 0x01 // in format 1 data: 16 bytes of a UUID follow
 )
 
 // Flags of a compact body.
@@ -37,12 +44,15 @@ const (
 	flagCausSame                // the causation ID equals the command ID
 	flagCorrUUID                // the correlation ID is 16 bytes
 	flagCausUUID                // the causation ID is 16 bytes
-	flagDataUUIDs               // the data holds escaped UUIDs
+	flagDataUUIDs               // format 1: the data holds escaped UUIDs; format 2: the data is packed
 	flagAll         = 1<<iota - 1
+	flagDataPacked  = flagDataUUIDs
 )
 
 // isRaw reports whether a body is a canonical record rather than a compact body.
-func isRaw(body []byte) bool { return len(body) > 0 && body[0] != compactFormat }
+func isRaw(body []byte) bool {
+	return len(body) > 0 && body[0] != compactFormat && body[0] != compactFormat2
+}
 
 // storedBody returns the body to store for an event whose canonical record is rec: the compact
 // body when it rebuilds exactly rec, else rec itself.
@@ -55,11 +65,11 @@ func storedBody(e eventstore.Event, rec []byte) []byte {
 	return body
 }
 
-// encodeCompact returns the compact body of e (without ID, stream, version and type).
+// encodeCompact returns the compact body of e (without ID, stream, version and type), format 2.
 func encodeCompact(e eventstore.Event) []byte {
 	m := e.Metadata
 	b := make([]byte, 2, 2+binary.MaxVarintLen64+8+len(m.Tenant)+len(m.Actor)+3*40+len(e.Data)+4)
-	b[0] = compactFormat
+	b[0] = compactFormat2
 	flags := byte(0)
 	b = binary.AppendUvarint(b, uint64(e.SchemaVersion))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixNano()))
@@ -78,11 +88,9 @@ func encodeCompact(e eventstore.Event) []byte {
 	default:
 		b, flags = appendID(b, m.CausationID, flags, flagCausUUID)
 	}
-	if bytes.IndexByte(e.Data, uuidEscape) < 0 {
-		if d, ok := escapeUUIDs(e.Data); ok {
-			b[1] = flags | flagDataUUIDs
-			return append(b, d...)
-		}
+	if packed, ok := packData(e.Data, e.RecordedAt.UnixNano()); ok {
+		b[1] = flags | flagDataPacked
+		return append(b, packed...)
 	}
 	b[1] = flags
 	return append(b, e.Data...)
@@ -119,37 +127,7 @@ func canonicalUUID[T string | []byte](s T) (uuid.UUID, bool) {
 	return u, err == nil
 }
 
-// escapeUUIDs replaces every UUID in canonical text in d by uuidEscape and its 16 bytes; false
-// when there is none.
-func escapeUUIDs(d []byte) ([]byte, bool) {
-	var out []byte
-	last := 0
-	for i := 0; i+36 <= len(d); {
-		if d[i+8] != '-' || d[i+13] != '-' {
-			i++
-			continue
-		}
-		u, ok := canonicalUUID(d[i : i+36])
-		if !ok {
-			i++
-			continue
-		}
-		if out == nil {
-			out = make([]byte, 0, len(d))
-		}
-		out = append(out, d[last:i]...)
-		out = append(out, uuidEscape)
-		out = append(out, u[:]...)
-		i += 36
-		last = i
-	}
-	if out == nil {
-		return nil, false
-	}
-	return append(out, d[last:]...), true
-}
-
-// unescapeUUIDs reverses escapeUUIDs.
+// unescapeUUIDs restores the UUIDs of format 1 data, each written as uuidEscape and its 16 bytes.
 func unescapeUUIDs(d []byte) ([]byte, error) {
 	out := make([]byte, 0, len(d)+len(d)/2)
 	for {
@@ -218,7 +196,7 @@ func (r *compactReader) id(flags, flag byte) string {
 // decodeCompact rebuilds an event (without position and hash) from its columns and compact body.
 func decodeCompact(id []byte, stream string, version int64, typ string, body []byte) (eventstore.Event, error) {
 	var e eventstore.Event
-	if len(body) < 2 || body[0] != compactFormat || body[1]&^flagAll != 0 {
+	if len(body) < 2 || body[1]&^flagAll != 0 || body[0] != compactFormat && body[0] != compactFormat2 {
 		return e, fmt.Errorf("%w: unknown compact body", eventstore.ErrMalformedRecord)
 	}
 	if len(id) != len(e.ID) {
@@ -243,7 +221,13 @@ func decodeCompact(id []byte, stream string, version int64, typ string, body []b
 		return eventstore.Event{}, r.err
 	}
 	e.Data = r.b // the caller's body, which it no longer uses
-	if flags&flagDataUUIDs != 0 {
+	if body[0] == compactFormat2 && flags&flagDataPacked != 0 {
+		d, err := unpackData(r.b, e.RecordedAt.UnixNano())
+		if err != nil {
+			return eventstore.Event{}, err
+		}
+		e.Data = d
+	} else if flags&flagDataUUIDs != 0 {
 		d, err := unescapeUUIDs(r.b)
 		if err != nil {
 			return eventstore.Event{}, err

@@ -51,6 +51,19 @@ func TestStoredBody_rebuilds_the_exact_record(t *testing.T) {
 			e.Metadata, e.Data = eventstore.Metadata{}, nil
 		}, true},
 		{"a_record_at_a_negative_instant", func(e *eventstore.Event) { e.RecordedAt = time.Unix(-5, 0).UTC() }, true},
+		{"times_before_and_after_the_record", func(e *eventstore.Event) {
+			e.Data = []byte(`{"at":"2026-12-05T07:28:06Z","due":"2027-01-31T23:00:00.5Z","then":"1999-01-01T00:00:00.123456789Z","x":"` + uuid.NewString() + `"}`)
+		}, true},
+		{"times_go_would_write_otherwise_stay_text", func(e *eventstore.Event) {
+			e.Data = []byte(`{"a":"2026-12-05T07:28:06.10Z","b":"2026-12-05T07:28:06+01:00","c":"0001-01-01T00:00:00Z","d":"9999-12-31T23:59:59Z","e":"2026-13-05T07:28:06Z","f":"2026-12-05T07:28:06.1234567891Z"}`)
+		}, true},
+		{"a_time_at_the_end_without_quotes", func(e *eventstore.Event) { e.Data = []byte(`2026-12-05T07:28:06.000000001Z`) }, true},
+		{"data_with_the_time_escape_byte", func(e *eventstore.Event) {
+			e.Data = append([]byte(`{"at":"2026-12-05T07:28:06Z"}`), 0x02)
+		}, true},
+		{"a_large_payload", func(e *eventstore.Event) {
+			e.Data = bytes.Repeat([]byte(`{"stage":"tender","title":"Radweg","at":"2026-12-05T07:28:06Z"},`), 500)
+		}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +87,12 @@ func TestStoredBody_rebuilds_the_exact_record(t *testing.T) {
 			t.Fatalf("body of %d bytes for a record of %d", len(body), len(rec))
 		}
 	})
+	t.Run("a_contribution_takes_under_130_bytes", func(t *testing.T) {
+		e := contribution()
+		if body := sqlite.StoredBody(e, eventstore.EncodeRecord(e)); len(body) >= 130 {
+			t.Fatalf("body of %d bytes, want under 130 (the data's field names, UUID and time packed)", len(body))
+		}
+	})
 	t.Run("a_record_the_body_would_not_rebuild_is_stored_raw", func(t *testing.T) {
 		e := contribution()
 		other := e
@@ -85,6 +104,39 @@ func TestStoredBody_rebuilds_the_exact_record(t *testing.T) {
 	})
 }
 
+// TestRebuildRecord_reads_format_1: bodies as migration 8's release wrote them (the data's UUIDs
+// escaped in place, no packing) still rebuild their exact records.
+func TestRebuildRecord_reads_format_1(t *testing.T) {
+	for name, data := range map[string]string{
+		"a_contribution":  string(contribution().Data),
+		"no_uuid":         `{"stage":"tender"}`,
+		"the_escape_byte": "\x01" + uuid.NewString(),
+		"empty":           "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := contribution()
+			e.Data = []byte(data)
+			body := sqlite.EncodeCompactV1(e)
+			if body[0] != 0x01 {
+				t.Fatalf("format %d", body[0])
+			}
+			back, err := sqlite.RebuildRecord(e.ID[:], e.Stream, e.Version, e.Type, body)
+			if rec := eventstore.EncodeRecord(e); err != nil || !bytes.Equal(back, rec) {
+				t.Fatalf("rebuilt %q, %v; want %q", back, err, rec)
+			}
+		})
+	}
+}
+
+// TestPackFields_are_stable: the field names that format 2 bodies refer to by number never
+// change (a change would make stored bodies rebuild other records); new names need a new format.
+func TestPackFields_are_stable(t *testing.T) {
+	const want = "2ce2b9828f5cd3dbc7201c81f0d346a265e85f57e6e5de20a829369751690648"
+	if got := sqlite.PackFieldsSum(); got != want {
+		t.Fatalf("the packed data's field names have SHA-256 %s, want %s: add a body format instead of changing them", got, want)
+	}
+}
+
 func TestRebuildRecord_refuses_damaged_bodies(t *testing.T) {
 	e := contribution()
 	body := sqlite.StoredBody(e, eventstore.EncodeRecord(e))
@@ -93,6 +145,9 @@ func TestRebuildRecord_refuses_damaged_bodies(t *testing.T) {
 		"unknown_flags":   append([]byte{body[0], 0xff}, body[2:]...),
 		"a_cut_uuid":      append(body[:len(body):len(body)], 0x01, 0x02),
 		"only_the_format": body[:1],
+		"an_unknown_name": append(body[:len(body):len(body)], 0x1f, 0xff),
+		"a_cut_time":      append(body[:len(body):len(body)], 0x02),
+		"a_zero_byte":     append(body[:len(body):len(body)], 0x00),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := sqlite.RebuildRecord(e.ID[:], e.Stream, e.Version, e.Type, b); !errors.Is(err, eventstore.ErrMalformedRecord) {
@@ -108,6 +163,8 @@ func FuzzCompactRecord(f *testing.F) {
 	c := contribution()
 	f.Add(c.Stream, c.Type, c.Metadata.Tenant, c.Metadata.Actor, c.Metadata.CommandID, c.Metadata.CorrelationID, c.Metadata.CausationID, c.Data, int64(3), 1, c.RecordedAt.UnixNano())
 	f.Add("s", "t", "", "", "", "x", "", []byte{1, 2, 3}, int64(1), 7, int64(-1))
+	f.Add("s", "t", "", "", "", "", "", []byte(`{"at":"2026-12-05T07:28:06.5Z","b":"0001-01-01T00:00:00Z"}`), int64(1), 1, int64(9e18))
+	f.Add("s", "t", "", "", "", "", "", []byte{0x02, 0x20, 0x00, 0x05, 0xff}, int64(1), 1, int64(0))
 	f.Fuzz(func(t *testing.T, stream, typ, tenant, actor, cmd, corr, caus string, data []byte, version int64, schema int, nanos int64) {
 		e := eventstore.Event{ID: uuid.New(), Stream: stream, Version: version, Type: typ, SchemaVersion: schema,
 			RecordedAt: time.Unix(0, nanos).UTC(), Data: data,
@@ -118,7 +175,14 @@ func FuzzCompactRecord(f *testing.F) {
 		if err != nil || !bytes.Equal(back, rec) {
 			t.Fatalf("rebuilt %q, %v; want %q", back, err, rec)
 		}
-		sqlite.RebuildRecord(e.ID[:], stream, version, typ, append([]byte{0x01}, data...)) // must not panic
+		if v1 := sqlite.EncodeCompactV1(e); !sqlite.IsRaw(v1) {
+			if back, err := sqlite.RebuildRecord(e.ID[:], stream, version, typ, v1); err != nil || !bytes.Equal(back, rec) {
+				t.Fatalf("format 1: rebuilt %q, %v; want %q", back, err, rec)
+			}
+		}
+		for _, format := range []byte{0x01, 0x02} { // must not panic
+			sqlite.RebuildRecord(e.ID[:], stream, version, typ, append([]byte{format}, data...))
+		}
 	})
 }
 
