@@ -85,4 +85,3 @@ func escapeUUIDs(d []byte) ([]byte, bool) {
 	}
 	return append(out, d[last:]...), true
 }
-
