@@ -19,7 +19,7 @@ import (
 // postgresEnv is the environment that puts a command on store.backend postgres in a fresh schema,
 // with its files (SQLite path, seal key, demo tokens) in dir, where none should appear unless
 // written on purpose.
-func postgresEnv(t *testing.T, dir string) (env []string, url, schema string) {
+func postgresEnv(t testing.TB, dir string) (env []string, url, schema string) {
 	t.Helper()
 	url, schema = postgrestest.Schema(t)
 	return []string{
@@ -209,7 +209,7 @@ func TestE2E_serve_on_postgres_runs_the_demo_restarts_and_verifies(t *testing.T)
 }
 
 // waitUntil polls cond for up to 30 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -15,7 +15,7 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // demoTokens reads the tokens serve --demo wrote ("role@tenant" → secret).
-func demoTokens(t *testing.T, r *running) {
+func demoTokens(t testing.TB, r *running) {
 	t.Helper()
 	var file string
 	sc := bufio.NewScanner(strings.NewReader(r.logs.String()))
