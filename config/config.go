@@ -291,6 +291,7 @@ func (c Config) Validate() error {
 	}
 	c.Auth.OIDC.validate(check)
 	c.Cluster.validate(check)
+	c.Cluster.validateNotify(s.Backend, check)
 	return errors.Join(errs...)
 }
 

@@ -171,6 +171,38 @@ func TestValidate(t *testing.T) {
 			},
 		},
 		{
+			name: "accepts_nats_notify_with_a_url_on_postgres",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.Postgres.URL = "postgres", "postgres://db/x"
+				c.Cluster.Notify, c.Cluster.NATS.URL = "nats", "nats://n1:4222, nats://n2:4222"
+			},
+		},
+		{name: "accepts_poll_notify", change: func(c *config.Config) { c.Cluster.Notify = "poll" }},
+		{
+			name:   "rejects_an_unknown_notify",
+			change: func(c *config.Config) { c.Cluster.Notify = "kafka" },
+			want:   `cluster.notify: "kafka" is not one of listen, nats, poll`,
+		},
+		{
+			name: "rejects_nats_notify_without_url_on_postgres",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.Postgres.URL, c.Cluster.Notify = "postgres", "postgres://db/x", "nats"
+			},
+			want: `cluster.nats.url: must be set when cluster.notify is "nats" (nats://host:4222)`,
+		},
+		{
+			name: "rejects_a_nats_url_of_another_scheme_without_showing_it",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.Postgres.URL = "postgres", "postgres://db/x"
+				c.Cluster.Notify, c.Cluster.NATS.URL = "nats", "nats://n1:4222,http://tok3n@n2"
+			},
+			want: "cluster.nats.url: server 2 is not nats://host:port or tls://host:port (the value is not shown: it may hold a password)",
+		},
+		{
+			name:   "ignores_nats_notify_without_url_on_sqlite",
+			change: func(c *config.Config) { c.Cluster.Notify = "nats" },
+		},
+		{
 			name:   "ignores_postgres_url_of_another_backend",
 			change: func(c *config.Config) { c.Store.Postgres.URL = "mysql://x" },
 		},
@@ -269,7 +301,7 @@ func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
 		"store.backend", "store.postgres.schema", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
 		"store.sqlite.max_batch", "log.level", "log.format",
 		"server.addr", "server.shutdown_timeout", "server.max_body_bytes", "server.demo_tokens_file",
-		"client.server", "client.timeout", "audit.seal_key_file", "cluster.lease_interval",
+		"client.server", "client.timeout", "audit.seal_key_file", "cluster.lease_interval", "cluster.notify",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("Validate reported problems with %v, want %v\n%v", keys, want, err)
@@ -303,6 +335,8 @@ func TestKeys(t *testing.T) {
 		"client.token",
 		"cluster.instance",
 		"cluster.lease_interval",
+		"cluster.nats.url",
+		"cluster.notify",
 		"log.format",
 		"log.level",
 		"notify.mail_file",

@@ -113,12 +113,16 @@ type app struct {
 
 // openApp opens the configured backend, refusing it (before anything is opened) when it does not
 // provide every part serve needs, and wires the engine on its ports.
-func openApp(ctx context.Context, cfg config.Config) (*app, error) {
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
 	if err := storage.Check(cfg.Store.Backend, storage.Serve...); err != nil {
 		return nil, &usageError{err}
 	}
 	a := &app{clock: &shiftClock{}}
-	st, err := storage.Open(ctx, storage.Config{Store: cfg.Store, Clock: a.clock.Now})
+	peers, err := clusterPeers(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	st, err := storage.Open(ctx, storage.Config{Store: cfg.Store, Clock: a.clock.Now, Peers: peers})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +153,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		return err
 	}
 	defer stopDebug()
-	a, err := openApp(ctx, cfg)
+	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

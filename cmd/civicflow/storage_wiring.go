@@ -45,13 +45,14 @@ func sqliteOnly(cmd *cobra.Command, cfg config.Config) error {
 func sqliteConfig(cfg config.Config) sqlite.Config { return storage.SQLiteConfig(cfg.Store) }
 
 // storeAttrs describes the store for the log: the backend and its file or schema (never a
-// server's URL, which may hold a password).
+// server's URL, which may hold a password), and on PostgreSQL how instances tell each other of
+// commits (cluster.notify).
 func storeAttrs(cfg config.Config) []any {
 	switch cfg.Store.Backend {
 	case storage.SQLite:
 		return []any{"backend", cfg.Store.Backend, "db", cfg.Store.SQLite.Path}
 	case storage.Postgres:
-		return []any{"backend", cfg.Store.Backend, "schema", cfg.Store.Postgres.Schema}
+		return []any{"backend", cfg.Store.Backend, "schema", cfg.Store.Postgres.Schema, "cluster_notify", cfg.Cluster.Notify}
 	}
 	return []any{"backend", cfg.Store.Backend}
 }

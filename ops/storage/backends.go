@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/esdb"
@@ -21,16 +22,23 @@ func openPostgres(ctx context.Context, cfg Config) (*Storage, error) {
 	if cfg.ReadOnly {
 		return nil, errReadOnly(Postgres)
 	}
+	var closers []func() error
+	if c, ok := cfg.Peers.(io.Closer); ok {
+		closers = append(closers, c.Close) // closed last: after the store stopped following it
+	}
 	store, err := postgres.New(ctx, postgres.Config{URL: cfg.Store.Postgres.URL, Schema: cfg.Store.Postgres.Schema,
-		MaxEventBytes: cfg.Store.MaxEventBytes, Clock: cfg.Clock})
+		MaxEventBytes: cfg.Store.MaxEventBytes, Clock: cfg.Clock, Peers: cfg.Peers})
 	if err != nil {
+		for _, c := range closers {
+			c()
+		}
 		return nil, err
 	}
 	db := OpenPostgresReadModels(store.Pool())
 	return &Storage{Backend: Postgres, Log: store, Vault: store.Vault(), Snapshots: store.Snapshots(), Archive: store.Archive(),
 		Checkpoints: store.Checkpoints(), Tiles: store.MerkleTiles(), Seals: store.Seals(),
 		ReadModels: &ReadModelDB{Write: db, Read: db, Dialect: runner.PostgreSQL, Scratch: PostgresScratch(cfg.Store.Postgres.URL)},
-		closers:    []func() error{store.Close, db.Close}}, nil
+		closers:    append(closers, store.Close, db.Close)}, nil
 }
 
 func openEventStoreDB(ctx context.Context, cfg Config) (*Storage, error) {

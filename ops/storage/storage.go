@@ -11,6 +11,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/messaging"
+	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/projections/runner"
 	"github.com/civicflow/civicflow/workflows/engine"
@@ -33,6 +34,10 @@ type Config struct {
 	// ReadOnly opens the store without writing to it, for verification and audit (SQLite only:
 	// other backends refuse it, as they cannot promise it). Default false.
 	ReadOnly bool
+	// Peers tells a PostgreSQL store of other instances' commits (postgres.Config.Peers); other
+	// backends ignore it. When it is an io.Closer, Close closes it after the store. Default nil:
+	// other instances' commits are seen by polling.
+	Peers postgres.Peers
 }
 
 // Log is the event store port as civicflow uses it: the store and the position of its last

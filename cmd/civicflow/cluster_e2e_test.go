@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+
+	"github.com/civicflow/civicflow/ops/natsbus/natstest"
+)
+
+// Two serve processes on one PostgreSQL schema, for each cluster.notify that has a transport: a
+// process created on one instance appears in the other's process list, and the transport is
+// really used: both instances LISTEN on the schema's channel, or both follow the schema's heads
+// stream on NATS, which holds the heads they announced.
+func TestE2E_two_instances_on_postgres_tell_each_other_of_commits(t *testing.T) {
+	for _, mode := range []string{"listen", "nats"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			env, url, schema := postgresEnv(t, dir)
+			env = append(env, "CIVICFLOW_CLUSTER_NOTIFY="+mode)
+			var natsURL string
+			if mode == "nats" {
+				natsURL = natstest.URL(t)
+				natstest.DeleteStream(t, natsURL, "civicflow_heads_"+schema)
+				env = append(env, "CIVICFLOW_CLUSTER_NATS_URL="+natsURL)
+			}
+			a := startServerOn(t, env, false, "--demo")
+			demoTokens(t, a)
+			b := startServerOn(t, env, false)
+			b.tokens = a.tokens
+			id := a.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Auf Instanz A"}).body["process"].(string)
+			waitUntil(t, "the process created on A in B's process list", func() bool {
+				rep := b.call("GET", "/api/v1/processes?limit=500", "administrator@*", nil)
+				return rep.status == 200 && strings.Contains(string(rep.raw), id)
+			})
+			switch mode {
+			case "listen":
+				if n := listeners(t, url, schema); n != 2 {
+					t.Errorf("%d sessions LISTEN on the schema's channel, want 2 (one per instance)", n)
+				}
+			case "nats":
+				st := headsStream(t, natsURL, "civicflow_heads_"+schema)
+				if st.State.Msgs == 0 || st.State.Consumers < 2 {
+					t.Errorf("heads stream: %d messages, %d consumers; want heads announced and one consumer per instance", st.State.Msgs, st.State.Consumers)
+				}
+			}
+			a.stop()
+			b.stop()
+		})
+	}
+}
+
+// listeners counts the sessions that LISTEN on the schema's notification channel.
+func listeners(t *testing.T, url, schema string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'civicflow_listen' AND query = $1`,
+		`LISTEN "civicflow_events_`+schema+`"`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func headsStream(t *testing.T, natsURL, name string) *nats.StreamInfo {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := js.StreamInfo(name)
+	if err != nil {
+		t.Fatalf("stream %s: %v", name, err)
+	}
+	return info
+}
+
+// Bad cluster settings stop serve with an error that names the key; on SQLite the keys are
+// ignored, and the log says so.
+func TestE2E_serve_names_a_bad_cluster_key(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real binary; skipped with -short")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatalf("build civicflow: %v", err)
+	}
+	pg := []string{"CIVICFLOW_STORE_BACKEND=postgres", "CIVICFLOW_STORE_POSTGRES_URL=postgres://nobody@127.0.0.1:1/none"}
+	for _, c := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"unknown notify", []string{"CIVICFLOW_CLUSTER_NOTIFY=kafka"}, `cluster.notify (from env CIVICFLOW_CLUSTER_NOTIFY): "kafka" is not one of listen, nats, poll`},
+		{"nats without url", append(pg, "CIVICFLOW_CLUSTER_NOTIFY=nats"), `cluster.nats.url: must be set when cluster.notify is "nats"`},
+		{"unreachable nats", append(pg, "CIVICFLOW_CLUSTER_NOTIFY=nats", "CIVICFLOW_CLUSTER_NATS_URL=nats://127.0.0.1:1"), "cluster.nats.url: natsbus: connect to nats://127.0.0.1:1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "serve", "--addr", freeAddr(t))
+			cmd.Env = append(append(os.Environ(), "CIVICFLOW_STORE_SQLITE_PATH="+filepath.Join(dir, "civicflow.db"),
+				"CIVICFLOW_AUDIT_SEAL_KEY_FILE="+filepath.Join(dir, "seal.key")), c.env...)
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || !strings.Contains(string(out), c.want) {
+				t.Fatalf("serve = %v, want a failure saying %q:\n%s", err, c.want, out)
+			}
+		})
+	}
+	t.Run("ignored on sqlite", func(t *testing.T) {
+		r := startServerEnv(t, []string{"CIVICFLOW_CLUSTER_NOTIFY=nats"})
+		if !strings.Contains(r.logs.String(), "cluster.notify and cluster.nats are ignored") {
+			t.Errorf("serve on SQLite with cluster.notify nats does not say it is ignored:\n%s", r.logs)
+		}
+		r.stop()
+	})
+}

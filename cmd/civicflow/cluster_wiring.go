@@ -1,0 +1,55 @@
+package main
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/natsbus"
+	"github.com/civicflow/civicflow/ops/postgres"
+	"github.com/civicflow/civicflow/ops/storage"
+)
+
+// clusterPeers returns how the PostgreSQL store learns of other instances' commits, as
+// cluster.notify chooses: a LISTEN/NOTIFY Listener, NATS Heads (an io.Closer; the storage closes it
+// after the store) or nil (polling). On another backend the key does not apply: the log says so
+// when it is set to anything but the default.
+func clusterPeers(cfg config.Config, log *slog.Logger) (postgres.Peers, error) {
+	c := cfg.Cluster
+	if cfg.Store.Backend != storage.Postgres {
+		if c.Notify != config.Default().Cluster.Notify || c.NATS.URL != "" {
+			log.Info("cluster.notify and cluster.nats are ignored: they are for several instances on store.backend postgres",
+				"backend", cfg.Store.Backend, "cluster.notify", c.Notify)
+		}
+		return nil, nil
+	}
+	onError := rateLimited(log, time.Minute)
+	switch c.Notify {
+	case config.NotifyListen:
+		return postgres.NewListener(postgres.ListenerConfig{URL: cfg.Store.Postgres.URL, Schema: cfg.Store.Postgres.Schema, OnError: onError})
+	case config.NotifyNATS:
+		h, err := natsbus.NewHeads(natsbus.HeadsConfig{URL: c.NATS.URL, Topic: "civicflow_heads_" + cfg.Store.Postgres.Schema, OnError: onError})
+		if err != nil {
+			return nil, &config.KeyError{Key: "cluster.nats.url", Err: err}
+		}
+		return h, nil
+	}
+	return nil, nil // poll
+}
+
+// rateLimited logs the transport's errors as warnings, at most one per interval: during an
+// outage it retries every second and the followers poll meanwhile.
+func rateLimited(log *slog.Logger, interval time.Duration) func(error) {
+	var mu sync.Mutex
+	var last time.Time
+	return func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < interval {
+			return
+		}
+		last = time.Now()
+		log.Warn("cluster.notify: other instances' commits are seen by polling until the connection is back", "err", err)
+	}
+}
