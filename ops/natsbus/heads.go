@@ -189,16 +189,29 @@ func (h *Heads) publish() {
 }
 
 // Follow delivers the announced heads to wake until ctx ends or Heads closes; see
-// postgres.Peers.
+// postgres.Peers. When it cannot subscribe (the server is away), it tells OnError and tries again
+// every ReconnectWait.
 func (h *Heads) Follow(ctx context.Context, wake func(head uint64)) error {
 	h.wake.Store(&wake)
 	defer h.wake.Store(nil)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	msgs, err := h.sub.Subscribe(ctx, h.cfg.Topic)
-	if err != nil {
-		return fmt.Errorf("natsbus: follow %s: %w", h.cfg.Topic, err)
+	var msgs <-chan *message.Message
+	for {
+		var err error
+		if msgs, err = h.sub.Subscribe(ctx, h.cfg.Topic); err == nil {
+			break
+		}
+		h.cfg.OnError(fmt.Errorf("natsbus: follow %s: %w (polling; trying again in %s)", h.cfg.Topic, err, h.cfg.ReconnectWait))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.closing:
+			return nil
+		case <-time.After(h.cfg.ReconnectWait):
+		}
 	}
+	wake(0) // commits made before the consumer existed are read now
 	for {
 		select {
 		case <-ctx.Done():

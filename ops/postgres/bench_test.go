@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 	"github.com/civicflow/civicflow/ops/postgres"
+	"github.com/civicflow/civicflow/ops/postgres/postgrestest"
 )
 
 // benchPayload is ~300 bytes of JSON, like a typical civicflow event (as in ops/sqlite).
@@ -29,14 +30,24 @@ func benchEvent() eventstore.EventData {
 // the ratio (target ≥ 70 %).
 func BenchmarkAppendVsRaw(b *testing.B) {
 	s := open(b, postgres.Config{})
-	ctx := context.Background()
 	n := max(b.N, 2000)
+	appendRate := appendConcurrently(b, s, n, "process")
+	rawRate := rawInsert(b, s, n, 64)
+	b.ReportMetric(appendRate, "append-events/s")
+	b.ReportMetric(rawRate, "raw-events/s")
+	b.ReportMetric(100*appendRate/rawRate, "%-of-raw")
+}
+
+// appendConcurrently appends n single events from 64 appenders, each to a stream of its own
+// (prefix-0 … prefix-63) with exact expected versions, and returns the rate.
+func appendConcurrently(b *testing.B, s *postgres.Store, n int, prefix string) float64 {
+	ctx := context.Background()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for a := range 64 {
 		wg.Go(func() {
-			stream := fmt.Sprintf("process-%d", a)
+			stream := fmt.Sprintf("%s-%d", prefix, a)
 			var version int64
 			for next.Add(1) <= int64(n) {
 				if _, err := s.Append(ctx, stream, eventstore.Exact(version), benchEvent()); err != nil {
@@ -48,11 +59,34 @@ func BenchmarkAppendVsRaw(b *testing.B) {
 		})
 	}
 	wg.Wait()
-	appendRate := float64(n) / time.Since(start).Seconds()
-	rawRate := rawInsert(b, s, n, 64)
-	b.ReportMetric(appendRate, "append-events/s")
-	b.ReportMetric(rawRate, "raw-events/s")
-	b.ReportMetric(100*appendRate/rawRate, "%-of-raw")
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// BenchmarkAppendNotify is what LISTEN/NOTIFY costs the writer: 64 appenders on a Store without
+// Peers and on one with a Listener (pg_notify in every appending transaction, and a session
+// listening), in alternating rounds of one run; it reports both rates and their ratio.
+func BenchmarkAppendNotify(b *testing.B) {
+	plain := open(b, postgres.Config{})
+	url, schema := postgrestest.Schema(b)
+	l, err := postgres.NewListener(postgres.ListenerConfig{URL: url, Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	notifying, err := postgres.New(context.Background(), postgres.Config{URL: url, Schema: schema, Peers: l})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { notifying.Close() })
+	n := max(b.N, 2000)
+	var plainRate, notifyRate float64
+	for round := range 3 {
+		prefix := fmt.Sprintf("round%d", round)
+		plainRate += appendConcurrently(b, plain, n, prefix) / 3
+		notifyRate += appendConcurrently(b, notifying, n, prefix) / 3
+	}
+	b.ReportMetric(plainRate, "plain-events/s")
+	b.ReportMetric(notifyRate, "notify-events/s")
+	b.ReportMetric(100*notifyRate/plainRate, "%-of-plain")
 }
 
 // rawInsert inserts n precomputed rows after the log's end in COPY batches of perTx rows, one
