@@ -18,10 +18,11 @@ type Cluster struct {
 	// PostgreSQL's pg_stat_activity ("civicflow lease <instance>"). Default "": the host name and
 	// the process ID. Letters, digits, '.', '_' and '-', at most 48.
 	Instance string `mapstructure:"instance"`
-	// LeaseInterval is how often an instance tries to take a free lease and a holder checks its
-	// PostgreSQL session; a new holder starts the work 2×LeaseInterval after taking the lease, so
-	// a takeover after a holder's process died takes at most 3×LeaseInterval. Default 1s;
-	// between 100ms and 10s.
+	// LeaseInterval paces the leases: every half of it an instance tries to take a free lease and
+	// a holder checks its PostgreSQL session (a check slower than LeaseInterval loses the
+	// leases); a new holder starts the work 2×LeaseInterval after taking the lease, so a takeover
+	// after a holder's process died takes at most 2.5×LeaseInterval. Default 1s; between 100ms
+	// and 10s.
 	LeaseInterval time.Duration `mapstructure:"lease_interval"`
 	// Notify is how an instance learns at once that another one committed events: "listen"
 	// (default; PostgreSQL LISTEN/NOTIFY on the store's database), "nats" (NATS JetStream at

@@ -23,10 +23,11 @@ type Config struct {
 	// Instance names this instance in PostgreSQL (the lease connection's application_name,
 	// "civicflow lease <Instance>") and in the log. Default "<hostname>-<pid>".
 	Instance string
-	// Interval is how often a waiting instance tries to take the leases it lacks and a holder
-	// checks its session (a check slower than Interval counts as lost). A new holder starts the
-	// work 2×Interval after it took the lease, so a takeover after the holder's process died takes
-	// at most 3×Interval. Default 1s.
+	// Interval sets the pace: every Interval/2 a waiting instance tries to take the leases it
+	// lacks and a holder checks its session (a check slower than Interval counts as lost), so a
+	// holder notices a lost session within 1.5×Interval. A new holder starts the work 2×Interval
+	// after it took the lease, so a takeover after the holder's process died takes at most
+	// 2.5×Interval. Default 1s.
 	Interval time.Duration
 	// Logger receives takeovers and losses. Default slog.Default().
 	Logger *slog.Logger

@@ -50,7 +50,7 @@ func (m *Manager) connect(ctx context.Context) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// hold runs rounds every Interval on conn until ctx ends (then the works stop and the leases are
+// hold runs rounds every Interval/2 on conn until ctx ends (then the works stop and the leases are
 // released) or a round fails (then the works stop: the session and its locks are gone, or soon
 // will be, and nothing is done under them any more).
 func (m *Manager) hold(ctx context.Context, conn *pgx.Conn, scope int32) error {
@@ -59,7 +59,7 @@ func (m *Manager) hold(ctx context.Context, conn *pgx.Conn, scope int32) error {
 		defer cancel()
 		conn.Close(cctx)
 	}()
-	tick := time.NewTicker(m.cfg.Interval)
+	tick := time.NewTicker(m.cfg.Interval / 2)
 	defer tick.Stop()
 	for {
 		if err := m.round(ctx, conn, scope); err != nil && ctx.Err() == nil {
