@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,4 +137,68 @@ func TestE2E_serve_names_a_bad_cluster_key(t *testing.T) {
 		}
 		r.stop()
 	})
+}
+
+// With cluster.notify nats, the webhooks go over NATS: the holder of the notify lease (A, whose
+// timers fire six days ahead) forwards each end of a period to the outbox's queue, and the two
+// instances deliver from it, each delivery once: every end reaches the webhook exactly once, and
+// the queue's durable consumer delivered and had acknowledged every one.
+func TestE2E_notifications_over_nats_are_delivered_once(t *testing.T) {
+	natsURL := natstest.URL(t)
+	hook := newHookReceiver(t)
+	dir := t.TempDir()
+	env, _, schema := postgresEnv(t, dir)
+	env = append(env, "CIVICFLOW_CLUSTER_NOTIFY=nats", "CIVICFLOW_CLUSTER_NATS_URL="+natsURL, "CIVICFLOW_NOTIFY_WEBHOOKS_FILE="+hook.file)
+	stream := "civicflow_outbox_" + schema
+	natstest.DeleteStream(t, natsURL, stream)
+	natstest.DeleteStream(t, natsURL, "civicflow_heads_"+schema)
+	a := startServerOn(t, env, false, "--demo")
+	demoTokens(t, a)
+	a.must("POST", "/api/v1/templates", "administrator@leipzig", timerTemplate)
+	const n = 6
+	for i := range n {
+		a.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "frist-e2e", "title": fmt.Sprint("Frist ", i)})
+	}
+	a.stop()
+	a.restartWith("--clock-offset", "6d") // holds every lease: B comes later
+	b := startServerOn(t, env, false)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && len(hook.seen()) < n {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond) // a second delivery would arrive now
+	hook.mu.Lock()
+	if len(hook.ids) != n || hook.bad != 0 {
+		t.Errorf("webhook received %d distinct deliveries with %d bad signatures, want %d and 0", len(hook.ids), hook.bad, n)
+	}
+	for id, times := range hook.times {
+		if times != 1 {
+			t.Errorf("delivery %s received %d times, want once", id, times)
+		}
+	}
+	hook.mu.Unlock()
+	info := consumerInfo(t, natsURL, stream, "notify")
+	if info.Delivered.Consumer < n || info.NumAckPending != 0 {
+		t.Errorf("the notify queue's consumer delivered %d messages with %d unacknowledged, want at least %d and 0", info.Delivered.Consumer, info.NumAckPending, n)
+	}
+	b.stop()
+	a.stop()
+}
+
+func consumerInfo(t *testing.T, natsURL, stream, name string) *nats.ConsumerInfo {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := js.ConsumerInfo(stream, name)
+	if err != nil {
+		t.Fatalf("consumer %s of %s: %v", name, stream, err)
+	}
+	return info
 }

@@ -73,6 +73,9 @@ func serveWork(leases *lease.Manager, a *app, r *runner.Runner, s *sealing, m *m
 	if hooks != nil || mail != nil {
 		works[leaseNotify] = func(ctx context.Context) error {
 			stop, err := startRouter(a.store.Log, nil, m, log, func(r *message.Router) (func(), error) {
+				if a.outbox != nil { // cluster.notify nats: forwarded to NATS, delivered by every instance
+					return forwardNotify(r, a.store, a.outbox, hooks, mail)
+				}
 				return addNotify(r, a.store, hooks, mail)
 			})
 			if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/civicflow/civicflow/ops/headsfile"
 	"github.com/civicflow/civicflow/ops/httpapi"
 	"github.com/civicflow/civicflow/ops/metrics"
+	"github.com/civicflow/civicflow/ops/natsbus"
 	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/ops/throttle"
@@ -109,6 +110,7 @@ type app struct {
 	tokens *tokens.Registry
 	list   *processlist.List
 	clock  *shiftClock
+	outbox *natsbus.Outbox // the webhooks' and e-mail's queues on NATS (cluster.notify: nats); nil: none
 }
 
 // openApp opens the configured backend, refusing it (before anything is opened) when it does not
@@ -158,6 +160,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		return err
 	}
 	defer a.store.Close()
+	if a.outbox, err = notifyOutbox(cfg); err != nil {
+		return err
+	}
+	if a.outbox != nil {
+		defer a.outbox.Close() // after the routers that use it stopped
+	}
 	var demoUsers []web.DemoUser
 	if demo {
 		// First, so that the demo's templates and histories are recorded at their past times (the
@@ -224,6 +232,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 		return fmt.Errorf("router: %w", err)
 	}
 	defer stopRouter()
+	// With cluster.notify nats, every instance delivers webhooks and e-mail from their NATS queues.
+	stopOutbox, err := startOutboxDelivery(a, a.outbox, m, log, hooks, mail)
+	if err != nil {
+		return fmt.Errorf("router: %w", err)
+	}
+	defer stopOutbox()
 	// One guard for the API's bearer tokens and the dashboard's sign-in: a guesser gets no more
 	// tries by switching between them.
 	guard, err := throttle.New(throttle.Config{Logger: log, Observer: m})

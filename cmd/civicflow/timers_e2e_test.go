@@ -32,14 +32,15 @@ var timerTemplate = map[string]any{
 
 // hookReceiver is a real webhook endpoint that verifies signatures and counts deliveries by ID.
 type hookReceiver struct {
-	file string
-	mu   sync.Mutex
-	ids  map[string]bool
-	bad  int
+	file  string
+	mu    sync.Mutex
+	ids   map[string]bool
+	times map[string]int // deliveries per ID
+	bad   int
 }
 
 func newHookReceiver(t *testing.T) *hookReceiver {
-	h := &hookReceiver{ids: map[string]bool{}}
+	h := &hookReceiver{ids: map[string]bool{}, times: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		h.mu.Lock()
@@ -52,6 +53,7 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 		}
 		if strings.Contains(string(body), `"deadline":"wait"`) {
 			h.ids[req.Header.Get(notify.HeaderID)] = true
+			h.times[req.Header.Get(notify.HeaderID)]++
 		}
 	}))
 	t.Cleanup(srv.Close)
