@@ -65,7 +65,9 @@ func (r *received) consume(t *testing.T, ctx context.Context, o *natsbus.Outbox,
 	}()
 }
 
-func newReceived() *received { return &received{by: map[string][]string{}, seen: make(chan struct{}, 4096)} }
+func newReceived() *received {
+	return &received{by: map[string][]string{}, seen: make(chan struct{}, 4096)}
+}
 
 // waitFor waits until n deliveries arrived, for at most within.
 func (r *received) waitFor(t *testing.T, n int, within time.Duration) {
