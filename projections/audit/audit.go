@@ -40,8 +40,9 @@ func (Projection) Name() string { return Name }
 // a process's entries in chunks of ChunkSize events (one row each) instead of a row per event;
 // version 4 names a measure by its title (kept in a measure table) instead of its key; version 5
 // writes each entry as a shorter line (appendLine) instead of a JSON array (issue 16: bytes per
-// event).
-func (Projection) Version() int { return 5 }
+// event); version 6 writes each line relative to the one before it in its chunk (a chunk row
+// keeps its last line's time, actor and type for the next batch).
+func (Projection) Version() int { return 6 }
 
 // Filter selects process and template events (for the titles of stages and tasks).
 func (Projection) Filter() eventstore.Filter {
@@ -57,11 +58,13 @@ const ChunkSize = 64
 
 // Schema returns the tables of one build. A chunk row holds the entries of one process's events
 // of one chunk (see ChunkSize) that the timeline tells, one line each in log order (see
-// appendLine), with the positions of its first and last entry; tenant is the process's tenant.
+// appendLine), with the positions of its first and last entry and the last entry's time, actor
+// and type (what the next line is written relative to); tenant is the process's tenant.
 func (Projection) Schema(t runner.Tables) []string {
 	return []string{
 		t.Q(`CREATE TABLE {chunk} (process TEXT NOT NULL, chunk INTEGER NOT NULL, tenant TEXT NOT NULL,
-			first INTEGER NOT NULL, last INTEGER NOT NULL, entries TEXT NOT NULL, PRIMARY KEY (process, chunk))`),
+			first INTEGER NOT NULL, last INTEGER NOT NULL, last_at INTEGER NOT NULL, last_actor TEXT NOT NULL, last_type TEXT NOT NULL,
+			entries TEXT NOT NULL, PRIMARY KEY (process, chunk))`),
 		t.Q(`CREATE INDEX {chunk_tenant_first} ON {chunk} (tenant, first)`),
 		t.Q(`CREATE INDEX {chunk_tenant_last} ON {chunk} (tenant, last)`),
 		t.Q(`CREATE INDEX {chunk_first} ON {chunk} (first)`),
@@ -103,7 +106,6 @@ type teller struct {
 	measures map[measureKey]Title
 	chunks   map[chunkKey]*pending
 	order    []chunkKey // the chunks in the order of their first entry in the batch
-	buf      []byte
 }
 
 // chunkBytes is room for a chunk's lines of the usual length (most are under 80 bytes).
@@ -115,26 +117,44 @@ type chunkKey struct {
 	chunk   int64
 }
 
-// pending is what a batch adds to one chunk: its lines, the positions of the first and last of
-// them, and the process's tenant.
+// pending is what a batch adds to one chunk: its lines, the position of the chunk's first line,
+// the last line (the chunk's before the batch, then the batch's), and the process's tenant.
 type pending struct {
-	tenant      string
-	first, last int64
-	lines       []byte
+	tenant string
+	first  int64
+	last   line
+	lines  []byte
 }
 
 // flush writes the batch's chunks: a new chunk is inserted, an existing one gets the lines
-// appended and its last position moved.
+// appended and its last line moved.
 func (x *teller) flush() error {
-	in := runner.NewInserter(x.s, `INSERT INTO {chunk} (process, chunk, tenant, first, last, entries) VALUES`, 6, 0).
-		OnConflict(`ON CONFLICT (process, chunk) DO UPDATE SET last = excluded.last, entries = {chunk}.entries || excluded.entries`)
+	in := runner.NewInserter(x.s, `INSERT INTO {chunk} (process, chunk, tenant, first, last, last_at, last_actor, last_type, entries) VALUES`, 9, 0).
+		OnConflict(`ON CONFLICT (process, chunk) DO UPDATE SET last = excluded.last, last_at = excluded.last_at,
+			last_actor = excluded.last_actor, last_type = excluded.last_type, entries = {chunk}.entries || excluded.entries`)
 	for _, k := range x.order {
 		p := x.chunks[k]
-		if err := in.Add(k.process, k.chunk, p.tenant, p.first, p.last, string(p.lines)); err != nil {
+		if err := in.Add(k.process, k.chunk, p.tenant, p.first, p.last.position, p.last.at, p.last.actor, p.last.typ, string(p.lines)); err != nil {
 			return err
 		}
 	}
 	return in.Flush()
+}
+
+// chunk returns what the batch adds to chunk k, starting it after the chunk's stored last line
+// when the chunk exists (read once per batch), else as a new chunk starting at pos.
+func (x *teller) chunk(k chunkKey, tenant string, pos int64) (*pending, error) {
+	if p := x.chunks[k]; p != nil {
+		return p, nil
+	}
+	p := &pending{tenant: tenant, first: pos, lines: make([]byte, 0, chunkBytes)}
+	if _, err := x.s.QueryRow(`SELECT first, last, last_at, last_actor, last_type FROM {chunk} WHERE process = ? AND chunk = ?`,
+		[]any{k.process, k.chunk}, &p.first, &p.last.position, &p.last.at, &p.last.actor, &p.last.typ); err != nil {
+		return nil, err
+	}
+	x.chunks[k] = p
+	x.order = append(x.order, k)
+	return p, nil
 }
 
 // proc is a process's row: tenant and template version (empty when unknown).
@@ -203,18 +223,15 @@ func (x *teller) apply(e eventstore.Event) error {
 		return x.title(titleKey{pr.template, pr.version, kind, key})
 	})
 	pos := int64(e.Position.Commit())
-	if x.buf, err = appendLine(x.buf[:0], line{position: pos, at: e.RecordedAt.UnixNano(), actor: actor, typ: e.Type}, fs); err != nil {
+	p, err := x.chunk(chunkKey{id, (e.Version - 1) / ChunkSize}, pr.tenant, pos)
+	if err != nil {
 		return err
 	}
-	k := chunkKey{id, (e.Version - 1) / ChunkSize}
-	p := x.chunks[k]
-	if p == nil {
-		p = &pending{tenant: pr.tenant, first: pos, lines: make([]byte, 0, chunkBytes)}
-		x.chunks[k] = p
-		x.order = append(x.order, k)
+	l := line{position: pos, at: e.RecordedAt.UnixNano(), actor: actor, typ: e.Type}
+	if p.lines, err = appendLine(p.lines, l, p.last, fs); err != nil {
+		return err
 	}
-	p.last = pos
-	p.lines = append(p.lines, x.buf...)
+	p.last = l
 	return nil
 }
 

@@ -112,21 +112,29 @@ type line struct {
 	facts        []byte // the JSON array of appendFacts; nil for none
 }
 
-// appendLine appends l with facts as one line of a chunk row: position,at,actor,type,facts and a
+// appendLine appends l with facts as one line of a chunk row, relative to prev, the line before
+// it in the chunk (the zero line for a chunk's first): the position and the time as their
+// distances from prev's, the actor and the type, each empty when it is prev's, the facts, and a
 // newline. Actor and type are written as they are when they hold only plain characters (see
-// plainField), else as JSON strings; a type "process.x" is written ".x"; facts are the JSON array of
-// appendFacts, or nothing for none. JSON text holds no raw newline, so a chunk's lines are split
-// at newlines. (Version 4 wrote each line as a JSON array: 76 bytes for a contribution, 57 now.)
-func appendLine(b []byte, l line, facts []any) ([]byte, error) {
-	b = strconv.AppendInt(b, l.position, 10)
+// plainField), else as JSON strings; a type "process.x" is written ".x"; facts are the JSON array
+// of appendFacts, or nothing for none. JSON text holds no raw newline, so a chunk's lines are
+// split at newlines. (Version 4 wrote each line as a JSON array: 76 bytes for a contribution;
+// version 5 absolute fields: 57; version 6 about 17.)
+func appendLine(b []byte, l, prev line, facts []any) ([]byte, error) {
+	b = strconv.AppendInt(b, l.position-prev.position, 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, l.at, 10)
+	b = strconv.AppendInt(b, l.at-prev.at, 10)
 	b = append(b, ',')
-	b = appendField(b, l.actor)
+	first := prev.typ == "" // event types are never empty
+	if first || l.actor != prev.actor {
+		b = appendField(b, l.actor)
+	}
 	b = append(b, ',')
-	if rest, ok := strings.CutPrefix(l.typ, processTypes); ok && plainField(rest) {
+	switch rest, ok := strings.CutPrefix(l.typ, processTypes); {
+	case !first && l.typ == prev.typ:
+	case ok && plainField(rest):
 		b = append(append(b, '.'), rest...)
-	} else {
+	default:
 		b = appendField(b, l.typ)
 	}
 	b = append(b, ',')
@@ -168,23 +176,25 @@ func plainField(s string) bool {
 // parseLines reads the lines of a chunk row that appendLine wrote.
 func parseLines(entries []byte) ([]line, error) {
 	var lines []line
+	var prev line
 	for len(entries) > 0 {
 		text, rest, ok := bytes.Cut(entries, []byte{'\n'})
 		if !ok {
 			return nil, fmt.Errorf("audit: stored entry %q: no line end", text)
 		}
 		entries = rest
-		l, err := parseLine(text)
+		l, err := parseLine(text, prev)
 		if err != nil {
 			return nil, fmt.Errorf("audit: stored entry %q: %w", text, err)
 		}
 		lines = append(lines, l)
+		prev = l
 	}
 	return lines, nil
 }
 
-// parseLine reads one line of appendLine.
-func parseLine(text []byte) (line, error) {
+// parseLine reads one line of appendLine that follows prev.
+func parseLine(text []byte, prev line) (line, error) {
 	var l line
 	var err error
 	for i, n := range []*int64{&l.position, &l.at} {
@@ -197,14 +207,21 @@ func parseLine(text []byte) (line, error) {
 		}
 		text = rest
 	}
+	l.position += prev.position
+	l.at += prev.at
 	var quoted bool
 	for i, s := range []*string{&l.actor, &l.typ} {
 		if *s, quoted, text, err = parseField(text); err != nil {
 			return l, fmt.Errorf("field %d: %w", i+3, err)
 		}
-	}
-	if rest, ok := strings.CutPrefix(l.typ, "."); ok && !quoted {
-		l.typ = processTypes + rest
+		if *s == "" && !quoted {
+			if prev.typ == "" {
+				return l, fmt.Errorf("field %d: empty in a chunk's first line", i+3)
+			}
+			*s = []string{prev.actor, prev.typ}[i]
+		} else if rest, ok := strings.CutPrefix(l.typ, "."); i == 1 && ok && !quoted {
+			l.typ = processTypes + rest
+		}
 	}
 	if len(text) > 0 {
 		if !json.Valid(text) || text[0] != '[' {
@@ -215,8 +232,8 @@ func parseLine(text []byte) (line, error) {
 	return l, nil
 }
 
-// parseField reads a field of appendField and the comma after it; it returns whether the field
-// was a JSON string, and the rest.
+// parseField reads a field of appendField (or an empty one) and the comma after it; it returns
+// whether the field was a JSON string, and the rest.
 func parseField(text []byte) (string, bool, []byte, error) {
 	if len(text) > 0 && text[0] == '"' {
 		end := 1
@@ -240,7 +257,7 @@ func parseField(text []byte) (string, bool, []byte, error) {
 		return s, true, text[1:], nil
 	}
 	field, rest, ok := bytes.Cut(text, []byte{','})
-	if !ok || !plainField(string(field)) && (len(field) == 0 || field[0] != '.' || !plainField(string(field[1:]))) {
+	if !ok || len(field) > 0 && !plainField(string(field)) && (field[0] != '.' || !plainField(string(field[1:]))) {
 		return "", false, nil, fmt.Errorf("%q is neither plain nor a string", field)
 	}
 	return string(field), false, rest, nil

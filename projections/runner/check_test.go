@@ -60,7 +60,7 @@ func TestCheckNamesTheFirstDifference(t *testing.T) {
 			[]string{"audit_timeline_v1_chunk", "chunk=0", "column entries", `stored line 1: "`, `mallory,.`}},
 		{"deleted_row", `DELETE FROM process_overview_v1_process WHERE id = '` + first + `'`, "",
 			[]string{"process_overview_v1_process", "row is missing"}},
-		{"added_row", `INSERT INTO audit_timeline_v1_chunk (process, chunk, tenant, first, last, entries) VALUES ('x', 0, 'leipzig', 0, 0, '')`, "",
+		{"added_row", `INSERT INTO audit_timeline_v1_chunk (process, chunk, tenant, first, last, last_at, last_actor, last_type, entries) VALUES ('x', 0, 'leipzig', 0, 0, 0, '', '', '')`, "",
 			[]string{"audit_timeline_v1_chunk", `process="x", chunk=0`, "does not produce"}},
 		{"dropped_table", `DROP TABLE process_overview_v1_measure`, "",
 			[]string{"process_overview_v1_measure", "the table does not have the read model's columns"}},
