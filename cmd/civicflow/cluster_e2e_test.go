@@ -80,20 +80,26 @@ func listeners(t *testing.T, url, schema string) int {
 
 func headsStream(t *testing.T, natsURL, name string) *nats.StreamInfo {
 	t.Helper()
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := nc.JetStream()
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := js.StreamInfo(name)
+	info, err := jetStream(t, natsURL).StreamInfo(name)
 	if err != nil {
 		t.Fatalf("stream %s: %v", name, err)
 	}
 	return info
+}
+
+// jetStream connects to the NATS server for the test.
+func jetStream(t *testing.T, natsURL string) nats.JetStreamContext {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
 
 // Bad cluster settings stop serve with an error that names the key; on SQLite the keys are
@@ -187,16 +193,7 @@ func TestE2E_notifications_over_nats_are_delivered_once(t *testing.T) {
 
 func consumerInfo(t *testing.T, natsURL, stream, name string) *nats.ConsumerInfo {
 	t.Helper()
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := nc.JetStream()
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := js.ConsumerInfo(stream, name)
+	info, err := jetStream(t, natsURL).ConsumerInfo(stream, name)
 	if err != nil {
 		t.Fatalf("consumer %s of %s: %v", name, stream, err)
 	}

@@ -129,15 +129,8 @@ func (h *Heads) setup() error {
 	stream := &nats.StreamConfig{Name: h.cfg.Topic, Subjects: []string{h.cfg.Topic}, Storage: nats.MemoryStorage,
 		MaxAge: time.Minute, MaxMsgs: 10000, Discard: nats.DiscardOld,
 		Description: "civicflow: the log's head after each commit, so that other instances wake at once"}
-	if _, err := js.StreamInfo(h.cfg.Topic); errors.Is(err, nats.ErrStreamNotFound) {
-		_, err = js.AddStream(stream)
-		if err != nil {
-			return fmt.Errorf("natsbus: create stream %s (is JetStream enabled on the server, -js?): %w", h.cfg.Topic, err)
-		}
-	} else if err != nil {
-		return fmt.Errorf("natsbus: stream %s (is JetStream enabled on the server, -js?): %w", h.cfg.Topic, err)
-	} else if _, err := js.UpdateStream(stream); err != nil {
-		return fmt.Errorf("natsbus: update stream %s: %w", h.cfg.Topic, err)
+	if err := ensureStream(js, stream); err != nil {
+		return err
 	}
 	h.pub, err = wmnats.NewPublisherWithNatsConn(h.conn, wmnats.PublisherPublishConfig{
 		Marshaler: &wmnats.NATSMarshaler{}, SubjectCalculator: wmnats.DefaultSubjectCalculator}, h.cfg.Logger)
@@ -260,4 +253,19 @@ func (l ackNoneQuiet) Error(msg string, err error, fields watermill.LogFields) {
 
 func (l ackNoneQuiet) With(fields watermill.LogFields) watermill.LoggerAdapter {
 	return ackNoneQuiet{l.LoggerAdapter.With(fields)}
+}
+
+// ensureStream creates the stream, or updates it to cfg when it exists.
+func ensureStream(js nats.JetStreamManager, cfg *nats.StreamConfig) error {
+	_, err := js.StreamInfo(cfg.Name)
+	switch {
+	case errors.Is(err, nats.ErrStreamNotFound):
+		_, err = js.AddStream(cfg)
+	case err == nil:
+		_, err = js.UpdateStream(cfg)
+	}
+	if err != nil {
+		return fmt.Errorf("natsbus: stream %s (is JetStream enabled on the server, -js?): %w", cfg.Name, err)
+	}
+	return nil
 }

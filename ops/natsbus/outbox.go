@@ -114,14 +114,8 @@ func (o *Outbox) setup() error {
 	stream := &nats.StreamConfig{Name: o.cfg.Stream, Subjects: []string{o.cfg.Stream + ".>"}, Storage: nats.FileStorage,
 		Retention: nats.WorkQueuePolicy, MaxAge: o.cfg.MaxAge, Duplicates: 10 * time.Minute,
 		Description: "civicflow: webhooks and e-mail to deliver, each by one instance"}
-	if _, err := js.StreamInfo(o.cfg.Stream); errors.Is(err, nats.ErrStreamNotFound) {
-		if _, err := js.AddStream(stream); err != nil {
-			return fmt.Errorf("natsbus: create stream %s (is JetStream enabled on the server, -js?): %w", o.cfg.Stream, err)
-		}
-	} else if err != nil {
-		return fmt.Errorf("natsbus: stream %s (is JetStream enabled on the server, -js?): %w", o.cfg.Stream, err)
-	} else if _, err := js.UpdateStream(stream); err != nil {
-		return fmt.Errorf("natsbus: update stream %s: %w", o.cfg.Stream, err)
+	if err := ensureStream(js, stream); err != nil {
+		return err
 	}
 	o.pub, err = wmnats.NewPublisherWithNatsConn(o.conn, wmnats.PublisherPublishConfig{
 		Marshaler: &wmnats.NATSMarshaler{}, SubjectCalculator: wmnats.DefaultSubjectCalculator,

@@ -1,9 +1,6 @@
 package postgres_test
 
 import (
-	"context"
-
-	"github.com/jackc/pgx/v5"
 	"net/url"
 	"strings"
 	"sync"
@@ -93,7 +90,7 @@ func TestListener_long_schema_name(t *testing.T) {
 	base := postgrestest.URL(t)
 	_, schema := postgrestest.Schema(t)
 	schema = schema + strings.Repeat("x", 63-len(schema))
-	t.Cleanup(func() { dropSchema(t, base, schema) })
+	postgrestest.DropAtEnd(t, base, schema)
 	l1 := listenerVia(t, base, schema, hostOf(t, base))
 	l2 := listenerVia(t, base, schema, hostOf(t, base))
 	a := peerstest.Instance(t, base, schema, l1, time.Minute)
@@ -107,18 +104,5 @@ func TestListener_long_schema_name(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("not woken within 10s")
-	}
-}
-
-func dropSchema(t testing.TB, dbURL, schema string) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
 	}
 }

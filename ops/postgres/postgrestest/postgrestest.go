@@ -50,6 +50,12 @@ func Schema(t testing.TB) (url, schema string) {
 	t.Helper()
 	url = URL(t)
 	schema = "t_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+	DropAtEnd(t, url, schema)
+	return url, schema
+}
+
+// DropAtEnd drops schema on the server at url, with everything in it, when the test ends.
+func DropAtEnd(t testing.TB, url, schema string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -63,5 +69,4 @@ func Schema(t testing.TB) (url, schema string) {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	return url, schema
 }
