@@ -134,7 +134,12 @@ func (l *load) alive(i int) *running {
 func (l *load) send(client int, path, key string, body any) (int, map[string]any) {
 	b, _ := json.Marshal(body)
 	hc := http.Client{Timeout: 20 * time.Second}
+	deadline := time.Now().Add(time.Minute)
 	for attempt := 0; ; attempt++ {
+		if time.Now().After(deadline) {
+			l.c.t.Errorf("client %d: %s: no instance decided it within a minute", client, path)
+			return 0, nil
+		}
 		r := l.alive(client + attempt)
 		req, _ := http.NewRequest("POST", r.url+path, bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
@@ -190,6 +195,7 @@ func (l *load) run(client int, own string, shared func() string, stop <-chan str
 			l.acks = append(l.acks, acked{key: key, process: process, version: int64(v)})
 		case status == 422:
 			l.refused++
+		case status == 0: // reported by send
 		default:
 			l.c.t.Errorf("client %d: %s: %d %v", client, cmd, status, out)
 		}
