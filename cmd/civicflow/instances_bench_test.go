@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // BenchmarkInstances measures commands/s of the same client (16 goroutines, each suspending and
@@ -21,7 +23,8 @@ import (
 // one PostgreSQL schema, in one run: phases of CIVICFLOW_BENCH_INSTANCES_PHASE (default 5s)
 // alternate one, three, one, three, … (CIVICFLOW_BENCH_INSTANCES_ROUNDS rounds, default 2), so
 // that a change in the machine's load hits both. It reports the median of each and their ratio
-// (three/one).
+// (three/one), and how many commands each append transaction carried (the log_head updates:
+// every instance group-commits its own appends, and all of them serialise on that row).
 //
 //	go test -run '^$' -bench BenchmarkInstances -benchtime 1x ./cmd/civicflow
 func BenchmarkInstances(b *testing.B) {
@@ -47,7 +50,23 @@ func BenchmarkInstances(b *testing.B) {
 		owned[i] = rep.body["process"].(string)
 	}
 	suspended := make([]bool, clients)
-	drive := func(targets []*running) float64 {
+	conn, err := pgx.Connect(context.Background(), c.url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	// commits returns how many append transactions the schema has committed (the statistics
+	// lag: it waits for them to be flushed).
+	commits := func() float64 {
+		time.Sleep(1500 * time.Millisecond)
+		var n int64
+		if err := conn.QueryRow(context.Background(), `SELECT n_tup_upd FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'log_head'`, c.schema).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		return float64(n)
+	}
+	drive := func(targets []*running) (float64, float64) {
+		before := commits()
 		var n atomic.Int64
 		var wg sync.WaitGroup
 		deadline := time.Now().Add(phase)
@@ -83,20 +102,25 @@ func BenchmarkInstances(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		return float64(n.Load()) / phase.Seconds()
+		return float64(n.Load()) / phase.Seconds(), float64(n.Load()) / max(commits()-before, 1)
 	}
 	b.ResetTimer()
 	for range b.N {
-		var one, three []float64
+		var one, three, perOne, perThree []float64
 		for range rounds {
-			one = append(one, drive(c.instances[:1]))
-			three = append(three, drive(c.instances))
+			r, per := drive(c.instances[:1])
+			one, perOne = append(one, r), append(perOne, per)
+			r, per = drive(c.instances)
+			three, perThree = append(three, r), append(perThree, per)
 		}
 		b.Logf("commands/s, one instance: %.0f; three instances: %.0f", one, three)
+		b.Logf("commands per append transaction, one instance: %.1f; three instances: %.1f", perOne, perThree)
 		m1, m3 := median(one), median(three)
 		b.ReportMetric(m1, "cmds/s-one")
 		b.ReportMetric(m3, "cmds/s-three")
 		b.ReportMetric(m3/m1, "three/one")
+		b.ReportMetric(median(perOne), "cmds/txn-one")
+		b.ReportMetric(median(perThree), "cmds/txn-three")
 	}
 }
 
