@@ -108,7 +108,13 @@ func startServerOn(t testing.TB, env []string, withDB bool, extra ...string) *ru
 // waitReady waits up to a minute until the server answers /readyz with 200.
 func (r *running) waitReady() {
 	r.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	r.waitReadyWithin(time.Minute)
+}
+
+// waitReadyWithin waits up to wait until the server answers /readyz with 200.
+func (r *running) waitReadyWithin(wait time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(wait)
 	for {
 		resp, err := http.Get(r.url + "/readyz")
 		if err == nil {

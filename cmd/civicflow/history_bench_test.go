@@ -45,14 +45,18 @@ func historyBenchSizes(b *testing.B) historyBench {
 
 // BenchmarkHistory asks what a long history costs a running server (issue 16). In one run: the
 // paced phase (1,000 record_contribution commands/s from 16 clients on 64 processes) on a fresh
-// store; then a history is loaded through the API (64 long processes and many short ones, ~20
-// contributions each), the server is stopped cleanly and started again (time to ready), the same
+// store; then a history is loaded (64 long processes and many short ones with 20 contributions
+// each; by default through the engine on the stopped server's store, after which the server
+// starts on it and its read models catch up: the rebuild time), the server is stopped cleanly and started again (time to ready), the same
 // paced phase runs on the 64 long processes, the server is killed with SIGKILL and started again
 // (time to ready). It reports p50/p99/p99.9 of both phases and their ratio, the times to ready,
 // the server's peak RSS while serving the history, and the bytes per event on disk (per table in
 // the log). The history's size comes from CIVICFLOW_BENCH_HISTORY_EVENTS (CI runs a small one).
 // CIVICFLOW_BENCH_HISTORY_KEEP=path keeps the history's store (and its seal files beside it);
 // CIVICFLOW_BENCH_HISTORY_FROM=path runs on such a kept history instead of loading one.
+// CIVICFLOW_BENCH_HISTORY_LOADER=http loads the history through the API instead of through the
+// engine on the store (loadHistoryEngine); CIVICFLOW_BENCH_HISTORY_VERIFY=1 runs `audit verify`
+// on the store at the end.
 func BenchmarkHistory(b *testing.B) {
 	sz := historyBenchSizes(b)
 	for range b.N {
@@ -73,8 +77,22 @@ func BenchmarkHistory(b *testing.B) {
 			long = reuseHistory(b, r, from)
 		} else {
 			r.token("leipzig", "bench", "lead")
-			long = loadHistory(b, r, sz)
-			r.waitReady()
+			var load loaded
+			switch loader := os.Getenv("CIVICFLOW_BENCH_HISTORY_LOADER"); loader {
+			case "", "engine":
+				load = loadHistoryEngine(b, r, sz)
+			case "http":
+				load = loadHistory(b, r, sz)
+			default:
+				b.Fatalf("CIVICFLOW_BENCH_HISTORY_LOADER=%q: want engine (default) or http", loader)
+			}
+			long = load.long
+			checkHistory(b, r.db, sz, long)
+			b.ReportMetric(load.took.Seconds(), "load-s")
+			b.ReportMetric(float64(load.commands)/load.took.Seconds(), "load-commands/s")
+			if load.rebuild > 0 {
+				b.ReportMetric(load.rebuild.Seconds(), "rebuild-s")
+			}
 		}
 		r.stop()
 		mark := len(r.logs.String())
@@ -91,6 +109,13 @@ func BenchmarkHistory(b *testing.B) {
 		readyKill := r.restart(b)
 		r.stop()
 		total, tables := diskUse(b, r.db)
+		if os.Getenv("CIVICFLOW_BENCH_HISTORY_VERIFY") != "" {
+			t0 := time.Now()
+			if out, code := r.cli("audit", "verify", "--db", r.db); code != 0 {
+				b.Fatalf("audit verify on the history: exit %d\n%s", code, out)
+			}
+			b.ReportMetric(time.Since(t0).Seconds(), "verify-s")
+		}
 		if keep := os.Getenv("CIVICFLOW_BENCH_HISTORY_KEEP"); keep != "" {
 			keepHistory(b, r, keep) // the history's store, for a closer look or a later run
 		}
@@ -212,22 +237,49 @@ func openProcesses(b *testing.B, r *running, n int, title string) []string {
 	return ids
 }
 
-// loadHistory opens sz.processes processes and records contributions until the log holds about
-// sz.events events: 20 on each short process, the rest spread over 64 long ones, which it returns.
-func loadHistory(b *testing.B, r *running, sz historyBench) []string {
-	ids := openProcesses(b, r, sz.processes, "Verlauf")
+// loaded is what a history loader did: the 64 long processes, the commands it ran (opening
+// processes and recording contributions), how long that took, and, for a loader that writes
+// the log without the server, how long the server then took to be ready on it (its read models
+// and process list catching up with the whole history: the rebuild).
+type loaded struct {
+	long     []string
+	commands int
+	took     time.Duration
+	rebuild  time.Duration
+}
+
+// perShort is the number of contributions on each short process of a history.
+const perShort = 20
+
+// longContributions is the number of contributions on each of the 64 long processes.
+func longContributions(sz historyBench) int {
+	return max(1, (sz.events-sz.processes-perShort*(sz.processes-64))/64)
+}
+
+// historyWork is the order in which a loader records the history's contributions on the
+// processes ids: perShort rounds over the short ones (all but the first 64), then rounds over the
+// 64 long ones until the log holds about sz.events events (opening a process writes one).
+func historyWork[T any](sz historyBench, ids []T) []T {
 	long, short := ids[:64], ids[64:]
-	const perShort = 20
-	perLong := max(1, (sz.events-2*sz.processes-perShort*len(short))/len(long))
-	work := make([]string, 0, perShort*len(short)+perLong*len(long))
+	perLong := longContributions(sz)
+	work := make([]T, 0, perShort*len(short)+perLong*len(long))
 	for range perShort {
 		work = append(work, short...)
 	}
 	for range perLong {
 		work = append(work, long...)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 60 * time.Second}
+	return work
+}
+
+// loadHistory loads the history through the HTTP API of the running server
+// (CIVICFLOW_BENCH_HISTORY_LOADER=http): it opens sz.processes processes and records the
+// contributions of historyWork with 64 clients. ~350–670 commands/s on a 2-core machine.
+func loadHistory(b *testing.B, r *running, sz historyBench) loaded {
 	start := time.Now()
+	ids := openProcesses(b, r, sz.processes, "Verlauf")
+	work := historyWork(sz, ids)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 60 * time.Second}
 	var done atomic.Int64
 	parallel(b, len(work), 64, func(i int) error {
 		if _, err := contribute(client, r, work[i]); err != nil {
@@ -238,7 +290,9 @@ func loadHistory(b *testing.B, r *running, sz historyBench) []string {
 		}
 		return nil
 	})
-	return long
+	took := time.Since(start)
+	r.waitReady()
+	return loaded{long: ids[:64], commands: len(ids) + len(work), took: took}
 }
 
 // parallel runs f(0..n-1) on workers goroutines and fails the benchmark on the first error.
@@ -330,11 +384,16 @@ func percentiles(lat []time.Duration) [3]float64 {
 // restart starts the server again on its database and returns the time until /readyz is 200.
 func (r *running) restart(b *testing.B) time.Duration {
 	b.Helper()
+	return r.restartWithin(b, time.Minute)
+}
+
+// startAgain starts the server again on its database, with the same arguments and environment.
+func (r *running) startAgain(b *testing.B) {
+	b.Helper()
 	args := r.cmd.Args[1:]
 	cmd := exec.Command(r.bin, args...)
 	cmd.Env = r.cmd.Env
 	cmd.Stdout, cmd.Stderr = r.logs, r.logs
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -345,8 +404,6 @@ func (r *running) restart(b *testing.B) time.Duration {
 			cmd.Wait()
 		}
 	})
-	r.waitReady()
-	return time.Since(start)
 }
 
 // peakRSS is the process's peak resident set size in bytes (VmHWM).
