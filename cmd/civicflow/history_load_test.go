@@ -76,7 +76,7 @@ func loadHistoryEngine(b *testing.B, r *running, sz historyBench) loaded {
 	}
 	b.Logf("history: %d commands in %v (%.0f/s), the server starts on it", len(ids)+len(work), took.Round(time.Second), float64(len(ids)+len(work))/took.Seconds())
 
-	rebuild := r.restartWithin(b, time.Duration(max(60, sz.events/5_000))*time.Second)
+	rebuild := r.restartWithin(b, time.Duration(max(60, sz.events/1_000))*time.Second)
 	long := make([]string, 64)
 	for i, id := range ids[:64] {
 		long[i] = id.String()
