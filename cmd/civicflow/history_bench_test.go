@@ -296,7 +296,7 @@ func loadHistory(b *testing.B, r *running, sz historyBench) loaded {
 }
 
 // parallel runs f(0..n-1) on workers goroutines and fails the benchmark on the first error.
-func parallel(b *testing.B, n, workers int, f func(i int) error) {
+func parallel(b testing.TB, n, workers int, f func(i int) error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var failed atomic.Bool
