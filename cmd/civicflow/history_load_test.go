@@ -24,8 +24,9 @@ import (
 // commands as the HTTP loader (engine.Open, then RecordContribution through engine.Do) from many
 // goroutines, whose appends the store commits in groups. Then it starts the server again on the
 // file: its read models and process list catch up with the whole history before it is ready,
-// which is the rebuild time.
-func loadHistoryEngine(b *testing.B, r *running, sz historyBench) loaded {
+// which is the rebuild time. profile is called as the server starts and returns the function
+// that ends the profiling once it is ready.
+func loadHistoryEngine(b *testing.B, r *running, sz historyBench, profile func() func()) loaded {
 	r.stop()
 	ctx := context.Background()
 	cfg, err := config.Load(config.Options{Environ: r.cmd.Env})
@@ -76,7 +77,12 @@ func loadHistoryEngine(b *testing.B, r *running, sz historyBench) loaded {
 	}
 	b.Logf("history: %d commands in %v (%.0f/s), the server starts on it", len(ids)+len(work), took.Round(time.Second), float64(len(ids)+len(work))/took.Seconds())
 
-	rebuild := r.restartWithin(b, time.Duration(max(60, sz.events/1_000))*time.Second)
+	start = time.Now()
+	r.startAgain(b)
+	profiled := profile()
+	r.waitReadyWithin(time.Duration(max(60, sz.events/1_000)) * time.Second)
+	rebuild := time.Since(start)
+	profiled()
 	long := make([]string, 64)
 	for i, id := range ids[:64] {
 		long[i] = id.String()
@@ -128,13 +134,4 @@ func checkHistory(b *testing.B, path string, sz historyBench, long []string) {
 		b.Fatalf("the history has %d processes, %d of them long; want %d and 64", streams, longSeen, sz.processes)
 	}
 	b.Logf("history: %d processes (64 with %d contributions, the others %d), %d process events", streams, perLong, perShort, events)
-}
-
-// restartWithin is restart with up to wait for /readyz to be 200.
-func (r *running) restartWithin(b *testing.B, wait time.Duration) time.Duration {
-	b.Helper()
-	start := time.Now()
-	r.startAgain(b)
-	r.waitReadyWithin(wait)
-	return time.Since(start)
 }

@@ -99,6 +99,10 @@ var timerTypes = []string{
 func (s *Scheduler) Load(ctx context.Context) error {
 	streams := map[uuid.UUID][]process.Recorded{}
 	after := eventstore.Start
+	head, err := s.head(ctx)
+	if err != nil {
+		return err
+	}
 	for {
 		page, err := s.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 5000,
 			Filter: eventstore.Filter{StreamPrefixes: []string{"process-"}, EventTypes: timerTypes}})
@@ -122,7 +126,7 @@ func (s *Scheduler) Load(ctx context.Context) error {
 		}
 	}
 	s.mu.Lock()
-	s.pos, s.queue, s.byProcess = after, nil, map[uuid.UUID]map[string]process.Timer{}
+	s.pos, s.queue, s.byProcess = past(after, head), nil, map[uuid.UUID]map[string]process.Timer{}
 	s.mu.Unlock()
 	now := s.cfg.Clock()
 	tpls := map[string]template.Template{} // by ID and version
@@ -151,6 +155,10 @@ func (s *Scheduler) Refresh(ctx context.Context) error {
 	s.mu.Lock()
 	after := s.pos
 	s.mu.Unlock()
+	head, err := s.head(ctx)
+	if err != nil {
+		return err
+	}
 	changed := map[uuid.UUID]bool{}
 	for {
 		page, err := s.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 5000,
@@ -174,9 +182,35 @@ func (s *Scheduler) Refresh(ctx context.Context) error {
 		}
 	}
 	s.mu.Lock()
-	s.pos = after
+	s.pos = past(after, head)
 	s.mu.Unlock()
 	return nil
+}
+
+// head is the log's head before a read of the timer events (Start when the store cannot tell
+// it). Every event up to it is committed and visible to the reads that follow (HeadReader), so
+// once they have read every timer event there is, the scheduler's position moves past the other
+// events up to the head (past): the next Refresh reads only what came since, not again the whole
+// tail after the last timer event (each second, ~10^6 contributions after 10^6 events: 20 % of
+// a server's CPU under paced load, issue 16).
+func (s *Scheduler) head(ctx context.Context) (eventstore.Position, error) {
+	h, ok := s.cfg.Store.(eventstore.HeadReader)
+	if !ok {
+		return eventstore.Start, nil
+	}
+	head, err := h.Head(ctx)
+	if err != nil {
+		return eventstore.Start, fmt.Errorf("timers: the log's head: %w", err)
+	}
+	return head, nil
+}
+
+// past is the later of the last timer event read and the head read before the reads.
+func past(after, head eventstore.Position) eventstore.Position {
+	if head.Compare(after) > 0 {
+		return head
+	}
+	return after
 }
 
 // system is the actor that reads every process and fires timers in a tenant.

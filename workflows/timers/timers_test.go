@@ -299,3 +299,64 @@ func TestScheduler_fires_reminders_before_the_end_once_each(t *testing.T) {
 		t.Fatalf("%d pending after a restart", again.Pending())
 	}
 }
+
+// afterRecorder is the store, recording where each ReadAll starts.
+type afterRecorder struct {
+	*sqlite.Store
+	mu     sync.Mutex
+	afters []eventstore.Position
+}
+
+func (r *afterRecorder) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]eventstore.Event, error) {
+	r.mu.Lock()
+	r.afters = append(r.afters, opts.After)
+	r.mu.Unlock()
+	return r.Store.ReadAll(ctx, opts)
+}
+
+func (r *afterRecorder) last() eventstore.Position {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.afters[len(r.afters)-1]
+}
+
+// The scheduler reads only timer events, but its position moves past the other events up to the
+// log's head: a refresh after many contributions does not read again from the last timer event
+// (issue 16: each refresh scanned the whole tail of the log).
+func TestScheduler_refresh_moves_past_events_it_does_not_follow(t *testing.T) {
+	f := newFixture(t)
+	id := f.open("Lindenauer Markt")
+	rec := &afterRecorder{Store: f.store}
+	s, err := timers.New(timers.Config{Engine: f.eng, Store: rec, Clock: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		f.do(id, engine.RecordContribution{Text: "Mehr Bäume"})
+	}
+	if err := s.Refresh(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	head, err := f.store.Head(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Refresh(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.last(); got != head {
+		t.Errorf("the refresh after the contributions read after %s, want the head %s", got, head)
+	}
+	// A timer event after them is still read: the extension moves the period's end.
+	f.do(id, engine.ExtendDeadline{Deadline: "comments", Days: 2, Reason: "Ferien", ApprovedBy: "frank"})
+	if err := s.Refresh(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2027, 1, 20, 23, 0, 0, 0, time.UTC) // 18 + 2 days
+	if next, ok := s.Next(); !ok || !next.Equal(want) {
+		t.Errorf("next timer %s (%v), want %s once the period is extended", next, ok, want)
+	}
+}
