@@ -117,7 +117,7 @@ func serveHeapGrowth(t testing.TB, events int) (before, after uint64, added int)
 // withEngine opens the store with serve's wiring and runs f on it.
 func withEngine(t testing.TB, cfg config.Config, f func(a *app)) {
 	t.Helper()
-	a, err := openApp(context.Background(), cfg)
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

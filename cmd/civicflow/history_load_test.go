@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -34,7 +35,7 @@ func loadHistoryEngine(b *testing.B, r *running, sz historyBench, profile func()
 		b.Fatal(err)
 	}
 	cfg.Store.SQLite.Path = r.db
-	a, err := openApp(ctx, cfg)
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
