@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -345,4 +346,67 @@ func (c *cluster) checkLog(acks []acked, processes []string) {
 		}
 		return true
 	})
+}
+
+// An instance that does not build the read models answers /readyz from their checkpoints in
+// PostgreSQL: while the holder is paused (SIGSTOP: its session, and so its lease, stays), the
+// read models fall behind the other instance's commands and that instance is not ready; once
+// the holder goes on, it is ready again.
+func TestE2E_a_non_holder_is_ready_only_while_the_shared_read_models_keep_up(t *testing.T) {
+	c := startCluster(t, 2, "CIVICFLOW_SERVER_READY_MAX_LAG=5")
+	h := holder(t, leaseReadModels, 30*time.Second, c.instances...)
+	if h == nil {
+		t.Fatal("no instance builds the read models")
+	}
+	other := c.instances[0]
+	if other == h {
+		other = c.instances[1]
+	}
+	ready := func() (int, string) {
+		resp, err := http.Get(other.url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(raw)
+	}
+	if code, body := ready(); code != 200 {
+		t.Fatalf("the non-holder is not ready at the start: %d %s", code, body)
+	}
+	if err := h.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			resumed = true
+			if err := h.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer resume()
+	id := other.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Angehalten"}).body["process"].(string)
+	for i := range 10 {
+		cmd, body := "suspend", any(map[string]any{"reason": "Pause"})
+		if i%2 == 1 {
+			cmd, body = "resume", map[string]any{}
+		}
+		other.must("POST", "/api/v1/processes/"+id+"/"+cmd, "lead@leipzig", body)
+	}
+	var body string
+	waitUntil(t, "the non-holder to report the read models behind", func() bool {
+		var code int
+		code, body = ready()
+		return code == 503
+	})
+	if !strings.Contains(body, "behind the log") {
+		t.Fatalf("/readyz of the non-holder: %s, want the read model that is behind", body)
+	}
+	resume()
+	waitUntil(t, "the non-holder ready again", func() bool { code, _ := ready(); return code == 200 })
+	if again := holder(t, leaseReadModels, 10*time.Second, c.instances...); again != h {
+		t.Fatal("the paused holder lost the read models' lease, though its session stayed")
+	}
 }
