@@ -42,6 +42,12 @@ func TestE2E_two_instances_on_postgres_tell_each_other_of_commits(t *testing.T) 
 				rep := b.call("GET", "/api/v1/processes?limit=500", "administrator@*", nil)
 				return rep.status == 200 && strings.Contains(string(rep.raw), id)
 			})
+			for _, r := range []*running{a, b} {
+				want := `civicflow_cluster_notify_connected{transport="` + mode + `"} 1`
+				if rep := r.call("GET", "/metrics", "", nil); !strings.Contains(string(rep.raw), want) {
+					t.Errorf("/metrics of %s does not say %s", r.url, want)
+				}
+			}
 			switch mode {
 			case "listen":
 				if n := listeners(t, url, schema); n != 2 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/civicflow/civicflow/config"
+	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/natsbus"
 	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/ops/storage"
@@ -52,4 +53,13 @@ func rateLimited(log *slog.Logger, interval time.Duration) func(error) {
 		last = time.Now()
 		log.Warn("cluster.notify: other instances' commits are seen by polling until the connection is back", "err", err)
 	}
+}
+
+// registerClusterNotify exports whether the cluster.notify transport is connected
+// (civicflow_cluster_notify_connected), when there is one.
+func registerClusterNotify(m *metrics.Metrics, cfg config.Config, peers postgres.Peers) error {
+	if c, ok := peers.(interface{ Connected() bool }); ok {
+		return m.RegisterClusterNotify(cfg.Cluster.Notify, c.Connected)
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/natsbus"
 	"github.com/civicflow/civicflow/ops/notify"
+	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
@@ -111,6 +112,7 @@ type app struct {
 	list   *processlist.List
 	clock  *shiftClock
 	outbox *natsbus.Outbox // the webhooks' and e-mail's queues on NATS (cluster.notify: nats); nil: none
+	peers  postgres.Peers  // how the store learns of other instances' commits (cluster.notify); nil: polling
 }
 
 // openApp opens the configured backend, refusing it (before anything is opened) when it does not
@@ -124,6 +126,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, err
 	}
+	a.peers = peers
 	st, err := storage.Open(ctx, storage.Config{Store: cfg.Store, Clock: a.clock.Now, Peers: peers})
 	if err != nil {
 		return nil, err
@@ -201,6 +204,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	}
 	if db := a.store.SQLite; db != nil {
 		db.ObserveWriteLock(m.ObserveWriteLock)
+	}
+	if err := registerClusterNotify(m, cfg, a.peers); err != nil {
+		return err
 	}
 	restoreList(ctx, a, log)
 	hooks, err := webhooks(cfg, a.clock.Now)

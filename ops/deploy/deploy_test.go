@@ -19,6 +19,7 @@ var metricName = regexp.MustCompile(`\bcivicflow_[a-z0-9_]+`)
 // own or the router's) or a histogram's _bucket, _sum or _count.
 func exported(name string) bool {
 	names := append(append(append(append(metrics.Names(), metrics.RouterNames()...), metrics.TimerNames()...), metrics.NotifyNames()...), metrics.LeaseNames()...)
+	names = append(names, metrics.ClusterNames()...)
 	if slices.Contains(names, name) {
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,7 +31,8 @@ type ListenerConfig struct {
 // when the commit is), and its Follow holds one connection that LISTENs on the schema's channel.
 // Create it with NewListener and set it as the Store's Config.Peers.
 type Listener struct {
-	cfg ListenerConfig
+	cfg       ListenerConfig
+	connected atomic.Bool
 }
 
 var _ Peers = (*Listener)(nil)
@@ -60,6 +62,9 @@ func NewListener(cfg ListenerConfig) (*Listener, error) {
 	}
 	return &Listener{cfg: cfg}, nil
 }
+
+// Connected reports whether the Listener's session is listening.
+func (l *Listener) Connected() bool { return l.connected.Load() }
 
 // Announce does nothing: the Store's appending transaction itself notifies.
 func (l *Listener) Announce(uint64) {}
@@ -100,6 +105,8 @@ func (l *Listener) listen(ctx context.Context, wake func(head uint64)) error {
 	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{notifyChannel(l.cfg.Schema)}.Sanitize()); err != nil {
 		return err
 	}
+	l.connected.Store(true)
+	defer l.connected.Store(false)
 	wake(0) // commits made while not listening are read now, not at the next poll
 	for {
 		n, err := conn.WaitForNotification(ctx)

@@ -148,11 +148,14 @@ func survivesCut(t *testing.T, tr Transport) {
 	url, schema := postgrestest.Schema(t)
 	proxy := proxytest.New(t, tr.Server)
 	a := Instance(t, url, schema, tr.New(t, url, schema, tr.Server), longPoll)
-	b := Instance(t, url, schema, tr.New(t, url, schema, proxy.Addr()), cutPoll)
+	bPeers := tr.New(t, url, schema, proxy.Addr())
+	b := Instance(t, url, schema, bPeers, cutPoll)
 	fb := Follow(t, b)
 	waitWoken(t, a, fb, "before the cut")
+	connected(t, bPeers, true, "before the cut")
 
 	proxy.Cut()
+	connected(t, bPeers, false, "while cut")
 	var want []eventstore.Position
 	for range 20 {
 		want = append(want, Append(t, a).Position)
@@ -165,6 +168,22 @@ func survivesCut(t *testing.T, tr Transport) {
 
 	proxy.Restore()
 	waitWoken(t, a, fb, "after the reconnect")
+	connected(t, bPeers, true, "after the reconnect")
+}
+
+// connected checks, when peers tells whether it is connected (Connected() bool, for the
+// operators' metric), that it says want within ten seconds.
+func connected(t testing.TB, peers postgres.Peers, want bool, when string) {
+	t.Helper()
+	c, ok := peers.(interface{ Connected() bool })
+	if !ok {
+		return
+	}
+	for deadline := time.Now().Add(10 * time.Second); c.Connected() != want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: Connected() = %t, want %t", when, !want, want)
+		}
+	}
 }
 
 // waitWoken commits on a until three commits in a row reach f each within a tenth of its poll
