@@ -178,7 +178,7 @@ func readBenchStore(b *testing.B) (*sqlite.Store, string) {
 
 // BenchmarkReadAll reads the whole log of 100,000 events in pages of 1000, decoding every event:
 // unfiltered (the log in position order), and filtered to the category that holds every event
-// (the process list's start and a read model's own rebuild: through event_log_category_position).
+// (the process list's start and a read model's own rebuild: through event_log_category).
 func BenchmarkReadAll(b *testing.B) {
 	for _, bc := range []struct {
 		name   string

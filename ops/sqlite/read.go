@@ -143,7 +143,7 @@ func categories(prefixes []string) ([]string, bool) {
 }
 
 // categoryQuery reads the next events of whole categories through the index
-// event_log_category_position: each category's next events are a seek and a short range, so the
+// event_log_category: each category's next events are a seek and a short range, so the
 // read costs what it returns, however many events of other categories lie in between. Several
 // categories are merged: each contributes at most limit events, the union is ordered and cut.
 func categoryQuery(cats []string, opts eventstore.ReadAllOptions, limit int) (string, []any) {

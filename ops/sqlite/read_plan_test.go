@@ -11,7 +11,7 @@ import (
 )
 
 // TestReadAll_plans names how SQLite executes each shape of a global-log read: a read of whole
-// categories seeks in event_log_category_position, so it costs what it returns and not the events of
+// categories seeks in event_log_category, so it costs what it returns and not the events of
 // other categories it passes (issue 16); an unfiltered read walks the log in position order.
 func TestReadAll_plans(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "plan.db")
@@ -29,11 +29,11 @@ func TestReadAll_plans(t *testing.T) {
 		refuse string   // must not appear
 	}{
 		{"one_category_seeks_its_index", eventstore.Filter{StreamPrefixes: []string{"token-"}},
-			[]string{"USING INDEX event_log_category_position"}, "SCAN l"},
+			[]string{"USING INDEX event_log_category"}, "SCAN l"},
 		{"two_categories_seek_the_index_twice", eventstore.Filter{StreamPrefixes: []string{"process-", "template-"}},
-			[]string{"USING INDEX event_log_category_position"}, "SCAN l"},
+			[]string{"USING INDEX event_log_category"}, "SCAN l"},
 		{"a_category_with_types_seeks_its_index", eventstore.Filter{StreamPrefixes: []string{"template-"}, EventTypes: []string{"template.published"}},
-			[]string{"USING INDEX event_log_category_position"}, "SCAN l"},
+			[]string{"USING INDEX event_log_category"}, "SCAN l"},
 		{"everything_walks_the_log_by_position", eventstore.Filter{},
 			[]string{"USING INTEGER PRIMARY KEY"}, "USE TEMP B-TREE"},
 	}
