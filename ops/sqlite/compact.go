@@ -18,8 +18,10 @@ import (
 // record (eventstore.EncodeRecord) in the body column, in one of three forms:
 //
 //   - compact, format 2 (first byte compactFormat2, written since migration 10): flags, schema
-//     version, recorded-at, tenant, actor, the command ID (16 bytes when it is a UUID in canonical
-//     text), the correlation and causation IDs (nothing when equal to the command ID), and the
+//     version, recorded-at (as its distance from the event ID's time when that is short), tenant,
+//     actor, the command ID (16 bytes when it is a UUID in canonical text, 10 when it shares its
+//     time with the event ID), the correlation and causation IDs (nothing when equal to the
+//     command ID), and the
 //     data: as it is, or packed (packData: every UUID in canonical text as 16 bytes, every RFC 3339
 //     UTC time as its distance from recorded-at, every known field name as a byte or two).
 //   - compact, format 1 (compactFormat, written by migration 8's release): the same, the data
@@ -39,15 +41,33 @@ const (
 
 // Flags of a compact body.
 const (
-	flagCommandUUID = 1 << iota // the command ID is 16 bytes
-	flagCorrSame                // the correlation ID equals the command ID
-	flagCausSame                // the causation ID equals the command ID
-	flagCorrUUID                // the correlation ID is 16 bytes
-	flagCausUUID                // the causation ID is 16 bytes
-	flagDataUUIDs               // format 1: the data holds escaped UUIDs; format 2: the data is packed
-	flagAll         = 1<<iota - 1
-	flagDataPacked  = flagDataUUIDs
+	flagCommandUUID   = 1 << iota // the command ID is 16 bytes
+	flagCorrSame                  // the correlation ID equals the command ID
+	flagCausSame                  // the causation ID equals the command ID
+	flagCorrUUID                  // the correlation ID is 16 bytes
+	flagCausUUID                  // the causation ID is 16 bytes
+	flagDataUUIDs                 // format 1: the data holds escaped UUIDs; format 2: the data is packed
+	flagTimeNearID                // format 2: recorded-at is its distance from the event ID's time (a varint)
+	flagCommandNearID             // format 2: the command ID (16 bytes) shares its first 6 with the event ID: 10 are stored
+	flagAll           = 1<<iota - 1
+	flagAll1          = flagAll &^ (flagTimeNearID | flagCommandNearID)
+	flagDataPacked    = flagDataUUIDs
 )
+
+// idShared is how many leading bytes of a UUIDv7 are its time (milliseconds): IDs made in the
+// same millisecond share them, as the event ID derived from a command (eventstore.CommandEventID)
+// shares them with the command ID, and the IDs a command makes with both.
+const idShared = 6
+
+// idTime is the time in an event ID's first 48 bits (a UUIDv7's milliseconds), in nanoseconds,
+// wrapping for IDs that are no UUIDv7: encoder and decoder use the same wrapping arithmetic.
+func idTime(id []byte) int64 {
+	var ms uint64
+	for _, c := range id[:idShared] {
+		ms = ms<<8 | uint64(c)
+	}
+	return int64(ms * 1e6)
+}
 
 // isRaw reports whether a body is a canonical record rather than a compact body.
 func isRaw(body []byte) bool {
@@ -72,10 +92,21 @@ func encodeCompact(e eventstore.Event) []byte {
 	b[0] = compactFormat2
 	flags := byte(0)
 	b = binary.AppendUvarint(b, uint64(e.SchemaVersion))
-	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixNano()))
+	at := e.RecordedAt.UnixNano()
+	if d := at - idTime(e.ID[:]); d > -1<<48 && d < 1<<48 { // a varint of 7 bytes at most
+		b = binary.AppendVarint(b, d)
+		flags |= flagTimeNearID
+	} else {
+		b = binary.BigEndian.AppendUint64(b, uint64(at))
+	}
 	b = appendStr(b, m.Tenant)
 	b = appendStr(b, m.Actor)
-	b, flags = appendID(b, m.CommandID, flags, flagCommandUUID)
+	if u, ok := canonicalUUID(m.CommandID); ok && [idShared]byte(u[:idShared]) == [idShared]byte(e.ID[:idShared]) {
+		b = append(b, u[idShared:]...)
+		flags |= flagCommandUUID | flagCommandNearID
+	} else {
+		b, flags = appendID(b, m.CommandID, flags, flagCommandUUID)
+	}
 	switch {
 	case m.CorrelationID == m.CommandID:
 		flags |= flagCorrSame
@@ -88,7 +119,7 @@ func encodeCompact(e eventstore.Event) []byte {
 	default:
 		b, flags = appendID(b, m.CausationID, flags, flagCausUUID)
 	}
-	if packed, ok := packData(e.Data, e.RecordedAt.UnixNano()); ok {
+	if packed, ok := packData(e.Data, at, e.ID[:idShared]); ok {
 		b[1] = flags | flagDataPacked
 		return append(b, packed...)
 	}
@@ -166,6 +197,16 @@ func (r *compactReader) uvarint() uint64 {
 	return v
 }
 
+func (r *compactReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
 func (r *compactReader) fixed(n int) []byte {
 	if len(r.b) < n {
 		r.fail()
@@ -196,7 +237,7 @@ func (r *compactReader) id(flags, flag byte) string {
 // decodeCompact rebuilds an event (without position and hash) from its columns and compact body.
 func decodeCompact(id []byte, stream string, version int64, typ string, body []byte) (eventstore.Event, error) {
 	var e eventstore.Event
-	if len(body) < 2 || body[1]&^flagAll != 0 || body[0] != compactFormat && body[0] != compactFormat2 {
+	if len(body) < 2 || body[0] == compactFormat && body[1]&^flagAll1 != 0 || body[0] != compactFormat && body[0] != compactFormat2 {
 		return e, fmt.Errorf("%w: unknown compact body", eventstore.ErrMalformedRecord)
 	}
 	if len(id) != len(e.ID) {
@@ -206,10 +247,21 @@ func decodeCompact(id []byte, stream string, version int64, typ string, body []b
 	r := compactReader{b: body[2:]}
 	e.ID, e.Stream, e.Version, e.Type = uuid.UUID(id), stream, version, typ
 	e.SchemaVersion = int(r.uvarint())
-	e.RecordedAt = time.Unix(0, int64(binary.BigEndian.Uint64(r.fixed(8)))).UTC()
+	if flags&flagTimeNearID != 0 {
+		e.RecordedAt = time.Unix(0, idTime(id)+r.varint()).UTC()
+	} else {
+		e.RecordedAt = time.Unix(0, int64(binary.BigEndian.Uint64(r.fixed(8)))).UTC()
+	}
 	e.Metadata.Tenant = r.str()
 	e.Metadata.Actor = r.str()
-	e.Metadata.CommandID = r.id(flags, flagCommandUUID)
+	if flags&flagCommandNearID != 0 {
+		var u uuid.UUID
+		copy(u[:], id[:idShared])
+		copy(u[idShared:], r.fixed(16-idShared))
+		e.Metadata.CommandID = u.String()
+	} else {
+		e.Metadata.CommandID = r.id(flags, flagCommandUUID)
+	}
 	e.Metadata.CorrelationID, e.Metadata.CausationID = e.Metadata.CommandID, e.Metadata.CommandID
 	if flags&flagCorrSame == 0 {
 		e.Metadata.CorrelationID = r.id(flags, flagCorrUUID)
@@ -222,7 +274,7 @@ func decodeCompact(id []byte, stream string, version int64, typ string, body []b
 	}
 	e.Data = r.b // the caller's body, which it no longer uses
 	if body[0] == compactFormat2 && flags&flagDataPacked != 0 {
-		d, err := unpackData(r.b, e.RecordedAt.UnixNano())
+		d, err := unpackData(r.b, e.RecordedAt.UnixNano(), id[:idShared])
 		if err != nil {
 			return eventstore.Event{}, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
@@ -44,15 +45,31 @@ var PackFieldsSum = packFieldsSum
 // EncodeCompactV1 writes the compact body of format 1, as migration 8's release did: the data
 // with every UUID escaped in place. Bodies of that form are still read.
 func EncodeCompactV1(e eventstore.Event) []byte {
-	b := encodeCompact(eventstore.Event{ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
-		SchemaVersion: e.SchemaVersion, RecordedAt: e.RecordedAt, Metadata: e.Metadata})
-	b[0], b[1] = compactFormat, b[1]&^flagDataPacked
+	m := e.Metadata
+	b := []byte{compactFormat, 0}
+	flags := byte(0)
+	b = binary.AppendUvarint(b, uint64(e.SchemaVersion))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixNano()))
+	b = appendStr(b, m.Tenant)
+	b = appendStr(b, m.Actor)
+	b, flags = appendID(b, m.CommandID, flags, flagCommandUUID)
+	if m.CorrelationID == m.CommandID {
+		flags |= flagCorrSame
+	} else {
+		b, flags = appendID(b, m.CorrelationID, flags, flagCorrUUID)
+	}
+	if m.CausationID == m.CommandID {
+		flags |= flagCausSame
+	} else {
+		b, flags = appendID(b, m.CausationID, flags, flagCausUUID)
+	}
 	if bytes.IndexByte(e.Data, uuidEscape) < 0 {
 		if d, ok := escapeUUIDs(e.Data); ok {
-			b[1] |= flagDataUUIDs
+			b[1] = flags | flagDataUUIDs
 			return append(b, d...)
 		}
 	}
+	b[1] = flags
 	return append(b, e.Data...)
 }
 

@@ -30,6 +30,7 @@ participant key stage reason title at by`
 
 // The bytes of packed data that are no JSON text (JSON has no raw byte below 0x20).
 const (
+	packNear      = 0x00 // the last 10 bytes of a UUID follow; its first 6 are the event ID's
 	packUUID      = 0x01 // 16 bytes of a UUID follow
 	packTime      = 0x02 // a time follows, its distance in nanoseconds from recorded-at as a signed varint
 	packShort     = 0x03 // 0x03–0x1e: the field name packNames[len-1-(b-packShort)], written `"name":`
@@ -57,10 +58,10 @@ func packFieldsSum() string {
 }
 
 // packData packs an event's data (format 2): every UUID in canonical text becomes packUUID and its
-// 16 bytes, every time in RFC 3339 as Go writes a UTC time packTime and its distance from
+// 16 bytes (packNear and 10 when its first 6 are near, the event ID's), every time in RFC 3339 as Go writes a UTC time packTime and its distance from
 // recordedAt, every `"name":` of a known field name its code. ok is false when packing saves
 // nothing or the data holds a byte below 0x20 (JSON never does).
-func packData(d []byte, recordedAt int64) ([]byte, bool) {
+func packData(d []byte, recordedAt int64, near []byte) ([]byte, bool) {
 	if len(d) < 8 {
 		return nil, false
 	}
@@ -73,7 +74,11 @@ func packData(d []byte, recordedAt int64) ([]byte, bool) {
 	last := 0
 	for i := 0; i < len(d); {
 		if u, ok := uuidAt(d, i); ok {
-			out = append(append(append(out, d[last:i]...), packUUID), u[:]...)
+			if bytes.Equal(u[:idShared], near) {
+				out = append(append(append(out, d[last:i]...), packNear), u[idShared:]...)
+			} else {
+				out = append(append(append(out, d[last:i]...), packUUID), u[:]...)
+			}
 			i += 36
 			last = i
 			continue
@@ -155,7 +160,7 @@ func timeAt(d []byte, i int) (int64, int, bool) {
 func formatTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
 
 // unpackData reverses packData.
-func unpackData(b []byte, recordedAt int64) ([]byte, error) {
+func unpackData(b []byte, recordedAt int64, near []byte) ([]byte, error) {
 	out := make([]byte, 0, len(b)+len(b)/2)
 	for len(b) > 0 {
 		i := 0
@@ -169,6 +174,15 @@ func unpackData(b []byte, recordedAt int64) ([]byte, error) {
 		c := b[i]
 		b = b[i+1:]
 		switch {
+		case c == packNear:
+			if len(b) < 16-idShared {
+				return nil, fmt.Errorf("%w: packed data: a UUID cut short", eventstore.ErrMalformedRecord)
+			}
+			var u uuid.UUID
+			copy(u[:], near)
+			copy(u[idShared:], b)
+			out = append(out, u.String()...)
+			b = b[16-idShared:]
 		case c == packUUID:
 			if len(b) < 16 {
 				return nil, fmt.Errorf("%w: packed data: a UUID cut short", eventstore.ErrMalformedRecord)
