@@ -29,6 +29,10 @@ type HeadsConfig struct {
 	// ReconnectWait is how long the client waits between attempts to reconnect after the
 	// connection dropped; it tries forever. Default 1s.
 	ReconnectWait time.Duration
+	// PingInterval is how often the client asks the server whether it is still there: a
+	// connection that a firewall dropped without telling either side is noticed after two
+	// unanswered pings. Default 20s.
+	PingInterval time.Duration
 	// OnError is told when the connection drops or an announcement cannot be sent (followers then
 	// poll). Default: nothing.
 	OnError func(error)
@@ -44,6 +48,9 @@ func (c HeadsConfig) withDefaults() HeadsConfig {
 	}
 	if c.ReconnectWait == 0 {
 		c.ReconnectWait = time.Second
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = 20 * time.Second
 	}
 	if c.OnError == nil {
 		c.OnError = func(error) {}
@@ -65,6 +72,9 @@ func (c HeadsConfig) Validate() error {
 	}
 	if c.ReconnectWait < 0 {
 		errs = append(errs, fmt.Errorf("natsbus: HeadsConfig.ReconnectWait: %s is negative", c.ReconnectWait))
+	}
+	if c.PingInterval < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("natsbus: HeadsConfig.PingInterval: %s is less than 10ms", c.PingInterval))
 	}
 	return errors.Join(errs...)
 }
@@ -98,6 +108,7 @@ func NewHeads(cfg HeadsConfig) (*Heads, error) {
 	}
 	h := &Heads{cfg: cfg, kick: make(chan struct{}, 1), closing: make(chan struct{})}
 	conn, err := nats.Connect(cfg.URL, nats.Name("civicflow"), nats.MaxReconnects(-1), nats.ReconnectWait(cfg.ReconnectWait),
+		nats.PingInterval(cfg.PingInterval), nats.MaxPingsOutstanding(2),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				cfg.OnError(fmt.Errorf("natsbus: connection to %s lost: %w (followers poll until it is back)", cfg.URL, err))

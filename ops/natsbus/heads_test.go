@@ -24,8 +24,8 @@ func headsVia(t testing.TB, _, schema, addr string) postgres.Peers {
 	topic := "civicflow_heads_" + schema
 	natstest.DeleteStream(t, natstest.URL(t), topic) // after Close (cleanups run last first)
 	h, err := natsbus.NewHeads(natsbus.HeadsConfig{URL: "nats://" + addr, Topic: topic,
-		ReconnectWait: 100 * time.Millisecond,
-		OnError:       func(err error) { once.Do(func() { t.Log("first error:", err) }) }})
+		ReconnectWait: 100 * time.Millisecond, PingInterval: 200 * time.Millisecond,
+		OnError: func(err error) { once.Do(func() { t.Log("first error:", err) }) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +38,11 @@ func headsVia(t testing.TB, _, schema, addr string) postgres.Peers {
 }
 
 func TestNewHeads_names_each_bad_field(t *testing.T) {
-	_, err := natsbus.NewHeads(natsbus.HeadsConfig{Topic: "civicflow.heads", ReconnectWait: -time.Second})
+	_, err := natsbus.NewHeads(natsbus.HeadsConfig{Topic: "civicflow.heads", ReconnectWait: -time.Second, PingInterval: time.Millisecond})
 	if err == nil {
 		t.Fatal("accepted")
 	}
-	for _, w := range []string{"HeadsConfig.URL: is empty", "HeadsConfig.Topic", "HeadsConfig.ReconnectWait"} {
+	for _, w := range []string{"HeadsConfig.URL: is empty", "HeadsConfig.Topic", "HeadsConfig.ReconnectWait", "HeadsConfig.PingInterval"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not name %s", err, w)
 		}

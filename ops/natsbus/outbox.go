@@ -94,7 +94,8 @@ func NewOutbox(cfg OutboxConfig) (*Outbox, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	conn, err := nats.Connect(cfg.URL, nats.Name("civicflow outbox"), nats.MaxReconnects(-1), nats.ReconnectWait(cfg.ReconnectWait))
+	conn, err := nats.Connect(cfg.URL, nats.Name("civicflow outbox"), nats.MaxReconnects(-1), nats.ReconnectWait(cfg.ReconnectWait),
+		nats.PingInterval(20*time.Second), nats.MaxPingsOutstanding(2)) // a silent connection is noticed within a minute
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: connect to %s: %w", cfg.URL, err)
 	}

@@ -22,6 +22,10 @@ type ListenerConfig struct {
 	// Retry is how long the Listener waits before it connects again after its connection failed.
 	// Default 1s.
 	Retry time.Duration
+	// Check is how long the session may stay silent before the Listener asks the server whether
+	// it is still there, and how long it waits for the answer: a connection that a firewall
+	// dropped without telling either side is noticed within twice this. Default 30s.
+	Check time.Duration
 	// OnError is told why the connection failed, before each retry. Default: nothing.
 	OnError func(error)
 }
@@ -45,6 +49,9 @@ func NewListener(cfg ListenerConfig) (*Listener, error) {
 	if cfg.Retry == 0 {
 		cfg.Retry = time.Second
 	}
+	if cfg.Check == 0 {
+		cfg.Check = 30 * time.Second
+	}
 	var errs []error
 	if cfg.URL == "" {
 		errs = append(errs, errors.New("postgres: ListenerConfig.URL: is empty"))
@@ -56,6 +63,9 @@ func NewListener(cfg ListenerConfig) (*Listener, error) {
 	}
 	if cfg.Retry < 0 {
 		errs = append(errs, fmt.Errorf("postgres: ListenerConfig.Retry: %s is negative", cfg.Retry))
+	}
+	if cfg.Check < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("postgres: ListenerConfig.Check: %s is less than 10ms", cfg.Check))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -109,7 +119,15 @@ func (l *Listener) listen(ctx context.Context, wake func(head uint64)) error {
 	defer l.connected.Store(false)
 	wake(0) // commits made while not listening are read now, not at the next poll
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		wctx, cancel := context.WithTimeout(ctx, l.cfg.Check)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
+			err = l.check(ctx, conn) // silent for Check: is the server still there?
+			if err == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -119,4 +137,14 @@ func (l *Listener) listen(ctx context.Context, wake func(head uint64)) error {
 		}
 		wake(head)
 	}
+}
+
+// check asks the server for an answer within Check.
+func (l *Listener) check(ctx context.Context, conn *pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.Check)
+	defer cancel()
+	if err := conn.Ping(ctx); err != nil {
+		return fmt.Errorf("no answer within %s: %w", l.cfg.Check, err)
+	}
+	return nil
 }

@@ -26,7 +26,7 @@ func listenerVia(t testing.TB, dbURL, schema, addr string) postgres.Peers {
 	}
 	u.Host = addr
 	var once sync.Once
-	l, err := postgres.NewListener(postgres.ListenerConfig{URL: u.String(), Schema: schema, Retry: 100 * time.Millisecond,
+	l, err := postgres.NewListener(postgres.ListenerConfig{URL: u.String(), Schema: schema, Retry: 100 * time.Millisecond, Check: 200 * time.Millisecond,
 		OnError: func(err error) { once.Do(func() { t.Log("first error (retrying every 100ms):", err) }) }})
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +67,8 @@ func TestNewListener_names_each_bad_field(t *testing.T) {
 		want []string
 	}{
 		{"empty URL", postgres.ListenerConfig{}, []string{"ListenerConfig.URL: is empty"}},
-		{"bad URL and schema", postgres.ListenerConfig{URL: "postgres://h:x/db", Schema: "Bad-Schema", Retry: -time.Second},
-			[]string{"ListenerConfig.URL", "ListenerConfig.Schema", "ListenerConfig.Retry"}},
+		{"bad URL and schema", postgres.ListenerConfig{URL: "postgres://h:x/db", Schema: "Bad-Schema", Retry: -time.Second, Check: time.Millisecond},
+			[]string{"ListenerConfig.URL", "ListenerConfig.Schema", "ListenerConfig.Retry", "ListenerConfig.Check"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := postgres.NewListener(c.cfg)

@@ -6,10 +6,10 @@
 //	client := connect("nats://" + p.Addr())
 //	p.Cut()     // closes every connection and refuses new ones
 //	p.Restore() // accepts connections again
+//	p.Freeze()  // drops every byte, closing nothing: a firewall that lost the connections' state
 package proxytest
 
 import (
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -20,10 +20,11 @@ type Proxy struct {
 	target string
 	ln     net.Listener
 
-	mu    sync.Mutex
-	cut   bool
-	conns map[net.Conn]bool
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	cut    bool
+	frozen bool
+	conns  map[net.Conn]bool
+	wg     sync.WaitGroup
 }
 
 // New starts a proxy to target on a free port of 127.0.0.1.
@@ -52,11 +53,31 @@ func (p *Proxy) Cut() {
 	}
 }
 
-// Restore forwards new connections again.
+// Freeze drops every byte in both directions, on the connections open and on new ones, but
+// closes nothing, until Restore: the clients see silence, not a closed connection.
+func (p *Proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frozen = true
+}
+
+// Restore forwards new connections again. After Freeze it closes the connections that were open
+// (their bytes were lost), as a firewall answers a stale connection with a reset.
 func (p *Proxy) Restore() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cut = false
+	if p.frozen {
+		for c := range p.conns {
+			c.Close()
+		}
+	}
+	p.cut, p.frozen = false, false
+}
+
+func (p *Proxy) isFrozen() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frozen
 }
 
 func (p *Proxy) close() {
@@ -105,7 +126,18 @@ func (p *Proxy) track(in, out net.Conn) bool {
 }
 
 func (p *Proxy) pipe(dst, src net.Conn) {
-	io.Copy(dst, src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !p.isFrozen() {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	dst.Close()
 	src.Close()
 	p.mu.Lock()

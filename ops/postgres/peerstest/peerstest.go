@@ -27,8 +27,9 @@ type Transport struct {
 	// Server is the host:port of the transport's server. Required.
 	Server string
 	// New returns the Peers of one instance of the store in schema on the PostgreSQL server at
-	// url, whose transport connects to addr (host:port: Server itself or a proxy in front of it)
-	// and gives up a lost connection and tries again within a second. It closes what it opened
+	// url, whose transport connects to addr (host:port: Server itself or a proxy in front of it),
+	// gives up a lost connection and tries again within a second, and notices within a second a
+	// connection that has gone silent. It closes what it opened
 	// when the test ends (after the Store, which the suite opens later). Required.
 	New func(t testing.TB, url, schema, addr string) postgres.Peers
 }
@@ -36,7 +37,8 @@ type Transport struct {
 // Run runs the suite.
 func Run(t *testing.T, tr Transport) {
 	t.Run("wakes_another_instance_long_before_its_poll", func(t *testing.T) { wakesBeforePoll(t, tr) })
-	t.Run("keeps_every_event_while_cut_and_wakes_again_after_reconnect", func(t *testing.T) { survivesCut(t, tr) })
+	t.Run("keeps_every_event_while_cut_and_wakes_again_after_reconnect", func(t *testing.T) { survivesCut(t, tr, (*proxytest.Proxy).Cut) })
+	t.Run("notices_a_silent_connection_and_wakes_again_after_reconnect", func(t *testing.T) { survivesCut(t, tr, (*proxytest.Proxy).Freeze) })
 }
 
 // Instance opens a Store on url/schema with peers and poll, closed when the test ends.
@@ -144,7 +146,10 @@ func wakesBeforePoll(t *testing.T, tr Transport) {
 // events while the transport is down, and a wake-up must beat it clearly once it is back.
 const cutPoll = 3 * time.Second
 
-func survivesCut(t *testing.T, tr Transport) {
+// survivesCut cuts B's transport with cut (the proxy closes its connections, or drops their bytes
+// silently): B still gets every event, by polling, its Peers say they are not connected, and
+// after the proxy is restored the wake-ups are back.
+func survivesCut(t *testing.T, tr Transport, cut func(*proxytest.Proxy)) {
 	url, schema := postgrestest.Schema(t)
 	proxy := proxytest.New(t, tr.Server)
 	a := Instance(t, url, schema, tr.New(t, url, schema, tr.Server), longPoll)
@@ -154,7 +159,7 @@ func survivesCut(t *testing.T, tr Transport) {
 	waitWoken(t, a, fb, "before the cut")
 	connected(t, bPeers, true, "before the cut")
 
-	proxy.Cut()
+	cut(proxy)
 	connected(t, bPeers, false, "while cut")
 	var want []eventstore.Position
 	for range 20 {
