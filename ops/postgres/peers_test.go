@@ -50,8 +50,8 @@ func TestPeers_without_them_a_commit_waits_for_the_poll(t *testing.T) {
 	b := peerstest.Instance(t, url, schema, nil, time.Minute)
 	peerstest.Append(t, a)
 	fb := peerstest.Follow(t, b)
-	<-fb.C                             // the first read delivers what was committed before
-	time.Sleep(200 * time.Millisecond) // and the subscription then waits for its poll
+	<-fb.C                  // the first read delivers what was committed before
+	time.Sleep(time.Second) // and the subscription then waits for its poll (a minute)
 	peerstest.Append(t, a)
 	select {
 	case d := <-fb.C:
