@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,5 +249,41 @@ func TestEventsView_shows_each_canonical_record(t *testing.T) {
 	}
 	if i != len(events) {
 		t.Fatalf("view shows %d events, the store %d", i, len(events))
+	}
+}
+
+// TestRebuildRecord_reads_bodies_of_format_1_as_stored: two rows of one stream as the writer of
+// migration 8's release stored them (a store of BenchmarkHistory), with their stored chain hashes:
+// today's code rebuilds records whose hashes chain to exactly those.
+func TestRebuildRecord_reads_bodies_of_format_1_as_stored(t *testing.T) {
+	const stream = "process-01a245f1-6018-762d-be52-719d40a748f7"
+	rows := []struct{ id, typ, body, hash string }{
+		{"01A245F16018701E87576A86B96EBBFB", "process.opened",
+			"01070118EE57BE5898EE59076C6569707A69670562656E636801A245F160187631B0FD7C7CA82FE9C57B2274656D706C6174655F6964223A2262657465696C6967756E672D7374616E64617264222C2274656D706C6174655F76657273696F6E223A312C2274656D706C6174655F68617368223A2266336366376130636163643635393037333638383535386261333163343135346433373066653366323463353033376632386239303135623731373130373639222C227469746C65223A225665726C617566203135222C2274656E616E74223A226C6569707A6967222C226C656164223A2262656E6368222C227374616765223A2274656E646572222C226174223A22323032362D31322D30355431313A32323A35362E3430383430353438355A227D",
+			"402E164488B51B5E2F4A25D83F8EEC5EB05BDBC27FB0B0241F9F2FFA330510CE"},
+		{"01A245F225B1733F8D8C3A7561738243", "process.contribution_recorded",
+			"01270118EE57CA1FBD6ECF076C6569707A69670562656E636801A245F225B17B53AC976E009EC3AD767B22636F6E747269627574696F6E223A220101A245F225B17BAA85AAD1EB84AF7201222C22746F706963223A22526164776567222C22706C61696E5F74657874223A2245696E6520736963686572652051756572756E6720766F7220646572204772756E64736368756C65222C227374616765223A2274656E646572222C226174223A22323032362D31322D30355431313A32333A34362E3939333734323131345A227D",
+			"0225EA8CB7ABDC4D0EC3118E6CA8B94561439F9D7DC70C0699C8678E6A1D44C4"},
+	}
+	var prev eventstore.Hash
+	for i, r := range rows {
+		id, _ := hex.DecodeString(r.id)
+		body, _ := hex.DecodeString(r.body)
+		rec, err := sqlite.RebuildRecord(id, stream, int64(i+1), r.typ, body)
+		if err != nil {
+			t.Fatalf("version %d: %v", i+1, err)
+		}
+		h := eventstore.ChainHash(prev, rec)
+		if got := strings.ToUpper(h.String()); got != r.hash {
+			t.Fatalf("version %d: chain hash %s, stored %s", i+1, got, r.hash)
+		}
+		e, err := eventstore.DecodeRecord(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again := sqlite.StoredBody(e, rec); sqlite.IsRaw(again) || again[0] != 0x02 || len(again) >= len(body) {
+			t.Fatalf("version %d: stored again as %d bytes of format %#x, want format 2 under %d", i+1, len(again), again[0], len(body))
+		}
+		prev = h
 	}
 }
