@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/template"
 	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/workflows/engine"
 	"github.com/civicflow/civicflow/workflows/seal"
@@ -408,5 +411,84 @@ func TestE2E_a_non_holder_is_ready_only_while_the_shared_read_models_keep_up(t *
 	waitUntil(t, "the non-holder ready again", func() bool { code, _ := ready(); return code == 200 })
 	if again := holder(t, leaseReadModels, 10*time.Second, c.instances...); again != h {
 		t.Fatal("the paused holder lost the read models' lease, though its session stayed")
+	}
+}
+
+// Three instances started at the same moment on an empty schema: the schema is migrated once,
+// the embedded templates are published once (each template's stream has one publication),
+// exactly one instance builds the read models, and all three become ready.
+func TestE2E_three_instances_started_together_on_an_empty_schema(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real binary; skipped with -short")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env, url, schema := postgresEnv(t, dir)
+	skey, _, err := seal.GenerateKey("civicflow-cluster-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []*running
+	for i := range 3 {
+		addr := freeAddr(t)
+		r := &running{t: t, bin: bin, url: "http://" + addr, logs: &syncBuffer{}, tokens: map[string]string{}}
+		r.cmd = exec.Command(bin, "serve", "--addr", addr)
+		r.cmd.Env = append(append(os.Environ(), env...), "CIVICFLOW_AUDIT_SEAL_KEY="+skey, fmt.Sprintf("CIVICFLOW_CLUSTER_INSTANCE=t%d", i+1),
+			"CIVICFLOW_AUDIT_HEADS_FILE="+filepath.Join(dir, fmt.Sprintf("heads-%d", i+1)))
+		r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
+		rs = append(rs, r)
+	}
+	for _, r := range rs { // as close together as the test can
+		if err := r.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if r.cmd.ProcessState == nil {
+				r.cmd.Process.Kill()
+				r.cmd.Wait()
+			}
+		})
+	}
+	for _, r := range rs {
+		r.waitReady()
+	}
+	if holder(t, leaseReadModels, 30*time.Second, rs...) == nil {
+		t.Fatal("no instance builds the read models")
+	}
+	ctx := context.Background()
+	st, err := postgres.New(ctx, postgres.Config{URL: url, Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	published := map[string]int{}
+	for after := eventstore.Start; ; {
+		page, err := st.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			if e.Type == template.TypePublished {
+				published[e.Stream]++
+			}
+			after = e.Position
+		}
+		if len(page) < 1000 {
+			break
+		}
+	}
+	if len(published) == 0 {
+		t.Fatal("no template was published")
+	}
+	for stream, n := range published {
+		if n != 1 {
+			t.Errorf("%s: published %d times, want once", stream, n)
+		}
+	}
+	for _, r := range rs {
+		r.stop()
 	}
 }
