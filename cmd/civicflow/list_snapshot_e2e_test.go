@@ -51,7 +51,12 @@ func TestE2E_a_restart_restores_the_process_list_from_its_snapshot(t *testing.T)
 	want := listed()
 	r.cmd.Process.Kill()
 	r.cmd.Wait()
+	mark = len(r.logs.String())
 	r.restartSame()
+	// The opening after the last snapshot is applied straight from the log at start.
+	if logs := r.logs.String()[mark:]; !strings.Contains(logs, "process list applied the log after its snapshot") || !strings.Contains(logs, "events=1 ") {
+		t.Fatalf("the start did not apply the log after the list's snapshot:\n%s", logs)
+	}
 	if got := listed(); !slices.Equal(got, want) {
 		t.Fatalf("after a SIGKILL the list is %v, want %v", got, want)
 	}

@@ -26,7 +26,20 @@ func restoreList(ctx context.Context, a *app, log *slog.Logger) {
 	case n > 0:
 		log.Info("process list restored from its snapshot", "processes", n, "position", a.list.Position().String(), "took", time.Since(start).Round(time.Millisecond))
 	}
+	// The rest of the log straight from the store, before the router takes over: much faster
+	// than through the router (see processlist.ApplyLog). A failure leaves it to the router.
+	start = time.Now()
+	applied, err := a.list.ApplyLog(ctx, a.store.Log, listLogPage)
+	if err != nil {
+		log.Warn("process list: applying the log at start failed; the router applies the rest", "err", err)
+	}
+	if applied > 0 {
+		log.Info("process list applied the log after its snapshot", "events", applied, "position", a.list.Position().String(), "took", time.Since(start).Round(time.Millisecond))
+	}
 }
+
+// listLogPage is how many events restoreList reads at once.
+const listLogPage = 10_000
 
 // listSnapshotWork is the work of the list snapshot's lease (every instance's list follows the
 // same log, so one of them saves it): save the process list's snapshot every

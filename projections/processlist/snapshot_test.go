@@ -119,9 +119,36 @@ func TestSnapshot_restore_and_the_rest_of_the_log_equal_a_replay_from_the_start(
 	if restored.Position() != first.Position() {
 		t.Fatalf("restored at %s, saved at %s", restored.Position(), first.Position())
 	}
-	feed(t, restored, store)
+	// The rest in pages of 100 (the demo has about 1,200 events), as serve applies it at start.
+	applied, err := restored.ApplyLog(ctx, store, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied < 2 {
+		t.Fatalf("applied %d events after the snapshot, want the two written after it", applied)
+	}
 	if got, want := dump(t, restored), dump(t, full); got != want {
 		t.Fatalf("restored list differs from a replay from the start:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestApplyLog_in_pages_equals_a_replay_event_by_event(t *testing.T) {
+	store, _ := demoStore(t)
+	full := processlist.New()
+	feed(t, full, store)
+	paged := processlist.New()
+	n, err := paged.ApplyLog(context.Background(), store, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Fatalf("applied %d events, want the demo's ~1,200", n)
+	}
+	if paged.Position() != full.Position() {
+		t.Fatalf("at %s after ApplyLog, %s after a replay", paged.Position(), full.Position())
+	}
+	if got, want := dump(t, paged), dump(t, full); got != want {
+		t.Fatalf("the list applied in pages differs:\n got %s\nwant %s", got, want)
 	}
 }
 

@@ -48,6 +48,10 @@ type Config struct {
 	Projections []Projection
 	// BatchSize is the most events applied in one transaction. Default 1000.
 	BatchSize int
+	// CatchUpPage is how many events a read model that is behind (at start) reads straight from
+	// Store and applies in one transaction, while whole pages come back, before it follows the
+	// Source. Default 10,000.
+	CatchUpPage int
 	// Linger is how long a batch waits for more events after its first one, so that the read
 	// models take SQLite's write lock a few times a second rather than once per command (the
 	// event writer waits for that lock). Default 50ms; negative: do not wait.
@@ -80,8 +84,8 @@ func (c Config) Validate() error {
 		}
 		seen[p.Name()] = true
 	}
-	if c.BatchSize < 0 || c.Backoff < 0 || c.MaxBackoff < 0 {
-		errs = append(errs, errors.New("runner: BatchSize, Backoff and MaxBackoff must not be negative"))
+	if c.BatchSize < 0 || c.CatchUpPage < 0 || c.Backoff < 0 || c.MaxBackoff < 0 {
+		errs = append(errs, errors.New("runner: BatchSize, CatchUpPage, Backoff and MaxBackoff must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -95,6 +99,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 1000
+	}
+	if c.CatchUpPage == 0 {
+		c.CatchUpPage = rebuildPage
 	}
 	if c.Backoff == 0 {
 		c.Backoff = 50 * time.Millisecond
@@ -177,9 +184,32 @@ func (r *Runner) keep(ctx context.Context, p Projection) error {
 			continue
 		}
 		r.moveTo(p.Name(), pos)
-		if err := r.follow(ctx, p, build, pos); !errors.Is(err, errSwitched) {
+		pos, err = r.catchUp(ctx, p, build, pos)
+		if err == nil {
+			err = r.follow(ctx, p, build, pos)
+		}
+		if !errors.Is(err, errSwitched) {
 			return err
 		}
+	}
+}
+
+// catchUp applies the log after pos to a build straight from the store, a page of CatchUpPage
+// events per transaction, while whole pages come back (a start after a long stop, or on a log
+// another program wrote), and returns the position reached; follow takes over from there. Through
+// the Source, in batches of BatchSize, such a catch-up came at ~2,000–4,000 events/s on a loaded
+// 2-core machine (issue 16: 466 s for 10^6 events).
+func (r *Runner) catchUp(ctx context.Context, p Projection, build int, pos eventstore.Position) (eventstore.Position, error) {
+	for {
+		page, err := r.cfg.Store.ReadAll(ctx, eventstore.ReadAllOptions{After: pos, Limit: r.cfg.CatchUpPage, Filter: p.Filter()})
+		if err != nil || len(page) < r.cfg.CatchUpPage {
+			return pos, err
+		}
+		if err := r.applyWithRetry(ctx, p, build, pos, page, true); err != nil {
+			return pos, err
+		}
+		pos = page[len(page)-1].Position
+		r.moveTo(p.Name(), pos)
 	}
 }
 

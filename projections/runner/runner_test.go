@@ -112,6 +112,15 @@ func TestRestartAfterInterruptionYieldsTheSameModels(t *testing.T) {
 	})
 }
 
+// A runner that starts behind catches up in pages read straight from the store (CatchUpPage),
+// then follows its source: stopped at several points, it ends with the models of an
+// uninterrupted run.
+func TestCatchUpInPagesThenFollowYieldsTheSameModels(t *testing.T) {
+	restartAtSeveralPoints(t, 2, 9, func(s *sqlite.Store) runner.Config {
+		return runner.Config{Store: s, DB: s.ProjectionDB(), Projections: all(), BatchSize: 3, CatchUpPage: 4}
+	})
+}
+
 // restartAtSeveralPoints stops runners made with config at positions first, first+step, … of the
 // history, then lets one finish, and compares the read models with an uninterrupted run.
 func restartAtSeveralPoints(t *testing.T, first, step int, config func(*sqlite.Store) runner.Config) {
