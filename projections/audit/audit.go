@@ -41,7 +41,8 @@ func (Projection) Name() string { return Name }
 // version 4 names a measure by its title (kept in a measure table) instead of its key; version 5
 // writes each entry as a shorter line (appendLine) instead of a JSON array (issue 16: bytes per
 // event); version 6 writes each line relative to the one before it in its chunk (a chunk row
-// keeps its last line's time, actor and type for the next batch).
+// keeps its last line's time, actor and type for the next batch) and its process table WITHOUT
+// ROWID.
 func (Projection) Version() int { return 6 }
 
 // Filter selects process and template events (for the titles of stages and tasks).
@@ -69,7 +70,7 @@ func (Projection) Schema(t runner.Tables) []string {
 		t.Q(`CREATE INDEX {chunk_tenant_last} ON {chunk} (tenant, last)`),
 		t.Q(`CREATE INDEX {chunk_first} ON {chunk} (first)`),
 		t.Q(`CREATE INDEX {chunk_last} ON {chunk} (last)`),
-		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL, version INTEGER NOT NULL)`),
+		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {measure} (process TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (process, id)) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {title} (template TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
 			de TEXT NOT NULL, en TEXT NOT NULL, PRIMARY KEY (template, version, kind, key))`),

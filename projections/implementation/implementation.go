@@ -27,8 +27,9 @@ var _ runner.Projection = Projection{}
 // Name returns "implementation".
 func (Projection) Name() string { return Name }
 
-// Version is the version of this code's tables and rules.
-func (Projection) Version() int { return 1 }
+// Version is the version of this code's tables and rules. Version 2 keeps the process table in
+// its primary key's tree alone (WITHOUT ROWID: no separate index of the process IDs; issue 16).
+func (Projection) Version() int { return 2 }
 
 // Filter selects process events.
 func (Projection) Filter() eventstore.Filter {
@@ -38,7 +39,7 @@ func (Projection) Filter() eventstore.Filter {
 // Schema returns the tables of one build.
 func (Projection) Schema(t runner.Tables) []string {
 	return []string{
-		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, title TEXT NOT NULL)`),
+		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, title TEXT NOT NULL) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {measure} (process TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, owner TEXT NOT NULL,
 			progress INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'planned', due TEXT NOT NULL,
 			defined_at TEXT NOT NULL, updated_at TEXT NOT NULL, position TEXT NOT NULL, PRIMARY KEY (process, id))`),

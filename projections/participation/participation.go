@@ -35,8 +35,9 @@ func (Projection) Name() string { return Name }
 // Version is the version of this code's tables and rules. Version 2 keeps the rows of
 // participants, sessions and contribution days in their primary key's tree alone (WITHOUT
 // ROWID): one tree to write per row instead of a table and its key index. Version 3 counts the
-// late contributions of each day too.
-func (Projection) Version() int { return 3 }
+// late contributions of each day too. Version 4 keeps the process table WITHOUT ROWID as well
+// (issue 16: no separate index of the process IDs).
+func (Projection) Version() int { return 4 }
 
 // Filter selects process events.
 func (Projection) Filter() eventstore.Filter {
@@ -46,7 +47,7 @@ func (Projection) Filter() eventstore.Filter {
 // Schema returns the tables of one build.
 func (Projection) Schema(t runner.Tables) []string {
 	return []string{
-		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL)`),
+		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {participant} (process TEXT NOT NULL, id TEXT NOT NULL, grp TEXT NOT NULL,
 			active INTEGER NOT NULL, position TEXT NOT NULL, PRIMARY KEY (process, id)) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {session} (process TEXT NOT NULL, id TEXT NOT NULL, format TEXT NOT NULL,

@@ -29,8 +29,9 @@ var _ runner.Projection = Projection{}
 // Name returns "stage_stats".
 func (Projection) Name() string { return Name }
 
-// Version is the version of this code's tables and rules.
-func (Projection) Version() int { return 1 }
+// Version is the version of this code's tables and rules. Version 2 keeps the process table in
+// its primary key's tree alone (WITHOUT ROWID: no separate index of the process IDs; issue 16).
+func (Projection) Version() int { return 2 }
 
 // Filter selects process events and template events (for the order of the stages).
 func (Projection) Filter() eventstore.Filter {
@@ -42,7 +43,7 @@ func (Projection) Filter() eventstore.Filter {
 // migrated or cancelled.
 func (Projection) Schema(t runner.Tables) []string {
 	return []string{
-		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL)`),
+		t.Q(`CREATE TABLE {process} (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL) WITHOUT ROWID`),
 		t.Q(`CREATE TABLE {stay} (process TEXT NOT NULL, entered_position TEXT NOT NULL, tenant TEXT NOT NULL,
 			template TEXT NOT NULL, stage TEXT NOT NULL, entered_at TEXT NOT NULL, left_at TEXT, outcome TEXT,
 			position TEXT NOT NULL, PRIMARY KEY (process, entered_position))`),
