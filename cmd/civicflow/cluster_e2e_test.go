@@ -189,6 +189,11 @@ func TestE2E_notifications_over_nats_are_delivered_once(t *testing.T) {
 		}
 	}
 	hook.mu.Unlock()
+	for _, r := range []*running{a, b} {
+		if rep := r.call("GET", "/metrics", "", nil); !strings.Contains(string(rep.raw), `civicflow_notify_queue_pending{handler="notify"} 0`) {
+			t.Errorf("/metrics of %s does not say the notify queue is empty", r.url)
+		}
+	}
 	info := consumerInfo(t, natsURL, stream, "notify")
 	if info.Delivered.Consumer < n || info.NumAckPending != 0 {
 		t.Errorf("the notify queue's consumer delivered %d messages with %d unacknowledged, want at least %d and 0", info.Delivered.Consumer, info.NumAckPending, n)

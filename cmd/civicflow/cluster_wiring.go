@@ -8,6 +8,7 @@ import (
 	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/natsbus"
+	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/ops/storage"
 )
@@ -55,11 +56,31 @@ func rateLimited(log *slog.Logger, interval time.Duration) func(error) {
 	}
 }
 
-// registerClusterNotify exports whether the cluster.notify transport is connected
-// (civicflow_cluster_notify_connected), when there is one.
-func registerClusterNotify(m *metrics.Metrics, cfg config.Config, peers postgres.Peers) error {
-	if c, ok := peers.(interface{ Connected() bool }); ok {
-		return m.RegisterClusterNotify(cfg.Cluster.Notify, c.Connected)
+// registerClusterMetrics exports whether the cluster.notify transport is connected
+// (civicflow_cluster_notify_connected), when there is one, and with notifications over NATS how
+// many wait on each handler's queue (civicflow_notify_queue_pending).
+func registerClusterMetrics(m *metrics.Metrics, cfg config.Config, a *app, log *slog.Logger) error {
+	if c, ok := a.peers.(interface{ Connected() bool }); ok {
+		if err := m.RegisterClusterNotify(cfg.Cluster.Notify, c.Connected); err != nil {
+			return err
+		}
 	}
-	return nil
+	if a.outbox == nil {
+		return nil
+	}
+	var handlers []string
+	if cfg.Notify.WebhooksFile != "" {
+		handlers = append(handlers, notify.Handler)
+	}
+	if cfg.Notify.MailFile != "" {
+		handlers = append(handlers, notify.MailHandler)
+	}
+	return m.RegisterNotifyQueues(handlers, func(h string) int {
+		n, err := a.outbox.Pending(h)
+		if err != nil {
+			log.Warn("metrics: notification queue", "handler", h, "err", err)
+			return -1
+		}
+		return n
+	})
 }

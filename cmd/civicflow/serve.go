@@ -205,7 +205,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if db := a.store.SQLite; db != nil {
 		db.ObserveWriteLock(m.ObserveWriteLock)
 	}
-	if err := registerClusterNotify(m, cfg, a.peers); err != nil {
+	if err := registerClusterMetrics(m, cfg, a, log); err != nil {
 		return err
 	}
 	restoreList(ctx, a, log)

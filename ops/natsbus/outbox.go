@@ -189,6 +189,23 @@ func (o *Outbox) ensureConsumer(handler string) error {
 	return nil
 }
 
+// Pending returns how many messages of handler's queue wait for an instance or for its
+// acknowledgement (0 before the handler's consumer exists).
+func (o *Outbox) Pending(handler string) (int, error) {
+	js, err := o.conn.JetStream(nats.MaxWait(2 * time.Second))
+	if err != nil {
+		return 0, fmt.Errorf("natsbus: JetStream: %w", err)
+	}
+	info, err := js.ConsumerInfo(o.cfg.Stream, handler)
+	if errors.Is(err, nats.ErrConsumerNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("natsbus: consumer %s: %w", handler, err)
+	}
+	return int(info.NumPending) + info.NumAckPending, nil
+}
+
 // keepConn is a subscriber whose Close leaves the Outbox's connection open (Watermill's Close
 // would drain it): its subscriptions end with the context they were made with.
 type keepConn struct{ *wmnats.Subscriber }

@@ -166,3 +166,38 @@ func TestNewOutbox_names_each_bad_field(t *testing.T) {
 		}
 	}
 }
+
+func TestOutbox_pending_counts_what_waits_for_an_instance(t *testing.T) {
+	stream := testStream(t)
+	o := outbox(t, stream, time.Minute)
+	pending := func() int {
+		t.Helper()
+		n, err := o.Pending("notify")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := pending(); n != 0 {
+		t.Fatalf("pending before anything = %d", n)
+	}
+	if _, err := o.Subscriber("notify"); err != nil { // the consumer, nobody subscribed yet
+		t.Fatal(err)
+	}
+	publish(t, o, "notify", 3)
+	if n := pending(); n != 3 {
+		t.Fatalf("pending with three published = %d, want 3", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := newReceived()
+	r.consume(t, ctx, o, "a", "notify", true)
+	r.waitFor(t, 3, 30*time.Second)
+	deadline := time.Now().Add(10 * time.Second)
+	for pending() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("pending after three acknowledged = %d, want 0", pending())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
