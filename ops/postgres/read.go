@@ -32,7 +32,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read stream %q: %w", stream, err)
 	}
-	return rowsOf(rows)
+	return rowsOf(rows, opts.Limit)
 }
 
 // ReadAll reads the global log; see eventstore.Store.
@@ -52,7 +52,7 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read all: %w", err)
 	}
-	return rowsOf(rows)
+	return rowsOf(rows, limit)
 }
 
 // readAllQuery is the query of one page of the global log. Whole categories (prefixes with one

@@ -68,6 +68,16 @@ func (s *Store) start(ctx context.Context) error {
 		conn.Release()
 		return err
 	}
+	// The writer's statements are prepared once (pgx's statement cache) and run thousands of
+	// times; after five runs PostgreSQL may switch to a generic plan made with the statistics of
+	// that moment (in a new schema: an almost empty table), and keeps it while autovacuum has not
+	// analyzed the table yet: its lookups of stream heads and event IDs then scan the whole table.
+	// Measured (BenchmarkAppendVsRaw, 20,000 events, 64 writers): 6.2 ms median lookup round trip
+	// with generic plans, 0.6 ms with custom ones, appends 10 % → 55 % of the raw COPY rate.
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan`); err != nil {
+		conn.Release()
+		return fmt.Errorf("postgres: writer connection: %w", err)
+	}
 	s.writer = newWriter(conn, s.cfg, s)
 	if s.cfg.Peers != nil {
 		var fctx context.Context
@@ -140,19 +150,30 @@ func (s *Store) isClosed() bool {
 	return s.closed
 }
 
-// rowsOf decodes rows of (position, record, hash) and closes them. pgx reuses a row's buffer for
-// the next row, and a decoded event's Data is a slice of its record, so every record is first
-// copied into one buffer per page (capped slices: a later append never writes over an earlier
-// record); the hash is copied into the event.
-func rowsOf(rows pgx.Rows) ([]eventstore.Event, error) {
+// rowsOf decodes rows of (position, record, hash), at most limit of them (0: unknown), and closes
+// them. pgx reuses a row's buffer for the next row, and a decoded event's Data is a slice of its
+// record, so every record is first copied into a slab of slabBytes shared by the page's events
+// (capped slices: a later append never writes over an earlier record; a full slab is left to its
+// events, not grown and copied); the hash is copied into the event.
+// slabBytes is the size of the buffers rowsOf copies records into; slabEvents is the most events
+// it makes room for in advance.
+const (
+	slabBytes  = 64 << 10
+	slabEvents = 10_000
+)
+
+func rowsOf(rows pgx.Rows, limit int) ([]eventstore.Event, error) {
 	defer rows.Close()
-	var out []eventstore.Event
+	out := make([]eventstore.Event, 0, min(limit, slabEvents))
 	var slab []byte
 	for rows.Next() {
 		var record, hash pgtype.DriverBytes
 		var pos int64
 		if err := rows.Scan(&pos, &record, &hash); err != nil {
 			return nil, fmt.Errorf("postgres: scan event: %w", err)
+		}
+		if len(record) > cap(slab)-len(slab) { // a new slab; the full one stays with its events
+			slab = make([]byte, 0, max(slabBytes, len(record)))
 		}
 		start := len(slab)
 		slab = append(slab, record...)
