@@ -75,7 +75,7 @@ func BenchmarkHistory(b *testing.B) {
 		r := startServerEnv(b, profEnv)
 		var long []string
 		if from := os.Getenv("CIVICFLOW_BENCH_HISTORY_FROM"); from != "" {
-			long = reuseHistory(b, r, from)
+			long = reuseHistory(b, r, from, sz)
 		} else {
 			r.token("leipzig", "bench", "lead")
 			var load loaded
@@ -103,7 +103,7 @@ func BenchmarkHistory(b *testing.B) {
 		readyStop := r.restart(b)
 		// The first seal after a start is a full pass over the log in the background (see
 		// Seals): the paced phase measures the server serving its history after it.
-		firstSeal := r.waitLogged(b, mark, "log sealed", time.Duration(max(60, sz.events/10_000))*time.Second).Sub(started)
+		firstSeal := r.waitSealed(b, mark, sz).Sub(started)
 		if os.Getenv("CIVICFLOW_BENCH_HISTORY_LOG") != "" {
 			b.Logf("start after a clean stop:\n%s", r.logs.String()[mark:])
 		}
@@ -115,6 +115,7 @@ func BenchmarkHistory(b *testing.B) {
 		r.cmd.Wait()
 		mark = len(r.logs.String())
 		readyKill := r.restart(b)
+		r.waitSealed(b, mark, sz)
 		if os.Getenv("CIVICFLOW_BENCH_HISTORY_LOG") != "" {
 			b.Logf("start after SIGKILL:\n%s", r.logs.String()[mark:])
 		}
@@ -208,13 +209,15 @@ func keepHistory(b *testing.B, r *running, path string) {
 // reuseHistory replaces the stopped server's store and seal files by a history kept with
 // CIVICFLOW_BENCH_HISTORY_KEEP, starts it, creates the bench token and returns the 64 processes
 // with the most events (the long ones of loadHistory).
-func reuseHistory(b *testing.B, r *running, from string) []string {
+func reuseHistory(b *testing.B, r *running, from string, sz historyBench) []string {
 	r.stop()
 	copyFile(b, from, r.db)
 	for _, name := range sealFiles {
 		copyFile(b, from+"."+name, filepath.Join(filepath.Dir(r.db), name))
 	}
+	mark := len(r.logs.String())
 	r.restart(b)
+	r.waitSealed(b, mark, sz)
 	r.token("leipzig", "bench", "lead")
 	db, err := sql.Open("sqlite", "file:"+r.db+"?mode=ro")
 	if err != nil {
@@ -424,6 +427,14 @@ func (r *running) startAgain(b *testing.B) {
 			cmd.Wait()
 		}
 	})
+}
+
+// waitSealed waits for the first seal of a server started after mark, a full pass over the log
+// in the background: stopping it before would make its stop do the pass again (at 10^7 events
+// longer than r.stop waits).
+func (r *running) waitSealed(b *testing.B, mark int, sz historyBench) time.Time {
+	b.Helper()
+	return r.waitLogged(b, mark, "log sealed", time.Duration(max(60, sz.events/10_000))*time.Second)
 }
 
 // waitLogged waits up to wait until the server's output after mark holds text, and returns when

@@ -78,12 +78,15 @@ func loadHistoryEngine(b *testing.B, r *running, sz historyBench, profile func()
 	}
 	b.Logf("history: %d commands in %v (%.0f/s), the server starts on it", len(ids)+len(work), took.Round(time.Second), float64(len(ids)+len(work))/took.Seconds())
 
-	start = time.Now()
+	start, mark := time.Now(), len(r.logs.String())
 	r.startAgain(b)
 	profiled := profile()
 	r.waitReadyWithin(time.Duration(max(60, sz.events/1_000)) * time.Second)
 	rebuild := time.Since(start)
+	b.Logf("history: the server is ready on it after %v (the rebuild)", rebuild.Round(time.Millisecond))
 	profiled()
+	sealed := r.waitSealed(b, mark, sz)
+	b.Logf("history: its first seal after %v", sealed.Sub(start).Round(time.Millisecond))
 	long := make([]string, 64)
 	for i, id := range ids[:64] {
 		long[i] = id.String()
