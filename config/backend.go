@@ -40,17 +40,28 @@ func (s Store) validateBackends(check func(key string, err error)) {
 	}
 	switch s.Backend {
 	case "postgres":
-		check("store.postgres.url", connURL(pg.URL, "postgres", "postgres", "postgresql"))
+		check("store.postgres.url", connURL(pg.URL, `store.backend is "postgres"`, "postgres", "postgresql"))
 	case "eventstoredb":
-		check("store.eventstoredb.url", connURL(s.EventStoreDB.URL, "eventstoredb", "esdb", "esdb+discover"))
+		es := s.EventStoreDB
+		check("store.eventstoredb.url", connURL(es.URL, `store.backend is "eventstoredb"`, "esdb", "esdb+discover"))
+		if err := oneOf(es.Companion, companions); err != nil {
+			check("store.eventstoredb.companion", fmt.Errorf("%w (where the vault, snapshots, checkpoints, seals and read models are kept beside EventStoreDB's events)", err))
+		}
+		if es.Companion == "postgres" {
+			check("store.postgres.url", connURL(pg.URL, `store.eventstoredb.companion is "postgres"`, "postgres", "postgresql"))
+		}
 	}
 }
 
-// connURL checks a connection string of the backend named by backend. The value is never
-// repeated in the problem: it may hold a password.
-func connURL(raw, backend string, schemes ...string) error {
+// companions are the values of store.eventstoredb.companion: the stores that keep everything
+// but the events beside EventStoreDB.
+var companions = []string{"sqlite", "postgres"}
+
+// connURL checks a connection string, required when the condition when holds. The value is
+// never repeated in the problem: it may hold a password.
+func connURL(raw, when string, schemes ...string) error {
 	if strings.TrimSpace(raw) == "" {
-		return fmt.Errorf("must be set when store.backend is %q", backend)
+		return fmt.Errorf("must be set when %s", when)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

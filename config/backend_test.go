@@ -18,18 +18,77 @@ func TestLoad_backend(t *testing.T) {
 		{
 			name: "postgres_from_file",
 			src:  source{file: "store:\n  backend: postgres\n  postgres:\n    url: postgres://db/civicflow\n    schema: town\n"},
-			want: config.Store{Backend: "postgres", Postgres: config.Postgres{URL: "postgres://db/civicflow", Schema: "town"}},
+			want: config.Store{Backend: "postgres", Postgres: config.Postgres{URL: "postgres://db/civicflow", Schema: "town"}, EventStoreDB: config.EventStoreDB{Companion: "sqlite"}},
 		},
 		{
 			name: "postgres_from_environment",
 			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=postgres", "CIVICFLOW_STORE_POSTGRES_URL=postgres://db/x"}},
-			want: config.Store{Backend: "postgres", Postgres: config.Postgres{URL: "postgres://db/x", Schema: "civicflow"}},
+			want: config.Store{Backend: "postgres", Postgres: config.Postgres{URL: "postgres://db/x", Schema: "civicflow"}, EventStoreDB: config.EventStoreDB{Companion: "sqlite"}},
 		},
 		{
 			name: "eventstoredb_from_environment_over_file",
 			src: source{file: "store:\n  backend: postgres\n",
 				env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113"}},
-			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{Schema: "civicflow"}, EventStoreDB: config.EventStoreDB{URL: "esdb://es:2113"}},
+			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{Schema: "civicflow"}, EventStoreDB: config.EventStoreDB{URL: "esdb://es:2113", Companion: "sqlite"}},
+		},
+		{
+			name: "eventstoredb_companion_postgres_from_file",
+			src: source{file: "store:\n  backend: eventstoredb\n  eventstoredb:\n    url: esdb://es:2113?tls=false\n    companion: postgres\n" +
+				"  postgres:\n    url: postgres://db/civicflow\n    schema: town\n"},
+			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{URL: "postgres://db/civicflow", Schema: "town"},
+				EventStoreDB: config.EventStoreDB{URL: "esdb://es:2113?tls=false", Companion: "postgres"}},
+		},
+		{
+			name: "eventstoredb_companion_sqlite_from_environment",
+			src: source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb+discover://es:2113",
+				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=sqlite"}},
+			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{Schema: "civicflow"},
+				EventStoreDB: config.EventStoreDB{URL: "esdb+discover://es:2113", Companion: "sqlite"}},
+		},
+		{
+			name: "companion_is_not_read_on_another_backend",
+			src:  source{env: []string{"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=mysql"}},
+			want: config.Store{Backend: "sqlite", Postgres: config.Postgres{Schema: "civicflow"}, EventStoreDB: config.EventStoreDB{Companion: "mysql"}},
+		},
+		{
+			name: "refuses_unknown_companion_naming_the_variable",
+			src: source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113",
+				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=mysql"}},
+			err: []string{`store.eventstoredb.companion (from env CIVICFLOW_STORE_EVENTSTOREDB_COMPANION): "mysql" is not one of sqlite, postgres`},
+		},
+		{
+			name: "refuses_unknown_companion_in_file_naming_the_file",
+			src:  source{file: "store:\n  backend: eventstoredb\n  eventstoredb:\n    url: esdb://es:2113\n    companion: eventstoredb\n"},
+			err:  []string{"store.eventstoredb.companion (from file ", `"eventstoredb" is not one of sqlite, postgres`},
+		},
+		{
+			name: "refuses_empty_companion",
+			src:  source{file: "store:\n  backend: eventstoredb\n  eventstoredb:\n    url: esdb://es:2113\n    companion: \"\"\n"},
+			err:  []string{`store.eventstoredb.companion (from file `, `"" is not one of sqlite, postgres`},
+		},
+		{
+			name: "refuses_postgres_companion_without_url",
+			src: source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113",
+				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=postgres"}},
+			err: []string{`store.postgres.url: must be set when store.eventstoredb.companion is "postgres"`},
+		},
+		{
+			name: "refuses_postgres_companion_with_an_esdb_url",
+			src: source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113",
+				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=postgres", "CIVICFLOW_STORE_POSTGRES_URL=esdb://es:2113"}},
+			err: []string{"store.postgres.url (from env CIVICFLOW_STORE_POSTGRES_URL): must start with postgres:// or postgresql://"},
+		},
+		{
+			name: "refuses_postgres_companion_with_a_bad_schema",
+			src: source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113",
+				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=postgres", "CIVICFLOW_STORE_POSTGRES_URL=postgres://db/x", "CIVICFLOW_STORE_POSTGRES_SCHEMA=Town"}},
+			err: []string{`store.postgres.schema (from env CIVICFLOW_STORE_POSTGRES_SCHEMA): "Town" is not a lower-case SQL identifier`},
+		},
+		{
+			name: "refuses_eventstoredb_without_url_and_a_bad_companion_naming_both",
+			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=nats"}},
+			err: []string{`store.eventstoredb.url: must be set when store.backend is "eventstoredb"`,
+				`store.eventstoredb.companion (from env CIVICFLOW_STORE_EVENTSTOREDB_COMPANION): "nats" is not one of sqlite, postgres`},
 		},
 		{
 			name: "refuses_store_driver_in_file_naming_the_new_key",

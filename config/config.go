@@ -141,6 +141,11 @@ type EventStoreDB struct {
 	// URL is the connection string, esdb://host:2113?tls=false (or esdb+discover://…). Default
 	// "": required when store.backend is "eventstoredb".
 	URL string `mapstructure:"url"`
+	// Companion names where everything but the events is kept — the vault of personal-data
+	// keys, snapshots and their archive, checkpoints, Merkle tiles, seals and the read models:
+	// "sqlite" (default; the file store.sqlite.path) or "postgres" (store.postgres.url and
+	// store.postgres.schema, then required; for several instances).
+	Companion string `mapstructure:"companion"`
 }
 
 // SQLite configures the SQLite event store.
@@ -196,6 +201,7 @@ func Default() Config {
 			Backend:       "sqlite",
 			MaxEventBytes: 1 << 20,
 			Postgres:      Postgres{Schema: "civicflow"},
+			EventStoreDB:  EventStoreDB{Companion: "sqlite"},
 			SQLite: SQLite{
 				Path:          "./data/civicflow.db",
 				Synchronous:   "full",

@@ -349,7 +349,7 @@ func TestKeys(t *testing.T) {
 		"server.ready_max_lag",
 		"server.shutdown_timeout",
 		"store.backend",
-		"store.eventstoredb.url",
+		"store.eventstoredb.companion", "store.eventstoredb.url",
 		"store.max_event_bytes",
 		"store.postgres.schema",
 		"store.postgres.url",
