@@ -28,20 +28,20 @@ func TestLoad_backend(t *testing.T) {
 		{
 			name: "eventstoredb_from_environment_over_file",
 			src: source{file: "store:\n  backend: postgres\n",
-				env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113"}},
+				env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113", "CIVICFLOW_AUDIT_SEAL_INTERVAL=0"}},
 			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{Schema: "civicflow"}, EventStoreDB: config.EventStoreDB{URL: "esdb://es:2113", Companion: "sqlite"}},
 		},
 		{
 			name: "eventstoredb_companion_postgres_from_file",
 			src: source{file: "store:\n  backend: eventstoredb\n  eventstoredb:\n    url: esdb://es:2113?tls=false\n    companion: postgres\n" +
-				"  postgres:\n    url: postgres://db/civicflow\n    schema: town\n"},
+				"  postgres:\n    url: postgres://db/civicflow\n    schema: town\naudit:\n  seal_interval: 0s\n"},
 			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{URL: "postgres://db/civicflow", Schema: "town"},
 				EventStoreDB: config.EventStoreDB{URL: "esdb://es:2113?tls=false", Companion: "postgres"}},
 		},
 		{
 			name: "eventstoredb_companion_sqlite_from_environment",
 			src: source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb+discover://es:2113",
-				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=sqlite"}},
+				"CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=sqlite", "CIVICFLOW_AUDIT_SEAL_INTERVAL=0"}},
 			want: config.Store{Backend: "eventstoredb", Postgres: config.Postgres{Schema: "civicflow"},
 				EventStoreDB: config.EventStoreDB{URL: "esdb+discover://es:2113", Companion: "sqlite"}},
 		},
@@ -89,6 +89,11 @@ func TestLoad_backend(t *testing.T) {
 			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_COMPANION=nats"}},
 			err: []string{`store.eventstoredb.url: must be set when store.backend is "eventstoredb"`,
 				`store.eventstoredb.companion (from env CIVICFLOW_STORE_EVENTSTOREDB_COMPANION): "nats" is not one of sqlite, postgres`},
+		},
+		{
+			name: "refuses_eventstoredb_with_seals_naming_the_key_and_why",
+			src:  source{env: []string{"CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://es:2113"}},
+			err:  []string{`audit.seal_interval: must be 0 when store.backend is "eventstoredb", got 1h0m0s`, "positions are byte offsets"},
 		},
 		{
 			name: "refuses_store_driver_in_file_naming_the_new_key",

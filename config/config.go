@@ -295,6 +295,11 @@ func (c Config) Validate() error {
 	if c.Audit.SealInterval < 0 {
 		check("audit.seal_interval", fmt.Errorf("must be >= 0, got %s", c.Audit.SealInterval))
 	}
+	if s.Backend == "eventstoredb" && c.Audit.SealInterval != 0 {
+		check("audit.seal_interval", fmt.Errorf(`must be 0 when store.backend is "eventstoredb", got %s: the seals number the log's events 1, 2, 3, … `+
+			"by their positions, and EventStoreDB's $all positions are byte offsets; every stream's hash chain is kept and verified "+
+			"(see the README, The EventStoreDB store)", c.Audit.SealInterval))
+	}
 	c.Auth.OIDC.validate(check)
 	c.Cluster.validate(check)
 	c.Cluster.validateNotify(s.Backend, check)

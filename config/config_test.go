@@ -162,12 +162,14 @@ func TestValidate(t *testing.T) {
 			name: "accepts_eventstoredb_with_url",
 			change: func(c *config.Config) {
 				c.Store.Backend, c.Store.EventStoreDB.URL = "eventstoredb", "esdb://127.0.0.1:2113?tls=false"
+				c.Audit.SealInterval = 0
 			},
 		},
 		{
 			name: "accepts_eventstoredb_discover_url",
 			change: func(c *config.Config) {
 				c.Store.Backend, c.Store.EventStoreDB.URL = "eventstoredb", "esdb+discover://cluster:2113"
+				c.Audit.SealInterval = 0
 			},
 		},
 		{
@@ -260,14 +262,23 @@ func TestValidate(t *testing.T) {
 			want:   `store.postgres.schema: "` + strings.Repeat("s", 64) + `" is not a lower-case SQL identifier (letters, digits, _; at most 63, not starting with a digit)`,
 		},
 		{
+			name: "rejects_eventstoredb_with_seals",
+			change: func(c *config.Config) {
+				c.Store.Backend, c.Store.EventStoreDB.URL, c.Audit.SealInterval = "eventstoredb", "esdb://es:2113", time.Minute
+			},
+			want: `audit.seal_interval: must be 0 when store.backend is "eventstoredb", got 1m0s: the seals number the log's events 1, 2, 3, … ` +
+				"by their positions, and EventStoreDB's $all positions are byte offsets; every stream's hash chain is kept and verified " +
+				"(see the README, The EventStoreDB store)",
+		},
+		{
 			name:   "rejects_eventstoredb_without_url",
-			change: func(c *config.Config) { c.Store.Backend = "eventstoredb" },
+			change: func(c *config.Config) { c.Store.Backend, c.Audit.SealInterval = "eventstoredb", 0 },
 			want:   `store.eventstoredb.url: must be set when store.backend is "eventstoredb"`,
 		},
 		{
 			name: "rejects_eventstoredb_url_of_another_scheme",
 			change: func(c *config.Config) {
-				c.Store.Backend, c.Store.EventStoreDB.URL = "eventstoredb", "http://127.0.0.1:2113"
+				c.Store.Backend, c.Store.EventStoreDB.URL, c.Audit.SealInterval = "eventstoredb", "http://127.0.0.1:2113", 0
 			},
 			want: "store.eventstoredb.url: must start with esdb:// or esdb+discover:// (the value is not shown: it may hold a password)",
 		},

@@ -34,7 +34,7 @@ history through the API (state, history).`,
 			if err != nil {
 				return err
 			}
-			st, err := openStorage(cmd, cfg, false, storage.EventStore, storage.Seals)
+			st, err := openStorage(cmd, cfg, false, storage.EventStore, storage.Seals, storage.Sealing)
 			if err != nil {
 				return err
 			}

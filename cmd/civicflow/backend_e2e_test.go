@@ -32,54 +32,6 @@ func postgresEnv(t testing.TB, dir string) (env []string, url, schema string) {
 	}, url, schema
 }
 
-// A backend that lacks parts serve needs (EventStoreDB: only the event store so far) makes the
-// real binary refuse to start: exit 2, every missing part named, before it connects or writes
-// anything (no SQLite file, seal key or tokens file; the server named does not even exist).
-func TestE2E_serve_refuses_a_backend_that_would_half_work(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the real binary; skipped with -short")
-	}
-	missing := storage.Check(storage.EventStoreDB, storage.Serve...)
-	var me *storage.MissingError
-	if !errors.As(missing, &me) {
-		t.Skipf("the EventStoreDB backend provides every part serve needs (%v): nothing to refuse", missing)
-	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatalf("build civicflow: %v", err)
-	}
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--addr", freeAddr(t))
-	cmd.Env = append(os.Environ(), "CIVICFLOW_STORE_BACKEND=eventstoredb", "CIVICFLOW_STORE_EVENTSTOREDB_URL=esdb://nowhere.invalid:2113?tls=false",
-		"CIVICFLOW_STORE_SQLITE_PATH="+filepath.Join(dir, "civicflow.db"), "CIVICFLOW_AUDIT_SEAL_KEY_FILE="+filepath.Join(dir, "seal.key"),
-		"CIVICFLOW_SERVER_DEMO_TOKENS_FILE="+filepath.Join(dir, "demo-tokens.txt"))
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != exitUsage {
-		t.Fatalf("serve on eventstoredb = %v, want exit %d:\n%s", err, exitUsage, out)
-	}
-	for _, want := range append([]string{`store.backend "eventstoredb"`, "does not provide yet", "nothing was started or written"}, partNames(me.Parts)...) {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("the refusal does not say %q:\n%s", want, out)
-		}
-	}
-	for _, f := range []string{"civicflow.db", "seal.key", "demo-tokens.txt"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			t.Errorf("%s was written by a refused start", f)
-		}
-	}
-}
-
-func partNames(parts []storage.Part) []string {
-	out := make([]string, len(parts))
-	for i, p := range parts {
-		out[i] = string(p)
-	}
-	return out
-}
-
 // The commands go through the ports: on PostgreSQL, tokens are issued and listed there, the log is
 // sealed and the read models rebuilt there, and the SQLite-file tools refuse and say so.
 func TestCommands_on_postgres_go_through_the_ports(t *testing.T) {
@@ -117,7 +69,7 @@ func TestCommands_on_postgres_go_through_the_ports(t *testing.T) {
 		args  []string
 		parts []storage.Part
 	}{
-		{"audit_seal", []string{"audit", "seal"}, []storage.Part{storage.EventStore, storage.Seals}},
+		{"audit_seal", []string{"audit", "seal"}, []storage.Part{storage.EventStore, storage.Seals, storage.Sealing}},
 		{"projections_rebuild", []string{"projections", "rebuild"}, []storage.Part{storage.EventStore, storage.ReadModels}},
 	} {
 		t.Run("through_the_ports_"+tt.name, func(t *testing.T) {

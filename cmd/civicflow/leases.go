@@ -14,7 +14,6 @@ import (
 	"github.com/civicflow/civicflow/ops/lease"
 	"github.com/civicflow/civicflow/ops/metrics"
 	"github.com/civicflow/civicflow/ops/notify"
-	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/projections/runner"
 )
 
@@ -28,13 +27,12 @@ const (
 	leaseListSnapshot = "list_snapshot" // the process list's snapshot (every instance's list follows the log)
 )
 
-// newLeases returns serve's lease manager: on PostgreSQL the instances on the store's schema
-// share the leases; on SQLite (one instance) this one holds them all from the start.
+// newLeases returns serve's lease manager: on PostgreSQL (the store, or EventStoreDB's companion)
+// the instances on the schema share the leases; on SQLite (one instance) this one holds them all
+// from the start.
 func newLeases(cfg config.Config, log *slog.Logger) (*lease.Manager, error) {
 	lc := lease.Config{Instance: cfg.Cluster.Instance, Interval: cfg.Cluster.LeaseInterval, Logger: log}
-	if cfg.Store.Backend == storage.Postgres {
-		lc.URL, lc.Scope = cfg.Store.Postgres.URL, cfg.Store.Postgres.Schema
-	}
+	lc.URL, lc.Scope = leaseScope(cfg)
 	return lease.New(lc)
 }
 

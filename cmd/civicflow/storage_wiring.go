@@ -30,7 +30,8 @@ func openStorage(cmd *cobra.Command, cfg config.Config, readOnly bool, parts ...
 
 // sqliteOnly refuses a command that works on a SQLite file (backup, restore, store verify) when
 // the configured backend is another one (exit 2): such a store is copied and checked with its
-// server's own tools.
+// server's own tools (EventStoreDB's events with EventStoreDB's, its companion with SQLite's or
+// PostgreSQL's).
 func sqliteOnly(cmd *cobra.Command, cfg config.Config) error {
 	if cfg.Store.Backend == storage.SQLite {
 		return nil
@@ -45,14 +46,31 @@ func sqliteOnly(cmd *cobra.Command, cfg config.Config) error {
 func sqliteConfig(cfg config.Config) sqlite.Config { return storage.SQLiteConfig(cfg.Store) }
 
 // storeAttrs describes the store for the log: the backend and its file or schema (never a
-// server's URL, which may hold a password), and on PostgreSQL how instances tell each other of
-// commits (cluster.notify).
+// server's URL, which may hold a password), on EventStoreDB its companion's, and on PostgreSQL
+// how instances tell each other of commits (cluster.notify).
 func storeAttrs(cfg config.Config) []any {
-	switch cfg.Store.Backend {
+	s := cfg.Store
+	switch s.Backend {
 	case storage.SQLite:
-		return []any{"backend", cfg.Store.Backend, "db", cfg.Store.SQLite.Path}
+		return []any{"backend", s.Backend, "db", s.SQLite.Path}
 	case storage.Postgres:
-		return []any{"backend", cfg.Store.Backend, "schema", cfg.Store.Postgres.Schema, "cluster_notify", cfg.Cluster.Notify}
+		return []any{"backend", s.Backend, "schema", s.Postgres.Schema, "cluster_notify", cfg.Cluster.Notify}
+	case storage.EventStoreDB:
+		if s.EventStoreDB.Companion == storage.Postgres {
+			return []any{"backend", s.Backend, "companion", s.EventStoreDB.Companion, "schema", s.Postgres.Schema}
+		}
+		return []any{"backend", s.Backend, "companion", s.EventStoreDB.Companion, "db", s.SQLite.Path}
 	}
-	return []any{"backend", cfg.Store.Backend}
+	return []any{"backend", s.Backend}
+}
+
+// leaseScope returns where serve's instances share their leases (ops/lease): the PostgreSQL
+// server and schema of a postgres store or of an EventStoreDB store's postgres companion; empty
+// otherwise (one instance on a SQLite file holds every lease).
+func leaseScope(cfg config.Config) (url, scope string) {
+	s := cfg.Store
+	if s.Backend == storage.Postgres || s.Backend == storage.EventStoreDB && s.EventStoreDB.Companion == storage.Postgres {
+		return s.Postgres.URL, s.Postgres.Schema
+	}
+	return "", ""
 }

@@ -1,9 +1,13 @@
 package esdb
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
@@ -19,6 +23,9 @@ type Config struct {
 	// MaxRetries is how often an append with a version it does not fix (Any, StreamExists)
 	// reads the stream's head again after another writer came first. Default 16.
 	MaxRetries int
+	// Logger receives the client's own messages (discovery attempts, reconnections): its errors
+	// as warnings, the rest at debug level. Default nil: none (the errors reach the callers).
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -50,4 +57,18 @@ func (c Config) Validate() error {
 		bad("MaxRetries", "%d is less than 1", c.MaxRetries)
 	}
 	return errors.Join(errs...)
+}
+
+// clientLogging passes the client's messages to l (nil: none).
+func clientLogging(l *slog.Logger) esdb.LoggingFunc {
+	if l == nil {
+		return esdb.NoopLogging()
+	}
+	return func(level esdb.LogLevel, format string, args ...any) {
+		lv := slog.LevelDebug
+		if level == esdb.LogError {
+			lv = slog.LevelWarn
+		}
+		l.Log(context.Background(), lv, "eventstoredb client: "+fmt.Sprintf(format, args...))
+	}
 }

@@ -30,3 +30,29 @@ func TestConformance(t *testing.T) {
 		return s
 	}, eventstoretest.Features{IdempotentAny: false, GlobalEventIDs: false})
 }
+
+// TestHead_is_the_last_append runs against the server CIVICFLOW_TEST_ESDB_URL names (skipped
+// without one, as TestConformance): after each append the head is that append's position.
+func TestHead_is_the_last_append(t *testing.T) {
+	url := os.Getenv("CIVICFLOW_TEST_ESDB_URL")
+	if url == "" {
+		t.Skip("CIVICFLOW_TEST_ESDB_URL is not set: no EventStoreDB server (see TestConformance)")
+	}
+	ctx := context.Background()
+	s, err := esdb.New(ctx, esdb.Config{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stream := "headtest-" + eventstore.NewEventID().String()
+	for i := range 3 {
+		res, err := s.Append(ctx, stream, eventstore.Exact(int64(i)),
+			eventstore.EventData{ID: eventstore.NewEventID(), Type: "test.happened", SchemaVersion: 1, Data: []byte(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head, err := s.Head(ctx); err != nil || head != res.Position {
+			t.Fatalf("head after append %d = %v, %v; want %v", i+1, head, err, res.Position)
+		}
+	}
+}

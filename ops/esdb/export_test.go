@@ -10,3 +10,6 @@ var (
 	ErrForeign   = errNotCivicflow
 	ServerFilter = serverFilter
 )
+
+// LastCivicflow is lastCivicflow, for the head's tests.
+var LastCivicflow = lastCivicflow

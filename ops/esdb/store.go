@@ -33,6 +33,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("esdb: URL: %w", err)
 	}
+	conf.Logger = clientLogging(cfg.Logger)
 	client, err := esdb.NewClient(conf)
 	if err != nil {
 		return nil, fmt.Errorf("esdb: connect: %w", err)

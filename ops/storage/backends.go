@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/civicflow/civicflow/domain/eventstore"
-	"github.com/civicflow/civicflow/ops/esdb"
 	"github.com/civicflow/civicflow/ops/postgres"
 	"github.com/civicflow/civicflow/projections/runner"
 )
@@ -34,31 +32,20 @@ func openPostgres(ctx context.Context, cfg Config) (*Storage, error) {
 		}
 		return nil, err
 	}
+	st := postgresStorage(store, cfg.Store.Postgres.URL)
+	st.closers = append(closers, st.closers...)
+	if err := notCompanion(ctx, st, "store.postgres.schema", cfg.Store.Postgres.Schema); err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
+	return st, nil
+}
+
+// postgresStorage returns every part of a PostgreSQL store opened with url, the read models on
+// a pool of its own over the store's connections.
+func postgresStorage(store *postgres.Store, url string) *Storage {
 	db := OpenPostgresReadModels(store.Pool())
 	return &Storage{Backend: Postgres, Log: store, Vault: store.Vault(), Snapshots: store.Snapshots(), Archive: store.Archive(),
 		Checkpoints: store.Checkpoints(), Tiles: store.MerkleTiles(), Seals: store.Seals(),
-		ReadModels: &ReadModelDB{Write: db, Read: db, Dialect: runner.PostgreSQL, Scratch: PostgresScratch(cfg.Store.Postgres.URL)},
-		closers:    append(closers, store.Close, db.Close)}, nil
-}
-
-func openEventStoreDB(ctx context.Context, cfg Config) (*Storage, error) {
-	if cfg.ReadOnly {
-		return nil, errReadOnly(EventStoreDB)
-	}
-	store, err := esdb.New(ctx, esdb.Config{URL: cfg.Store.EventStoreDB.URL, MaxEventBytes: cfg.Store.MaxEventBytes, Clock: cfg.Clock})
-	if err != nil {
-		return nil, err
-	}
-	return &Storage{Backend: EventStoreDB, Log: headless{store}, closers: []func() error{store.Close}}, nil
-}
-
-// errNoHead is what the EventStoreDB log answers for its head: the adapter cannot tell it yet.
-var errNoHead = errors.New("esdb: the log's head is not available through this adapter yet")
-
-// headless is the EventStoreDB store, whose adapter cannot tell the log's head yet.
-type headless struct{ *esdb.Store }
-
-// Head fails with errNoHead.
-func (headless) Head(context.Context) (eventstore.Position, error) {
-	return eventstore.Start, errNoHead
+		ReadModels: &ReadModelDB{Write: db, Read: db, Dialect: runner.PostgreSQL, Scratch: PostgresScratch(url)},
+		sealable:   true, closers: []func() error{store.Close, db.Close}}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Part is one port a backend may provide.
@@ -19,19 +20,34 @@ const (
 	Seals       Part = "seals"
 	ReadModels  Part = "read models"
 	Backup      Part = "file backup"
+	// Sealing is a log the sealer can build its Merkle tree over: its events numbered 1, 2, 3, …
+	// by their positions (workflows/seal). Seals, the part, is the table of signed heads and the
+	// tiles, which verification and the reports read.
+	Sealing Part = "sealing"
 )
 
 // Parts lists every part, in order.
-var Parts = []Part{EventStore, Vault, Snapshots, Archive, Checkpoints, Seals, ReadModels, Backup}
+var Parts = []Part{EventStore, Vault, Snapshots, Archive, Checkpoints, Seals, Sealing, ReadModels, Backup}
 
-// Serve is what "civicflow serve" needs: everything but the file backup.
+// Serve is what "civicflow serve" needs: everything but the file backup and sealing (which
+// audit.seal_interval: 0 turns off; the configuration refuses another value on a backend that
+// cannot be sealed).
 var Serve = []Part{EventStore, Vault, Snapshots, Archive, Checkpoints, Seals, ReadModels}
 
 // provided is what each backend provides today; a test checks it against what Open sets.
 var provided = map[string][]Part{
 	SQLite:       Parts,
-	Postgres:     Serve,
-	EventStoreDB: {EventStore},
+	Postgres:     append(slices.Clone(Serve), Sealing),
+	EventStoreDB: Serve,
+}
+
+// why says why a backend lacks a part, where a reason helps the reader choose.
+var why = map[string]map[Part]string{
+	Postgres: {Backup: "pg_dump and pg_restore copy a PostgreSQL schema"},
+	EventStoreDB: {
+		Sealing: "the seals number the log's events 1, 2, 3, … by their positions, and EventStoreDB's $all positions are byte offsets",
+		Backup:  "EventStoreDB's own backup copies the events, sqlite3 .backup or pg_dump the companion store",
+	},
 }
 
 // Provides returns the parts the backend provides, in order.
@@ -48,12 +64,23 @@ type MissingError struct {
 	Parts []Part
 }
 
-// Error names the backend and every missing part, in German and English.
+// Error names the backend and every missing part, with the reason where one is known, in
+// German and English.
 func (e *MissingError) Error() string {
-	return fmt.Sprintf("%s stellt noch nicht bereit / does not provide yet: %s; "+
+	var reasons []string
+	for _, p := range e.Parts {
+		if r := why[e.Backend][p]; r != "" {
+			reasons = append(reasons, string(p)+": "+r)
+		}
+	}
+	because := ""
+	if len(reasons) > 0 {
+		because = " (" + strings.Join(reasons, "; ") + ")"
+	}
+	return fmt.Sprintf("%s stellt noch nicht bereit / does not provide yet: %s%s; "+
 		"nichts wurde gestartet oder geschrieben / nothing was started or written "+
 		"(store.backend: sqlite provides every part; see the README, Choosing a backend)",
-		describe(e.Backend), joinParts(e.Parts))
+		describe(e.Backend), joinParts(e.Parts), because)
 }
 
 // Is reports whether target is ErrNotProvided.
@@ -85,6 +112,8 @@ func (s *Storage) has(p Part) bool {
 		return s.Checkpoints != nil
 	case Seals:
 		return s.Seals != nil && s.Tiles != nil
+	case Sealing:
+		return s.Seals != nil && s.Tiles != nil && s.Log != nil && s.sealable
 	case ReadModels:
 		return s.ReadModels != nil
 	case Backup:

@@ -88,7 +88,8 @@ type Storage struct {
 	// append count, backup and restore); nil on other backends.
 	SQLite *sqlite.Store
 
-	closers []func() error
+	sealable bool // the Log's positions number its events 1, 2, 3, … (see Sealing)
+	closers  []func() error
 }
 
 // Open opens the backend cfg.Store.Backend names and returns its ports. The caller closes it.
@@ -140,6 +141,15 @@ func openSQLite(ctx context.Context, cfg Config) (*Storage, error) {
 	if err != nil {
 		return nil, err
 	}
+	st := sqliteStorage(store)
+	if err := notCompanion(ctx, st, "store.sqlite.path", cfg.Store.SQLite.Path); err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
+	return st, nil
+}
+
+// sqliteStorage returns every part of a SQLite store.
+func sqliteStorage(store *sqlite.Store) *Storage {
 	return &Storage{
 		Backend:     SQLite,
 		Log:         store,
@@ -161,9 +171,10 @@ func openSQLite(ctx context.Context, cfg Config) (*Storage, error) {
 			res, err := store.VerifyLog(ctx)
 			return res.Events, res.Streams, err
 		},
-		SQLite:  store,
-		closers: []func() error{store.Close},
-	}, nil
+		SQLite:   store,
+		sealable: true,
+		closers:  []func() error{store.Close},
+	}
 }
 
 // describe names the backend in messages: its key value and, for a server, where it is.

@@ -70,16 +70,20 @@ func TestCheck(t *testing.T) {
 		backend string
 		needed  []storage.Part
 		missing []storage.Part // nil: no error
+		says    string         // part of the message: the reason
 	}{
 		{name: "sqlite_serves", backend: storage.SQLite, needed: storage.Serve},
 		{name: "sqlite_backs_up", backend: storage.SQLite, needed: []storage.Part{storage.Backup}},
 		{name: "postgres_event_store_alone", backend: storage.Postgres, needed: []storage.Part{storage.EventStore}},
-		{name: "postgres_serve_names_every_missing_part", backend: storage.Postgres, needed: storage.Serve,
-			missing: missingOf(storage.Postgres, storage.Serve)},
-		{name: "eventstoredb_serve_names_every_missing_part", backend: storage.EventStoreDB, needed: storage.Serve,
-			missing: missingOf(storage.EventStoreDB, storage.Serve)},
+		{name: "postgres_serves", backend: storage.Postgres, needed: storage.Serve},
+		{name: "eventstoredb_serves", backend: storage.EventStoreDB, needed: storage.Serve},
+		{name: "eventstoredb_cannot_be_sealed", backend: storage.EventStoreDB, needed: []storage.Part{storage.EventStore, storage.Seals, storage.Sealing},
+			missing: []storage.Part{storage.Sealing}, says: "$all positions are byte offsets"},
+		{name: "eventstoredb_names_every_missing_part", backend: storage.EventStoreDB, needed: storage.Parts,
+			missing: []storage.Part{storage.Sealing, storage.Backup}, says: "EventStoreDB's own backup"},
+		{name: "postgres_is_sealed", backend: storage.Postgres, needed: []storage.Part{storage.Seals, storage.Sealing}},
 		{name: "postgres_file_backup", backend: storage.Postgres, needed: []storage.Part{storage.Backup},
-			missing: []storage.Part{storage.Backup}},
+			missing: []storage.Part{storage.Backup}, says: "pg_dump"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,22 +106,11 @@ func TestCheck(t *testing.T) {
 					t.Errorf("message does not name %q: %v", p, err)
 				}
 			}
-			if !strings.Contains(err.Error(), `store.backend "`+tt.backend+`"`) {
-				t.Errorf("message does not name the backend: %v", err)
+			if !strings.Contains(err.Error(), `store.backend "`+tt.backend+`"`) || !strings.Contains(err.Error(), tt.says) {
+				t.Errorf("message does not name the backend or say %q: %v", tt.says, err)
 			}
 		})
 	}
-}
-
-// missingOf is the parts of needed that backend does not provide, in order.
-func missingOf(backend string, needed []storage.Part) []storage.Part {
-	var out []storage.Part
-	for _, p := range needed {
-		if !slices.Contains(storage.Provides(backend), p) {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func TestOpen_refuses_unknown_backend(t *testing.T) {
