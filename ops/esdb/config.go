@@ -23,6 +23,10 @@ type Config struct {
 	// MaxRetries is how often an append with a version it does not fix (Any, StreamExists)
 	// reads the stream's head again after another writer came first. Default 16.
 	MaxRetries int
+	// FindIndexIDs is how many event IDs Find keeps in memory, of the streams it looked into
+	// lately, so that a later Find on a stream reads only its events appended since (about 50
+	// bytes each). Default 262144; -1: none (every Find reads its stream backwards).
+	FindIndexIDs int
 	// Logger receives the client's own messages (discovery attempts, reconnections): its errors
 	// as warnings, the rest at debug level. Default nil: none (the errors reach the callers).
 	Logger *slog.Logger
@@ -37,6 +41,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = 16
+	}
+	if c.FindIndexIDs == 0 {
+		c.FindIndexIDs = 1 << 18
 	}
 	return c
 }
@@ -55,6 +62,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRetries < 1 {
 		bad("MaxRetries", "%d is less than 1", c.MaxRetries)
+	}
+	if c.FindIndexIDs < -1 {
+		bad("FindIndexIDs", "%d is less than -1", c.FindIndexIDs)
 	}
 	return errors.Join(errs...)
 }

@@ -152,8 +152,8 @@ func TestServerFilter_prefixes_go_to_the_server(t *testing.T) {
 }
 
 func TestConfig_names_every_problem(t *testing.T) {
-	_, err := esdb.New(context.Background(), esdb.Config{MaxEventBytes: -1, MaxRetries: -2})
-	for _, want := range []string{"URL", "MaxEventBytes", "MaxRetries"} {
+	_, err := esdb.New(context.Background(), esdb.Config{MaxEventBytes: -1, MaxRetries: -2, FindIndexIDs: -2})
+	for _, want := range []string{"URL", "MaxEventBytes", "MaxRetries", "FindIndexIDs"} {
 		if err == nil || !containsField(err.Error(), want) {
 			t.Errorf("error %v does not name %s", err, want)
 		}

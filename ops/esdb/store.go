@@ -16,6 +16,7 @@ import (
 type Store struct {
 	cfg    Config
 	client *esdb.Client
+	ids    *idIndex // Find's index of event IDs
 
 	mu     sync.RWMutex
 	closed bool
@@ -38,7 +39,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("esdb: connect: %w", err)
 	}
-	return &Store{cfg: cfg, client: client}, nil
+	return &Store{cfg: cfg, client: client, ids: newIDIndex(cfg.FindIndexIDs)}, nil
 }
 
 // Close closes the connection; later calls fail with eventstore.ErrClosed.
