@@ -12,6 +12,10 @@
 //	}
 //	eng, err := engine.New(engine.Config{Store: st.Log, Vault: st.Vault, …})
 //
+// On store.backend eventstoredb the events are in EventStoreDB and every other part in a
+// companion store, a SQLite file or a PostgreSQL schema (OpenCompanion); that log cannot be
+// sealed (the part Sealing).
+//
 // A backend that lacks a part leaves its field nil; Require (or the package function Check,
 // before anything is opened) refuses a command that needs it, naming every missing part, so a
 // server either has all it needs or does not start.

@@ -66,7 +66,7 @@ type ReadModelDB struct {
 type Storage struct {
 	// Backend is the store.backend it was opened for.
 	Backend string
-	// Log is the event store. Always set.
+	// Log is the event store. Always set by Open (nil in a companion: see OpenCompanion).
 	Log Log
 	// Vault keeps the keys that seal personal data, per person, and erases them.
 	Vault engine.Vault
