@@ -62,6 +62,11 @@ type Audit struct {
 	HeadsFile string `mapstructure:"heads_file"`
 	// SealInterval is how often "serve" seals the log; 0 disables. Default 1h; must be >= 0.
 	SealInterval time.Duration `mapstructure:"seal_interval"`
+	// SealPassPercent is the share of the time, in percent, that the full pass of a server's
+	// first seal (every record checked, in the background) may work: after each slice of work it
+	// waits, so that commands served meanwhile get the CPU; the pass takes about 100/SealPassPercent
+	// times as long. Default 100 (it never waits); 1–100.
+	SealPassPercent int `mapstructure:"seal_pass_percent"`
 }
 
 // HeadsPath is HeadsFile, or "seal.heads" in SealKeyFile's directory when HeadsFile is empty.
@@ -226,8 +231,9 @@ func Default() Config {
 			Timeout: 30 * time.Second,
 		},
 		Audit: Audit{
-			SealKeyFile:  "./data/seal.key",
-			SealInterval: time.Hour,
+			SealKeyFile:     "./data/seal.key",
+			SealInterval:    time.Hour,
+			SealPassPercent: 100,
 		},
 		Auth:    defaultAuth(),
 		Cluster: defaultCluster(),
@@ -299,6 +305,9 @@ func (c Config) Validate() error {
 		check("audit.seal_interval", fmt.Errorf(`must be 0 when store.backend is "eventstoredb", got %s: the seals number the log's events 1, 2, 3, … `+
 			"by their positions, and EventStoreDB's $all positions are byte offsets; every stream's hash chain is kept and verified "+
 			"(see the README, The EventStoreDB store)", c.Audit.SealInterval))
+	}
+	if c.Audit.SealPassPercent < 1 || c.Audit.SealPassPercent > 100 {
+		check("audit.seal_pass_percent", fmt.Errorf("must be 1–100, got %d", c.Audit.SealPassPercent))
 	}
 	c.Auth.OIDC.validate(check)
 	c.Cluster.validate(check)

@@ -312,7 +312,7 @@ func TestValidate_reports_every_problem_of_the_zero_config(t *testing.T) {
 		"store.backend", "store.postgres.schema", "store.max_event_bytes", "store.sqlite.path", "store.sqlite.synchronous",
 		"store.sqlite.max_batch", "log.level", "log.format",
 		"server.addr", "server.shutdown_timeout", "server.max_body_bytes", "server.demo_tokens_file",
-		"client.server", "client.timeout", "audit.seal_key_file", "cluster.lease_interval", "cluster.notify",
+		"client.server", "client.timeout", "audit.seal_key_file", "audit.seal_pass_percent", "cluster.lease_interval", "cluster.notify",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("Validate reported problems with %v, want %v\n%v", keys, want, err)
@@ -333,6 +333,7 @@ func TestKeys(t *testing.T) {
 		"audit.seal_interval",
 		"audit.seal_key",
 		"audit.seal_key_file",
+		"audit.seal_pass_percent",
 		"auth.oidc.client_id",
 		"auth.oidc.client_secret",
 		"auth.oidc.issuer",

@@ -411,7 +411,7 @@ func (r *running) restart(b *testing.B) time.Duration {
 }
 
 // startAgain starts the server again on its database, with the same arguments and environment.
-func (r *running) startAgain(b *testing.B) {
+func (r *running) startAgain(b testing.TB) {
 	b.Helper()
 	args := r.cmd.Args[1:]
 	cmd := exec.Command(r.bin, args...)
@@ -439,7 +439,7 @@ func (r *running) waitSealed(b *testing.B, mark int, sz historyBench) time.Time 
 
 // waitLogged waits up to wait until the server's output after mark holds text, and returns when
 // it saw it.
-func (r *running) waitLogged(b *testing.B, mark int, text string, wait time.Duration) time.Time {
+func (r *running) waitLogged(b testing.TB, mark int, text string, wait time.Duration) time.Time {
 	b.Helper()
 	for deadline := time.Now().Add(wait); ; time.Sleep(20 * time.Millisecond) {
 		if strings.Contains(r.logs.String()[mark:], text) {

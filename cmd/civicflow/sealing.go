@@ -81,7 +81,8 @@ func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger) (*seal.
 		return nil, "", err
 	}
 	sealer, err := seal.New(seal.Config{Store: st.Log, Tiles: st.Tiles, Seals: st.Seals, Signer: signer,
-		Verifier: verifier, Witness: headsfile.New(cfg.Audit.HeadsPath()), Clock: time.Now})
+		Verifier: verifier, Witness: headsfile.New(cfg.Audit.HeadsPath()), Clock: time.Now,
+		PassShare: float64(cfg.Audit.SealPassPercent) / 100})
 	return sealer, vkey, err
 }
 
@@ -142,10 +143,34 @@ func (s *sealing) sealOnce(ctx context.Context, sealer *seal.Sealer) {
 	start := time.Now()
 	head, _, err := sealer.Seal(ctx)
 	if ctx.Err() != nil {
-		return // stopped during the first (full) pass: the seal at stop does it
+		s.log.Info("seal cancelled by the stop; the seal at stop extends the last head from its tiles where it can", "pass", string(sealer.LastPass()), "after", time.Since(start).Round(time.Millisecond))
+		return
 	}
 	s.record(err)
 	if err == nil {
+		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String(), "pass", string(sealer.LastPass()), "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// stopSealTimeout bounds the seal at stop, within the systemd unit's TimeoutStopSec (60 s) after
+// server.shutdown_timeout (15 s) for the requests.
+const stopSealTimeout = 20 * time.Second
+
+// sealAtStop is the seal of a stop: incremental only (seal.SealIncremental), from the last head
+// whose signed root the tiles give, never a full pass, so that a stop stays short also when it
+// interrupted the start's full pass. Where it cannot extend a head soundly it seals nothing new
+// and says so: the next start's full pass checks the whole log.
+func (s *sealing) sealAtStop(sealer *seal.Sealer) {
+	ctx, cancel := context.WithTimeout(context.Background(), stopSealTimeout)
+	defer cancel()
+	start := time.Now()
+	head, _, err := sealer.SealIncremental(ctx)
+	switch {
+	case errors.Is(err, seal.ErrNotSealed):
+		s.log.Warn("seal at stop: nothing new sealed; the next start checks the whole log (full pass)", "reason", err, "took", time.Since(start).Round(time.Millisecond))
+	case err != nil:
+		s.log.Error("seal at stop failed; the next start checks the whole log (full pass)", "err", err)
+	default:
 		s.log.Info("log sealed", "events", head.Size, "root", head.Root.String(), "pass", string(sealer.LastPass()), "took", time.Since(start).Round(time.Millisecond))
 	}
 }
@@ -163,10 +188,11 @@ func newSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log 
 }
 
 // run seals the log right away, then every audit.seal_interval until ctx ends, and once more
-// then, unless the lease was lost (another instance seals now). Each run starts with a sealer of
-// its own, whose first seal is a full pass (every record, so that a log changed while no instance
-// sealed, or that does not extend its last heads, is refused and /readyz answers 503); the later
-// seals are incremental (workflows/seal).
+// then (sealAtStop: incremental only), unless the lease was lost (another instance seals now).
+// Each run starts with a sealer of its own, whose first seal is a full pass (every record, so that
+// a log changed while no instance sealed, or that does not extend its last heads, is refused and
+// /readyz answers 503), paced by audit.seal_pass_percent and cancelled by ctx; the later seals
+// are incremental (workflows/seal).
 func (s *sealing) run(ctx context.Context) error {
 	sealer, _, err := newSealer(s.st, s.cfg, s.log)
 	if err != nil {
@@ -179,7 +205,7 @@ func (s *sealing) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			if !errors.Is(context.Cause(ctx), lease.ErrLost) {
-				s.sealOnce(context.Background(), sealer)
+				s.sealAtStop(sealer)
 			}
 			return nil
 		case <-t.C:

@@ -21,7 +21,7 @@ func (s *Sealer) extend(ctx context.Context, b Head) (int64, tlog.Hash, error) {
 	w := &tileWriter{ctx: ctx, store: s.cfg.Tiles}
 	t, err := resume(b.Size, r, w.add)
 	if err != nil {
-		return 0, tlog.Hash{}, err
+		return 0, tlog.Hash{}, fmt.Errorf("seal: the tiles do not give the signed root of the last head (%d events): %w", b.Size, err)
 	}
 	var sealed []eventstore.Event // events b covers whose stored hash this pass relies on
 	if b.Size > 0 {

@@ -83,6 +83,7 @@ func (s *Sealer) fullPass(ctx context.Context, bases []base, sealed int64) (int6
 		return w.add(t, d)
 	}
 	roots := make([]*tlog.Hash, len(bases))
+	pace := newPacer(s.cfg.PassShare, s.cfg.Clock)
 	t, err := recompute(ctx, s.cfg.Store, emit, func(t *tree) error {
 		for i, b := range bases {
 			if b.head.Size == t.size {
@@ -90,7 +91,7 @@ func (s *Sealer) fullPass(ctx context.Context, bases []base, sealed int64) (int6
 				roots[i] = &r
 			}
 		}
-		return nil
+		return pace.step(ctx)
 	})
 	if err == nil {
 		err = kept.compare()

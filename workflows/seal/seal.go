@@ -70,8 +70,13 @@ type Config struct {
 	// Witness keeps the heads outside the database. Default: none (only the database's last seal
 	// is checked, which a database writer can delete).
 	Witness Witness
-	// Clock dates the heads. Required.
+	// Clock dates the heads and, with PassShare, times the full pass's work. Required.
 	Clock func() time.Time
+	// PassShare is the share of the wall time a full pass may work, in (0, 1]: after each slice
+	// of work (about 10 ms) it waits so that its work is at most this share, leaving the CPU to
+	// the commands a server runs meanwhile; the pass takes about 1/PassShare times as long.
+	// Default 1: it never waits. Incremental seals are not paced (they check the new events only).
+	PassShare float64
 }
 
 // Validate reports every missing field.
@@ -86,6 +91,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("seal: %s is required", f.name))
 		}
 	}
+	if c.PassShare < 0 || c.PassShare > 1 {
+		errs = append(errs, fmt.Errorf("seal: PassShare must be in (0, 1] (0: the default, 1), got %v", c.PassShare))
+	}
 	return errors.Join(errs...)
 }
 
@@ -97,6 +105,9 @@ type Sealer struct {
 	// signed yet, or the last one was refused or failed).
 	last *Head
 	pass Pass
+	// refused is whether the last seal that ran to its end refused the log: SealIncremental then
+	// signs nothing.
+	refused bool
 }
 
 // Pass names how a seal checked the log.
@@ -149,9 +160,19 @@ const leafPrefix = "civicflow event\n"
 func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	bases, err := s.bases(ctx)
+	h, signed, err := s.seal(ctx)
 	if err != nil {
 		s.last = nil
+	}
+	if err == nil || ctx.Err() == nil {
+		s.refused = errors.Is(err, ErrRefused)
+	}
+	return h, signed, err
+}
+
+func (s *Sealer) seal(ctx context.Context) (Head, []byte, error) {
+	bases, err := s.bases(ctx)
+	if err != nil {
 		return Head{}, nil, err
 	}
 	var size int64
@@ -169,6 +190,12 @@ func (s *Sealer) Seal(ctx context.Context) (Head, []byte, error) {
 			return Head{}, nil, err
 		}
 	}
+	return s.sign(ctx, size, root)
+}
+
+// sign signs the head of the tree of size and root, records it in the database, then appends it
+// to the witness, and remembers it as the head the next incremental seal extends.
+func (s *Sealer) sign(ctx context.Context, size int64, root tlog.Hash) (Head, []byte, error) {
 	h := Head{Size: size, Root: root, Time: s.cfg.Clock().UTC()}
 	signed, err := note.Sign(&note.Note{Text: h.Text()}, s.cfg.Signer)
 	if err != nil {
