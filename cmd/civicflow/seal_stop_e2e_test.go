@@ -16,9 +16,10 @@ import (
 	"github.com/civicflow/civicflow/workflows/engine"
 )
 
-// recordWhileStopped records n contributions on a few new processes through serve's own wiring
-// (openApp, the engine) on the stopped server's store, as the lead whose token r holds.
-func recordWhileStopped(t *testing.T, r *running, n int) {
+// recordWhileStopped records n contributions on 64 new processes through serve's own wiring
+// (openApp, the engine) on the stopped server's store, as the lead whose token r holds, and
+// returns the processes.
+func recordWhileStopped(t testing.TB, r *running, n int) []string {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := config.Load(config.Options{Environ: r.cmd.Env})
@@ -36,8 +37,8 @@ func recordWhileStopped(t *testing.T, r *running, n int) {
 		t.Fatal(err)
 	}
 	meta := process.Meta{Actor: tok.Actor()}
-	ids := make([]uuid.UUID, 8)
-	parallel(t, len(ids), 8, func(i int) error {
+	ids := make([]uuid.UUID, 64)
+	parallel(t, len(ids), 16, func(i int) error {
 		res, err := a.engine.Open(ctx, meta, engine.OpenProcess{Template: "beteiligung-standard", Title: fmt.Sprint("Verlauf ", i)})
 		ids[i] = res.Process
 		return err
@@ -46,6 +47,11 @@ func recordWhileStopped(t *testing.T, r *running, n int) {
 		_, err := a.engine.Do(ctx, meta, ids[i%len(ids)], engine.NoExpectation, &engine.RecordContribution{Topic: "Radweg", Text: "Eine sichere Querung"})
 		return err
 	})
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }
 
 // startPaced starts the stopped server again with its first seal's full pass working
