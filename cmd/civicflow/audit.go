@@ -39,7 +39,7 @@ history through the API (state, history).`,
 				return err
 			}
 			defer st.Close()
-			sealer, vkey, err := newSealer(st, cfg, nil)
+			sealer, vkey, err := newSealer(st, cfg, nil, 1) // on demand: unpaced
 			if err != nil {
 				return err
 			}

@@ -66,8 +66,9 @@ func createKey(path string, log *slog.Logger) (string, string, error) {
 }
 
 // newSealer returns a sealer over the store that also writes every head to the heads file
-// (audit.heads_file) and signs only a log that extends its last head.
-func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger) (*seal.Sealer, string, error) {
+// (audit.heads_file) and signs only a log that extends its last head. Its full pass works
+// passShare of the time (seal.Config.PassShare; 1: unpaced).
+func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger, passShare float64) (*seal.Sealer, string, error) {
 	skey, vkey, err := signingKey(cfg, log)
 	if err != nil {
 		return nil, "", err
@@ -82,7 +83,7 @@ func newSealer(st *storage.Storage, cfg config.Config, log *slog.Logger) (*seal.
 	}
 	sealer, err := seal.New(seal.Config{Store: st.Log, Tiles: st.Tiles, Seals: st.Seals, Signer: signer,
 		Verifier: verifier, Witness: headsfile.New(cfg.Audit.HeadsPath()), Clock: time.Now,
-		PassShare: float64(cfg.Audit.SealPassPercent) / 100})
+		PassShare: passShare})
 	return sealer, vkey, err
 }
 
@@ -181,7 +182,7 @@ func newSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log 
 	if cfg.Audit.SealInterval == 0 {
 		return nil, nil
 	}
-	if _, _, err := newSealer(st, cfg, log); err != nil {
+	if _, _, err := newSealer(st, cfg, log, 1); err != nil {
 		return nil, err
 	}
 	return &sealing{st: st, cfg: cfg, log: log, metrics: m}, nil
@@ -194,7 +195,7 @@ func newSealing(st *storage.Storage, cfg config.Config, m *metrics.Metrics, log 
 // /readyz answers 503), paced by audit.seal_pass_percent and cancelled by ctx; the later seals
 // are incremental (workflows/seal).
 func (s *sealing) run(ctx context.Context) error {
-	sealer, _, err := newSealer(s.st, s.cfg, s.log)
+	sealer, _, err := newSealer(s.st, s.cfg, s.log, float64(s.cfg.Audit.SealPassPercent)/100)
 	if err != nil {
 		return err
 	}
