@@ -70,6 +70,9 @@ func (s *Sealer) incrementalBase(bases []base) (Head, error) {
 	if len(bases) == 0 {
 		return Head{}, errors.New("no head was signed yet")
 	}
+	if s.cfg.Witness != nil && len(bases) == 1 {
+		return Head{}, fmt.Errorf("only %s has a last head", describe(bases))
+	}
 	if !s.agree(bases, bases[0].head) {
 		return Head{}, fmt.Errorf("the last heads of %s differ", describe(bases))
 	}

@@ -3,6 +3,7 @@ package seal_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -91,7 +92,12 @@ func TestSealIncremental_signs_nothing_it_cannot_extend(t *testing.T) {
 		{name: "a_changed_tile_on_the_right_edge", sealed: true, says: "the tiles do not give the signed root",
 			tamper: `UPDATE merkle_tiles SET hashes = CAST(substr(hashes, 1, length(hashes) - 32) || zeroblob(32) AS BLOB) WHERE level = 0 AND idx = 1`},
 		{name: "deleted_tiles", sealed: true, tamper: `DELETE FROM merkle_tiles`, says: "the tiles do not give the signed root"},
-		{name: "deleted_seals", sealed: true, tamper: `DELETE FROM seals`, says: "differ"},
+		{name: "deleted_seals", sealed: true, tamper: `DELETE FROM seals`, says: "seal.heads (420 events) has a last head"},
+		{name: "a_missing_heads_file", sealed: true, says: "only the database's seals (420 events) has a last head", setup: func(t *testing.T, f *fixture) {
+			if err := os.Remove(f.witness.String()); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{name: "a_changed_stored_hash_of_the_event_a_new_one_follows", sealed: true, says: "does not give its stored chain hash",
 			tamper: `UPDATE events SET hash = zeroblob(32) WHERE position = 420`},
 		{name: "a_changed_record_among_the_new_events", sealed: true, says: "does not give its stored chain hash",
