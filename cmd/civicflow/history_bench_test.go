@@ -61,17 +61,27 @@ func historyBenchSizes(b *testing.B) historyBench {
 func BenchmarkHistory(b *testing.B) {
 	sz := historyBenchSizes(b)
 	for range b.N {
-		fresh := startServer(b)
+		profDir := os.Getenv("CIVICFLOW_BENCH_PROFILE_DIR")
+		// debug gives a server a debug address when profiles are asked for (both phases alike:
+		// the block and mutex profiles cost the server something).
+		debug := func() (string, []string) {
+			if profDir == "" {
+				return "", nil
+			}
+			addr := freeAddr(b)
+			return addr, []string{"CIVICFLOW_SERVER_DEBUG_ADDR=" + addr}
+		}
+		freshAddr, freshEnv := debug()
+		fresh := startServerEnv(b, freshEnv)
 		fresh.token("leipzig", "bench", "lead")
-		freshLat := pacedPhase(b, fresh, openProcesses(b, fresh, 64, "Frisch"), sz.paced)
+		freshIDs := openProcesses(b, fresh, 64, "Frisch")
+		b.Logf("fresh phase: load average %s", loadAvg())
+		profiledFresh := profileDuring(b, freshAddr, profDir, "fresh-", time.Duration(sz.paced)*time.Millisecond)
+		freshLat := probedPhase(b, "fresh", fresh, freshIDs, sz.paced)
+		profiledFresh()
 		fresh.stop()
 
-		profDir, profEnv := os.Getenv("CIVICFLOW_BENCH_PROFILE_DIR"), []string(nil)
-		debugAddr := ""
-		if profDir != "" {
-			debugAddr = freeAddr(b)
-			profEnv = []string{"CIVICFLOW_SERVER_DEBUG_ADDR=" + debugAddr}
-		}
+		debugAddr, profEnv := debug()
 		r := startServerEnv(b, profEnv)
 		var long []string
 		if from := os.Getenv("CIVICFLOW_BENCH_HISTORY_FROM"); from != "" {
@@ -107,8 +117,9 @@ func BenchmarkHistory(b *testing.B) {
 		if os.Getenv("CIVICFLOW_BENCH_HISTORY_LOG") != "" {
 			b.Logf("start after a clean stop:\n%s", r.logs.String()[mark:])
 		}
+		b.Logf("history phase: load average %s", loadAvg())
 		profiled := profileDuring(b, debugAddr, profDir, "", time.Duration(sz.paced)*time.Millisecond)
-		histLat := pacedPhase(b, r, long, sz.paced)
+		histLat := probedPhase(b, "history", r, long, sz.paced)
 		profiled()
 		rss := peakRSS(b, r.cmd.Process.Pid)
 		r.cmd.Process.Kill()

@@ -102,3 +102,11 @@ func escapeUUIDs(d []byte) ([]byte, bool) {
 	}
 	return append(out, d[last:]...), true
 }
+
+// WALCheckpoints reports how many background checkpoints the store ran, and how many failed.
+func WALCheckpoints(s *Store) (runs, failures int64) {
+	return s.ckpt.runs.Load(), s.ckpt.failures.Load()
+}
+
+// WALBackstopPages exposes the WAL size at which a commit checkpoints on its own connection.
+const WALBackstopPages = walBackstopPages

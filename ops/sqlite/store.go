@@ -29,8 +29,9 @@ type Store struct {
 	vault     *Vault
 	proj      projectionDBs
 	notify    *notifier
-	tail      tail       // recent events for subscriptions
-	writeMu   sync.Mutex // taken by every write transaction of this process (writelock.go)
+	tail      tail             // recent events for subscriptions
+	writeMu   sync.Mutex       // taken by every write transaction of this process (writelock.go)
+	ckpt      *walCheckpointer // WAL checkpoints off the write path (walcheckpoint.go); nil when read-only
 	// lockObserver receives how long each write transaction held writeMu (ObserveWriteLock).
 	lockObserver atomic.Pointer[func(holder string, held time.Duration)]
 
@@ -68,6 +69,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 func (s *Store) open(ctx context.Context) error {
 	var err error
 	if !s.cfg.ReadOnly {
+		if err := s.startWALCheckpointer(); err != nil {
+			return err
+		}
 		s.wdb = s.openWriteDB(s.dsn(true), HolderEvents)
 		s.wdb.SetMaxOpenConns(1)
 		s.wdb.SetMaxIdleConns(1)
@@ -123,6 +127,7 @@ func (s *Store) dsnBusy(write bool, busy time.Duration) string {
 		q.Set("_synchronous", s.cfg.Synchronous)
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "secure_delete(1)")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 		if s.cfg.MaxSize > 0 {
 			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", s.cfg.MaxSize/pageSize))
 		}
@@ -177,7 +182,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDBs() error {
 	s.reads.close()
-	var errs []error
+	errs := []error{s.ckpt.close()}
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
 	}

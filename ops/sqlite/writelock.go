@@ -90,6 +90,7 @@ func (c *lockingConn) acquire() {
 func (c *lockingConn) release() {
 	held := time.Since(c.took)
 	c.lock.Unlock()
+	c.store.ckpt.wrote()
 	if fn := c.store.lockObserver.Load(); fn != nil {
 		(*fn)(c.holder, held)
 	}

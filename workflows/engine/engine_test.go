@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -273,4 +274,54 @@ func personKey(t *testing.T, path, person string) []byte {
 		t.Fatalf("key of %s has %d bytes", person, len(key))
 	}
 	return key
+}
+
+// TestTemplate_concurrent_readers_see_every_version_once: commands read their template while
+// versions are published; the template cache reads the store outside its lock, and every reader
+// must still see the versions in order, each once, and the latest one published before it asked.
+func TestTemplate_concurrent_readers_see_every_version_once(t *testing.T) {
+	h := newHarness(t)
+	tv, err := h.engine.Template(h.ctx, standard, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const publishes = 8
+	var wg sync.WaitGroup
+	var published atomic.Int64
+	published.Store(int64(tv.Template.Version))
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				want := published.Load()
+				got, err := h.engine.Template(h.ctx, standard, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if int64(got.Template.Version) < want {
+					t.Errorf("read version %d after %d was published", got.Template.Version, want)
+				}
+			}
+		})
+	}
+	next := tv.Template
+	for i := range publishes {
+		next.Stages = append([]template.Stage(nil), next.Stages...)
+		next.Stages[0].TargetDays = 30 + i
+		v, err := h.engine.PublishTemplate(h.ctx, h.meta(installation), next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		published.Store(int64(v.Template.Version))
+	}
+	wg.Wait()
+	for v := 1; v <= tv.Template.Version+publishes; v++ {
+		got, err := h.engine.Template(h.ctx, standard, v)
+		if err != nil || got.Template.Version != v {
+			t.Fatalf("version %d: got %d, %v", v, got.Template.Version, err)
+		}
+	}
+	if _, err := h.engine.Template(h.ctx, standard, tv.Template.Version+publishes+1); err == nil {
+		t.Fatal("a version beyond the published ones was found: a version was applied twice")
+	}
 }
