@@ -26,8 +26,9 @@ type Config struct {
 	MaxBatch int
 	// MaxEventBytes limits one event's data plus metadata. Default 1 MiB.
 	MaxEventBytes int
-	// Clock gives the recorded-at time of events. Default time.Now. Recorded-at never goes back:
-	// if the clock does, the previous time is used.
+	// Clock gives the recorded-at time of events; it is read by each Append before the append is
+	// queued, so concurrently. Default time.Now. Recorded-at never goes back in log order: an
+	// event gets the later of its append's time and the previous event's.
 	Clock func() time.Time
 	// PollInterval is how often idle subscribers look for events committed by other processes;
 	// events committed by this Store wake them at once. Default 250ms.

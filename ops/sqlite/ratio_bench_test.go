@@ -69,4 +69,5 @@ func BenchmarkGroupCommitVsCeiling(b *testing.B) {
 	b.ReportMetric(100*storeRate/raw64Rate, "%-of-raw64")
 	st := s.Stats()
 	b.ReportMetric(float64(st.Appends)/float64(max(st.Transactions, 1)), "appends/tx")
+	b.ReportMetric(100*float64(st.Reencoded)/float64(max(st.Events, 1)), "%-reencoded")
 }

@@ -223,6 +223,10 @@ type Stats struct {
 	Appends int64
 	// Events is how many events those transactions wrote (duplicates and refusals write none).
 	Events int64
+	// Reencoded is how many events the writer encoded again because the recorded-at or the
+	// version their appender had encoded them with no longer held (a transaction that was tried
+	// again counts its events again).
+	Reencoded int64
 }
 
 // Stats returns the writer's counters; all zero for a read-only store.
@@ -230,7 +234,8 @@ func (s *Store) Stats() Stats {
 	if s.writer == nil {
 		return Stats{}
 	}
-	return Stats{Transactions: s.writer.batches.Load(), Appends: s.writer.appends.Load(), Events: s.writer.events.Load()}
+	w := s.writer
+	return Stats{Transactions: w.batches.Load(), Appends: w.appends.Load(), Events: w.events.Load(), Reencoded: w.reencoded.Load()}
 }
 
 // Head returns the position of the last event in the log (Start when empty).

@@ -25,21 +25,10 @@ type tail struct {
 	valid  bool
 }
 
-// add records a committed batch whose events follow position prev. When prev is not the tail's
-// last position (first batch, or another connection appended), the tail starts afresh at prev.
-// Events that cannot be decoded make the tail invalid until the next batch.
-func (t *tail) add(prev int64, rows []tailRow) {
-	events := make([]eventstore.Event, 0, len(rows))
-	for _, r := range rows {
-		e, err := decodeRow(r.pos, r.record, r.hash[:])
-		if err != nil {
-			t.mu.Lock()
-			t.valid = false
-			t.mu.Unlock()
-			return
-		}
-		events = append(events, e)
-	}
+// add records a committed batch whose events follow position prev; the tail keeps the events
+// (the writer hands over events nobody else changes). When prev is not the tail's last position
+// (first batch, or another connection appended), the tail starts afresh at prev.
+func (t *tail) add(prev int64, events []eventstore.Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.valid || prev != t.last {
@@ -80,11 +69,4 @@ func (t *tail) read(after int64, f eventstore.Filter, limit int) (events []event
 		return events, int64(events[len(events)-1].Position.Commit()), true
 	}
 	return events, t.last, true
-}
-
-// tailRow is one event row as the writer inserted it.
-type tailRow struct {
-	pos    int64
-	record []byte
-	hash   eventstore.Hash
 }

@@ -31,14 +31,15 @@ type writer struct {
 	heads       map[string]streamHead // cache of stream heads; reset when too large or stale
 	names       map[string]int64      // cache of event_names (types and categories); reset with heads
 	lastPos     int64                 // last global position; -1 when unknown
-	lastTime    int64                 // last recorded-at, unix nanoseconds
+	lastTime    atomic.Int64          // last recorded-at, Unix nanoseconds (appenders read it)
 
-	// The rows the last attempt inserted after position prev, for the tail.
+	// The events the last attempt inserted after position prev, for the tail.
 	prev    int64
-	written []tailRow
+	written []eventstore.Event
 
 	batches, appends atomic.Int64 // committed transactions and the appends they decided
 	events           atomic.Int64 // events written by those transactions
+	reencoded        atomic.Int64 // events the writer encoded again (prepared.fit)
 }
 
 // streamHead is the version and hash of a stream's last event, and the stream's numbers in
@@ -57,6 +58,8 @@ type appendReq struct {
 	stream   string
 	expected eventstore.ExpectedVersion
 	events   []eventstore.EventData
+	at       int64      // recorded-at read before queueing, Unix nanoseconds
+	prepared []prepared // events encoded with at and the versions expected implies
 	reply    chan struct{}
 
 	careful bool // look up existing event IDs before inserting (set after a constraint failure)
@@ -95,7 +98,9 @@ func newWriter(ctx context.Context, conn *sql.Conn, cfg Config, n *notifier, t *
 }
 
 func (w *writer) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error) {
-	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, reply: make(chan struct{})}
+	at := max(w.cfg.Clock().UnixNano(), w.lastTime.Load())
+	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, at: at,
+		prepared: prepare(stream, expected, events, at), reply: make(chan struct{})}
 	select {
 	case w.reqs <- r:
 	case <-ctx.Done():
@@ -227,7 +232,7 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 	overlay := make(map[string]streamHead)
 	pos := w.lastPos
 	w.prev, w.written = pos, w.written[:0]
-	now := w.recordedAt()
+	last := w.lastTime.Load() // the recorded-at of the log's last event
 	insert := tx.StmtContext(ctx, w.insert)
 	for i, r := range batch {
 		r.decided, r.wrote, r.res, r.err = false, false, eventstore.AppendResult{}, nil
@@ -257,26 +262,28 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 				return err
 			}
 		}
-		for _, e := range r.events {
+		// Recorded-at never decreases in position order: an append read the clock before an
+		// earlier one in the log did, or the clock went back.
+		last = max(r.at, last)
+		for j, e := range r.events {
 			pos++
-			ev := eventstore.Event{
-				ID: e.ID, Stream: r.stream, Version: head.version + 1, Type: e.Type,
-				SchemaVersion: e.SchemaVersion, Data: e.Data, Metadata: e.Metadata, RecordedAt: now,
+			p, again := r.prepared[j].fit(r.stream, e, head.version+1, last)
+			if again {
+				w.reencoded.Add(1)
 			}
-			rec := eventstore.EncodeRecord(ev)
-			hash := eventstore.ChainHash(head.hash, rec)
+			hash := eventstore.ChainHash(head.hash, p.rec)
 			typ, err := w.nameID(ctx, tx, e.Type)
 			if err != nil {
 				return err
 			}
-			if _, err := insert.ExecContext(ctx, pos, head.id, ev.Version, head.category, typ, e.ID[:], storedBody(ev, rec), hash[:]); err != nil {
+			if _, err := insert.ExecContext(ctx, pos, head.id, p.version, head.category, typ, e.ID[:], p.body, hash[:]); err != nil {
 				if isConstraint(err) && !r.careful {
 					return &constraintFailure{index: i}
 				}
 				return err
 			}
-			head.version, head.hash = ev.Version, hash
-			w.written = append(w.written, tailRow{pos: pos, record: rec, hash: hash})
+			head.version, head.hash = p.version, hash
+			w.written = append(w.written, tailEvent(r.stream, e, p, pos, hash))
 		}
 		overlay[r.stream] = head
 		r.decided, r.wrote = true, true
@@ -290,7 +297,8 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	w.lastPos, w.lastTime = pos, now.UnixNano()
+	w.lastPos = pos
+	w.lastTime.Store(last)
 	if len(w.heads)+len(overlay) > maxCachedHeads {
 		clear(w.heads)
 	}
@@ -327,14 +335,6 @@ func (w *writer) forget() {
 	clear(w.heads)
 	clear(w.names)
 	w.lastPos = -1
-}
-
-func (w *writer) recordedAt() time.Time {
-	now := w.cfg.Clock().UTC()
-	if now.UnixNano() < w.lastTime {
-		return time.Unix(0, w.lastTime).UTC()
-	}
-	return now
 }
 
 func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay map[string]streamHead) (streamHead, error) {
