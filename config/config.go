@@ -102,6 +102,13 @@ type Server struct {
 	// address (127.0.0.1:PORT, [::1]:PORT or localhost:PORT): profiles show internals and cost
 	// CPU, so they are never served to the network.
 	DebugAddr string `mapstructure:"debug_addr"`
+	// MemoryLimit is the soft limit serve gives Go's heap (runtime/debug.SetMemoryLimit), so that
+	// the garbage collector works harder as the process nears it instead of letting the heap grow
+	// to twice what is live. Default "auto": 64 MiB plus 2 KiB per process in the process list
+	// when serve has restored it (MemoryLimitBytes). Else "off" (no limit) or a size as GOMEMLIMIT
+	// writes it: bytes, or a number with B, KiB, MiB, GiB or TiB, at least 16 MiB. An explicit
+	// GOMEMLIMIT in serve's environment wins over it.
+	MemoryLimit string `mapstructure:"memory_limit"`
 }
 
 // Client configures the CLI commands that talk to a server.
@@ -226,6 +233,7 @@ func Default() Config {
 			MaxBodyBytes:    1 << 20,
 			ReadyMaxLag:     1000,
 			DemoTokensFile:  "./data/demo-tokens.txt",
+			MemoryLimit:     "auto",
 		},
 		Client: Client{
 			Server:  "http://localhost:8080",
@@ -283,6 +291,9 @@ func (c Config) Validate() error {
 	}
 	if c.Server.DebugAddr != "" {
 		check("server.debug_addr", loopbackAddr(c.Server.DebugAddr))
+	}
+	if _, err := c.Server.MemoryLimitBytes(0); err != nil {
+		check("server.memory_limit", err)
 	}
 	if strings.TrimSpace(c.Server.DemoTokensFile) == "" {
 		check("server.demo_tokens_file", errors.New("must not be empty"))

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -127,6 +128,20 @@ func TestValidate(t *testing.T) {
 			name:   "rejects_unknown_log_format",
 			change: func(c *config.Config) { c.Log.Format = "logfmt" },
 			want:   `log.format: "logfmt" is not one of text, json`,
+		},
+		{name: "accepts_an_automatic_memory_limit", change: func(c *config.Config) { c.Server.MemoryLimit = "auto" }},
+		{name: "accepts_no_memory_limit", change: func(c *config.Config) { c.Server.MemoryLimit = "off" }},
+		{name: "accepts_a_memory_limit_in_mebibytes", change: func(c *config.Config) { c.Server.MemoryLimit = "256MiB" }},
+		{name: "accepts_a_memory_limit_in_bytes", change: func(c *config.Config) { c.Server.MemoryLimit = "134217728" }},
+		{
+			name:   "rejects_a_memory_limit_with_an_unknown_unit",
+			change: func(c *config.Config) { c.Server.MemoryLimit = "256MB" },
+			want:   `server.memory_limit: "256MB" is not auto, off or a size such as 256MiB or 1GiB`,
+		},
+		{
+			name:   "rejects_a_memory_limit_too_small_to_run",
+			change: func(c *config.Config) { c.Server.MemoryLimit = "8MiB" },
+			want:   `server.memory_limit: "8MiB" is less than 16MiB (or write auto or off)`,
 		},
 		{name: "accepts_a_loopback_debug_addr", change: func(c *config.Config) { c.Server.DebugAddr = "127.0.0.1:6060" }},
 		{name: "accepts_localhost_debug_addr", change: func(c *config.Config) { c.Server.DebugAddr = "localhost:0" }},
@@ -358,6 +373,7 @@ func TestKeys(t *testing.T) {
 		"server.debug_addr",
 		"server.demo_tokens_file",
 		"server.max_body_bytes",
+		"server.memory_limit",
 		"server.ready_max_lag",
 		"server.shutdown_timeout",
 		"store.backend",
@@ -399,4 +415,28 @@ func TestEnvVar(t *testing.T) {
 			seen[v] = key
 		}
 	})
+}
+
+func TestServer_MemoryLimitBytes(t *testing.T) {
+	cases := []struct {
+		name      string
+		value     string
+		processes int
+		want      int64
+	}{
+		{"auto_grows_with_the_processes", "auto", 10_000, config.MemoryLimitBase + 10_000*config.MemoryLimitPerProcess},
+		{"auto_on_an_empty_list", "auto", 0, config.MemoryLimitBase},
+		{"empty_is_auto", "", 100, config.MemoryLimitBase + 100*config.MemoryLimitPerProcess},
+		{"off_is_no_limit", "off", 10_000, math.MaxInt64},
+		{"a_size_ignores_the_processes", "1GiB", 10_000, 1 << 30},
+		{"kibibytes", "20480KiB", 0, 20 << 20},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := config.Server{MemoryLimit: c.value}.MemoryLimitBytes(c.processes)
+			if err != nil || got != c.want {
+				t.Errorf("MemoryLimitBytes(%d) of %q = %d, %v; want %d", c.processes, c.value, got, err, c.want)
+			}
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/civicflow/civicflow/config"
 	"github.com/civicflow/civicflow/ops/lease"
 )
 
@@ -17,7 +18,7 @@ const listSnapshotInterval = time.Minute
 // restoreList starts the process list from its last snapshot when that still describes the log
 // (see processlist.Restore), so that a start applies only the rest of the log instead of all of
 // it. A snapshot that cannot be used is logged and the list is built from the log's beginning.
-func restoreList(ctx context.Context, a *app, log *slog.Logger) {
+func restoreList(ctx context.Context, a *app, cfg config.Server, log *slog.Logger) {
 	start := time.Now()
 	n, err := a.list.Restore(ctx, a.store.Snapshots, a.store.Log)
 	switch {
@@ -25,6 +26,12 @@ func restoreList(ctx context.Context, a *app, log *slog.Logger) {
 		log.Warn("process list: its snapshot cannot be used; building it from the log", "err", err)
 	case n > 0:
 		log.Info("process list restored from its snapshot", "processes", n, "position", a.list.Position().String(), "took", time.Since(start).Round(time.Millisecond))
+	}
+	// The list's size is known now, before the rest of the log, the read models' catch-up and the
+	// first seal pass allocate (server.memory_limit: auto grows with it). Without a snapshot the
+	// limit waits for the list built from the log, so that a rebuild runs without it.
+	if n > 0 {
+		limitMemory(cfg, n, log)
 	}
 	// The rest of the log straight from the store, before the router takes over: much faster
 	// than through the router (see processlist.ApplyLog). A failure leaves it to the router.
@@ -35,6 +42,9 @@ func restoreList(ctx context.Context, a *app, log *slog.Logger) {
 	}
 	if applied > 0 {
 		log.Info("process list applied the log after its snapshot", "events", applied, "position", a.list.Position().String(), "took", time.Since(start).Round(time.Millisecond))
+	}
+	if held := a.list.Len(); held != n || n == 0 {
+		limitMemory(cfg, held, log)
 	}
 }
 

@@ -208,7 +208,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	if err := registerClusterMetrics(m, cfg, a, log); err != nil {
 		return err
 	}
-	restoreList(ctx, a, log)
+	restoreList(ctx, a, cfg.Server, log)
 	hooks, err := webhooks(cfg, a.clock.Now)
 	if err != nil {
 		return err

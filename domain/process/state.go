@@ -322,7 +322,7 @@ func remap[V any](m map[string]map[string]V, mapping map[string]string) map[stri
 // share it with later commands.
 func (p *Process) Clone() *Process {
 	c := p.View()
-	c.recent = p.recent
+	c.recent = p.recent.Clone()
 	return c
 }
 

@@ -7,12 +7,28 @@ const WindowSize = 64
 
 // Window remembers the latest WindowSize command IDs applied with the version after each, so that
 // a retried command is recognised without a store query, at a cost that does not grow with the
-// history. The zero value is empty and ready.
+// history. The zero value is empty and ready, and takes no memory beyond a pointer until the first
+// command ID is added: the process list holds 10^4–10^5 states that never handle a command, so
+// the entries (~1.5 KB) are allocated only by a state that does. A copy of a Window shares its
+// entries: use Clone for one of its own.
 type Window struct {
+	e *windowEntries
+}
+
+type windowEntries struct {
 	ids      [WindowSize]string
 	versions [WindowSize]int64
 	next     int // where the next new command ID goes
 	n        int // how many entries are held
+}
+
+// Clone returns a copy of the window that shares nothing with it.
+func (w Window) Clone() Window {
+	if w.e == nil {
+		return Window{}
+	}
+	e := *w.e
+	return Window{e: &e}
 }
 
 // Add records that the command with id was applied up to version. Consecutive events of one
@@ -21,6 +37,13 @@ func (w *Window) Add(id string, version int64) {
 	if id == "" {
 		return
 	}
+	if w.e == nil {
+		w.e = &windowEntries{}
+	}
+	w.e.add(id, version)
+}
+
+func (w *windowEntries) add(id string, version int64) {
 	if w.n > 0 {
 		last := (w.next + WindowSize - 1) % WindowSize
 		if w.ids[last] == id {
@@ -44,16 +67,21 @@ func (w *Window) Add(id string, version int64) {
 // Get returns the version after the command with id when the window holds it. A miss means only
 // that the command is not among the latest WindowSize: ask the store.
 func (w *Window) Get(id string) (int64, bool) {
-	if id == "" {
+	if id == "" || w.e == nil {
 		return 0, false
 	}
-	for i := range w.n {
-		if w.ids[i] == id {
-			return w.versions[i], true
+	for i := range w.e.n {
+		if w.e.ids[i] == id {
+			return w.e.versions[i], true
 		}
 	}
 	return 0, false
 }
 
 // Len returns how many command IDs the window holds (at most WindowSize).
-func (w *Window) Len() int { return w.n }
+func (w *Window) Len() int {
+	if w.e == nil {
+		return 0
+	}
+	return w.e.n
+}

@@ -138,3 +138,35 @@ func TestSnapshot_of_schema_3_loads_with_its_latest_command_IDs(t *testing.T) {
 		t.Error("an older command ID was kept in memory")
 	}
 }
+
+func TestWindow_clone_shares_nothing_and_an_empty_window_costs_no_entries(t *testing.T) {
+	var empty process.Window
+	if c := empty.Clone(); c.Len() != 0 {
+		t.Fatalf("clone of an empty window holds %d", c.Len())
+	}
+	var w process.Window
+	w.Add("c1", 1)
+	c := w.Clone()
+	c.Add("c2", 2)
+	w.Add("c3", 3)
+	if _, ok := w.Get("c2"); ok {
+		t.Error("the original sees a command added to its clone")
+	}
+	if _, ok := c.Get("c3"); ok {
+		t.Error("the clone sees a command added to the original")
+	}
+	if v, ok := c.Get("c1"); !ok || v != 1 {
+		t.Errorf("clone lost c1: %d, %v", v, ok)
+	}
+	// The process list applies events without command IDs: such a state holds no window entries.
+	allocs := testing.AllocsPerRun(100, func() {
+		var x process.Window
+		x.Add("", 1)
+		if _, ok := x.Get("c1"); ok || x.Len() != 0 {
+			t.Fatal("an empty window answered")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("an empty window allocated %.0f times", allocs)
+	}
+}

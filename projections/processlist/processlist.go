@@ -134,6 +134,13 @@ func (l *List) advance(ev eventstore.Event) {
 	l.moved = make(chan struct{})
 }
 
+// Len returns how many processes the list holds.
+func (l *List) Len() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.states)
+}
+
 // Position is the position in the global log up to which the list is current.
 func (l *List) Position() eventstore.Position {
 	l.mu.RLock()
