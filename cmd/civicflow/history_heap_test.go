@@ -86,6 +86,9 @@ func serveHeapGrowth(t testing.TB, events int) (before, after uint64, added int)
 	cfg.Audit.SealKeyFile = filepath.Join(dir, "seal.key")
 	cfg.Server.DemoTokensFile = filepath.Join(dir, "demo-tokens.txt")
 	cfg.Server.Addr = freeAddr(t)
+	// serve runs in the test's process: its memory limit (server.memory_limit) would stay with the
+	// tests after it. The live heap measured here does not depend on it.
+	cfg.Server.MemoryLimit = "off"
 	lead := process.Meta{Actor: process.Actor{User: "heap", Tenant: "leipzig", Role: "lead"}}
 	contribute := func(a *app, ids []uuid.UUID, n int) {
 		parallel(t, n, 256, func(i int) error {

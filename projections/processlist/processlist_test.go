@@ -52,6 +52,11 @@ func TestCounts_and_EachStay(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	t.Run("len_counts_the_processes_held", func(t *testing.T) {
+		if n := list.Len(); n != 2 {
+			t.Errorf("Len = %d, want 2", n)
+		}
+	})
 	t.Run("counts_processes_by_group", func(t *testing.T) {
 		got := list.Counts()
 		want := map[processlist.Group]int{
