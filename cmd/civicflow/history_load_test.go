@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/civicflow/civicflow/config"
-	"github.com/civicflow/civicflow/domain/process"
 	"github.com/civicflow/civicflow/workflows/engine"
 )
 
@@ -30,21 +27,9 @@ import (
 func loadHistoryEngine(b *testing.B, r *running, sz historyBench, profile func() func()) loaded {
 	r.stop()
 	ctx := context.Background()
-	cfg, err := config.Load(config.Options{Environ: r.cmd.Env})
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Store.SQLite.Path = r.db
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meta := openAsLead(b, r)
 	defer a.store.Close()
-	tok, err := a.tokens.Authenticate(ctx, r.tokens["lead@leipzig"])
-	if err != nil {
-		b.Fatal(err)
-	}
-	meta := process.Meta{Actor: tok.Actor()}
+	var err error
 	workers := 256
 	if v := os.Getenv("CIVICFLOW_BENCH_HISTORY_WORKERS"); v != "" {
 		if workers, err = strconv.Atoi(v); err != nil || workers < 1 {

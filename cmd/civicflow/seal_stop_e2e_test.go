@@ -22,21 +22,8 @@ import (
 func recordWhileStopped(t testing.TB, r *running, n int) []string {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := config.Load(config.Options{Environ: r.cmd.Env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Store.SQLite.Path = r.db
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, meta := openAsLead(t, r)
 	defer a.store.Close()
-	tok, err := a.tokens.Authenticate(ctx, r.tokens["lead@leipzig"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	meta := process.Meta{Actor: tok.Actor()}
 	ids := make([]uuid.UUID, 64)
 	parallel(t, len(ids), 16, func(i int) error {
 		res, err := a.engine.Open(ctx, meta, engine.OpenProcess{Template: "beteiligung-standard", Title: fmt.Sprint("Verlauf ", i)})
@@ -52,6 +39,28 @@ func recordWhileStopped(t testing.TB, r *running, n int) []string {
 		out[i] = id.String()
 	}
 	return out
+}
+
+// openAsLead opens the stopped server's store with serve's own wiring (openApp on the
+// configuration the server ran with) and authenticates the server's lead token with the token
+// registry. The caller closes a.store.
+func openAsLead(t testing.TB, r *running) (*app, process.Meta) {
+	t.Helper()
+	cfg, err := config.Load(config.Options{Environ: r.cmd.Env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Store.SQLite.Path = r.db
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := a.tokens.Authenticate(context.Background(), r.tokens["lead@leipzig"])
+	if err != nil {
+		a.store.Close()
+		t.Fatal(err)
+	}
+	return a, process.Meta{Actor: tok.Actor()}
 }
 
 // startPaced starts the stopped server again with its first seal's full pass working
