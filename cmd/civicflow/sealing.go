@@ -111,20 +111,22 @@ func (s *sealing) Ready(context.Context) error {
 	return nil
 }
 
+// record keeps a refusal for /readyz before it logs it, so that whoever reads the log line and
+// then asks /readyz sees the refusal there too.
 func (s *sealing) record(err error) {
-	if errors.Is(err, seal.ErrRefused) {
-		s.log.Error("seal refused: the log does not extend its last signed head; nothing was signed", "err", err)
-		s.metrics.ObserveSealRefusal()
-	} else if err != nil {
-		s.log.Error("seal failed", "err", err)
-	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch {
 	case err == nil:
 		s.refused = nil
 	case errors.Is(err, seal.ErrRefused):
 		s.refused = err
+	}
+	s.mu.Unlock()
+	if errors.Is(err, seal.ErrRefused) {
+		s.log.Error("seal refused: the log does not extend its last signed head; nothing was signed", "err", err)
+		s.metrics.ObserveSealRefusal()
+	} else if err != nil {
+		s.log.Error("seal failed", "err", err)
 	}
 }
 
