@@ -371,11 +371,16 @@ func contribute(client *http.Client, r *running, id string) (time.Duration, erro
 }
 
 // pacedPhase sends n commands at 1,000/s from 16 clients (each every 16 ms, starts spread over
-// one period) on the processes ids, and returns every command's latency.
-func pacedPhase(b *testing.B, r *running, ids []string, n int) []time.Duration {
+// one period) on the processes ids, and returns every command's latency. With
+// CIVICFLOW_BENCH_LATENCY_DIR=dir it also writes each command's start (ms since the phase began),
+// latency (ms) and process to dir/name-latency.tsv, to tell stalls that hit every client at once
+// from slow single commands.
+func pacedPhase(b *testing.B, r *running, ids []string, n int, name string) []time.Duration {
 	const clients, period = 16, 16 * time.Millisecond
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 30 * time.Second}
 	lat := make([]time.Duration, n)
+	began := make([]time.Duration, n)
+	target := make([]string, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -389,7 +394,9 @@ func pacedPhase(b *testing.B, r *running, ids []string, n int) []time.Duration {
 				}
 				tick = tick.Add(period)
 				time.Sleep(time.Until(tick))
-				d, err := contribute(client, r, ids[(c+16*k)%len(ids)])
+				id := ids[(c+16*k)%len(ids)]
+				began[i], target[i] = time.Since(start), id
+				d, err := contribute(client, r, id)
 				if err != nil {
 					b.Error(err)
 					return
@@ -399,6 +406,16 @@ func pacedPhase(b *testing.B, r *running, ids []string, n int) []time.Duration {
 		})
 	}
 	wg.Wait()
+	if dir := os.Getenv("CIVICFLOW_BENCH_LATENCY_DIR"); dir != "" {
+		var out strings.Builder
+		out.WriteString("start_ms\tlatency_ms\tprocess\n")
+		for i := range lat {
+			fmt.Fprintf(&out, "%.3f\t%.3f\t%s\n", float64(began[i].Microseconds())/1000, float64(lat[i].Microseconds())/1000, target[i])
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-latency.tsv"), []byte(out.String()), 0o644); err != nil {
+			b.Error(err)
+		}
+	}
 	return lat
 }
 

@@ -158,7 +158,7 @@ func fmtBound(s float64) string {
 func probedPhase(b *testing.B, name string, r *running, ids []string, n int) []time.Duration {
 	before := scrapeWriteLock(b, r)
 	probe := startFsyncProbe(filepath.Dir(r.db))
-	lat := pacedPhase(b, r, ids, n)
+	lat := pacedPhase(b, r, ids, n, name)
 	fs := probe.end(b)
 	b.ReportMetric(fs[0], name+"-fsync-p50-ms")
 	b.ReportMetric(fs[1], name+"-fsync-p99-ms")

@@ -45,7 +45,7 @@ func BenchmarkStartSealPass(b *testing.B) {
 			t0 := time.Now()
 			mark := r.startPaced(mustAtoi(b, p))
 			b.ReportMetric(time.Since(t0).Seconds(), "ready-s-"+p+"%")
-			lat := pacedPhase(b, r, long, paced)
+			lat := pacedPhase(b, r, long, paced, "seal-pass-"+p)
 			if strings.Contains(r.since(mark), "log sealed") {
 				b.Logf("percent %s: the pass ended during the paced phase", p)
 			}

@@ -139,3 +139,36 @@ func TestServe_a_stop_during_the_first_seal_pass_seals_from_the_tiles(t *testing
 	}
 	r.stop()
 }
+
+// TestServe_a_stop_during_a_new_stores_first_pass_seals_it_in_full: a log that was never sealed
+// has no head for the stop's incremental seal to extend, so a stop during the start's first
+// (paced) pass seals it with a full pass instead of leaving it unsealed.
+func TestServe_a_stop_during_a_new_stores_first_pass_seals_it_in_full(t *testing.T) {
+	r := startServerEnv(t, []string{"CIVICFLOW_AUDIT_SEAL_INTERVAL=0"}) // no seal yet
+	r.token("leipzig", "bench", "lead")
+	r.stop()
+	recordWhileStopped(t, r, 3000)
+	r.cmd.Env = append(r.cmd.Env, "CIVICFLOW_AUDIT_SEAL_INTERVAL=1h")
+	mark := r.startPaced(1)
+	time.Sleep(300 * time.Millisecond) // the pass has begun
+	if out := r.since(mark); strings.Contains(out, "log sealed") {
+		t.Fatalf("the paced pass ended before the stop; the test needs a longer one:\n%s", out)
+	}
+	r.stop()
+	out := r.since(mark)
+	for _, want := range []string{"seal cancelled by the stop", "log sealed", "pass=full"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("no %q in the output:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "nothing new sealed") {
+		t.Fatalf("the stop left the log unsealed:\n%s", out)
+	}
+	// The next start's full pass accepts the head the stop signed over the whole log.
+	mark = r.startPaced(100)
+	r.waitLogged(t, mark, "log sealed", time.Minute)
+	if out := r.since(mark); strings.Contains(out, "refused") {
+		t.Fatalf("the start after the stop:\n%s", out)
+	}
+	r.stop()
+}

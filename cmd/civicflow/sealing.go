@@ -160,14 +160,24 @@ func (s *sealing) sealOnce(ctx context.Context, sealer *seal.Sealer) {
 const stopSealTimeout = 20 * time.Second
 
 // sealAtStop is the seal of a stop: incremental only (seal.SealIncremental), from the last head
-// whose signed root the tiles give, never a full pass, so that a stop stays short also when it
-// interrupted the start's full pass. Where it cannot extend a head soundly it seals nothing new
-// and says so: the next start's full pass checks the whole log.
+// whose signed root the tiles give, so that a stop stays short also when it interrupted the
+// start's full pass. Where it cannot extend a head soundly it seals nothing new and says so: the
+// next start's full pass checks the whole log. A log that was never sealed has no head to extend
+// or to check against: its first seal is a full pass, made at stop within stopSealTimeout.
 func (s *sealing) sealAtStop(sealer *seal.Sealer) {
 	ctx, cancel := context.WithTimeout(context.Background(), stopSealTimeout)
 	defer cancel()
 	start := time.Now()
 	head, _, err := sealer.SealIncremental(ctx)
+	if errors.Is(err, seal.ErrNoHead) {
+		// The log was never sealed (a stop during a new store's first pass): there is no head to
+		// check it against, and its first seal is a full pass, unpaced, within the stop's bound.
+		var first *seal.Sealer
+		if first, _, err = newSealer(s.st, s.cfg, s.log, 1); err == nil {
+			head, _, err = first.Seal(ctx)
+			sealer = first
+		}
+	}
 	switch {
 	case errors.Is(err, seal.ErrNotSealed):
 		s.log.Warn("seal at stop: nothing new sealed; the next start checks the whole log (full pass)", "reason", err, "took", time.Since(start).Round(time.Millisecond))

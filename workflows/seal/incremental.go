@@ -10,6 +10,10 @@ import (
 // events alone. The next full pass (Seal of a new Sealer) checks the log.
 var ErrNotSealed = errors.New("seal: nothing new sealed")
 
+// ErrNoHead is the reason SealIncremental gives when no head was signed yet: there is nothing to
+// extend, and the log's first seal is a full pass.
+var ErrNoHead = errors.New("no head was signed yet")
+
 // NotSealedError says why SealIncremental signed nothing.
 type NotSealedError struct {
 	// Reason is why no head could be extended.
@@ -68,7 +72,7 @@ func (s *Sealer) incrementalBase(bases []base) (Head, error) {
 		return Head{}, errors.New("no verifier to check the last head's signature")
 	}
 	if len(bases) == 0 {
-		return Head{}, errors.New("no head was signed yet")
+		return Head{}, ErrNoHead
 	}
 	if s.cfg.Witness != nil && len(bases) == 1 {
 		return Head{}, fmt.Errorf("only %s has a last head", describe(bases))
