@@ -68,11 +68,14 @@ func (c rebinding) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rebindConn{conn.(*stdlib.Conn)}, nil
+	return &rebindConn{Conn: conn.(*stdlib.Conn)}, nil
 }
 
 // rebindConn passes everything to pgx's connection after rewriting placeholders and values.
-type rebindConn struct{ *stdlib.Conn }
+type rebindConn struct {
+	*stdlib.Conn
+	rebound map[string]string // ExecPipeline's statements rewritten, by their text
+}
 
 var (
 	_ driver.ConnBeginTx        = (*rebindConn)(nil)
@@ -82,7 +85,34 @@ var (
 	_ driver.NamedValueChecker  = (*rebindConn)(nil)
 	_ driver.SessionResetter    = (*rebindConn)(nil)
 	_ driver.Pinger             = (*rebindConn)(nil)
+	_ runner.Pipeliner          = (*rebindConn)(nil)
 )
+
+// maxRebound bounds the statements ExecPipeline keeps rewritten; beyond it they are forgotten.
+const maxRebound = 512
+
+// ExecPipeline runs stmts in the connection's transaction as one pgx batch: one round trip, and
+// one more for the statements the connection has not prepared yet (pgx's statement cache).
+func (c *rebindConn) ExecPipeline(ctx context.Context, stmts []runner.Statement) error {
+	if c.rebound == nil || len(c.rebound) >= maxRebound {
+		c.rebound = map[string]string{}
+	}
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(stmts))}
+	for _, s := range stmts {
+		q, ok := c.rebound[s.Query]
+		if !ok {
+			q = runner.PostgreSQL.Rebind(s.Query)
+			c.rebound[s.Query] = q
+		}
+		for i, a := range s.Args {
+			if v, ok := a.(bool); ok {
+				s.Args[i] = boolValue(v)
+			}
+		}
+		b.Queue(q, s.Args...)
+	}
+	return c.Conn.Conn().SendBatch(ctx, b).Close()
+}
 
 func (c *rebindConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
@@ -103,12 +133,17 @@ func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driv
 // CheckNamedValue turns a bool into 1 or 0 (as SQLite stores it) and passes everything else.
 func (c *rebindConn) CheckNamedValue(nv *driver.NamedValue) error {
 	if b, ok := nv.Value.(bool); ok {
-		nv.Value = int64(0)
-		if b {
-			nv.Value = int64(1)
-		}
+		nv.Value = boolValue(b)
 	}
 	return nil
+}
+
+// boolValue is 1 for true and 0 for false, as SQLite stores a bool.
+func boolValue(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (c *rebindConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {

@@ -90,6 +90,9 @@ func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, e
 	defer s.Close()
 	x := &teller{s: s, procs: map[string]proc{}, titles: map[titleKey]Title{}, measures: map[measureKey]Title{},
 		chunks: map[chunkKey]*pending{}}
+	if p, ok := runner.Pass(ctx, passKey{}, newPassed); ok {
+		x.passed, x.procs, x.titles = p, p.procs, p.titles
+	}
 	for _, e := range events {
 		if err := x.apply(e); err != nil {
 			return err
@@ -99,7 +102,7 @@ func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, e
 }
 
 // teller gathers a batch's entries per chunk; procs and titles cache the tables' rows for the
-// batch.
+// batch (for the whole pass in a rebuild).
 type teller struct {
 	s        *runner.Stmts
 	procs    map[string]proc
@@ -107,6 +110,32 @@ type teller struct {
 	measures map[measureKey]Title
 	chunks   map[chunkKey]*pending
 	order    []chunkKey // the chunks in the order of their first entry in the batch
+	passed   *passed    // in a rebuild pass: what it wrote; nil elsewhere
+}
+
+type passKey struct{}
+
+// passed is what a rebuild pass (runner.Pass) keeps of the timeline it wrote: each process's
+// last chunk written, so that the pass neither reads a chunk back nor looks for one it never
+// wrote (the pass started from empty tables), and the rows of the processes and titles, read or
+// written once per pass instead of once per batch. A process's earlier chunks are forgotten:
+// the stream's versions only grow, so no later event falls into them.
+type passed struct {
+	last   map[string]lastChunk
+	procs  map[string]proc
+	titles map[titleKey]Title
+}
+
+// lastChunk is a process's last chunk written in the pass: its number, the position of its first
+// line and its last line.
+type lastChunk struct {
+	chunk int64
+	first int64
+	last  line
+}
+
+func newPassed() *passed {
+	return &passed{last: map[string]lastChunk{}, procs: map[string]proc{}, titles: map[titleKey]Title{}}
 }
 
 // chunkBytes is room for a chunk's lines of the usual length (most are under 80 bytes).
@@ -138,6 +167,9 @@ func (x *teller) flush() error {
 		if err := in.Add(k.process, k.chunk, p.tenant, p.first, p.last.position, p.last.at, p.last.actor, p.last.typ, string(p.lines)); err != nil {
 			return err
 		}
+		if x.passed != nil {
+			x.passed.last[k.process] = lastChunk{chunk: k.chunk, first: p.first, last: p.last}
+		}
 	}
 	return in.Flush()
 }
@@ -149,13 +181,27 @@ func (x *teller) chunk(k chunkKey, tenant string, pos int64) (*pending, error) {
 		return p, nil
 	}
 	p := &pending{tenant: tenant, first: pos, lines: make([]byte, 0, chunkBytes)}
+	if x.passed != nil {
+		if c, ok := x.passed.last[k.process]; !ok || c.chunk < k.chunk {
+			// Not written in this pass, so not in the table: a new chunk.
+			return x.keep(k, p), nil
+		} else if c.chunk == k.chunk {
+			p.first, p.last = c.first, c.last
+			return x.keep(k, p), nil
+		}
+	}
 	if _, err := x.s.QueryRow(`SELECT first, last, last_at, last_actor, last_type FROM {chunk} WHERE process = ? AND chunk = ?`,
 		[]any{k.process, k.chunk}, &p.first, &p.last.position, &p.last.at, &p.last.actor, &p.last.typ); err != nil {
 		return nil, err
 	}
+	return x.keep(k, p), nil
+}
+
+// keep adds p as what the batch adds to chunk k.
+func (x *teller) keep(k chunkKey, p *pending) *pending {
 	x.chunks[k] = p
 	x.order = append(x.order, k)
-	return p, nil
+	return p
 }
 
 // proc is a process's row: tenant and template version (empty when unknown).

@@ -44,37 +44,55 @@ func applyInOrder(ctx context.Context, tx *sql.Tx, p Projection, t Tables, after
 // Stmts prepares the statements of one transaction once each and reuses them: a read model's
 // ApplyBatch keeps one for its batch. Statements name the build's tables as in Tables.Q. Inside a
 // rebuild page, which calls ApplyBatch once per part, the statements are prepared once for the
-// page's transaction (see withStmtCache) and closed when it ends.
+// page's transaction (see withStmtCache) and closed when it ends. On a connection that pipelines
+// (a Pipeliner: PostgreSQL), a rebuild page's Exec only queues its statement, and the queue runs
+// in one round trip before the next QueryRow, at Flush, and before the page's checkpoint.
 type Stmts struct {
 	ctx    context.Context
 	tx     *sql.Tx
 	t      Tables
 	byQ    map[string]*sql.Stmt
-	shared *stmtCache // the transaction's statements, nil outside a rebuild page
+	texts  map[string]string // queries with the tables named, for queued statements
+	shared *stmtCache        // the transaction's statements, nil outside a rebuild page
 }
 
 // NewStmts returns an empty statement set for tx and the build's tables t; Close it.
 func NewStmts(ctx context.Context, tx *sql.Tx, t Tables) *Stmts {
-	s := &Stmts{ctx: ctx, tx: tx, t: t, byQ: map[string]*sql.Stmt{}}
+	s := &Stmts{ctx: ctx, tx: tx, t: t, byQ: map[string]*sql.Stmt{}, texts: map[string]string{}}
 	if c, ok := ctx.Value(stmtCacheKey{}).(*stmtCache); ok && c.tx == tx {
 		s.shared = c
 	}
 	return s
 }
 
-// stmtCache holds the statements prepared in one transaction by their text (tables named).
+// stmtCache holds the statements prepared in one transaction by their text (tables named), and
+// on a connection that pipelines the statements queued to run together (pipe runs them).
 type stmtCache struct {
-	tx  *sql.Tx
-	byQ map[string]*sql.Stmt
+	tx    *sql.Tx
+	byQ   map[string]*sql.Stmt
+	pipe  func([]Statement) error
+	queue []Statement
+}
+
+// flush runs the queued statements.
+func (c *stmtCache) flush() error {
+	if len(c.queue) == 0 {
+		return nil
+	}
+	err := c.pipe(c.queue)
+	clear(c.queue)
+	c.queue = c.queue[:0]
+	return err
 }
 
 type stmtCacheKey struct{}
 
-// withStmtCache returns ctx with a statement cache for tx, and the function that closes its
-// statements; call it before the transaction ends.
-func withStmtCache(ctx context.Context, tx *sql.Tx) (context.Context, func() error) {
-	c := &stmtCache{tx: tx, byQ: map[string]*sql.Stmt{}}
-	return context.WithValue(ctx, stmtCacheKey{}, c), func() error {
+// withStmtCache returns ctx with a statement cache for tx, queueing Exec's statements for pipe
+// unless it is nil, and the function that closes its statements; call it before the transaction
+// ends (after flushing the queue).
+func withStmtCache(ctx context.Context, tx *sql.Tx, pipe func([]Statement) error) (context.Context, *stmtCache, func() error) {
+	c := &stmtCache{tx: tx, byQ: map[string]*sql.Stmt{}, pipe: pipe}
+	return context.WithValue(ctx, stmtCacheKey{}, c), c, func() error {
 		var errs []error
 		for _, st := range c.byQ {
 			errs = append(errs, st.Close())
@@ -110,8 +128,21 @@ func (s *Stmts) stmt(query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// Exec runs query (with "{table}" names) with args.
+// Exec runs query (with "{table}" names) with args; in a rebuild page on a connection that
+// pipelines it queues them (see Stmts) and reports their error when the queue runs.
 func (s *Stmts) Exec(query string, args ...any) error {
+	if c := s.shared; c != nil && c.pipe != nil {
+		text, ok := s.texts[query]
+		if !ok {
+			text = s.t.Q(query)
+			s.texts[query] = text
+		}
+		c.queue = append(c.queue, Statement{Query: text, Args: append([]any(nil), args...)})
+		if len(c.queue) < pipelineLimit {
+			return nil
+		}
+		return c.flush()
+	}
 	st, err := s.stmt(query)
 	if err != nil {
 		return err
@@ -123,6 +154,9 @@ func (s *Stmts) Exec(query string, args ...any) error {
 // QueryRow runs query (with "{table}" names) for one row and scans it into dest; found is false
 // when there is no row.
 func (s *Stmts) QueryRow(query string, args []any, dest ...any) (found bool, err error) {
+	if err := s.Flush(); err != nil {
+		return false, err
+	}
 	st, err := s.stmt(query)
 	if err != nil {
 		return false, err
@@ -132,6 +166,16 @@ func (s *Stmts) QueryRow(query string, args []any, dest ...any) (found bool, err
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// Flush runs the statements Exec queued in a rebuild page (see Stmts); elsewhere it does nothing.
+// A read model that reads its tables through the transaction itself, besides Stmts, flushes
+// first.
+func (s *Stmts) Flush() error {
+	if s.shared == nil || s.shared.pipe == nil {
+		return nil
+	}
+	return s.shared.flush()
 }
 
 // Close closes the prepared statements, except those of a rebuild page's transaction, which are

@@ -57,7 +57,7 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	if err != nil {
 		return err
 	}
-	err = inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error {
+	err = inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error {
 		// CREATE INDEX sorts the rows in memory up to the page cache's size and in temporary
 		// files beyond: a larger cache for the while keeps the sort of a large table in memory.
 		return withPragma(ctx, tx, r.cfg.Dialect, "cache_size", indexCacheSize, func() error {
@@ -104,14 +104,15 @@ type newBuild struct {
 	t         Tables
 	indexes   []string            // CREATE INDEX statements, run after the bulk load
 	last      eventstore.Position // the last event applied
+	pass      *PassState          // what the read model keeps across pages; nil after a failed page
 }
 
 // startBuild creates the next build's tables with an empty checkpoint, and keeps its index
 // statements for later. Tables of every build but the active one (left by an interrupted
 // rebuild) are dropped first.
 func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error) {
-	b := &newBuild{p: p}
-	err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) (err error) {
+	b := &newBuild{p: p, pass: newPassState()}
+	err := inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) (err error) {
 		if b.old, _, err = activeBuild(ctx, tx, p.Name()); err != nil {
 			return err
 		}
@@ -286,6 +287,11 @@ func (r *Runner) readAhead(ctx context.Context, builds []*newBuild, filter event
 
 // bulkLoad applies the log to the new builds page by page and returns the position read up to.
 func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter eventstore.Filter) (eventstore.Position, error) {
+	pc, err := openPageConn(ctx, r.cfg.DB)
+	if err != nil {
+		return eventstore.Start, err
+	}
+	defer pc.close()
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pos := eventstore.Start
@@ -296,7 +302,7 @@ func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter events
 		if pg.events == 0 {
 			break
 		}
-		if err := r.applyPageWithRetry(ctx, builds, pg); err != nil {
+		if err := r.applyPageWithRetry(ctx, pc, builds, pg); err != nil {
 			return pos, err
 		}
 		pos = pg.last
@@ -305,12 +311,20 @@ func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter events
 	return pos, ctx.Err()
 }
 
-// applyPageWithRetry applies a page until it commits: a failed attempt is rolled back whole and
-// retried with backoff, never skipped. It gives up only when ctx ends.
-func (r *Runner) applyPageWithRetry(ctx context.Context, builds []*newBuild, pg page) error {
+// applyPageWithRetry applies a page on pc until it commits: a failed attempt is rolled back whole
+// and retried with backoff, never skipped. It gives up only when ctx ends. The page commits
+// without waiting for the database to make it durable where the dialect can (bulkPage): the
+// new builds are read by nobody until the switch, whose commit waits for everything committed
+// before it, and a rebuild interrupted by a crash is not resumed but made again.
+func (r *Runner) applyPageWithRetry(ctx context.Context, pc *pageConn, builds []*newBuild, pg page) error {
 	wait := r.cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		err := inPageTx(ctx, r.cfg.DB, builds, func(tx *sql.Tx) error { return applyPage(ctx, tx, builds, pg.parts) })
+		err := inPageTx(ctx, pc.db, builds, func(tx *sql.Tx) error {
+			if err := bulkSetting(ctx, tx, r.cfg.Dialect); err != nil {
+				return err
+			}
+			return applyPage(ctx, tx, builds, pg.parts, pc.pipe(ctx))
+		})
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
@@ -325,7 +339,8 @@ func (r *Runner) applyPageWithRetry(ctx context.Context, builds []*newBuild, pg 
 	}
 }
 
-// inPageTx runs fn in a transaction and puts the builds' last positions back when it fails.
+// inPageTx runs fn in a transaction and puts the builds' last positions back when it fails; the
+// builds' pass states are dropped then, as they may hold what the transaction wrote.
 func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) error) error {
 	lasts := make([]eventstore.Position, len(builds))
 	for i, b := range builds {
@@ -334,17 +349,18 @@ func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) e
 	err := inTx(ctx, db, fn)
 	if err != nil {
 		for i, b := range builds {
-			b.last = lasts[i]
+			b.last, b.pass = lasts[i], nil
 		}
 	}
 	return err
 }
 
 // applyPage applies a prepared page inside tx: part by part, to each build the events its filter
-// selects, with what the read models derived from the part to Remember, and statements prepared
-// once for the page; then it saves every build's checkpoint.
-func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part) (err error) {
-	ctx, closeStmts := withStmtCache(ctx, tx)
+// selects, with what the read models derived from the part to Remember, each build's pass
+// state, and statements prepared once for the page (queued for pipe unless it is nil); then it
+// saves every build's checkpoint.
+func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part, pipe func([]Statement) error) (err error) {
+	ctx, stmts, closeStmts := withStmtCache(ctx, tx, pipe)
 	defer func() { err = errors.Join(err, closeStmts()) }()
 	for _, pt := range parts {
 		mctx := context.WithValue(ctx, memoKey{}, pt.memo)
@@ -353,10 +369,15 @@ func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part
 			if len(mine) == 0 {
 				continue
 			}
-			if err := applyInOrder(mctx, tx, b.p, b.t, b.last, mine); err != nil {
+			if err := applyInOrder(withPass(mctx, b.pass), tx, b.p, b.t, b.last, mine); err != nil {
 				return err
 			}
 			b.last = mine[len(mine)-1].Position
+		}
+	}
+	if pipe != nil {
+		if err := stmts.flush(); err != nil {
+			return fmt.Errorf("runner: rebuild page: %w", err)
 		}
 	}
 	for _, b := range builds {
@@ -402,7 +423,7 @@ func (r *Runner) switchTo(ctx context.Context, builds []*newBuild, filter events
 			if len(events) == 0 {
 				break
 			}
-			if err := applyPage(ctx, tx, builds, []part{preparePart(ctx, builds, events)}); err != nil {
+			if err := applyPage(ctx, tx, builds, []part{preparePart(ctx, builds, events)}, nil); err != nil {
 				return err
 			}
 			pos = events[len(events)-1].Position
@@ -437,14 +458,14 @@ func activate(ctx context.Context, tx *sql.Tx, b *newBuild) error {
 }
 
 // dropOld drops the tables of the builds the switch replaced, each in a transaction of its own,
-// which need not hold up the switch. A build left behind by a crash here is dropped by the next
-// rebuild.
+// which need not hold up the switch nor wait for the disk (inBulkTx). A build left behind by a
+// crash here is dropped by the next rebuild.
 func (r *Runner) dropOld(ctx context.Context, builds []*newBuild) error {
 	for _, b := range builds {
 		if b.old == 0 {
 			continue
 		}
-		if err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error { return dropBuild(ctx, tx, r.cfg.Dialect, TablesOf(b.p.Name(), b.old)) }); err != nil {
+		if err := inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error { return dropBuild(ctx, tx, r.cfg.Dialect, TablesOf(b.p.Name(), b.old)) }); err != nil {
 			return err
 		}
 	}
@@ -477,6 +498,31 @@ func dropOthers(ctx context.Context, tx *sql.Tx, d Dialect, name string, keep in
 		if err := dropBuild(ctx, tx, d, TablesOf(name, n)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// inBulkTx runs fn in a transaction of a rebuild that need not be durable when it commits
+// (bulkSetting): one before the switch, whose tables nobody reads yet and which a crash makes
+// the next rebuild start afresh, or one dropping what the next rebuild would drop too. The
+// switch's own commit waits for the disk, and with it for every transaction committed before.
+func inBulkTx(ctx context.Context, db DB, d Dialect, fn func(*sql.Tx) error) error {
+	return inTx(ctx, db, func(tx *sql.Tx) error {
+		if err := bulkSetting(ctx, tx, d); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// bulkSetting runs the dialect's bulkPage statement in tx, if it has one.
+func bulkSetting(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	q := d.bulkPage()
+	if q == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("runner: %s: %w", q, err)
 	}
 	return nil
 }

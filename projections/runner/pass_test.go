@@ -1,0 +1,217 @@
+package runner_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/domain/process"
+	"github.com/civicflow/civicflow/projections/audit"
+	"github.com/civicflow/civicflow/projections/projectiontest"
+	"github.com/civicflow/civicflow/projections/runner"
+)
+
+// appendInterleaved writes n small process events after the recorded history: procs processes
+// take turns, ten events each, so that a process's chunks of the timeline, its participants and
+// its days run across the parts and pages of a rebuild.
+func appendInterleaved(t testing.TB, s eventstore.Store, procs, n int) {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	streams := make([]string, procs)
+	versions := make([]int, procs)
+	for i := range streams {
+		streams[i] = "process-" + uuid.NewSHA1(uuid.NameSpaceOID, []byte("interleaved "+strconv.Itoa(i))).String()
+	}
+	for done := 0; done < n; {
+		for p := 0; p < procs && done < n; p++ {
+			batch := make([]eventstore.EventData, 0, 10)
+			for ; len(batch) < 10 && done < n; done++ {
+				v := versions[p]
+				versions[p]++
+				var payload process.Payload
+				switch {
+				case v == 0:
+					payload = process.ProcessOpened{TemplateID: "bench", TemplateVersion: 1, Title: "Verfahren " + strconv.Itoa(p), Tenant: "t" + strconv.Itoa(p%3), Lead: "anna", Stage: "tender", At: at}
+				case v%10 == 1:
+					payload = process.SessionScheduled{Session: "s" + strconv.Itoa(v%40), Title: "Werkstatt", Format: "workshop", Date: at}
+				case v%10 == 2:
+					payload = process.ParticipantRegistered{Participant: "x" + strconv.Itoa(v%30), Person: "p", Group: "citizens"}
+				default:
+					payload = process.ContributionRecorded{Contribution: "k" + strconv.Itoa(v), Topic: "Spielplatz"}
+				}
+				data, schema, err := process.Encode(payload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				batch = append(batch, eventstore.EventData{ID: eventstore.NewEventID(), Type: payload.Type(), SchemaVersion: schema, Data: data,
+					Metadata: eventstore.Metadata{Tenant: "t" + strconv.Itoa(p%3), Actor: "ben" + strconv.Itoa(v%2)}})
+			}
+			if _, err := s.Append(ctx, streams[p], eventstore.Any, batch...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// checkAll compares the active build of each of ps on b with a replay event by event.
+func checkAll(t *testing.T, b *projectiontest.Backend, ps ...runner.Projection) {
+	t.Helper()
+	scratch, discard, err := b.Scratch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer discard()
+	for _, p := range ps {
+		res, err := runner.Check(context.Background(), runner.CheckConfig{Store: b.Log, Live: b.ReadDB, Scratch: scratch, Dialect: b.Dialect}, p)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Name(), err)
+		}
+		if res.Events == 0 {
+			t.Fatalf("%s compared nothing: %+v", p.Name(), res)
+		}
+	}
+}
+
+// A rebuild of several pages whose processes interleave (a chunk of the timeline continued in a
+// later part and page, from what the pass remembers; on PostgreSQL the page's statements
+// pipelined) must give what a replay event by event gives, on both backends, also when it
+// replaces the builds of an earlier rebuild.
+func TestRebuildOfInterleavedProcessesMatchesAReplayEventByEvent(t *testing.T) {
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		projectiontest.Append(t, b.Log, b.Clock, history)
+		appendInterleaved(t, b.Log, 23, 10_500)
+		r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: all()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := r.RebuildAll(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkAll(t, b, all()...)
+	})
+}
+
+// failingOnce is the timeline, whose ApplyBatch fails once after it applied its batch, at its
+// failAt-th call: the rebuild's page is rolled back after the pass state took in what it wrote.
+type failingOnce struct {
+	audit.Projection
+	calls, failAt int
+}
+
+var errInjected = errors.New("injected failure")
+
+func (f *failingOnce) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	if err := f.Projection.ApplyBatch(ctx, tx, t, events); err != nil {
+		return err
+	}
+	if f.calls++; f.calls == f.failAt {
+		return errInjected
+	}
+	return nil
+}
+
+// A page that fails after the timeline remembered what it wrote is applied again reading the
+// tables, not from that memory, which held rows the rollback undid.
+func TestRebuildPageThatFailedIsAppliedAgainWithoutThePassState(t *testing.T) {
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		projectiontest.Append(t, b.Log, b.Clock, history)
+		appendInterleaved(t, b.Log, 23, 2_500)
+		failing := &failingOnce{failAt: 2}
+		r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: []runner.Projection{failing}, Backoff: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.RebuildAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if failing.calls <= failing.failAt {
+			t.Fatalf("%d calls: the failure was not followed by a retry", failing.calls)
+		}
+		checkAll(t, b, audit.Projection{})
+	})
+}
+
+// passProbe is a read model that notes, for each batch, whether it had a pass state and whether
+// a query saw the row it had just written through the same Stmts.
+type passProbe struct {
+	calls    *int
+	passes   *[]bool
+	ownWrite *[]bool
+}
+
+type passProbeKey struct{}
+
+func (p passProbe) Name() string              { return "pass_probe" }
+func (p passProbe) Version() int              { return 1 }
+func (p passProbe) Filter() eventstore.Filter { return eventstore.Filter{} }
+func (p passProbe) Schema(t runner.Tables) []string {
+	return []string{t.Q(`CREATE TABLE {seen} (n INTEGER PRIMARY KEY)`)}
+}
+
+func (p passProbe) Apply(ctx context.Context, tx *sql.Tx, t runner.Tables, e eventstore.Event) error {
+	return p.ApplyBatch(ctx, tx, t, []eventstore.Event{e})
+}
+
+func (p passProbe) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, events []eventstore.Event) error {
+	_, ok := runner.Pass(ctx, passProbeKey{}, func() int { return 0 })
+	*p.passes = append(*p.passes, ok)
+	s := runner.NewStmts(ctx, tx, t)
+	defer s.Close()
+	*p.calls++
+	if err := s.Exec(`INSERT INTO {seen} (n) VALUES (?)`, *p.calls); err != nil {
+		return err
+	}
+	var n int
+	if _, err := s.QueryRow(`SELECT count(*) FROM {seen} WHERE n = ?`, []any{*p.calls}, &n); err != nil {
+		return err
+	}
+	*p.ownWrite = append(*p.ownWrite, n == 1)
+	return nil
+}
+
+// In a rebuild every batch has a pass state and reads what it wrote before (on PostgreSQL the
+// queued statements run before the query); a live batch has no pass state.
+func TestPassStateOnlyInARebuildAndQueuedWritesBeforeQueries(t *testing.T) {
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		projectiontest.Append(t, b.Log, b.Clock, history)
+		appendInterleaved(t, b.Log, 3, 2_500)
+		var calls int
+		var passes, ownWrite []bool
+		probe := passProbe{calls: &calls, passes: &passes, ownWrite: &ownWrite}
+		r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: []runner.Projection{probe}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.RebuildAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(passes) < 3 {
+			t.Fatalf("%d batches in the rebuild, want at least 3 parts", len(passes))
+		}
+		for i := range passes {
+			if !passes[i] || !ownWrite[i] {
+				t.Fatalf("rebuild batch %d: pass state %v, saw its own write %v; want both", i, passes[i], ownWrite[i])
+			}
+		}
+		rebuilt := len(passes)
+		appendInterleaved(t, b.Log, 1, 5)
+		projectiontest.CatchUpOn(t, b, probe)
+		if len(passes) == rebuilt {
+			t.Fatal("no live batch after the rebuild")
+		}
+		for i := rebuilt; i < len(passes); i++ {
+			if passes[i] || !ownWrite[i] {
+				t.Fatalf("live batch %d: pass state %v, saw its own write %v; want none and true", i, passes[i], ownWrite[i])
+			}
+		}
+	})
+}
