@@ -74,7 +74,14 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 	return Result{Process: id, Version: p.Version, Position: appended.Position}, nil
 }
 
+// templateOf returns the process's template version. A published version never changes (only
+// its retirement, which a running process ignores), so a version already read is taken from the
+// cache without reading the template's stream: every command asks for its process's template,
+// and each read is a store transaction.
 func (e *Engine) templateOf(ctx context.Context, p *process.Process) (template.Template, error) {
+	if t, ok := e.templates.published(p.TemplateID, p.TemplateVersion); ok {
+		return t, nil
+	}
 	tv, err := e.Template(ctx, p.TemplateID, p.TemplateVersion)
 	return tv.Template, err
 }

@@ -40,6 +40,17 @@ func newTemplateCache() *templateCache {
 	return &templateCache{versions: map[string][]TemplateVersion{}, loaded: map[string]int64{}}
 }
 
+// published returns version (≥ 1) of the template with the full ID when it was read already.
+func (c *templateCache) published(id string, version int) (template.Template, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vs := c.versions[id]
+	if version < 1 || version > len(vs) {
+		return template.Template{}, false
+	}
+	return vs[version-1].Template, true
+}
+
 // refresh reads new events of the stream of the template with the full ID. The read runs without
 // the cache's lock: every command asks for its process's template, and with the read under the
 // lock the commands of all processes queued behind one another's store reads (BenchmarkHistory's
