@@ -50,40 +50,76 @@ func appendString(b []byte, s string) []byte {
 
 // DecodeRecord parses bytes written by EncodeRecord. The result has no Position and no Hash. It
 // accepts only the canonical form, so EncodeRecord(DecodeRecord(b)) == b for every accepted b.
+// The event's Data is a slice of b; its strings are one copy of b.
 func DecodeRecord(b []byte) (Event, error) {
-	// One string holds the whole record, so every string field is a slice of it: one allocation.
-	d := decoder{b: b, s: string(b)}
-	var e Event
-	if magic := d.fixed(4); d.err == nil && [4]byte(magic) != recordMagic {
-		return e, fmt.Errorf("%w: unknown format %q", ErrMalformedRecord, magic)
+	l, err := parseRecord(b)
+	if err != nil {
+		return Event{}, err
 	}
-	copy(e.ID[:], d.fixed(16))
-	e.Stream = d.str()
-	e.Version = int64(d.uvarint())
-	e.Type = d.str()
-	e.SchemaVersion = int(d.uvarint())
-	e.RecordedAt = time.Unix(0, int64(binary.BigEndian.Uint64(pad8(d.fixed(8))))).UTC()
-	e.Metadata.Tenant = d.str()
-	e.Metadata.Actor = d.str()
-	e.Metadata.CorrelationID = d.str()
-	e.Metadata.CausationID = d.str()
-	e.Metadata.CommandID = d.str()
-	e.Data = d.bytes()
+	// One string holds the whole record, so every string field is a slice of it: one allocation.
+	return l.event(string(b), 0, b[l.data.start:l.data.end:l.data.end]), nil
+}
+
+// recordLayout is where the fields of a record lie in its bytes, and its fixed-size fields.
+type recordLayout struct {
+	id            uuid.UUID
+	version       int64
+	schemaVersion int
+	recordedAt    int64 // Unix nanoseconds
+	stream, typ   span
+	metadata      [5]span // tenant, actor, correlation ID, causation ID, command ID
+	data          span
+}
+
+// span is the bytes [start, end) of a record.
+type span struct{ start, end int }
+
+// text is the part of the record that holds every string field: from the stream's first byte to
+// the metadata's last.
+func (l *recordLayout) text() span { return span{l.stream.start, l.metadata[4].end} }
+
+// event builds the event: its string fields are slices of text, a string that holds the record's
+// bytes from offset on; data is its payload.
+func (l *recordLayout) event(text string, offset int, data []byte) Event {
+	str := func(s span) string { return text[s.start-offset : s.end-offset] }
+	return Event{ID: l.id, Stream: str(l.stream), Version: l.version, Type: str(l.typ), SchemaVersion: l.schemaVersion,
+		RecordedAt: time.Unix(0, l.recordedAt).UTC(), Data: data,
+		Metadata: Metadata{Tenant: str(l.metadata[0]), Actor: str(l.metadata[1]), CorrelationID: str(l.metadata[2]),
+			CausationID: str(l.metadata[3]), CommandID: str(l.metadata[4])}}
+}
+
+// parseRecord checks that b is a record in canonical form and returns where its fields lie.
+func parseRecord(b []byte) (recordLayout, error) {
+	d := decoder{b: b}
+	var l recordLayout
+	if magic := d.fixed(4); d.err == nil && [4]byte(magic) != recordMagic {
+		return l, fmt.Errorf("%w: unknown format %q", ErrMalformedRecord, magic)
+	}
+	copy(l.id[:], d.fixed(16))
+	l.stream = d.field()
+	l.version = int64(d.uvarint())
+	l.typ = d.field()
+	l.schemaVersion = int(d.uvarint())
+	l.recordedAt = int64(binary.BigEndian.Uint64(pad8(d.fixed(8))))
+	for i := range l.metadata {
+		l.metadata[i] = d.field()
+	}
+	l.data = d.field()
 	switch {
 	case d.err != nil:
-		return Event{}, d.err
-	case len(d.b) != 0:
-		return Event{}, fmt.Errorf("%w: %d trailing bytes", ErrMalformedRecord, len(d.b))
-	case e.Version < 1 || e.Version > 1<<62:
-		return Event{}, fmt.Errorf("%w: version %d out of range", ErrMalformedRecord, e.Version)
-	case e.SchemaVersion < 1 || e.SchemaVersion > 1<<30:
-		return Event{}, fmt.Errorf("%w: schema version %d out of range", ErrMalformedRecord, e.SchemaVersion)
-	case e.Stream == "" || e.Type == "":
-		return Event{}, fmt.Errorf("%w: empty stream or type", ErrMalformedRecord)
-	case e.ID == uuid.Nil:
-		return Event{}, fmt.Errorf("%w: nil event ID", ErrMalformedRecord)
+		return recordLayout{}, d.err
+	case d.off != len(b):
+		return recordLayout{}, fmt.Errorf("%w: %d trailing bytes", ErrMalformedRecord, len(b)-d.off)
+	case l.version < 1 || l.version > 1<<62:
+		return recordLayout{}, fmt.Errorf("%w: version %d out of range", ErrMalformedRecord, l.version)
+	case l.schemaVersion < 1 || l.schemaVersion > 1<<30:
+		return recordLayout{}, fmt.Errorf("%w: schema version %d out of range", ErrMalformedRecord, l.schemaVersion)
+	case l.stream.start == l.stream.end || l.typ.start == l.typ.end:
+		return recordLayout{}, fmt.Errorf("%w: empty stream or type", ErrMalformedRecord)
+	case l.id == uuid.Nil:
+		return recordLayout{}, fmt.Errorf("%w: nil event ID", ErrMalformedRecord)
 	}
-	return e, nil
+	return l, nil
 }
 
 func pad8(b []byte) []byte {
@@ -94,13 +130,10 @@ func pad8(b []byte) []byte {
 }
 
 type decoder struct {
-	b   []byte // what is left to decode
-	s   string // the whole record, as a string
+	b   []byte // the whole record
+	off int    // where the rest of the record starts in b
 	err error
 }
-
-// offset is where the rest of the record starts in s.
-func (d *decoder) offset() int { return len(d.s) - len(d.b) }
 
 func (d *decoder) fail(what string) {
 	if d.err == nil {
@@ -109,12 +142,12 @@ func (d *decoder) fail(what string) {
 }
 
 func (d *decoder) fixed(n int) []byte {
-	if d.err != nil || len(d.b) < n {
+	if d.err != nil || len(d.b)-d.off < n {
 		d.fail("truncated")
 		return make([]byte, n)
 	}
-	v := d.b[:n]
-	d.b = d.b[n:]
+	v := d.b[d.off : d.off+n]
+	d.off += n
 	return v
 }
 
@@ -122,40 +155,33 @@ func (d *decoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Uvarint(d.b)
+	rest := d.b[d.off:]
+	v, n := binary.Uvarint(rest)
 	if n <= 0 {
 		d.fail("bad length or number")
 		return 0
 	}
-	if n > 1 && d.b[n-1] == 0 { // a trailing zero group: longer than needed
+	if n > 1 && rest[n-1] == 0 { // a trailing zero group: longer than needed
 		d.fail("number not in canonical form")
 		return 0
 	}
-	d.b = d.b[n:]
+	d.off += n
 	return v
 }
 
-func (d *decoder) bytes() []byte {
+// field reads a length-prefixed field and returns where its bytes lie.
+func (d *decoder) field() span {
 	n := d.uvarint()
 	if d.err != nil {
-		return nil
+		return span{d.off, d.off}
 	}
-	if n > maxRecordField || n > uint64(len(d.b)) {
+	if n > maxRecordField || n > uint64(len(d.b)-d.off) {
 		d.fail("field longer than the record")
-		return nil
+		return span{d.off, d.off}
 	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) str() string {
-	v := d.bytes()
-	if d.err != nil {
-		return ""
-	}
-	end := d.offset()
-	return d.s[end-len(v) : end]
+	s := span{d.off, d.off + int(n)}
+	d.off = s.end
+	return s
 }
 
 // ChainHash returns the hash of a record that follows prev in its stream (the zero Hash for a

@@ -3,6 +3,8 @@ package eventstore_test
 import (
 	"bytes"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +85,10 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte("CFR\x01"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := eventstore.DecodeRecord(b)
+		var d eventstore.RecordDecoder
+		if other, otherErr := d.Decode(b); (err == nil) != (otherErr == nil) || !reflect.DeepEqual(other, got) {
+			t.Fatalf("RecordDecoder decoded %+v (%v), DecodeRecord %+v (%v)", other, otherErr, got, err)
+		}
 		if err != nil {
 			return
 		}
@@ -90,4 +96,55 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Fatalf("accepted non-canonical record:\n in  %x\n out %x", b, again)
 		}
 	})
+}
+
+// TestRecordDecoder_decodes_as_DecodeRecord_without_keeping_the_bytes decodes enough records to fill
+// several of the decoder's buffers, overwriting the input after each call (as a driver reuses its
+// row buffer): every event must still equal what DecodeRecord made of the same bytes.
+func TestRecordDecoder_decodes_as_DecodeRecord_without_keeping_the_bytes(t *testing.T) {
+	var d eventstore.RecordDecoder
+	var want, got []eventstore.Event
+	buf := make([]byte, 0, 1<<20)
+	for i := range 2000 {
+		e := sampleEvent()
+		e.Version = int64(i + 1)
+		e.Data = bytes.Repeat([]byte{byte('a' + i%26)}, i%300) // 0 to 299 bytes, some empty
+		e.Metadata.Actor = strings.Repeat("x", i%40)
+		if i == 1000 {
+			e.Data = bytes.Repeat([]byte("y"), 100_000) // larger than a buffer
+		}
+		rec := eventstore.EncodeRecord(e)
+		w, err := eventstore.DecodeRecord(bytes.Clone(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = append(buf[:0], rec...)
+		g, err := d.Decode(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range buf {
+			buf[j] = 0xee
+		}
+		want, got = append(want, w), append(got, g)
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("event %d: decoded %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	got[0].Data = append(got[0].Data, 'z') // a capped slice: must not write into the next payload
+	if !bytes.Equal(got[1].Data, want[1].Data) {
+		t.Fatal("appending to one event's data changed the next event's")
+	}
+}
+
+func TestRecordDecoder_rejects_what_DecodeRecord_rejects(t *testing.T) {
+	good := eventstore.EncodeRecord(sampleEvent())
+	var d eventstore.RecordDecoder
+	for _, b := range [][]byte{nil, good[:len(good)-1], append(append([]byte{}, good...), 0), append([]byte("ABC\x01"), good[4:]...)} {
+		if _, err := d.Decode(b); !errors.Is(err, eventstore.ErrMalformedRecord) {
+			t.Fatalf("Decode(%x): err %v, want ErrMalformedRecord", b, err)
+		}
+	}
 }

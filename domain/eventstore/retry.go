@@ -114,16 +114,7 @@ type StoredRow struct {
 // Event decodes the row's record and attaches its position and hash. It checks neither the
 // columns nor the chain (Check does).
 func (r StoredRow) Event() (Event, error) {
-	e, err := DecodeRecord(r.Record)
-	if err != nil {
-		return Event{}, fmt.Errorf("event at position %s: %w", r.Position, err)
-	}
-	if len(r.Hash) != len(e.Hash) {
-		return Event{}, fmt.Errorf("event at position %s: stored hash has %d bytes, not %d", r.Position, len(r.Hash), len(e.Hash))
-	}
-	copy(e.Hash[:], r.Hash)
-	e.Position = r.Position
-	return e, nil
+	return r.event(DecodeRecord)
 }
 
 // Check verifies the row: its record decodes, its columns equal the record's fields, and its hash

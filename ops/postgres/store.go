@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -141,34 +143,30 @@ func (s *Store) isClosed() bool {
 }
 
 // rowsOf decodes rows of (position, record, hash), at most limit of them (0: unknown), and closes
-// them. pgx reuses a row's buffer for the next row, and a decoded event's Data is a slice of its
-// record, so every record is first copied into a slab of slabBytes shared by the page's events
-// (capped slices: a later append never writes over an earlier record; a full slab is left to its
-// events, not grown and copied); the hash is copied into the event.
-// slabBytes is the size of the buffers rowsOf copies records into; slabEvents is the most events
-// it makes room for in advance.
-const (
-	slabBytes  = 64 << 10
-	slabEvents = 10_000
-)
-
+// them. pgx reuses a row's buffer for the next row: a RecordDecoder copies what the events keep
+// into buffers shared by the page's events, and the hash is copied into the event. In the binary
+// format (pgx's default for these types) the columns are read from the row's raw values, without
+// Scan's per-column conversion; otherwise they are scanned into byte slices.
 func rowsOf(rows pgx.Rows, limit int) ([]eventstore.Event, error) {
 	defer rows.Close()
-	out := make([]eventstore.Event, 0, min(limit, slabEvents))
-	var slab []byte
+	out := make([]eventstore.Event, 0, min(limit, pageEvents))
+	var dec eventstore.RecordDecoder
+	raw := false
 	for rows.Next() {
-		var record, hash pgtype.DriverBytes
-		var pos int64
-		if err := rows.Scan(&pos, &record, &hash); err != nil {
-			return nil, fmt.Errorf("postgres: scan event: %w", err)
+		if len(out) == 0 {
+			raw = rawReadable(rows.FieldDescriptions())
 		}
-		if len(record) > cap(slab)-len(slab) { // a new slab; the full one stays with its events
-			slab = make([]byte, 0, max(slabBytes, len(record)))
+		var row eventstore.StoredRow
+		var err error
+		if raw {
+			row, err = rawRow(rows.RawValues())
+		} else {
+			row, err = scanRow(rows)
 		}
-		start := len(slab)
-		slab = append(slab, record...)
-		own := slab[start:len(slab):len(slab)]
-		e, err := eventstore.StoredRow{Position: eventstore.SequencePosition(uint64(pos)), Record: own, Hash: hash}.Event()
+		if err != nil {
+			return nil, err
+		}
+		e, err := row.EventWith(&dec)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
@@ -178,4 +176,40 @@ func rowsOf(rows pgx.Rows, limit int) ([]eventstore.Event, error) {
 		return nil, fmt.Errorf("postgres: read events: %w", err)
 	}
 	return out, nil
+}
+
+// rawRow is a row of (position, record, hash) in the binary format; its bytes are the row's.
+func rawRow(v [][]byte) (eventstore.StoredRow, error) {
+	if len(v[0]) != 8 {
+		return eventstore.StoredRow{}, fmt.Errorf("postgres: scan event: position column has %d bytes, not 8", len(v[0]))
+	}
+	return eventstore.StoredRow{Position: eventstore.SequencePosition(binary.BigEndian.Uint64(v[0])), Record: v[1], Hash: v[2]}, nil
+}
+
+// scanRow scans a row of (position, record, hash) in any format into new byte slices.
+func scanRow(rows pgx.Rows) (eventstore.StoredRow, error) {
+	var pos int64
+	var record, hash []byte
+	if err := rows.Scan(&pos, &record, &hash); err != nil {
+		return eventstore.StoredRow{}, fmt.Errorf("postgres: scan event: %w", err)
+	}
+	return eventstore.StoredRow{Position: eventstore.SequencePosition(uint64(pos)), Record: record, Hash: hash}, nil
+}
+
+// pageEvents is the most events rowsOf makes room for in advance.
+const pageEvents = 10_000
+
+// rawReadable reports whether rows of (position, record, hash) come as bigint and bytea in the
+// binary format, whose raw values are the big-endian number and the bytes themselves.
+func rawReadable(fields []pgconn.FieldDescription) bool {
+	want := []uint32{pgtype.Int8OID, pgtype.ByteaOID, pgtype.ByteaOID}
+	if len(fields) != len(want) {
+		return false
+	}
+	for i, f := range fields {
+		if f.DataTypeOID != want[i] || f.Format != pgx.BinaryFormatCode {
+			return false
+		}
+	}
+	return true
 }
