@@ -18,6 +18,13 @@ type Config struct {
 	Schema string
 	// MaxBatch is the most appends committed in one transaction. Default 256.
 	MaxBatch int
+	// CohortWait is the longest the writer holds a batch for the appends it expects next: those
+	// that were waiting when the previous batch committed and those of the previous batch's
+	// appenders, who were just answered. Appending them in one transaction costs one commit where
+	// two cohorts of appenders would otherwise commit by turns, at the price of up to CohortWait
+	// more latency for the appends already waiting when an expected one does not come. Default 0:
+	// half the previous transaction's duration, at most 1ms; negative: the writer never waits.
+	CohortWait time.Duration
 	// MaxEventBytes limits one event's data plus metadata. Default 1 MiB.
 	MaxEventBytes int
 	// Clock gives the recorded-at time of events. Default time.Now. Recorded-at never goes back

@@ -73,35 +73,75 @@ func (w *writer) close() {
 	w.conn.Release()
 }
 
+// maxCohortWait bounds the writer's wait for expected appends when Config.CohortWait is 0.
+const maxCohortWait = time.Millisecond
+
 func (w *writer) run() {
 	defer close(w.done)
 	batch := make([]*appendReq, 0, w.cfg.MaxBatch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	expect, wait := 0, time.Duration(0)
 	for {
 		r, ok := <-w.reqs
 		if !ok {
 			return
 		}
-		batch = append(batch[:0], r)
-	more:
-		for len(batch) < w.cfg.MaxBatch {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break more
-				}
-				batch = append(batch, r)
-			default:
-				break more
-			}
+		batch = w.gather(append(batch[:0], r), expect, wait, timer)
+		start := time.Now()
+		queued := w.commit(batch)
+		// The appends that were waiting when the batch committed, and those of the batch's appenders
+		// (answered now), are the ones expected next: a batch of both costs one commit instead of two
+		// (otherwise concurrent appenders settle into cohorts that commit by turns).
+		expect = min(queued+len(batch), w.cfg.MaxBatch)
+		wait = w.cfg.CohortWait
+		if wait == 0 {
+			wait = min(maxCohortWait, time.Since(start)/2)
 		}
-		w.commit(batch)
 	}
 }
 
+// gather adds the waiting appends to batch, up to MaxBatch. While it holds fewer than expect, it
+// waits up to wait in all for more. It returns early when the queue is closed.
+func (w *writer) gather(batch []*appendReq, expect int, wait time.Duration, timer *time.Timer) []*appendReq {
+	waiting := false
+	defer timer.Stop()
+	for len(batch) < w.cfg.MaxBatch {
+		select {
+		case r, ok := <-w.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+			continue
+		default:
+		}
+		if len(batch) >= expect || wait <= 0 {
+			return batch
+		}
+		if !waiting {
+			waiting = true
+			timer.Reset(wait)
+		}
+		select {
+		case r, ok := <-w.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
+}
+
 // commit decides and commits one batch and answers every request. A failed transaction fails
-// every request of the batch that would have written (none of it was committed).
-func (w *writer) commit(batch []*appendReq) {
+// every request of the batch that would have written (none of it was committed). It returns how
+// many appends were queued when the transaction ended, before any of the batch was answered.
+func (w *writer) commit(batch []*appendReq) (queued int) {
 	head, err := w.try(context.Background(), batch)
+	queued = len(w.reqs)
 	for _, r := range batch {
 		if err != nil && r.err == nil { // nothing of the batch was committed
 			r.res, r.err = eventstore.AppendResult{}, fmt.Errorf("postgres: append to %q: %w", r.stream, err)
@@ -111,6 +151,7 @@ func (w *writer) commit(batch []*appendReq) {
 	if err == nil && head > 0 {
 		w.store.committed(uint64(head))
 	}
+	return queued
 }
 
 // try commits the batch in one transaction: in one round trip from the writer's cached stream
