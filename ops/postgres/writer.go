@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/groupcommit"
 )
 
 // writer owns one connection. A single goroutine (run) takes the waiting appends and commits
@@ -87,7 +88,7 @@ func (w *writer) run() {
 		if !ok {
 			return
 		}
-		batch = w.gather(append(batch[:0], r), expect, wait, timer)
+		batch = groupcommit.Gather(w.reqs, append(batch[:0], r), w.cfg.MaxBatch, expect, wait, timer)
 		start := time.Now()
 		queued := w.commit(batch)
 		// The appends that were waiting when the batch committed, and those of the batch's appenders
@@ -99,41 +100,6 @@ func (w *writer) run() {
 			wait = min(maxCohortWait, time.Since(start)/2)
 		}
 	}
-}
-
-// gather adds the waiting appends to batch, up to MaxBatch. While it holds fewer than expect, it
-// waits up to wait in all for more. It returns early when the queue is closed.
-func (w *writer) gather(batch []*appendReq, expect int, wait time.Duration, timer *time.Timer) []*appendReq {
-	waiting := false
-	defer timer.Stop()
-	for len(batch) < w.cfg.MaxBatch {
-		select {
-		case r, ok := <-w.reqs:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, r)
-			continue
-		default:
-		}
-		if len(batch) >= expect || wait <= 0 {
-			return batch
-		}
-		if !waiting {
-			waiting = true
-			timer.Reset(wait)
-		}
-		select {
-		case r, ok := <-w.reqs:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, r)
-		case <-timer.C:
-			return batch
-		}
-	}
-	return batch
 }
 
 // commit decides and commits one batch and answers every request. A failed transaction fails

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
+	"github.com/civicflow/civicflow/ops/groupcommit"
 )
 
 // writer owns the one write connection. A single goroutine (run) takes waiting appends in
@@ -129,7 +130,11 @@ func (w *writer) run() {
 		if !ok {
 			return
 		}
-		batch = w.gather(append(batch[:0], r), slices.Max(recent[:]), linger)
+		// Appenders whose previous append was just answered need a moment to send their next one:
+		// while the batch is smaller than the largest recent one, wait up to maxLinger for them. A
+		// lone appender (recent batches of one) never waits; when concurrency drops, at most the
+		// next eight batches wait in vain.
+		batch = groupcommit.Gather(w.reqs, append(batch[:0], r), w.cfg.MaxBatch, slices.Max(recent[:]), maxLinger, linger)
 		recent[i%len(recent)] = len(batch)
 		w.commitBatch(batch)
 	}
@@ -141,42 +146,6 @@ func (w *writer) run() {
 // (BenchmarkGroupCommitVsCeiling): no linger ~35 appends per transaction; waiting for the previous
 // batch's size ~54; for the largest of the last eight batches ~63, and 78–83 % of the raw ceiling.
 const maxLinger = time.Millisecond
-
-// gather adds waiting appends to batch. Appenders whose previous append was just answered need a
-// moment to send their next one; so while the batch is smaller than the largest recent one, the
-// writer waits up to maxLinger for them. A lone appender (recent batches of one) never waits; when
-// concurrency drops, at most the next eight batches wait in vain.
-func (w *writer) gather(batch []*appendReq, recentMax int, linger *time.Timer) []*appendReq {
-	want := min(recentMax, w.cfg.MaxBatch)
-	if len(batch) < want {
-		linger.Reset(maxLinger)
-	wait:
-		for len(batch) < want {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break wait
-				}
-				batch = append(batch, r)
-			case <-linger.C:
-				break wait
-			}
-		}
-		linger.Stop()
-	}
-	for len(batch) < w.cfg.MaxBatch {
-		select {
-		case r, ok := <-w.reqs:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
 
 // commitBatch commits one batch, retrying without the surprise when a request hits a constraint
 // (an event ID recorded before), and answers every request.
