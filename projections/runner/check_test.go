@@ -71,6 +71,7 @@ func TestCheckNamesTheFirstDifference(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case on backends of its own
 			projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
 				check := checked(t, b)
 				if _, err := b.DB.Exec(c.tamper); err != nil {

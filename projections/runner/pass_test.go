@@ -90,9 +90,12 @@ func checkAll(t *testing.T, b *projectiontest.Backend, process string, ps ...run
 // pipelined) must give what a replay event by event gives, on both backends, also when it
 // replaces the builds of an earlier rebuild.
 func TestRebuildOfInterleavedProcessesMatchesAReplayEventByEvent(t *testing.T) {
+	// Pages and parts a fifth of their size, and a fifth of the events: the same two pages of
+	// eleven parts, each process's ~90 events in two chunks of the timeline.
+	shrink := runner.ShrinkPages(t)
 	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
 		projectiontest.Append(t, b.Log, b.Clock, history)
-		appendInterleaved(t, b.Log, 23, 10_500)
+		appendInterleaved(t, b.Log, 23, 10_500/shrink)
 		r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: all()})
 		if err != nil {
 			t.Fatal(err)
@@ -132,9 +135,10 @@ func (f *failingOnce) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Table
 // A page that fails after the timeline remembered what it wrote is applied again reading the
 // tables, not from that memory, which held rows the rollback undid.
 func TestRebuildPageThatFailedIsAppliedAgainWithoutThePassState(t *testing.T) {
+	shrink := runner.ShrinkPages(t) // the same three parts in one page, from a fifth of the events
 	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
 		projectiontest.Append(t, b.Log, b.Clock, history)
-		appendInterleaved(t, b.Log, 23, 2_500)
+		appendInterleaved(t, b.Log, 23, 2_500/shrink)
 		failing := &failingOnce{failAt: 2}
 		r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: []runner.Projection{failing}, Backoff: time.Millisecond})
 		if err != nil {
@@ -191,9 +195,10 @@ func (p passProbe) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, 
 // In a rebuild every batch has a pass state and reads what it wrote before (on PostgreSQL the
 // queued statements run before the query); a live batch has no pass state.
 func TestPassStateOnlyInARebuildAndQueuedWritesBeforeQueries(t *testing.T) {
+	shrink := runner.ShrinkPages(t) // the same three parts from a fifth of the events
 	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
 		projectiontest.Append(t, b.Log, b.Clock, history)
-		appendInterleaved(t, b.Log, 3, 2_500)
+		appendInterleaved(t, b.Log, 3, 2_500/shrink)
 		var calls int
 		var passes, ownWrite []bool
 		probe := passProbe{calls: &calls, passes: &passes, ownWrite: &ownWrite}

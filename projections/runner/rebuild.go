@@ -14,8 +14,8 @@ import (
 
 // rebuildPage is how many events a rebuild applies in one transaction (in parts of readPage).
 // Larger pages mean fewer commits; each transaction holds the database's write lock, so appends
-// wait for it.
-const rebuildPage = 10_000
+// wait for it. A variable only so that tests can shrink it with readPage (export_test.go).
+var rebuildPage = 10_000
 
 // Rebuild builds the named read model afresh from the log beside the running build, catches it
 // up and switches readers to it atomically (see RebuildAll).
@@ -179,8 +179,8 @@ const indexCacheSize = "-65536"
 // page: each read model in turn goes over the same part while it is still in the CPU's cache,
 // instead of over the whole page. Measured with 1,000,000 events: parts of 250 and 500 were
 // slower (more statements per event), 1,000 and 2,000 about equal, whole pages of 10,000 ~15 %
-// slower.
-const readPage = 1000
+// slower. A variable only so that tests can shrink it (export_test.go).
+var readPage = 1000
 
 // page is a part of the log read ahead of its application, in parts of up to readPage events.
 type page struct {

@@ -124,8 +124,10 @@ func filesHold(t *testing.T, dir string, b []byte) bool {
 // A rebuild of more than a page, in many parts (statements and decoded payloads shared within a
 // page), must give what a replay event by event gives (runner.Check).
 func TestRebuildOfManyPagesMatchesAReplayEventByEvent(t *testing.T) {
+	// Pages and parts a fifth of their size, and a fifth of the events: the same two pages.
+	shrink := runner.ShrinkPages(t)
 	s, _ := projectiontest.Open(t, t.TempDir())
-	appendSmallEvents(t, s, 12_345)
+	appendSmallEvents(t, s, 12_345/shrink)
 	ctx := context.Background()
 	rebuiltAll(t, s)
 	for _, p := range all() {
