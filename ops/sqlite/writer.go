@@ -203,13 +203,14 @@ func (w *writer) tryBatch(batch []*appendReq) (err error) {
 	w.prev, w.written = pos, w.written[:0]
 	last := w.lastTime.Load() // the recorded-at of the log's last event
 	insert := tx.StmtContext(ctx, w.insert)
+	var headQ *sql.Stmt // w.headQ in tx, prepared by w.head at the first stream it does not know
 	for i, r := range batch {
 		r.decided, r.wrote, r.res, r.err = false, false, eventstore.AppendResult{}, nil
 		if err := r.ctx.Err(); err != nil {
 			r.decided, r.err = true, err
 			continue
 		}
-		head, err := w.head(ctx, tx, r.stream, overlay)
+		head, err := w.head(ctx, tx, &headQ, r.stream, overlay)
 		if err != nil {
 			return err
 		}
@@ -306,7 +307,11 @@ func (w *writer) forget() {
 	w.lastPos = -1
 }
 
-func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay map[string]streamHead) (streamHead, error) {
+// head returns the stream's head from overlay, the cache or the database. For the database it
+// prepares w.headQ in tx into *headQ once per transaction: Tx.StmtContext prepares a statement
+// of a sql.Conn again at every call, and a batch of appends to new streams (ops/messaging's
+// publisher appends each message to a stream of its own) looked each one up.
+func (w *writer) head(ctx context.Context, tx *sql.Tx, headQ **sql.Stmt, stream string, overlay map[string]streamHead) (streamHead, error) {
 	if h, ok := overlay[stream]; ok {
 		return h, nil
 	}
@@ -316,7 +321,10 @@ func (w *writer) head(ctx context.Context, tx *sql.Tx, stream string, overlay ma
 	var h streamHead
 	var version sql.NullInt64
 	var hash []byte
-	err := tx.StmtContext(ctx, w.headQ).QueryRowContext(ctx, stream).Scan(&h.id, &h.category, &version, &hash)
+	if *headQ == nil {
+		*headQ = tx.StmtContext(ctx, w.headQ)
+	}
+	err := (*headQ).QueryRowContext(ctx, stream).Scan(&h.id, &h.category, &version, &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return streamHead{}, nil
