@@ -14,6 +14,7 @@ import (
 // e-mail and contribution are in no export, no API answer and not in the database file or its
 // WAL, and that the JSON export verifies offline — and fails with exit 3 once a byte changed.
 func TestE2E_audit_export_after_an_erasure(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	dir := filepath.Dir(r.db)
 	env := append(os.Environ(), "CIVICFLOW_AUDIT_SEAL_KEY_FILE="+filepath.Join(dir, "seal.key"))

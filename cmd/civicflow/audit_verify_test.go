@@ -51,7 +51,7 @@ func waitForReadModels(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute) // a bound against a hang, as in waitUntil
 	for {
 		var current int
 		err := db.QueryRow(`SELECT count(*) FROM projection_checkpoints c JOIN projection_versions v ON c.name = v.name AND c.version = v.active_version
@@ -92,6 +92,7 @@ func copyDB(t *testing.T, src string) string {
 }
 
 func TestAuditVerify_tamper_matrix_on_a_real_database(t *testing.T) {
+	t.Parallel()
 	f := verifyFixture(t)
 	stream := "process-" + f.first
 	// The third event of the first process: a participant's registration (with sealed personal data).
@@ -214,6 +215,7 @@ func truncate(t *testing.T, path string) {
 }
 
 func TestAuditVerify_online_through_the_real_server(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	r.token("leipzig", "anna", "lead")
 	r.token("leipzig", "rita", "auditor")

@@ -37,17 +37,19 @@ func axeScript(t *testing.T) string {
 	return string(b)
 }
 
-// artifactDir is where browser tests keep screenshots: CIVICFLOW_TEST_ARTIFACTS if set (created),
-// else the test's temporary directory.
+// artifactDir is where browser tests keep screenshots: CIVICFLOW_TEST_ARTIFACTS (created), or ""
+// when it is not set, and then they take none. A screenshot kept in the test's temporary
+// directory would be deleted with it when the test ends, unseen, and a full-page PNG costs the
+// browser up to seconds on a busy machine: the walk through the web forms takes 70 of them.
 func artifactDir(t *testing.T) string {
 	t.Helper()
-	if dir := os.Getenv("CIVICFLOW_TEST_ARTIFACTS"); dir != "" {
+	dir := os.Getenv("CIVICFLOW_TEST_ARTIFACTS")
+	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		return dir
 	}
-	return t.TempDir()
+	return dir
 }
 
 type axeViolation struct {

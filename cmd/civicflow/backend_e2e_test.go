@@ -21,7 +21,7 @@ import (
 // written on purpose.
 func postgresEnv(t testing.TB, dir string) (env []string, url, schema string) {
 	t.Helper()
-	url, schema = postgrestest.Schema(t)
+	url, schema = pgSchema(t)
 	return []string{
 		"CIVICFLOW_STORE_BACKEND=postgres",
 		"CIVICFLOW_STORE_POSTGRES_URL=" + url,
@@ -32,9 +32,34 @@ func postgresEnv(t testing.TB, dir string) (env []string, url, schema string) {
 	}, url, schema
 }
 
+// pgSchema is postgrestest.Schema with asynchronous commits: the test server acknowledges a
+// commit before its WAL reaches the disk, which changes nothing a client can see while the server
+// runs (a commit is visible and ordered as before; only a crash of PostgreSQL itself, which no
+// test causes, could lose one) and spares each transaction an fsync: the demo loads on
+// PostgreSQL in about a third of the time.
+func pgSchema(t testing.TB) (url, schema string) {
+	t.Helper()
+	url, schema = postgrestest.Schema(t)
+	return asyncCommits(url), schema
+}
+
+// asyncCommits adds synchronous_commit=off (a run-time parameter pgx passes on) to a PostgreSQL
+// URL or keyword/value connection string.
+func asyncCommits(url string) string {
+	switch {
+	case !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://"):
+		return url + " synchronous_commit=off"
+	case strings.Contains(url, "?"):
+		return url + "&synchronous_commit=off"
+	default:
+		return url + "?synchronous_commit=off"
+	}
+}
+
 // The commands go through the ports: on PostgreSQL, tokens are issued and listed there, the log is
 // sealed and the read models rebuilt there, and the SQLite-file tools refuse and say so.
 func TestCommands_on_postgres_go_through_the_ports(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, _, _ := postgresEnv(t, dir)
 	create := invoke(t, env, "token", "create", "--tenant", "leipzig", "--user", "anna", "--role", "lead", "--json")
@@ -107,6 +132,7 @@ func TestCommands_db_flag_selects_the_sqlite_file(t *testing.T) {
 // same schema everything is still there, and audit verify (the real binary, through the API)
 // finds chains, seals and every read model intact, and a changed read-model row broken.
 func TestE2E_serve_on_postgres_runs_the_demo_restarts_and_verifies(t *testing.T) {
+	t.Parallel()
 	if err := storage.Check(storage.Postgres, storage.Serve...); err != nil {
 		t.Skipf("TestE2E_serve_on_postgres_refuses_to_half_work checks the refusal: %v", err)
 	}
@@ -160,12 +186,13 @@ func TestE2E_serve_on_postgres_runs_the_demo_restarts_and_verifies(t *testing.T)
 	r2.stop()
 }
 
-// waitUntil polls cond for up to 30 s.
+// waitUntil polls cond for up to two minutes (a bound against a hang: the package's tests run in
+// parallel, and on a busy machine each takes several times as long as alone).
 func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); !cond(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 30 s for %s", what)
+			t.Fatalf("waited 2 minutes for %s", what)
 		}
 	}
 }

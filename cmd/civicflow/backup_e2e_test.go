@@ -16,6 +16,7 @@ import (
 // the file the server has open is refused, and once the server stopped the restore holds every
 // process opened before the backup.
 func TestE2E_backup_while_the_server_runs_and_restore_refuses_its_open_file(t *testing.T) {
+	t.Parallel()
 	r := startServerEnv(t, []string{"CIVICFLOW_AUDIT_SEAL_INTERVAL=100ms"})
 	r.token("leipzig", "lead-user", "lead")
 	cli := r.cli

@@ -96,6 +96,7 @@ func (s *sealedStore) cli(t *testing.T, args ...string) result {
 // that verifies and holds every event acknowledged before the backup began, and exactly the log
 // up to the backup's position: every acknowledged event at or below it, nothing after it.
 func TestBackup_under_write_load_restores_every_acknowledged_event(t *testing.T) {
+	t.Parallel()
 	s := newSealedStore(t)
 	s.fill(t, 10)
 	ctx, stop := context.WithCancel(context.Background())
@@ -176,6 +177,7 @@ func TestBackup_under_write_load_restores_every_acknowledged_event(t *testing.T)
 }
 
 func TestBackup_and_restore_refuse_what_does_not_verify_or_is_in_the_way(t *testing.T) {
+	t.Parallel()
 	s := newSealedStore(t)
 	s.fill(t, 30)
 	good := filepath.Join(s.dir, "good.db")

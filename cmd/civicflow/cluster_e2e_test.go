@@ -22,8 +22,10 @@ import (
 // really used: both instances LISTEN on the schema's channel, or both follow the schema's heads
 // stream on NATS, which holds the heads they announced.
 func TestE2E_two_instances_on_postgres_tell_each_other_of_commits(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"listen", "nats"} {
 		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			env, url, schema := postgresEnv(t, dir)
 			env = append(env, "CIVICFLOW_CLUSTER_NOTIFY="+mode)
@@ -111,6 +113,7 @@ func jetStream(t *testing.T, natsURL string) nats.JetStreamContext {
 // Bad cluster settings stop serve with an error that names the key; on SQLite the keys are
 // ignored, and the log says so.
 func TestE2E_serve_names_a_bad_cluster_key(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the real binary; skipped with -short")
 	}
@@ -156,6 +159,7 @@ func TestE2E_serve_names_a_bad_cluster_key(t *testing.T) {
 // instances deliver from it, each delivery once: every end reaches the webhook exactly once, and
 // the queue's durable consumer delivered and had acknowledged every one.
 func TestE2E_notifications_over_nats_are_delivered_once(t *testing.T) {
+	t.Parallel()
 	natsURL := natstest.URL(t)
 	hook := newHookReceiver(t)
 	dir := t.TempDir()
@@ -174,7 +178,7 @@ func TestE2E_notifications_over_nats_are_delivered_once(t *testing.T) {
 	a.stop()
 	a.restartWith("--clock-offset", "6d") // holds every lease: B comes later
 	b := startServerOn(t, env, false)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute) // a bound against a hang, as in waitUntil
 	for time.Now().Before(deadline) && len(hook.seen()) < n {
 		time.Sleep(100 * time.Millisecond)
 	}

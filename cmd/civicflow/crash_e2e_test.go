@@ -30,6 +30,7 @@ import (
 // model table equals, row by row, the tables `civicflow projections rebuild` makes from the same
 // log on a copy; and every command the server acknowledged (2xx) is in the log.
 func TestE2E_SIGKILL_during_projection_then_restart_yields_the_models_of_a_rebuild(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	r.token("leipzig", "anna", "lead")
 	r.token("leipzig", "max", "member")
@@ -207,7 +208,7 @@ func lastOf(t *testing.T, db *sql.DB, f eventstore.Filter) eventstore.Position {
 // waitCaughtUp waits until no read model is behind the log.
 func waitCaughtUp(t *testing.T, path string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute) // a bound against a hang, as in waitUntil
 	for {
 		behind := behindLog(t, path)
 		if len(behind) == 0 {

@@ -10,6 +10,7 @@ import (
 // server.debug_addr serves Go's profiles on its loopback address and nothing of them on the API's
 // address.
 func TestServe_debug_addr_serves_profiles_beside_the_API(t *testing.T) {
+	t.Parallel()
 	debug := freeAddr(t)
 	r := startServerEnv(t, []string{"CIVICFLOW_SERVER_DEBUG_ADDR=" + debug})
 	get := func(url string) (int, string) {

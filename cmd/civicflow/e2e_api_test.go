@@ -44,6 +44,7 @@ func (r *running) raw(method, path, who, contentType string, body []byte, header
 }
 
 func TestE2E_API_concurrency_idempotency_bad_input_and_roles_on_the_real_binary(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	roles := []string{"administrator", "lead", "member", "auditor", "viewer"}
 	for _, tenant := range []string{"leipzig", "menden"} {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -48,14 +49,57 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// handedOut holds the ports freeAddr returned: tests run in parallel, and a port one test was given
+// (and closed again, for its server to take) must not be given to another test.
+var handedOut = struct {
+	mu    sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freeAddr returns a loopback address whose port is free now and was returned by no other call in
+// this test process. The port lies below the kernel's ephemeral range, so that no outgoing
+// connection (of this or another test, or of a server) takes it before the test's server listens
+// on it; where that range cannot be read, the kernel chooses.
 func freeAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	t.Helper()
+	handedOut.mu.Lock()
+	defer handedOut.mu.Unlock()
+	low := ephemeralLow()
+	for range 1000 {
+		port := 0
+		if low > 20000 {
+			port = 10000 + rand.IntN(low-10000)
+		}
+		if handedOut.ports[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		port = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return fmt.Sprintf("127.0.0.1:%d", port)
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port")
+	return ""
 }
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux), or 0 if unknown.
+var ephemeralLow = sync.OnceValue(func() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	var low, high int
+	if _, err := fmt.Sscan(string(b), &low, &high); err != nil {
+		return 0
+	}
+	return low
+})
 
 // startServer builds civicflow, starts "serve" on a free port and waits until it answers.
 func startServer(t testing.TB, extra ...string) *running {
@@ -105,10 +149,12 @@ func startServerOn(t testing.TB, env []string, withDB bool, extra ...string) *ru
 	return r
 }
 
-// waitReady waits up to a minute until the server answers /readyz with 200.
+// waitReady waits up to three minutes until the server answers /readyz with 200: a bound against
+// a server that hangs, not a speed test (with the package's tests running in parallel on a busy
+// 2-core machine, loading the demo has taken more than a minute).
 func (r *running) waitReady() {
 	r.t.Helper()
-	r.waitReadyWithin(time.Minute)
+	r.waitReadyWithin(3 * time.Minute)
 }
 
 // waitReadyWithin waits up to wait until the server answers /readyz with 200.
@@ -206,6 +252,7 @@ func (r *running) stop() {
 }
 
 func TestE2E_full_lifecycle_through_the_real_binary(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	r.token("leipzig", "anna", "lead")
 	r.token("leipzig", "ben", "member")
@@ -293,6 +340,7 @@ func TestE2E_full_lifecycle_through_the_real_binary(t *testing.T) {
 }
 
 func TestE2E_demo_starts_a_living_system(t *testing.T) {
+	t.Parallel()
 	r := startServer(t, "--demo")
 	var tokensFile string
 	sc := bufio.NewScanner(strings.NewReader(r.logs.String()))
@@ -345,6 +393,7 @@ func TestE2E_demo_starts_a_living_system(t *testing.T) {
 }
 
 func TestE2E_readiness_counts_only_what_the_process_list_follows(t *testing.T) {
+	t.Parallel()
 	r := startServerEnv(t, []string{"CIVICFLOW_SERVER_READY_MAX_LAG=2"})
 	r.token("leipzig", "anna", "lead")
 	r.must("POST", "/api/v1/processes", "lead@leipzig", map[string]any{"template": "beteiligung-standard", "title": "Bereit?"})

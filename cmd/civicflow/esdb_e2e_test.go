@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/civicflow/civicflow/config"
-	"github.com/civicflow/civicflow/ops/postgres/postgrestest"
 	"github.com/civicflow/civicflow/ops/storage"
 )
 
@@ -35,7 +34,7 @@ func esdbEnv(t testing.TB, url, companion, dir string) (env []string, pgURL, sch
 		"CIVICFLOW_SERVER_DEMO_TOKENS_FILE=" + filepath.Join(dir, "demo-tokens.txt"),
 	}
 	if companion == storage.Postgres {
-		pgURL, schema = postgrestest.Schema(t)
+		pgURL, schema = pgSchema(t)
 		env = append(env, "CIVICFLOW_STORE_POSTGRES_URL="+pgURL, "CIVICFLOW_STORE_POSTGRES_SCHEMA="+schema)
 	}
 	return env, pgURL, schema
@@ -44,6 +43,7 @@ func esdbEnv(t testing.TB, url, companion, dir string) (env []string, pgURL, sch
 // The configurations of store.backend eventstoredb that cannot work are refused before anything
 // is written, naming the key or the part and why (no EventStoreDB server needed).
 func TestCommands_on_eventstoredb_refuse_what_cannot_work(t *testing.T) {
+	t.Parallel()
 	ownStore := filepath.Join(t.TempDir(), "own.db") // a SQLite store with events of its own
 	if r := invoke(t, nil, "token", "create", "--db", ownStore, "--tenant", "leipzig", "--user", "anna", "--role", "lead"); r.code != exitOK {
 		t.Fatalf("token create --db: exit %d\n%s", r.code, r.stderr)
@@ -129,6 +129,7 @@ func override(env []string, extra ...string) []string {
 // events in EventStoreDB, everything else in the companion. It needs an EventStoreDB server
 // (CIVICFLOW_TEST_ESDB_URL), which cannot be installed on this project's machines or CI's.
 func TestE2E_serve_on_eventstoredb_keeps_the_rest_in_its_companion(t *testing.T) {
+	t.Parallel()
 	url := os.Getenv("CIVICFLOW_TEST_ESDB_URL")
 	if url == "" {
 		ci := ""

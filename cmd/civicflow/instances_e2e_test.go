@@ -210,6 +210,7 @@ func (l *load) run(client int, own string, shared func() string, stop <-chan str
 // The multi-instance test of issue 17: three real binaries on one PostgreSQL schema, 16 clients
 // driving commands across them, the instance holding the read models' lease SIGKILLed mid-load.
 func TestE2E_three_instances_share_the_work_and_survive_the_read_model_holder(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 3, "CIVICFLOW_AUDIT_SEAL_INTERVAL=2s")
 	first := holder(t, leaseReadModels, 30*time.Second, c.instances...)
 	if first == nil {
@@ -356,6 +357,7 @@ func (c *cluster) checkLog(acks []acked, processes []string) {
 // read models fall behind the other instance's commands and that instance is not ready; once
 // the holder goes on, it is ready again.
 func TestE2E_a_non_holder_is_ready_only_while_the_shared_read_models_keep_up(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 2, "CIVICFLOW_SERVER_READY_MAX_LAG=5")
 	h := holder(t, leaseReadModels, 30*time.Second, c.instances...)
 	if h == nil {
@@ -418,6 +420,7 @@ func TestE2E_a_non_holder_is_ready_only_while_the_shared_read_models_keep_up(t *
 // the embedded templates are published once (each template's stream has one publication),
 // exactly one instance builds the read models, and all three become ready.
 func TestE2E_three_instances_started_together_on_an_empty_schema(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the real binary; skipped with -short")
 	}

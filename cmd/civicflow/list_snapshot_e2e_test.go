@@ -12,6 +12,7 @@ import (
 // starts from the list's snapshot (it logs so) and lists the same processes; after a SIGKILL with
 // commands since the last snapshot it applies the rest of the log and lists those too.
 func TestE2E_a_restart_restores_the_process_list_from_its_snapshot(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	r.token("leipzig", "anna", "lead")
 	open := func(title string) {

@@ -11,6 +11,7 @@ import (
 // the list), logs it at start and shows it in /metrics (go_gc_gomemlimit_bytes); an explicit
 // GOMEMLIMIT wins.
 func TestServe_sets_the_memory_limit_and_shows_it(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		env     []string
@@ -24,6 +25,7 @@ func TestServe_sets_the_memory_limit_and_shows_it(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			r := startServerEnv(t, c.env)
 			if logs := r.logs.String(); !strings.Contains(logs, "msg=\"memory limit\" "+c.log) {
 				t.Errorf("no log line %q in:\n%s", c.log, logs)

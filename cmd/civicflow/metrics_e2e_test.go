@@ -17,6 +17,7 @@ import (
 // checks the output with `promtool check metrics` (Debian/Ubuntu: apt-get install prometheus).
 // In CI (CI=true) a missing promtool fails the test.
 func TestE2E_metrics_pass_promtool(t *testing.T) {
+	t.Parallel()
 	promtool, err := exec.LookPath("promtool")
 	if err != nil && os.Getenv("CI") == "true" {
 		t.Fatal("promtool is not on PATH; CI installs it with: apt-get install -y prometheus")

@@ -21,6 +21,7 @@ import (
 // and none of the demo's names, e-mail addresses, person IDs, contribution or feedback texts,
 // nor a staff member's name or login.
 func TestE2E_opendata_export_of_the_demo_has_only_public_processes_and_no_personal_data(t *testing.T) {
+	t.Parallel()
 	r := startServer(t, "--demo")
 	demoTokens(t, r)
 	admin := r.tokens["administrator@leipzig"]

@@ -16,6 +16,7 @@ import (
 // naming the current version, version with at is refused naming both; the history says an erased
 // person's data was erased and no longer carries it.
 func TestE2E_past_states_and_the_erased_history_through_the_real_binary(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	for _, role := range []string{"lead", "member", "administrator", "auditor"} {
 		r.token("leipzig", role+"-user", role)

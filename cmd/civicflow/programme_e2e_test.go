@@ -9,6 +9,7 @@ import (
 )
 
 func TestE2E_programme_list_show_and_a_verified_report(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	dir := filepath.Dir(r.db)
 	env := append(os.Environ(), "CIVICFLOW_AUDIT_SEAL_KEY_FILE="+filepath.Join(dir, "seal.key"))

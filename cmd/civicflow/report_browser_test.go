@@ -20,8 +20,9 @@ import (
 // file in headless Chromium, checks what a person sees — title, verification result, every
 // timeline row, the erasure notice — and that the print rules hold (rows are not split across
 // pages, table headers repeat on every page), prints it on A4 and keeps the PDF and a screenshot
-// (report.pdf, report.png under the test's temporary directory or CIVICFLOW_TEST_ARTIFACTS).
+// (report.pdf, report.png in CIVICFLOW_TEST_ARTIFACTS if it is set).
 func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
+	t.Parallel()
 	needChromium(t)
 	r := startServer(t)
 	for _, role := range []string{"lead", "member", "administrator", "auditor"} {
@@ -57,16 +58,16 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	}
 	r.stop()
 
-	ctx := headless(t, 20*time.Second)
+	ctx := headless(t, 2*time.Minute)
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
+		if err := browserDo(ctx, steps...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
 	text := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		s, err := browserRun(ctx, chromedp.Text(chromedp.CSS(sel)))
 		if err != nil {
 			t.Fatalf("text of %s: %v", sel, err)
 		}
@@ -101,7 +102,7 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 	}
 	style := func(sel, prop string) string {
 		t.Helper()
-		props, err := chromedp.Run(ctx, chromedp.ComputedStyle(chromedp.CSS(sel)))
+		props, err := browserRun(ctx, chromedp.ComputedStyle(chromedp.CSS(sel)))
 		if err != nil {
 			t.Fatalf("style of %s: %v", sel, err)
 		}
@@ -134,18 +135,11 @@ func TestBrowser_the_audit_report_reads_and_prints_well(t *testing.T) {
 
 	// What a printed page looks like: A4's width within the margins (180 mm = 680 CSS px).
 	do("narrow to a printed page", chromedp.EmulateViewport(680, 1000))
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	saveScreenshot(t, "report-print.png", shot)
+	screenshot(t, ctx, "report-print.png")
 
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 		t.Fatal(err)
 	}
 	do("back to the screen", chromedp.EmulateViewport(1280, 1600))
-	if shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	saveScreenshot(t, "report.png", shot)
+	screenshot(t, ctx, "report.png")
 }

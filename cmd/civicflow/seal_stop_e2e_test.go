@@ -83,6 +83,7 @@ func (r *running) since(mark int) string { return r.logs.String()[mark:] }
 // head; a record changed while the server was stopped is not covered by the stop's head and is
 // refused at the next start.
 func TestServe_a_stop_during_the_first_seal_pass_seals_from_the_tiles(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	r.token("leipzig", "bench", "lead")
 	r.stop()
@@ -144,6 +145,7 @@ func TestServe_a_stop_during_the_first_seal_pass_seals_from_the_tiles(t *testing
 // has no head for the stop's incremental seal to extend, so a stop during the start's first
 // (paced) pass seals it with a full pass instead of leaving it unsealed.
 func TestServe_a_stop_during_a_new_stores_first_pass_seals_it_in_full(t *testing.T) {
+	t.Parallel()
 	r := startServerEnv(t, []string{"CIVICFLOW_AUDIT_SEAL_INTERVAL=0"}) // no seal yet
 	r.token("leipzig", "bench", "lead")
 	r.stop()

@@ -8,14 +8,13 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/civicflow/civicflow/ops/postgres/postgrestest"
 )
 
 // The real binary moves the demo's store to PostgreSQL: it copies and verifies, refuses to copy
 // into the same schema again, and names a bad flag.
 func TestE2E_store_copy_moves_the_demo_to_postgres_and_refuses_a_non_empty_target(t *testing.T) {
-	url, schema := postgrestest.Schema(t)
+	t.Parallel()
+	url, schema := pgSchema(t)
 	r := startServerEnv(t, []string{"CIVICFLOW_AUDIT_SEAL_INTERVAL=100ms"}, "--demo")
 	r.stop() // the last seal is made at shutdown
 	cli := r.cli

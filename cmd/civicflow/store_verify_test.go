@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +118,24 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 })
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// The command line as a client waits 30 s for an answer (client.timeout). audit verify on a
+	// server replays the whole log against every read model, which took longer than that on a
+	// busy 2-core machine with the tests running in parallel: the binaries the tests start
+	// inherit a bound against a hang instead. (invoke passes its own environment.)
+	if os.Getenv("CIVICFLOW_CLIENT_TIMEOUT") == "" {
+		os.Setenv("CIVICFLOW_CLIENT_TIMEOUT", "5m")
+	}
+	// A run of the whole package (no -run, not -short) needs the binary: build it while the first
+	// tests run in this process, not when the first end-to-end test asks for it.
+	prebuild := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
+	if prebuild {
+		go buildBinary()
+	}
 	code := m.Run()
+	if prebuild {
+		buildBinary() // waits for the build, if no test did
+	}
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
@@ -125,6 +143,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestBinary_store_verify_exits_non_zero_on_a_tampered_copy(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}

@@ -44,6 +44,7 @@ type tamperCase struct {
 // TestTamper_table runs every row of the README's tamper table: store verify, audit verify and
 // audit seal verify (both with the key and the server's heads file) on a tampered copy.
 func TestTamper_table(t *testing.T) {
+	t.Parallel()
 	f := verifyFixture(t)
 	one, other := "process-"+f.first, "process-"+f.other
 	pos := positions(t, f.db)
@@ -237,10 +238,11 @@ func serveRefusing(t *testing.T, path string) {
 	}
 }
 
-// waitFor polls url for up to 30 s until done accepts its answer, and returns the body.
+// waitFor polls url for up to two minutes (a bound against a hang, as in waitUntil) until done
+// accepts its answer, and returns the body.
 func waitFor(t *testing.T, url string, done func(status int, body string) bool) string {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		resp, err := http.Get(url)
 		if err == nil {
@@ -251,7 +253,7 @@ func waitFor(t *testing.T, url string, done func(status int, body string) bool) 
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: no answer as expected within 30 s (last: %v)", url, err)
+			t.Fatalf("%s: no answer as expected within 2 minutes (last: %v)", url, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

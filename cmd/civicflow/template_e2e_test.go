@@ -12,6 +12,7 @@ import (
 // the real binary as two tenants' administrators: each publishes and derives into its own tenant,
 // and neither lists, shows or retires the other's.
 func TestE2E_template_commands_keep_each_tenants_templates_apart(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	for _, tenant := range []string{"leipzig", "menden"} {
 		r.token(tenant, "admin-"+tenant, "administrator")

@@ -136,6 +136,7 @@ func reachedCounts(t *testing.T, path string) map[string]int {
 // and restarts it: every timer has fired exactly once, marked late, and each process advanced by
 // itself.
 func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) {
+	t.Parallel()
 	hook := newHookReceiver(t)
 	box := notifytest.Start(t)
 	r := startServerEnv(t, []string{"CIVICFLOW_NOTIFY_WEBHOOKS_FILE=" + hook.file, "CIVICFLOW_NOTIFY_MAIL_FILE=" + mailFile(t, box)}, "--demo")
@@ -154,7 +155,7 @@ func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) 
 	// Wait until every end is recorded, delivered by webhook and mailed (the router works behind
 	// the log; on a loaded machine that takes a while), then another scheduler round: nothing may
 	// fire twice.
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute) // a bound against a hang, as in waitUntil
 	for time.Now().Before(deadline) && (len(reachedCounts(t, r.db)) < n || len(hook.seen()) < n || len(mailIDs(box)) < n) {
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -188,6 +189,7 @@ func TestE2E_timers_fire_exactly_once_across_SIGKILL_and_restarts(t *testing.T) 
 }
 
 func TestE2E_clock_offset_is_refused_without_demo(t *testing.T) {
+	t.Parallel()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)

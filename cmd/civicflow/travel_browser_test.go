@@ -72,12 +72,13 @@ func sameState(a, b apiState) bool {
 // compares two instants side by side, filters the history and verifies the process, with axe-core
 // and the width check on every page; and an administrator's tokens and dead-letters pages under axe-core.
 func TestBrowser_an_auditor_travels_in_time_as_the_API_answers(t *testing.T) {
+	t.Parallel()
 	needChromium(t)
 	axe := axeScript(t)
 	r := startServer(t, "--demo")
 	demoTokens(t, r)
 	id, instants := demoInstants(t, r)
-	browser := headless(t, 3*time.Minute)
+	browser := headless(t, 8*time.Minute)
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,9 @@ import (
 // it to completion through the web forms only — a refused advance whose reason stands next to the
 // gate, a 412 after another session's change, a double submit that writes once. axe-core runs on
 // every page and form state (no serious or critical violation), and no page is wider than the
-// window at 1280 and at 375 px. Screenshots go to CIVICFLOW_TEST_ARTIFACTS or the test's temporary
-// directory.
+// window at 1280 and at 375 px. Screenshots go to CIVICFLOW_TEST_ARTIFACTS if it is set.
 func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
+	t.Parallel()
 	needChromium(t)
 	axe := axeScript(t)
 	r := startServer(t, "--demo")
@@ -23,12 +23,14 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 	if rep := r.raw("POST", "/api/v1/templates", "administrator@leipzig", "application/yaml", []byte(shortTemplate)); rep.status != 201 {
 		t.Fatalf("publish the template: %d %s", rep.status, rep.raw)
 	}
-	browser := headless(t, 4*time.Minute)
+	browser := headless(t, 10*time.Minute)
 	if err := chromedp.Do(browser); err != nil { // starts the browser, whose contexts the tabs get
 		t.Fatal(err)
 	}
 	shots := artifactDir(t)
-	t.Logf("screenshots: %s", shots)
+	if shots != "" {
+		t.Logf("screenshots: %s", shots)
+	}
 	lead, member, admin := newTab(t, browser, r, axe, shots, "lead"), newTab(t, browser, r, axe, shots, "member"), newTab(t, browser, r, axe, shots, "admin")
 
 	lead.signIn("lead@leipzig")
@@ -68,7 +70,7 @@ func TestBrowser_staff_walk_a_process_through_the_web_forms(t *testing.T) {
 	lead.has(".conflict", "Das Verfahren wurde inzwischen geändert.")
 	lead.has(".conflict", "Beteiligte:r angemeldet")
 	lead.has("#f-schedule_session .error", "Nicht gespeichert")
-	if v, _ := chromedp.Run(lead.ctx, chromedp.Value(chromedp.CSS("#f-schedule_session-title"))); v != "Auftaktwerkstatt" {
+	if v, _ := browserRun(lead.ctx, chromedp.Value(chromedp.CSS("#f-schedule_session-title"))); v != "Auftaktwerkstatt" {
 		t.Fatalf("the conflicting form lost its input: title %q", v)
 	}
 	lead.check("conflict 412")

@@ -63,16 +63,16 @@ type tab struct {
 
 func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second) // one step: not the whole test's time
+	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute) // one step: not the whole test's time
 	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
+	if err := browserDo(ctx, steps...); err != nil {
 		b.t.Fatalf("%s: %s: %v\n%s", b.name, what, err, b.r.logs)
 	}
 }
 
 func (b *tab) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	s, err := browserRun(b.ctx, chromedp.TextContent(chromedp.CSS(sel)))
 	if err != nil {
 		b.t.Fatalf("%s: text of %s: %v", b.name, sel, err)
 	}
@@ -94,7 +94,7 @@ func (b *tab) submit(form string, fields map[string]string) {
 }
 
 // check runs axe-core, the SVG text contrast check and the width check on the page as it is, and
-// keeps a screenshot.
+// keeps a screenshot (artifactDir).
 func (b *tab) check(state string) {
 	b.t.Helper()
 	vs, err := axeRun(b.ctx, b.axe)
@@ -114,7 +114,7 @@ func (b *tab) check(state string) {
 	b.fits(state)
 }
 
-// fits checks that the page is not wider than the window, and keeps a screenshot.
+// fits checks that the page is not wider than the window, and keeps a screenshot (artifactDir).
 func (b *tab) fits(state string) {
 	b.t.Helper()
 	w, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
@@ -123,6 +123,9 @@ func (b *tab) fits(state string) {
 	}
 	if w[0] > w[1] {
 		b.t.Errorf("%s: %s is %d px wide in a %d px window", b.name, state, w[0], w[1])
+	}
+	if b.shots == "" { // artifactDir: no screenshots kept
+		return
 	}
 	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
