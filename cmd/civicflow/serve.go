@@ -21,6 +21,7 @@ import (
 	"github.com/civicflow/civicflow/ops/natsbus"
 	"github.com/civicflow/civicflow/ops/notify"
 	"github.com/civicflow/civicflow/ops/postgres"
+	"github.com/civicflow/civicflow/ops/sqlite"
 	"github.com/civicflow/civicflow/ops/storage"
 	"github.com/civicflow/civicflow/ops/throttle"
 	"github.com/civicflow/civicflow/ops/web"
@@ -127,7 +128,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a.peers = peers
-	st, err := storage.Open(ctx, storage.Config{Store: cfg.Store, Clock: a.clock.Now, Peers: peers})
+	st, err := storage.Open(ctx, storage.Config{Store: cfg.Store, Clock: a.clock.Now, Peers: peers, ServerLock: true})
+	if errors.Is(err, sqlite.ErrServed) {
+		return nil, fmt.Errorf("ein anderer civicflow-Server hat %s geöffnet, nichts wurde geändert; eine SQLite-Datei bedient ein Server, mehrere Instanzen brauchen store.backend postgres / "+
+			"another civicflow server has %s open, nothing was changed; one server serves a SQLite file, several instances need store.backend postgres: %w",
+			cfg.Store.SQLite.Path, cfg.Store.SQLite.Path, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +144,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, errors.Join(err, st.Close())
 	}
-	eng, err := engine.New(engine.Config{Store: st.Log, Vault: st.Vault, Gates: gates, Clock: a.clock.Now, Snapshots: st.Snapshots, Archive: st.Archive})
+	eng, err := engine.New(engine.Config{Store: st.Log, Vault: st.Vault, Gates: gates, Clock: a.clock.Now, Snapshots: st.Snapshots, Archive: st.Archive,
+		SoleWriter: st.SoleWriter})
 	if err != nil {
 		return nil, errors.Join(err, st.Close())
 	}

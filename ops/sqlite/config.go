@@ -43,6 +43,11 @@ type Config struct {
 	// ReadOnly opens an existing database without writing to it (for verification and audit):
 	// no migrations, and Append fails.
 	ReadOnly bool
+	// ServerLock takes the file's server lock before anything is opened: one store with
+	// ServerLock per file at a time (a second fails with ErrServed and changes nothing), so a
+	// server knows that no other server appends to its streams. Stores without it (CLI commands)
+	// neither take nor heed it. Not with ReadOnly.
+	ServerLock bool
 }
 
 func (c Config) withDefaults() Config {
@@ -103,6 +108,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxSize < 0 || (c.MaxSize > 0 && c.MaxSize < 64*pageSize) {
 		bad("MaxSize", "%d is neither 0 (no cap) nor at least 64 pages of %d bytes", c.MaxSize, pageSize)
+	}
+	if c.ServerLock && c.ReadOnly {
+		bad("ServerLock", "is for a store that writes, not with ReadOnly")
 	}
 	if c.ReadConns < 1 {
 		bad("ReadConns", "%d is less than 1", c.ReadConns)

@@ -29,3 +29,7 @@ func storageError(err error) error {
 func isConstraint(err error) bool {
 	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT
 }
+
+// ErrServed means another store holds the file's server lock (Config.ServerLock): another
+// civicflow server has the database open.
+var ErrServed = errors.New("sqlite: another server has the database open")

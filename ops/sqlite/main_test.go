@@ -20,7 +20,7 @@ func tempDir() (string, error) {
 }
 
 func TestMain(m *testing.M) {
-	if runChild() {
+	if runChild() || runServerLockChild() {
 		return
 	}
 	code := m.Run()

@@ -35,6 +35,10 @@ type Store struct {
 	// lockObserver receives how long each write transaction held writeMu (ObserveWriteLock).
 	lockObserver atomic.Pointer[func(holder string, held time.Duration)]
 
+	// serverLock holds the file's server lock (Config.ServerLock) until Close, after every
+	// connection; nil without it.
+	serverLock *serverLock
+
 	mu     sync.RWMutex // Append holds it shared; Close exclusively, so pending appends finish first
 	closed bool
 	quit   chan struct{} // closed by Close: ends subscriptions
@@ -59,11 +63,33 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: create directory for %s: %w", cfg.Path, err)
 		}
 	}
+	if cfg.ServerLock {
+		var err error
+		if s.serverLock, err = lockServer(cfg.Path); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.open(ctx); err != nil {
 		s.closeDBs()
+		s.releaseServerLock()
 		return nil, s.damaged("the schema", err)
 	}
 	return s, nil
+}
+
+// HoldsServerLock reports whether the store holds its file's server lock (Config.ServerLock):
+// then no other server has the file open, and the streams this process's server writes are
+// written by it alone (CLI commands write only tokens, seals and read models).
+func (s *Store) HoldsServerLock() bool { return s.serverLock != nil }
+
+// releaseServerLock closes the file that holds the server lock, after every connection.
+func (s *Store) releaseServerLock() error {
+	if s.serverLock == nil {
+		return nil
+	}
+	err := s.serverLock.release()
+	s.serverLock = nil
+	return err
 }
 
 func (s *Store) open(ctx context.Context) error {
@@ -177,7 +203,8 @@ func (s *Store) Close() error {
 	}
 	// The vault last: with every other connection of this store closed, its last attempt to scrub
 	// erased keys from the WAL meets no reader of this process.
-	return errors.Join(err, s.proj.close(), s.closeDBs(), s.vault.close())
+	err = errors.Join(err, s.proj.close(), s.closeDBs(), s.vault.close())
+	return errors.Join(err, s.releaseServerLock()) // last: see lockServer
 }
 
 func (s *Store) closeDBs() error {

@@ -60,7 +60,7 @@ func OpenCompanion(ctx context.Context, cfg Config) (*Storage, error) {
 	switch c.EventStoreDB.Companion {
 	case SQLite:
 		scfg := SQLiteConfig(c)
-		scfg.Clock = cfg.Clock
+		scfg.Clock, scfg.ServerLock = cfg.Clock, cfg.ServerLock
 		store, err := sqlite.New(ctx, scfg)
 		if err != nil {
 			return nil, fmt.Errorf("store.eventstoredb.companion sqlite: %w", err)

@@ -38,6 +38,11 @@ type Config struct {
 	// backends ignore it. When it is an io.Closer, Close closes it after the store. Default nil:
 	// other instances' commits are seen by polling.
 	Peers postgres.Peers
+	// ServerLock is set by serve: a SQLite file (the store or an EventStoreDB store's companion)
+	// is opened with its server lock (sqlite.Config.ServerLock), so a second server on the same
+	// file is refused with sqlite.ErrServed before it changes anything. Other backends ignore it
+	// (their instances share the work through leases). Default false.
+	ServerLock bool
 }
 
 // Log is the event store port as civicflow uses it: the store and the position of its last
@@ -87,6 +92,9 @@ type Storage struct {
 	// SQLite is the SQLite store for what only a SQLite file has (its write-lock metric, the
 	// append count, backup and restore); nil on other backends.
 	SQLite *sqlite.Store
+	// SoleWriter reports that the Log is a SQLite file whose server lock this process holds: no
+	// other server appends to its streams (engine.Config.SoleWriter).
+	SoleWriter bool
 
 	sealable bool // the Log's positions number its events 1, 2, 3, … (see Sealing)
 	closers  []func() error
@@ -136,12 +144,13 @@ func SQLiteConfig(c config.Store) sqlite.Config {
 
 func openSQLite(ctx context.Context, cfg Config) (*Storage, error) {
 	scfg := SQLiteConfig(cfg.Store)
-	scfg.Clock, scfg.ReadOnly = cfg.Clock, cfg.ReadOnly
+	scfg.Clock, scfg.ReadOnly, scfg.ServerLock = cfg.Clock, cfg.ReadOnly, cfg.ServerLock
 	store, err := sqlite.New(ctx, scfg)
 	if err != nil {
 		return nil, err
 	}
 	st := sqliteStorage(store)
+	st.SoleWriter = store.HoldsServerLock()
 	if err := notCompanion(ctx, st, "store.sqlite.path", cfg.Store.SQLite.Path); err != nil {
 		return nil, errors.Join(err, st.Close())
 	}

@@ -37,13 +37,13 @@ func (e *Engine) Open(ctx context.Context, m process.Meta, in OpenProcess) (Resu
 	if !m.Actor.Allowed(process.ActOpen) {
 		return Result{}, &process.ForbiddenError{Role: m.Actor.Role, Action: string(process.ActOpen)}
 	}
-	existing, err := e.take(ctx, id)
+	existing, current, err := e.take(ctx, id)
 	if err != nil {
 		return Result{}, err
 	}
 	if existing.Version > 0 {
 		v, ok, err := e.handled(ctx, StreamOf(id), existing, m.CommandID)
-		e.put(existing)
+		e.put(existing, current)
 		if err != nil {
 			return Result{}, err
 		}

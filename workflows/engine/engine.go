@@ -72,6 +72,22 @@ type Config struct {
 	// Calendars gives the public holidays periods count with. Default calendar.Germany (the
 	// holidays of Germany and its states).
 	Calendars period.Calendars
+	// SoleWriter says that this engine alone appends to the store's process streams (serve on a
+	// SQLite file whose server lock it holds). A process the engine cached right after its own
+	// append, and that no one took since, is then used without reading its stream's tail. Default
+	// false: every command reads the tail after the cached version, as other engines (instances
+	// on one PostgreSQL schema) may have appended.
+	SoleWriter bool
+}
+
+// cached is a loaded process in the engine's cache.
+type cached struct {
+	p *process.Process
+	// current: p holds its stream's last event. Only a command's path (which holds the process's
+	// lock) puts a current state: after its append, or unchanged after a refusal of a state it
+	// took current. A reader puts its state back as not current, as a command may have appended
+	// while the reader held it (see take and release).
+	current bool
 }
 
 // Validate reports every missing or bad field.
@@ -101,7 +117,7 @@ type Engine struct {
 	templates *templateCache
 
 	mu    sync.Mutex
-	cache map[uuid.UUID]*process.Process // loaded processes; taken out while a command runs
+	cache map[uuid.UUID]cached // loaded processes; taken out while a command or a read uses them
 
 	// locks serialise the commands on one process within this engine (striped by process ID), so
 	// that they queue instead of conflicting; writers elsewhere are caught by the expected version.
@@ -134,7 +150,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, templates: newTemplateCache(), cache: map[uuid.UUID]*process.Process{}}, nil
+	return &Engine{cfg: cfg, templates: newTemplateCache(), cache: map[uuid.UUID]cached{}}, nil
 }
 
 // NoExpectation means the caller gave no expected version.

@@ -13,18 +13,32 @@ import (
 )
 
 // take returns the process with its latest events applied, taking it out of the cache so that
-// no other command shares it; put returns it.
-func (e *Engine) take(ctx context.Context, id uuid.UUID) (*process.Process, error) {
+// no other command or read shares it; a command's path returns it with put, a reader's with
+// release. current reports that the state was cached as current (see cached), and is then used
+// as it is when this engine is the sole writer: it holds the stream's last event, because every
+// append to the stream is this engine's, and this engine's next one takes the state first.
+func (e *Engine) take(ctx context.Context, id uuid.UUID) (p *process.Process, current bool, err error) {
 	e.mu.Lock()
-	p, ok := e.cache[id]
+	c, ok := e.cache[id]
 	delete(e.cache, id)
 	e.mu.Unlock()
+	p, current = c.p, c.current && e.cfg.SoleWriter
 	if !ok {
 		p = e.fromSnapshot(ctx, id)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	if current {
+		return p, true, nil
+	}
+	p, err = e.readTail(ctx, p)
+	return p, false, err
+}
+
+// readTail applies the events of the process's stream after p.Version.
+func (e *Engine) readTail(ctx context.Context, p *process.Process) (*process.Process, error) {
+	id := p.ID
 	// The tail after a cached or snapshot version is short (snapshots every SnapshotEvery events),
 	// and a cancellable query costs the SQLite driver a watcher goroutine per statement (measured
 	// ~0.4 ms per command on 2 cores), so the tail is read without cancellation.
@@ -95,7 +109,7 @@ func (e *Engine) settle(ctx context.Context, p *process.Process) {
 		}
 	}
 	p.ClearPending()
-	e.put(p)
+	e.put(p, true)
 }
 
 // saveSnapshot saves the state; hash is the chain hash of the event at p.Version. A failed
@@ -111,22 +125,39 @@ func (e *Engine) saveSnapshot(ctx context.Context, p *process.Process, hash even
 	_ = e.cfg.Snapshots.Save(ctx, StreamOf(p.ID), eventstore.Snapshot{Version: p.Version, Schema: process.SnapshotSchema, EventHash: hash, Data: data})
 }
 
-func (e *Engine) put(p *process.Process) {
+// put caches the process from a command's path (which holds the process's lock): current after
+// the command's own append, or as it was taken when nothing was appended.
+func (e *Engine) put(p *process.Process, current bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.store(p, current)
+}
+
+// release caches a process a reader took, unless a command cached the process meanwhile; as not
+// current, because a command may have appended while the reader held it (taking the state from
+// the store, and not caching it when its append's outcome is unknown).
+func (e *Engine) release(p *process.Process) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.cache[p.ID]; !ok {
+		e.store(p, false)
+	}
+}
+
+func (e *Engine) store(p *process.Process, current bool) {
 	if len(e.cache) >= e.cfg.CacheSize {
 		clear(e.cache)
 	}
-	e.cache[p.ID] = p
+	e.cache[p.ID] = cached{p: p, current: current}
 }
 
 // Load returns the current state of a process, as the actor may see it (ErrNotFound otherwise).
 func (e *Engine) Load(ctx context.Context, actor process.Actor, id uuid.UUID) (*process.Process, error) {
-	p, err := e.take(ctx, id)
+	p, _, err := e.take(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	defer e.put(p)
+	defer e.release(p)
 	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
 		return nil, process.ErrNotFound
 	}
@@ -137,11 +168,11 @@ func (e *Engine) Load(ctx context.Context, actor process.Actor, id uuid.UUID) (*
 // client that resumes an interrupted series of commands (the demo loader) asks. Another tenant's
 // or a missing process is process.ErrNotFound.
 func (e *Engine) Handled(ctx context.Context, actor process.Actor, id uuid.UUID, commandID string) (int64, bool, error) {
-	p, err := e.take(ctx, id)
+	p, _, err := e.take(ctx, id)
 	if err != nil {
 		return 0, false, err
 	}
-	defer e.put(p)
+	defer e.release(p)
 	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
 		return 0, false, process.ErrNotFound
 	}
@@ -206,41 +237,41 @@ func (e *Engine) Do(ctx context.Context, m process.Meta, id uuid.UUID, expected 
 	m = e.meta(m)
 	defer e.lock(id)()
 	for attempt := 0; ; attempt++ {
-		p, err := e.take(ctx, id)
+		p, current, err := e.take(ctx, id)
 		if err != nil {
 			return Result{}, err
 		}
-		res, retry, err := e.try(ctx, m, p, expected, cmd)
+		res, retry, err := e.try(ctx, m, p, current, expected, cmd)
 		if !retry || attempt >= e.cfg.ConflictRetries {
 			return res, err
 		}
 	}
 }
 
-func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, expected int64, cmd Command) (Result, bool, error) {
+func (e *Engine) try(ctx context.Context, m process.Meta, p *process.Process, current bool, expected int64, cmd Command) (Result, bool, error) {
 	if p.Version == 0 || !m.Actor.Sees(p.Tenant) {
-		e.put(p)
+		e.put(p, current)
 		return Result{}, false, process.ErrNotFound
 	}
 	v, ok, err := e.handled(ctx, StreamOf(p.ID), p, m.CommandID)
 	if err != nil {
-		e.put(p)
+		e.put(p, current)
 		return Result{}, false, err
 	}
 	if ok {
-		e.put(p)
+		e.put(p, current)
 		if err := e.sameRequest(ctx, p.ID, v, m); err != nil {
 			return Result{}, false, err
 		}
 		return Result{Process: p.ID, Version: v, Duplicate: true}, false, nil
 	}
 	if expected != NoExpectation && expected != p.Version {
-		e.put(p)
+		e.put(p, current)
 		return Result{}, false, &VersionError{Expected: expected, Actual: p.Version}
 	}
 	before := p.Version
 	if err := cmd.run(ctx, e, m, p); err != nil {
-		e.put(p) // a refused command recorded nothing
+		e.put(p, current) // a refused command recorded nothing
 		return Result{}, false, err
 	}
 	appended, err := e.append(ctx, m, p, before)

@@ -75,11 +75,11 @@ func (e *Engine) PastState(ctx context.Context, actor process.Actor, id uuid.UUI
 // current returns the process's current version if the actor may read it (ErrNotFound
 // otherwise), without copying its state.
 func (e *Engine) current(ctx context.Context, actor process.Actor, id uuid.UUID) (int64, error) {
-	p, err := e.take(ctx, id)
+	p, _, err := e.take(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	defer e.put(p)
+	defer e.release(p)
 	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
 		return 0, process.ErrNotFound
 	}

@@ -75,11 +75,11 @@ func (c FireTimer) run(ctx context.Context, e *Engine, m process.Meta, p *proces
 
 // Timers returns the pending timers of the process with id as actor sees it, and its tenant.
 func (e *Engine) Timers(ctx context.Context, actor process.Actor, id uuid.UUID) ([]process.Timer, string, error) {
-	p, err := e.take(ctx, id) // not cloned: only read here, while the engine holds it back
+	p, _, err := e.take(ctx, id) // not cloned: only read here, while the engine holds it back
 	if err != nil {
 		return nil, "", err
 	}
-	defer e.put(p)
+	defer e.release(p)
 	if p.Version == 0 || !actor.Sees(p.Tenant) || !actor.Allowed(process.ActRead) {
 		return nil, "", process.ErrNotFound
 	}
