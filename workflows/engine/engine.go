@@ -118,6 +118,9 @@ type Engine struct {
 
 	mu    sync.Mutex
 	cache map[uuid.UUID]cached // loaded processes; taken out while a command or a read uses them
+	// snapAt is the version of the latest snapshot this engine loaded or saved of a cached
+	// process (absent: none known); cleared with the cache (see SaveSnapshots).
+	snapAt map[uuid.UUID]int64
 
 	// locks serialise the commands on one process within this engine (striped by process ID), so
 	// that they queue instead of conflicting; writers elsewhere are caught by the expected version.
@@ -150,7 +153,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, templates: newTemplateCache(), cache: map[uuid.UUID]cached{}}, nil
+	return &Engine{cfg: cfg, templates: newTemplateCache(), cache: map[uuid.UUID]cached{}, snapAt: map[uuid.UUID]int64{}}, nil
 }
 
 // NoExpectation means the caller gave no expected version.

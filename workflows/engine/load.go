@@ -83,7 +83,15 @@ func (e *Engine) fromSnapshot(ctx context.Context, id uuid.UUID) *process.Proces
 	if err != nil || p.ID != id || p.Version != s.Version {
 		return empty
 	}
+	e.snapshotTaken(id, s.Version)
 	return p
+}
+
+// snapshotTaken notes that the process has a snapshot at version v.
+func (e *Engine) snapshotTaken(id uuid.UUID, v int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.snapAt[id] = v
 }
 
 // settle finishes a command whose pending events were appended: it gives the state the times the
@@ -118,11 +126,84 @@ func (e *Engine) saveSnapshot(ctx context.Context, p *process.Process, hash even
 	if e.cfg.Snapshots == nil {
 		return
 	}
+	_ = e.writeSnapshot(ctx, p, hash)
+}
+
+// writeSnapshot saves the state as saveSnapshot does, and says why it could not.
+func (e *Engine) writeSnapshot(ctx context.Context, p *process.Process, hash eventstore.Hash) error {
 	data, err := p.MarshalSnapshot()
 	if err != nil {
-		return
+		return err
 	}
-	_ = e.cfg.Snapshots.Save(ctx, StreamOf(p.ID), eventstore.Snapshot{Version: p.Version, Schema: process.SnapshotSchema, EventHash: hash, Data: data})
+	err = e.cfg.Snapshots.Save(ctx, StreamOf(p.ID), eventstore.Snapshot{Version: p.Version, Schema: process.SnapshotSchema, EventHash: hash, Data: data})
+	if err == nil {
+		e.snapshotTaken(p.ID, p.Version)
+	}
+	return err
+}
+
+// SaveSnapshots saves a snapshot of every cached process whose stream has grown by minEvents or
+// more since its latest snapshot (or that has none), so that the first command on it after a
+// restart replays fewer than minEvents events instead of up to SnapshotEvery. serve calls it at
+// a clean stop. It returns how many snapshots it saved; it stops at the first error, or when ctx
+// ends.
+func (e *Engine) SaveSnapshots(ctx context.Context, minEvents int64) (int, error) {
+	if e.cfg.Snapshots == nil {
+		return 0, nil
+	}
+	e.mu.Lock()
+	var due []uuid.UUID
+	for id, c := range e.cache {
+		if c.p.Version-e.snapAt[id] >= minEvents {
+			due = append(due, id)
+		}
+	}
+	e.mu.Unlock()
+	saved := 0
+	for _, id := range due {
+		if err := ctx.Err(); err != nil {
+			return saved, err
+		}
+		ok, err := e.snapshotCached(ctx, id, minEvents)
+		if err != nil {
+			return saved, fmt.Errorf("engine: snapshot of %s: %w", StreamOf(id), err)
+		}
+		if ok {
+			saved++
+		}
+	}
+	return saved, nil
+}
+
+// snapshotCached saves a snapshot of the process when it is still cached and still minEvents or
+// more past its latest snapshot, holding it as a command does.
+func (e *Engine) snapshotCached(ctx context.Context, id uuid.UUID, minEvents int64) (bool, error) {
+	defer e.lock(id)()
+	e.mu.Lock()
+	_, cachedNow := e.cache[id]
+	e.mu.Unlock()
+	if !cachedNow { // evicted meanwhile: loading it again would cost what the snapshot saves
+		return false, nil
+	}
+	p, current, err := e.take(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	defer e.put(p, current)
+	e.mu.Lock()
+	last, known := e.snapAt[id]
+	e.mu.Unlock()
+	if p.Version == 0 || known && p.Version-last < minEvents {
+		return false, nil
+	}
+	at, err := e.cfg.Store.ReadStream(ctx, StreamOf(id), eventstore.ReadStreamOptions{From: p.Version, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	if len(at) != 1 {
+		return false, fmt.Errorf("event %d is not in the store", p.Version)
+	}
+	return true, e.writeSnapshot(ctx, p, at[0].Hash)
 }
 
 // put caches the process from a command's path (which holds the process's lock): current after
@@ -147,6 +228,7 @@ func (e *Engine) release(p *process.Process) {
 func (e *Engine) store(p *process.Process, current bool) {
 	if len(e.cache) >= e.cfg.CacheSize {
 		clear(e.cache)
+		clear(e.snapAt)
 	}
 	e.cache[p.ID] = cached{p: p, current: current}
 }

@@ -150,3 +150,61 @@ func TestSoleWriter_a_readers_state_is_not_taken_as_current(t *testing.T) {
 		t.Fatalf("contributions = %d, want 3", got)
 	}
 }
+
+// tailEvents counts the process events the store returns, and the snapshots saved.
+type tailEvents struct {
+	eventstore.Store
+	events atomic.Int64
+}
+
+func (s *tailEvents) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.Event, error) {
+	evs, err := s.Store.ReadStream(ctx, stream, opts)
+	if strings.HasPrefix(stream, "process-") {
+		s.events.Add(int64(len(evs)))
+	}
+	return evs, err
+}
+
+// SaveSnapshots (serve calls it at a clean stop) snapshots the cached processes that grew by the
+// given number of events since their last snapshot: after a restart their first command replays
+// nothing instead of up to SnapshotEvery events.
+func TestSaveSnapshots_spares_the_replay_after_a_restart(t *testing.T) {
+	h := newHarness(t)
+	long, short := h.open("beteiligung-standard", "Radweg"), h.open("beteiligung-standard", "Spielplatz")
+	for range 120 {
+		h.do(lead, long, &engine.RecordContribution{Topic: "Radweg", Text: "noch eins"})
+	}
+	h.do(lead, short, &engine.RecordContribution{Topic: "Spielplatz", Text: "eins"})
+	n, err := h.engine.SaveSnapshots(h.ctx, 50)
+	if err != nil || n != 1 {
+		t.Fatalf("SaveSnapshots: %d, %v; want the long process's snapshot only", n, err)
+	}
+	if n, err := h.engine.SaveSnapshots(h.ctx, 50); err != nil || n != 0 {
+		t.Fatalf("a second SaveSnapshots saved %d (%v); nothing grew since", n, err)
+	}
+	g, err := gate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := &tailEvents{Store: h.store}
+	restarted, err := engine.New(engine.Config{Store: counted, Vault: h.store.Vault(), Gates: g, Clock: h.clock.Now, Snapshots: h.store.Snapshots()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := counted.events.Load()
+	res, err := restarted.Do(h.ctx, h.meta(lead), long, engine.NoExpectation, &engine.RecordContribution{Topic: "Radweg", Text: "nach dem Neustart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The snapshot's own event is read to check it against the log; nothing after it.
+	if got := counted.events.Load() - before; got != 1 {
+		t.Fatalf("the first command after the restart read %d process events, want 1 (the snapshot's event)", got)
+	}
+	p, err := restarted.Load(h.ctx, admin, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Contributions != 121 || p.Version != res.Version {
+		t.Fatalf("after the restart: %d contributions at version %d, want 121 at %d", p.Contributions, p.Version, res.Version)
+	}
+}
