@@ -15,6 +15,7 @@ import (
 // server decides on the processes it cached, which is sound only while it is the file's one
 // server); the first one keeps serving, and CLI commands still work beside it.
 func TestE2E_a_second_server_on_the_same_file_is_refused(t *testing.T) {
+	t.Parallel()
 	r := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
