@@ -75,6 +75,7 @@ func (c rebinding) Connect(ctx context.Context) (driver.Conn, error) {
 type rebindConn struct {
 	*stdlib.Conn
 	rebound map[string]string // ExecPipeline's statements rewritten, by their text
+	copyBuf []byte            // CopyRows' last buffer, reused
 }
 
 var (

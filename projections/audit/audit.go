@@ -154,6 +154,7 @@ type pending struct {
 	first  int64
 	last   line
 	lines  []byte
+	fresh  bool // a chunk the rebuild pass has not written: not in the table
 }
 
 // flush writes the batch's chunks: a new chunk is inserted, an existing one gets the lines
@@ -164,7 +165,11 @@ func (x *teller) flush() error {
 			last_actor = excluded.last_actor, last_type = excluded.last_type, entries = {chunk}.entries || excluded.entries`)
 	for _, k := range x.order {
 		p := x.chunks[k]
-		if err := in.Add(k.process, k.chunk, p.tenant, p.first, p.last.position, p.last.at, p.last.actor, p.last.typ, string(p.lines)); err != nil {
+		add := in.Add
+		if p.fresh {
+			add = in.AddNew
+		}
+		if err := add(k.process, k.chunk, p.tenant, p.first, p.last.position, p.last.at, p.last.actor, p.last.typ, string(p.lines)); err != nil {
 			return err
 		}
 		if x.passed != nil {
@@ -184,6 +189,7 @@ func (x *teller) chunk(k chunkKey, tenant string, pos int64) (*pending, error) {
 	if x.passed != nil {
 		if c, ok := x.passed.last[k.process]; !ok || c.chunk < k.chunk {
 			// Not written in this pass, so not in the table: a new chunk.
+			p.fresh = true
 			return x.keep(k, p), nil
 		} else if c.chunk == k.chunk {
 			p.first, p.last = c.first, c.last

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ func (Projection) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, e
 	s := runner.NewStmts(ctx, tx, t)
 	defer s.Close()
 	b := newBatch(s)
+	if p, ok := runner.Pass(ctx, passKey{}, newPassed); ok {
+		b.passed = p
+	}
 	for _, e := range events {
 		if err := b.apply(e); err != nil {
 			return err
@@ -91,6 +95,48 @@ type batch struct {
 	participantRows []participant
 	sessionRows     []session
 	dayRows         []tally
+
+	passed *passed // in a rebuild pass: the rows it wrote; nil elsewhere
+}
+
+type passKey struct{}
+
+// passed is what a rebuild pass (runner.Pass) keeps of the participants' and sessions' rows it
+// wrote, so that it adds the others as new rows (runner.Inserter.AddNew: copied on PostgreSQL)
+// instead of upserting them.
+type passed struct {
+	participants, sessions written
+}
+
+func newPassed() *passed {
+	seed := maphash.MakeSeed()
+	return &passed{participants: written{seed: seed}, sessions: written{seed: seed}}
+}
+
+// writtenMax is how many rows a written set holds at most, 16 to 40 MiB of memory.
+const writtenMax = 1 << 20
+
+// written is a set of the rows a rebuild pass wrote, by a hash of their key: a row whose hash
+// it lacks is not in the table. Two keys that share a hash make the second one a row that may
+// have been written, which is upserted as outside a pass. When the set holds writtenMax hashes
+// it takes no more, and every row not in it may have been written.
+type written struct {
+	seed   maphash.Seed
+	hashes map[uint64]struct{}
+}
+
+// fresh reports whether the pass has not written nor updated k's row yet, and notes it as
+// written.
+func (w *written) fresh(k key) bool {
+	if w.hashes == nil {
+		w.hashes = map[uint64]struct{}{}
+	}
+	h := maphash.Comparable(w.seed, k)
+	if _, ok := w.hashes[h]; ok || len(w.hashes) >= writtenMax {
+		return false
+	}
+	w.hashes[h] = struct{}{}
+	return true
 }
 
 func newBatch(s *runner.Stmts) *batch {
@@ -253,10 +299,16 @@ func (b *batch) write() error {
 	participants := runner.NewInserter(b.s, `INSERT INTO {participant} (process, id, grp, active, position) VALUES`, 5, 0).
 		OnConflict(`ON CONFLICT (process, id) DO UPDATE SET grp = excluded.grp, active = excluded.active, position = excluded.position`)
 	for _, r := range b.participantRows {
+		// A row of the pass is new only if no statement of the pass touched its key before (a
+		// withdrawal's update before the registration, too, as the copy would go in before it).
+		fresh := b.passed != nil && b.passed.participants.fresh(r.key)
 		var err error
-		if r.registered {
+		switch {
+		case r.registered && fresh:
+			err = participants.AddNew(r.process, r.id, r.grp, bit(r.active), r.pos.String())
+		case r.registered:
 			err = participants.Add(r.process, r.id, r.grp, bit(r.active), r.pos.String())
-		} else {
+		default:
 			// Only withdrawn in the batch: an existing row changes, none is created. Withdrawals
 			// are rare enough for a statement each.
 			err = b.s.Exec(`UPDATE {participant} SET active = 0, position = ? WHERE process = ? AND id = ?`, r.pos.String(), r.process, r.id)
@@ -286,7 +338,11 @@ func (b *batch) write() error {
 		if r.held {
 			attendance = r.attendance
 		}
-		if err := sessions.Add(r.process, r.id, format, bit(r.scheduled), bit(r.held), attendance, r.pos.String()); err != nil {
+		add := sessions.Add
+		if b.passed != nil && b.passed.sessions.fresh(r.key) {
+			add = sessions.AddNew
+		}
+		if err := add(r.process, r.id, format, bit(r.scheduled), bit(r.held), attendance, r.pos.String()); err != nil {
 			return err
 		}
 	}

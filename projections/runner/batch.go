@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
@@ -46,7 +47,9 @@ func applyInOrder(ctx context.Context, tx *sql.Tx, p Projection, t Tables, after
 // rebuild page, which calls ApplyBatch once per part, the statements are prepared once for the
 // page's transaction (see withStmtCache) and closed when it ends. On a connection that pipelines
 // (a Pipeliner: PostgreSQL), a rebuild page's Exec only queues its statement, and the queue runs
-// in one round trip before the next QueryRow, at Flush, and before the page's checkpoint.
+// in one round trip before the next QueryRow, at Flush, and before the page's checkpoint; on one
+// that also copies (a Copier), the rows added with Inserter.AddNew are copied into their tables
+// each time before the queue runs.
 type Stmts struct {
 	ctx    context.Context
 	tx     *sql.Tx
@@ -66,20 +69,37 @@ func NewStmts(ctx context.Context, tx *sql.Tx, t Tables) *Stmts {
 }
 
 // stmtCache holds the statements prepared in one transaction by their text (tables named), and
-// on a connection that pipelines the statements queued to run together (pipe runs them).
+// on a connection that pipelines the statements queued to run together (pipe.exec runs them)
+// and the rows to copy before them (pipe.copy, per table in the order of their first row).
 type stmtCache struct {
-	tx    *sql.Tx
-	byQ   map[string]*sql.Stmt
-	pipe  func([]Statement) error
-	queue []Statement
+	tx      *sql.Tx
+	byQ     map[string]*sql.Stmt
+	pipe    pipes
+	queue   []Statement
+	copies  []*CopyRows
+	byTable map[string]*CopyRows
+	values  int // in copies
 }
 
-// flush runs the queued statements.
+// flush copies the rows collected, then runs the queued statements, after pipe.ready allows.
 func (c *stmtCache) flush() error {
+	if c.pipe.ready != nil {
+		if err := c.pipe.ready(); err != nil {
+			return err
+		}
+		c.pipe.ready = nil
+	}
+	for _, rows := range c.copies {
+		if err := c.pipe.copy(*rows); err != nil {
+			return fmt.Errorf("copy into %s: %w", rows.Table, err)
+		}
+	}
+	c.copies, c.values = c.copies[:0], 0
+	clear(c.byTable)
 	if len(c.queue) == 0 {
 		return nil
 	}
-	err := c.pipe(c.queue)
+	err := c.pipe.exec(c.queue)
 	clear(c.queue)
 	c.queue = c.queue[:0]
 	return err
@@ -87,11 +107,17 @@ func (c *stmtCache) flush() error {
 
 type stmtCacheKey struct{}
 
-// withStmtCache returns ctx with a statement cache for tx, queueing Exec's statements for pipe
-// unless it is nil, and the function that closes its statements; call it before the transaction
-// ends (after flushing the queue).
-func withStmtCache(ctx context.Context, tx *sql.Tx, pipe func([]Statement) error) (context.Context, *stmtCache, func() error) {
-	c := &stmtCache{tx: tx, byQ: map[string]*sql.Stmt{}, pipe: pipe}
+// withStmtCache returns ctx with a statement cache for tx, queueing Exec's statements for
+// pipe.exec and collecting new rows for pipe.copy where they are not nil, and the function that
+// closes its statements; call it before the transaction ends (after flushing the queue).
+func withStmtCache(ctx context.Context, tx *sql.Tx, pipe pipes) (context.Context, *stmtCache, func() error) {
+	if pipe.exec == nil {
+		pipe.copy = nil // copies run before the queue: without one, rows are inserted as they come
+	}
+	c := &stmtCache{tx: tx, byQ: map[string]*sql.Stmt{}, pipe: pipe, byTable: map[string]*CopyRows{}}
+	if pipe.exec != nil {
+		c.queue = append(c.queue, pipe.first...)
+	}
 	return context.WithValue(ctx, stmtCacheKey{}, c), c, func() error {
 		var errs []error
 		for _, st := range c.byQ {
@@ -100,6 +126,37 @@ func withStmtCache(ctx context.Context, tx *sql.Tx, pipe func([]Statement) error
 		clear(c.byQ)
 		return errors.Join(errs...)
 	}
+}
+
+// copyRow collects a new row of table (named as in Tables.Q) for the page's next copy, and
+// reports false, doing nothing, where the connection does not copy.
+func (s *Stmts) copyRow(table string, columns []string, row []any) (bool, error) {
+	c := s.shared
+	if c == nil || c.pipe.copy == nil {
+		return false, nil
+	}
+	name, ok := s.texts[table]
+	if !ok {
+		name = s.t.Q(table)
+		s.texts[table] = name
+	}
+	rows := c.byTable[name]
+	if rows != nil && !slices.Equal(rows.Columns, columns) {
+		if err := c.flush(); err != nil {
+			return true, err
+		}
+		rows = nil
+	}
+	if rows == nil {
+		rows = &CopyRows{Table: name, Columns: columns}
+		c.byTable[name] = rows
+		c.copies = append(c.copies, rows)
+	}
+	rows.Values = append(rows.Values, row...)
+	if c.values += len(row); c.values < copyLimit {
+		return true, nil
+	}
+	return true, c.flush()
 }
 
 // Context returns the batch's context: the statements run in it, and read models Remember what
@@ -131,7 +188,7 @@ func (s *Stmts) stmt(query string) (*sql.Stmt, error) {
 // Exec runs query (with "{table}" names) with args; in a rebuild page on a connection that
 // pipelines it queues them (see Stmts) and reports their error when the queue runs.
 func (s *Stmts) Exec(query string, args ...any) error {
-	if c := s.shared; c != nil && c.pipe != nil {
+	if c := s.shared; c != nil && c.pipe.exec != nil {
 		text, ok := s.texts[query]
 		if !ok {
 			text = s.t.Q(query)
@@ -172,7 +229,7 @@ func (s *Stmts) QueryRow(query string, args []any, dest ...any) (found bool, err
 // A read model that reads its tables through the transaction itself, besides Stmts, flushes
 // first.
 func (s *Stmts) Flush() error {
-	if s.shared == nil || s.shared.pipe == nil {
+	if s.shared == nil || s.shared.pipe.exec == nil {
 		return nil
 	}
 	return s.shared.flush()

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -22,7 +23,13 @@ type Inserter struct {
 	chunk int
 	full  string // the statement of a full chunk
 	args  []any
+
+	table   string   // the table and columns of head, for AddNew; table empty when head is not a plain INSERT INTO
+	columns []string //
 }
+
+// insertHead is a plain "INSERT INTO table (columns) VALUES".
+var insertHead = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+(\S+)\s*\(([^)]*)\)\s*VALUES\s*$`)
 
 // NewInserter returns an Inserter that runs head ("INSERT INTO {table} (a, b, c) VALUES", or
 // "INSERT OR REPLACE …") with rows of width values, chunk rows per statement (0: InsertChunk).
@@ -30,7 +37,17 @@ func NewInserter(s *Stmts, head string, width, chunk int) *Inserter {
 	if chunk <= 0 {
 		chunk = InsertChunk
 	}
-	return &Inserter{s: s, head: head, width: width, chunk: chunk, args: make([]any, 0, width*chunk)}
+	in := &Inserter{s: s, head: head, width: width, chunk: chunk, args: make([]any, 0, width*chunk)}
+	if m := insertHead.FindStringSubmatch(head); m != nil {
+		in.table = m[1]
+		for _, c := range strings.Split(m[2], ",") {
+			in.columns = append(in.columns, strings.TrimSpace(c))
+		}
+		if len(in.columns) != width {
+			in.table, in.columns = "", nil
+		}
+	}
+	return in
 }
 
 // OnConflict sets the upsert clause that follows the rows ("ON CONFLICT (a) DO UPDATE SET …")
@@ -52,6 +69,27 @@ func (in *Inserter) Add(row ...any) error {
 		return nil
 	}
 	return in.Flush()
+}
+
+// AddNew adds a row the caller knows is not in the table and that no statement run or queued
+// before it in the transaction writes or reads (in a rebuild pass: a row the pass has not
+// written; see Pass). In a rebuild page on a connection that copies (a Copier: PostgreSQL) the
+// row is copied into the table, cheaper than an insert and without the conflict clause, ahead of
+// the statements queued so far and of this Inserter's rows not yet flushed; it is in the table
+// for every statement queued after it. Elsewhere, and when head is not a plain "INSERT INTO
+// {table} (columns) VALUES", it is Add.
+func (in *Inserter) AddNew(row ...any) error {
+	if len(row) != in.width {
+		return fmt.Errorf("runner: insert: a row of %d values, want %d", len(row), in.width)
+	}
+	if in.table == "" {
+		return in.Add(row...)
+	}
+	copied, err := in.s.copyRow(in.table, in.columns, row)
+	if err != nil || copied {
+		return err
+	}
+	return in.Add(row...)
 }
 
 // Flush inserts the rows added since the last insert, if any.

@@ -115,13 +115,19 @@ func loadCheckpoint(ctx context.Context, tx *sql.Tx, name string, build int) (ev
 }
 
 func saveCheckpoint(ctx context.Context, tx *sql.Tx, name string, build int, pos eventstore.Position) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO projection_checkpoints (name, version, position, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name, version) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-		name, build, pos.String(), time.Now().UTC().Format(time.RFC3339Nano))
+	st := checkpointStatement(name, build, pos)
+	_, err := tx.ExecContext(ctx, st.Query, st.Args...)
 	if err != nil {
 		return fmt.Errorf("runner: save checkpoint of %s v%d: %w", name, build, err)
 	}
 	return nil
+}
+
+// checkpointStatement is the statement that saves a build's checkpoint.
+func checkpointStatement(name string, build int, pos eventstore.Position) Statement {
+	return Statement{Query: `INSERT INTO projection_checkpoints (name, version, position, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name, version) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+		Args: []any{name, build, pos.String(), time.Now().UTC().Format(time.RFC3339Nano)}}
 }
 
 // dropBuild drops every table and index whose name starts with the build's prefix.
@@ -154,6 +160,13 @@ func dropTables(ctx context.Context, tx *sql.Tx, d Dialect, t Tables) error {
 		names = append(names, n)
 	}
 	rows.Close()
+	if d == PostgreSQL && len(names) > 0 {
+		// One statement for all (SQLite drops one table per statement).
+		if _, err := tx.ExecContext(ctx, `DROP TABLE "`+strings.Join(names, `", "`)+`"`); err != nil {
+			return fmt.Errorf("runner: drop %s: %w", t, err)
+		}
+		return nil
+	}
 	for _, n := range names {
 		if _, err := tx.ExecContext(ctx, `DROP TABLE "`+n+`"`); err != nil {
 			return fmt.Errorf("runner: drop %s: %w", n, err)

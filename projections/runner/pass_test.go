@@ -18,8 +18,9 @@ import (
 )
 
 // appendInterleaved writes n small process events after the recorded history: procs processes
-// take turns, ten events each, so that a process's chunks of the timeline, its participants and
-// its days run across the parts and pages of a rebuild.
+// take turns, ten events each, so that a process's chunks of the timeline, its participants,
+// sessions and days run across the parts and pages of a rebuild (some participants withdrawn
+// before they register, some sessions held before they are scheduled).
 func appendInterleaved(t testing.TB, s eventstore.Store, procs, n int) {
 	t.Helper()
 	ctx := context.Background()
@@ -43,6 +44,11 @@ func appendInterleaved(t testing.TB, s eventstore.Store, procs, n int) {
 					payload = process.SessionScheduled{Session: "s" + strconv.Itoa(v%40), Title: "Werkstatt", Format: "workshop", Date: at}
 				case v%10 == 2:
 					payload = process.ParticipantRegistered{Participant: "x" + strconv.Itoa(v%30), Person: "p", Group: "citizens"}
+				case v%20 == 3:
+					// Now and then before the participant's first registration, too.
+					payload = process.ParticipantWithdrawn{Participant: "x" + strconv.Itoa((v+9)%30)}
+				case v%20 == 4:
+					payload = process.SessionHeld{Session: "s" + strconv.Itoa((v+17)%40), Attendance: v % 13}
 				default:
 					payload = process.ContributionRecorded{Contribution: "k" + strconv.Itoa(v), Topic: "Spielplatz"}
 				}

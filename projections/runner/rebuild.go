@@ -27,7 +27,8 @@ func (r *Runner) Rebuild(ctx context.Context, name string) error {
 // the log, beside their running builds, and switches readers to all of them atomically.
 //
 // The new builds' tables are created without their secondary indexes (CREATE INDEX statements of
-// the Schema), filled page by page — while one page is applied, the next is read — with each
+// the Schema) while the first pages are read, filled page by page — while one page is applied,
+// the next is read, and on PostgreSQL the page before is written (see pageLoader) — with each
 // page's changes and every build's checkpoint in one transaction, then indexed. Last, one
 // transaction, which holds the database's write lock so that no event is appended in between,
 // applies the events that came meanwhile and activates the new builds in projection_versions;
@@ -44,20 +45,32 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	}
 	builds := make([]*newBuild, len(ps))
 	for i, p := range ps {
-		if builds[i], err = r.startBuild(ctx, p); err != nil {
-			return err
-		}
+		builds[i] = &newBuild{p: p, pass: newPassState()}
 	}
 	filter := union(ps)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The first pages are read and prepared while the new tables are made.
+	pages := r.readAhead(rctx, builds, filter, eventstore.Start)
+	if err := r.startBuilds(ctx, builds); err != nil {
+		return err
+	}
 	var pos eventstore.Position
 	err = withConnPragma(ctx, r.cfg.DB, r.cfg.Dialect, "wal_autocheckpoint", bulkAutocheckpoint, func() (err error) {
-		pos, err = r.bulkLoad(ctx, builds, filter)
+		pos, err = r.bulkLoad(ctx, builds, pages)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	err = inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error {
+	cancel()
+	var indexed []*newBuild
+	for _, b := range builds {
+		if len(b.indexes) > 0 {
+			indexed = append(indexed, b)
+		}
+	}
+	err = r.inBuildTxs(ctx, indexed, func(tx *sql.Tx, builds []*newBuild) error {
 		// CREATE INDEX sorts the rows in memory up to the page cache's size and in temporary
 		// files beyond: a larger cache for the while keeps the sort of a large table in memory.
 		return withPragma(ctx, tx, r.cfg.Dialect, "cache_size", indexCacheSize, func() error {
@@ -107,33 +120,64 @@ type newBuild struct {
 	pass      *PassState          // what the read model keeps across pages; nil after a failed page
 }
 
-// startBuild creates the next build's tables with an empty checkpoint, and keeps its index
-// statements for later. Tables of every build but the active one (left by an interrupted
-// rebuild) are dropped first.
-func (r *Runner) startBuild(ctx context.Context, p Projection) (*newBuild, error) {
-	b := &newBuild{p: p, pass: newPassState()}
-	err := inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) (err error) {
-		if b.old, _, err = activeBuild(ctx, tx, p.Name()); err != nil {
-			return err
-		}
-		b.next = b.old + 1
-		b.t = TablesOf(p.Name(), b.next)
-		if err := dropOthers(ctx, tx, r.cfg.Dialect, p.Name(), b.old); err != nil {
-			return err
-		}
-		b.indexes = b.indexes[:0]
-		for _, s := range p.Schema(b.t) {
-			if isIndex(s) {
-				b.indexes = append(b.indexes, s)
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, r.cfg.Dialect.Schema(s)); err != nil {
-				return fmt.Errorf("runner: create tables of %s: %w", b.t, err)
+// startBuilds creates the next build's tables of each of builds with an empty checkpoint
+// (inBuildTxs), and keeps their index statements for later. Tables of every build but the
+// active one (left by an interrupted rebuild) are dropped first.
+func (r *Runner) startBuilds(ctx context.Context, builds []*newBuild) error {
+	return r.inBuildTxs(ctx, builds, func(tx *sql.Tx, builds []*newBuild) error {
+		for _, b := range builds {
+			if err := r.startBuild(ctx, tx, b); err != nil {
+				return err
 			}
 		}
-		return saveCheckpoint(ctx, tx, p.Name(), b.next, eventstore.Start)
+		return nil
 	})
-	return b, err
+}
+
+// inBuildTxs runs fn for builds in transactions that need not be durable when they commit
+// (inBulkTx): on PostgreSQL one for each build, all at once, each on a connection of its own, so
+// that the server's waits overlap (creating a table or an index creates files and syncs the new
+// index to the disk: 10–40 ms each on a loaded machine); on SQLite, which has one writer, one for
+// all.
+func (r *Runner) inBuildTxs(ctx context.Context, builds []*newBuild, fn func(*sql.Tx, []*newBuild) error) error {
+	if r.cfg.Dialect != PostgreSQL {
+		return inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error { return fn(tx, builds) })
+	}
+	errs := make(chan error, len(builds))
+	for _, b := range builds {
+		go func() {
+			errs <- inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error { return fn(tx, []*newBuild{b}) })
+		}()
+	}
+	var err error
+	for range builds {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
+// startBuild creates b's tables in tx (see startBuilds).
+func (r *Runner) startBuild(ctx context.Context, tx *sql.Tx, b *newBuild) (err error) {
+	p := b.p
+	if b.old, _, err = activeBuild(ctx, tx, p.Name()); err != nil {
+		return err
+	}
+	b.next = b.old + 1
+	b.t = TablesOf(p.Name(), b.next)
+	if err := dropOthers(ctx, tx, r.cfg.Dialect, p.Name(), b.old); err != nil {
+		return err
+	}
+	b.indexes = b.indexes[:0]
+	for _, s := range p.Schema(b.t) {
+		if isIndex(s) {
+			b.indexes = append(b.indexes, s)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, r.cfg.Dialect.Schema(s)); err != nil {
+			return fmt.Errorf("runner: create tables of %s: %w", b.t, err)
+		}
+	}
+	return saveCheckpoint(ctx, tx, p.Name(), b.next, eventstore.Start)
 }
 
 // isIndex reports whether a schema statement creates a non-unique index, which a rebuild builds
@@ -285,45 +329,48 @@ func (r *Runner) readAhead(ctx context.Context, builds []*newBuild, filter event
 	return pages
 }
 
-// bulkLoad applies the log to the new builds page by page and returns the position read up to.
-func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, filter eventstore.Filter) (eventstore.Position, error) {
-	pc, err := openPageConn(ctx, r.cfg.DB)
+// bulkLoad applies the pages read ahead (readAhead) to the new builds in log order (see
+// pageLoader) and returns the position read up to.
+func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, pages <-chan page) (eventstore.Position, error) {
+	l, err := newPageLoader(ctx, r, builds)
 	if err != nil {
 		return eventstore.Start, err
 	}
-	defer pc.close()
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pos := eventstore.Start
-	for pg := range r.readAhead(rctx, builds, filter, pos) {
+	defer l.close()
+	for pg := range pages {
 		if pg.err != nil {
-			return pos, pg.err
+			return l.pos, pg.err
 		}
 		if pg.events == 0 {
 			break
 		}
-		if err := r.applyPageWithRetry(ctx, pc, builds, pg); err != nil {
-			return pos, err
+		if err := l.load(ctx, pg); err != nil {
+			return l.pos, err
 		}
-		pos = pg.last
-		eventstore.ReportProgress(ctx, int64(pos.Commit()))
 	}
-	return pos, ctx.Err()
+	if err := l.finish(ctx); err != nil {
+		return l.pos, err
+	}
+	return l.pos, ctx.Err()
 }
 
 // applyPageWithRetry applies a page on pc until it commits: a failed attempt is rolled back whole
 // and retried with backoff, never skipped. It gives up only when ctx ends. The page commits
 // without waiting for the database to make it durable where the dialect can (bulkPage): the
 // new builds are read by nobody until the switch, whose commit waits for everything committed
-// before it, and a rebuild interrupted by a crash is not resumed but made again.
+// before it, and a rebuild interrupted by a crash is not resumed but made again. On a connection
+// that pipelines, that setting goes with the page's statements.
 func (r *Runner) applyPageWithRetry(ctx context.Context, pc *pageConn, builds []*newBuild, pg page) error {
 	wait := r.cfg.Backoff
 	for attempt := 1; ; attempt++ {
 		err := inPageTx(ctx, pc.db, builds, func(tx *sql.Tx) error {
-			if err := bulkSetting(ctx, tx, r.cfg.Dialect); err != nil {
+			pipe := pc.pipes(ctx)
+			if q := r.cfg.Dialect.bulkPage(); q != "" && pipe.exec != nil {
+				pipe.first = []Statement{{Query: q}}
+			} else if err := bulkSetting(ctx, tx, r.cfg.Dialect); err != nil {
 				return err
 			}
-			return applyPage(ctx, tx, builds, pg.parts, pc.pipe(ctx))
+			return applyPage(ctx, tx, builds, pg.parts, pipe)
 		})
 		if err == nil || ctx.Err() != nil {
 			return err
@@ -357,11 +404,36 @@ func inPageTx(ctx context.Context, db DB, builds []*newBuild, fn func(*sql.Tx) e
 
 // applyPage applies a prepared page inside tx: part by part, to each build the events its filter
 // selects, with what the read models derived from the part to Remember, each build's pass
-// state, and statements prepared once for the page (queued for pipe unless it is nil); then it
-// saves every build's checkpoint.
-func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part, pipe func([]Statement) error) (err error) {
+// state, and statements prepared once for the page (queued for pipe.exec after pipe.first, and
+// new rows copied with pipe.copy, where they are not nil); then it saves every build's checkpoint.
+func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part, pipe pipes) (err error) {
 	ctx, stmts, closeStmts := withStmtCache(ctx, tx, pipe)
 	defer func() { err = errors.Join(err, closeStmts()) }()
+	if err := applyParts(ctx, tx, builds, parts); err != nil {
+		return err
+	}
+	if pipe.exec != nil {
+		// The checkpoints go with the page's last statements: one round trip.
+		for _, b := range builds {
+			stmts.queue = append(stmts.queue, checkpointStatement(b.p.Name(), b.next, b.last))
+		}
+		if err := stmts.flush(); err != nil {
+			return fmt.Errorf("runner: rebuild page: %w", err)
+		}
+		return nil
+	}
+	for _, b := range builds {
+		if err := saveCheckpoint(ctx, tx, b.p.Name(), b.next, b.last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyParts applies the parts of a page inside tx: part by part, to each build the events its
+// filter selects, with what the read models derived from the part to Remember and each build's
+// pass state.
+func applyParts(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part) error {
 	for _, pt := range parts {
 		mctx := context.WithValue(ctx, memoKey{}, pt.memo)
 		for _, b := range builds {
@@ -373,16 +445,6 @@ func applyPage(ctx context.Context, tx *sql.Tx, builds []*newBuild, parts []part
 				return err
 			}
 			b.last = mine[len(mine)-1].Position
-		}
-	}
-	if pipe != nil {
-		if err := stmts.flush(); err != nil {
-			return fmt.Errorf("runner: rebuild page: %w", err)
-		}
-	}
-	for _, b := range builds {
-		if err := saveCheckpoint(ctx, tx, b.p.Name(), b.next, b.last); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -423,7 +485,7 @@ func (r *Runner) switchTo(ctx context.Context, builds []*newBuild, filter events
 			if len(events) == 0 {
 				break
 			}
-			if err := applyPage(ctx, tx, builds, []part{preparePart(ctx, builds, events)}, nil); err != nil {
+			if err := applyPage(ctx, tx, builds, []part{preparePart(ctx, builds, events)}, pipes{}); err != nil {
 				return err
 			}
 			pos = events[len(events)-1].Position
@@ -457,15 +519,32 @@ func activate(ctx context.Context, tx *sql.Tx, b *newBuild) error {
 	return err
 }
 
-// dropOld drops the tables of the builds the switch replaced, each in a transaction of its own,
-// which need not hold up the switch nor wait for the disk (inBulkTx). A build left behind by a
-// crash here is dropped by the next rebuild.
+// dropOld drops the tables of the builds the switch replaced, which need not hold up the switch
+// nor wait for the disk (inBulkTx): on PostgreSQL in one transaction, on SQLite each build in a
+// transaction of its own, as each holds the write lock. A build left behind by a crash here is
+// dropped by the next rebuild.
 func (r *Runner) dropOld(ctx context.Context, builds []*newBuild) error {
+	var old []Tables
 	for _, b := range builds {
-		if b.old == 0 {
-			continue
+		if b.old != 0 {
+			old = append(old, TablesOf(b.p.Name(), b.old))
 		}
-		if err := inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error { return dropBuild(ctx, tx, r.cfg.Dialect, TablesOf(b.p.Name(), b.old)) }); err != nil {
+	}
+	drop := func(ts ...Tables) error {
+		return inBulkTx(ctx, r.cfg.DB, r.cfg.Dialect, func(tx *sql.Tx) error {
+			for _, t := range ts {
+				if err := dropBuild(ctx, tx, r.cfg.Dialect, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if r.cfg.Dialect == PostgreSQL {
+		return drop(old...)
+	}
+	for _, t := range old {
+		if err := drop(t); err != nil {
 			return err
 		}
 	}
