@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -45,7 +46,7 @@ func (c *rebindConn) CopyRows(ctx context.Context, rows runner.CopyRows) error {
 const maxCopyBuf = 4 << 20
 
 // appendCopyValue appends v in COPY's text format: NULL as \N, text with backslash, tab, newline
-// and carriage return escaped.
+// and carriage return escaped; values of named types by their kind.
 func appendCopyValue(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
@@ -60,30 +61,16 @@ func appendCopyValue(b []byte, v any) ([]byte, error) {
 		return hex.AppendEncode(b, v), nil
 	case bool:
 		return strconv.AppendInt(b, boolValue(v), 10), nil
-	case int:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int64:
-		return strconv.AppendInt(b, v, 10), nil
-	case int32:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int16:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int8:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case uint:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint64:
-		return strconv.AppendUint(b, v, 10), nil
-	case uint32:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint16:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint8:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case float64:
-		return appendCopyFloat(b, v), nil
-	case float32:
-		return appendCopyFloat(b, float64(v)), nil
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(b, rv.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.AppendUint(b, rv.Uint(), 10), nil
+	case reflect.Float32, reflect.Float64:
+		return appendCopyFloat(b, rv.Float()), nil
+	case reflect.String:
+		return appendCopyText(b, rv.String()), nil
 	}
 	return b, fmt.Errorf("a value of type %T", v)
 }

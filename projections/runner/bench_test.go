@@ -99,18 +99,8 @@ func BenchmarkRebuildPostgres(b *testing.B) {
 func benchRebuild(b *testing.B, s eventstore.Store, n int, cfg runner.Config, each bool) {
 	ctx := context.Background()
 	readAll := func() float64 {
-		start, count := time.Now(), 0
-		for after := eventstore.Start; ; {
-			page, err := s.ReadAll(ctx, eventstore.ReadAllOptions{After: after, Limit: 1000})
-			if err != nil {
-				b.Fatal(err)
-			}
-			count += len(page)
-			if len(page) < 1000 {
-				break
-			}
-			after = page[len(page)-1].Position
-		}
+		start := time.Now()
+		count := countEvents(b, s)
 		if count != n {
 			b.Fatalf("read %d events, want %d", count, n)
 		}
@@ -152,6 +142,23 @@ func benchRebuild(b *testing.B, s eventstore.Store, n int, cfg runner.Config, ea
 			b.ReportMetric(raw, "readall_events/s")
 			b.ReportMetric(100*rebuild/raw, "%_of_readall")
 		})
+	}
+}
+
+// countEvents reads the whole log of s in pages of 1,000, as a reader would, and returns how many
+// events it holds.
+func countEvents(tb testing.TB, s eventstore.Store) int {
+	count := 0
+	for after := eventstore.Start; ; {
+		page, err := s.ReadAll(context.Background(), eventstore.ReadAllOptions{After: after, Limit: 1000})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		count += len(page)
+		if len(page) < 1000 {
+			return count
+		}
+		after = page[len(page)-1].Position
 	}
 }
 

@@ -136,18 +136,7 @@ func TestRebuildAddsNewRowsBeforeWhatFollowsThemAndRedoesAFailedPage(t *testing.
 				if len(counts) > 0 {
 					t.Fatalf("queries in the rebuild saw rows missing or counted wrongly: %v", counts)
 				}
-				events := 0
-				for after := eventstore.Start; ; {
-					page, err := b.Log.ReadAll(context.Background(), eventstore.ReadAllOptions{After: after, Limit: 1000})
-					if err != nil {
-						t.Fatal(err)
-					}
-					events += len(page)
-					if len(page) < 1000 {
-						break
-					}
-					after = page[len(page)-1].Position
-				}
+				events := countEvents(t, b.Log)
 				tables, _, err := runner.Active(context.Background(), b.ReadDB, p.Name())
 				if err != nil {
 					t.Fatal(err)
