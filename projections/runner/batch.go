@@ -13,7 +13,8 @@ import (
 // BatchApplier is a Projection that applies a whole batch of events at once, for instance by
 // preparing its statements once and folding the batch in memory so that each changed row is
 // written once. Rebuilds use it when a read model has it (checked with a type assertion). The
-// result must be exactly that of Apply called for each event in order, in one transaction.
+// result must be exactly that of Apply called for each event in order, in one transaction. In a
+// rebuild page it uses tx through Stmts only, or after Stmts.Flush (see there).
 type BatchApplier interface {
 	ApplyBatch(ctx context.Context, tx *sql.Tx, t Tables, events []eventstore.Event) error
 }
@@ -226,8 +227,9 @@ func (s *Stmts) QueryRow(query string, args []any, dest ...any) (found bool, err
 }
 
 // Flush runs the statements Exec queued in a rebuild page (see Stmts); elsewhere it does nothing.
-// A read model that reads its tables through the transaction itself, besides Stmts, flushes
-// first.
+// A read model that uses the transaction itself, besides Stmts, flushes first: in a rebuild
+// page on PostgreSQL the first flush also waits until the page before committed (see
+// pageLoader), and nothing may run in the transaction before it.
 func (s *Stmts) Flush() error {
 	if s.shared == nil || s.shared.pipe.exec == nil {
 		return nil
