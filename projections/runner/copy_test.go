@@ -112,6 +112,9 @@ func (h *messages) has(prefix string) bool {
 // server refuses after the next page was applied beside it (on PostgreSQL) is applied again with
 // that next page, one after the other: each event's row once, counted once.
 func TestRebuildAddsNewRowsBeforeWhatFollowsThemAndRedoesAFailedPage(t *testing.T) {
+	// Pages of ten parts (a fifth of their size, from a fifth of the events): the tenth batch is
+	// the first page's last.
+	shrink := runner.ShrinkPages(t)
 	for _, c := range []struct {
 		name   string
 		failAt int
@@ -119,7 +122,7 @@ func TestRebuildAddsNewRowsBeforeWhatFollowsThemAndRedoesAFailedPage(t *testing.
 		t.Run(c.name, func(t *testing.T) {
 			projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
 				projectiontest.Append(t, b.Log, b.Clock, history)
-				appendInterleaved(t, b.Log, 5, 10_500)
+				appendInterleaved(t, b.Log, 5, 10_500/shrink)
 				var calls int
 				var counts []string
 				failAt := c.failAt
