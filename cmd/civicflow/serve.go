@@ -211,6 +211,12 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 	}
 	if db := a.store.SQLite; db != nil {
 		db.ObserveWriteLock(m.ObserveWriteLock)
+		db.ObserveCheckpoints(func(took time.Duration, walPages, copied int) {
+			m.ObserveWALCheckpoint(took)
+			if took >= slowCheckpoint {
+				log.Info("store: slow WAL checkpoint", "took", took.Round(time.Millisecond), "wal_pages", walPages, "copied", copied)
+			}
+		})
 	}
 	if err := registerClusterMetrics(m, cfg, a, log); err != nil {
 		return err
@@ -300,6 +306,10 @@ func serve(ctx context.Context, cfg config.Config, demo bool, offset time.Durati
 // snapshotAtStopEvents is how far a cached process must have grown since its latest snapshot
 // for a clean stop to save one: a tenth of the engine's SnapshotEvery.
 const snapshotAtStopEvents = 50
+
+// slowCheckpoint is how long a background WAL checkpoint of the SQLite store may take before serve
+// logs it: the commits' syncs share the disk with it, so a long one can stall every command.
+const slowCheckpoint = 100 * time.Millisecond
 
 // saveSnapshotsAtStop saves snapshots of the cached processes that grew by snapshotAtStopEvents
 // or more since their latest one, so that after the next start their first command replays

@@ -28,13 +28,14 @@ const (
 	NameSealRefusals     = "civicflow_seal_refusals_total"
 	NameAuthFailures     = "civicflow_auth_failures_total"
 	NameWriteLock        = "civicflow_store_write_lock_seconds"
+	NameWALCheckpoint    = "civicflow_store_wal_checkpoint_seconds"
 )
 
 // Names returns the names of every civicflow metric the server exports (histograms by their
 // base name; PromQL also sees <name>_bucket, _sum and _count), sorted.
 func Names() []string {
 	out := []string{NameProcesses, NameStageDuration, NameCommands, NameCommandDuration,
-		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals, NameAuthFailures, NameWriteLock}
+		NameEventsAppended, NameProjectionLag, NameProjectionLagAge, NameSealRefusals, NameAuthFailures, NameWriteLock, NameWALCheckpoint}
 	sort.Strings(out)
 	return out
 }
@@ -90,12 +91,13 @@ func (c Config) Validate() error {
 
 // Metrics holds civicflow's registry. It is safe for concurrent use.
 type Metrics struct {
-	registry *prometheus.Registry
-	commands *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	refusals prometheus.Counter
-	auth     *prometheus.CounterVec
-	lock     *prometheus.HistogramVec
+	registry   *prometheus.Registry
+	commands   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	refusals   prometheus.Counter
+	auth       *prometheus.CounterVec
+	lock       *prometheus.HistogramVec
+	checkpoint prometheus.Histogram
 }
 
 // New returns the metrics with a registry holding civicflow's collectors and the Go runtime and
@@ -124,13 +126,16 @@ func New(cfg Config) (*Metrics, error) {
 		lock: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: NameWriteLock,
 			Help:    "How long one transaction held the store's write lock, by holder (events: appends; read_models: read-model batches and rebuilds; vault: person keys, snapshots, seals; checkpoints: consumer groups). Every command waits for the holder before it.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .002, .005, .01, .025, .05, .1, .25, 1}}, []string{"holder"}),
+		checkpoint: prometheus.NewHistogram(prometheus.HistogramOpts{Name: NameWALCheckpoint,
+			Help:    "How long one background WAL checkpoint of the SQLite store took (copying committed pages into the database file and syncing it). It holds no lock, but shares the disk with the commits' syncs.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}),
 	}
 	for _, surface := range []string{"api", "web"} {
 		for _, reason := range throttle.Reasons() {
 			m.auth.WithLabelValues(surface, reason) // every series from the start, at 0
 		}
 	}
-	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, m.auth, m.lock, newListCollector(cfg),
+	cs := []prometheus.Collector{m.commands, m.latency, m.refusals, m.auth, m.lock, m.checkpoint, newListCollector(cfg),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 	if cfg.Appended != nil {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: NameEventsAppended,
@@ -165,6 +170,12 @@ func (m *Metrics) ObserveAuthFailure(surface, reason string) {
 // sqlite.Store.ObserveWriteLock.
 func (m *Metrics) ObserveWriteLock(holder string, held time.Duration) {
 	m.lock.WithLabelValues(holder).Observe(held.Seconds())
+}
+
+// ObserveWALCheckpoint records how long one background WAL checkpoint took; serve passes it to
+// sqlite.Store.ObserveCheckpoints.
+func (m *Metrics) ObserveWALCheckpoint(took time.Duration) {
+	m.checkpoint.Observe(took.Seconds())
 }
 
 // Handler serves the metrics in the Prometheus exposition format.

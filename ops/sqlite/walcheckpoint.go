@@ -46,6 +46,24 @@ type walCheckpointer struct {
 	once sync.Once // close
 
 	runs, failures atomic.Int64
+	observer       atomic.Pointer[func(took time.Duration, walPages, copied int)] // ObserveCheckpoints
+}
+
+// ObserveCheckpoints makes the store report each background checkpoint that ran: how long it took,
+// how many pages the WAL held and how many of them are in the database file after it (SQLite
+// counts both since the WAL was last started over, not per checkpoint; nil: stop reporting). A checkpoint does
+// not hold the write lock, but its writes and its sync of the database file share the disk with
+// the commits' syncs of the WAL: a long one can stall them. fn runs on the checkpointer's
+// goroutine and must be quick. A read-only store has no checkpointer and reports nothing.
+func (s *Store) ObserveCheckpoints(fn func(took time.Duration, walPages, copied int)) {
+	if s.ckpt == nil {
+		return
+	}
+	if fn == nil {
+		s.ckpt.observer.Store(nil)
+		return
+	}
+	s.ckpt.observer.Store(&fn)
 }
 
 // startWALCheckpointer opens the checkpointer's connection and starts it.
@@ -97,10 +115,16 @@ func (c *walCheckpointer) run() {
 // (or for a commit's backstop).
 func (c *walCheckpointer) checkpoint() {
 	var busy, frames, copied int
+	start := time.Now()
 	err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	took := time.Since(start)
 	c.runs.Add(1)
 	if err != nil {
 		c.failures.Add(1)
+		return
+	}
+	if fn := c.observer.Load(); fn != nil {
+		(*fn)(took, frames, copied)
 	}
 }
 

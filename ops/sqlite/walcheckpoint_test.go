@@ -26,6 +26,17 @@ func TestWALCheckpoint_runs_in_the_background(t *testing.T) {
 	if pages != sqlite.WALBackstopPages {
 		t.Fatalf("a write connection checkpoints at %d pages, want the backstop %d", pages, sqlite.WALBackstopPages)
 	}
+	type observed struct {
+		took             time.Duration
+		walPages, copied int
+	}
+	seen := make(chan observed, 100)
+	s.ObserveCheckpoints(func(took time.Duration, walPages, copied int) {
+		select {
+		case seen <- observed{took, walPages, copied}:
+		default:
+		}
+	})
 	for i := range 200 {
 		if _, err := s.Append(ctx, "process-1", eventstore.Exact(int64(i)), benchEvent()); err != nil {
 			t.Fatal(err)
@@ -42,6 +53,15 @@ func TestWALCheckpoint_runs_in_the_background(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no background checkpoint within 10 s of 200 appends")
 		}
+	}
+	// The observer was told of it: a checkpoint that took time and copied the WAL's pages.
+	select {
+	case o := <-seen:
+		if o.took <= 0 || o.walPages <= 0 || o.copied <= 0 || o.copied > o.walPages {
+			t.Fatalf("observed checkpoint: took %v, WAL %d pages, %d copied; want a duration and 0 < copied <= WAL pages", o.took, o.walPages, o.copied)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a background checkpoint ran, but its observer was not told")
 	}
 	// Everything the WAL held is in the database file now: a checkpoint finds nothing left to copy.
 	db, err := sql.Open("sqlite", "file:"+path)
