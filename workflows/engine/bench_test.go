@@ -117,3 +117,26 @@ func BenchmarkCommand_on_a_process_with_10000_contributions(b *testing.B) {
 		reportLatency(b, lat, time.Since(start))
 	})
 }
+
+// BenchmarkColdLoad measures what the first command on a process pays after a start (or after
+// the cache let it go) when its latest snapshot lies far behind: 499 contributions after the
+// event that opened it, no snapshot, read and replayed by an engine that has not loaded it.
+func BenchmarkColdLoad(b *testing.B) {
+	h := newHarness(b)
+	id := h.open(standard, "Kalt geladen")
+	prefill(b, h, id, 499)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		fresh := newEngine(b, h)
+		b.StartTimer()
+		p, err := fresh.Load(h.ctx, member, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Version != 500 {
+			b.Fatalf("loaded version %d, want 500", p.Version)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/500, "µs/event")
+}
