@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -88,6 +89,33 @@ func insertRaw(b *testing.B, db *sql.DB, rows [][]any, perTx int) {
 			}
 		}
 		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// insertRawMulti inserts rows with plain SQL, perTx rows per transaction, all of a transaction's
+// rows in one multi-row INSERT statement (a candidate for the ceiling; see
+// BenchmarkGroupCommitVsCeiling).
+func insertRawMulti(b *testing.B, db *sql.DB, rows [][]any, perTx int) {
+	ctx := context.Background()
+	args := make([]any, 0, 8*perTx)
+	for i := 0; i < len(rows); i += perTx {
+		part := rows[i:min(i+perTx, len(rows))]
+		args = args[:0]
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		q := `INSERT INTO event_log (position, stream, version, category, type, event_id, body, hash) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?),", len(part)), ",")
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			b.Fatal(err)
+		}
 		if err := tx.Commit(); err != nil {
 			b.Fatal(err)
 		}
