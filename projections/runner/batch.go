@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/civicflow/civicflow/domain/eventstore"
 )
@@ -90,10 +91,12 @@ func (c *stmtCache) flush() error {
 		}
 		c.pipe.ready = nil
 	}
-	for _, rows := range c.copies {
+	for i, rows := range c.copies {
 		if err := c.pipe.copy(*rows); err != nil {
 			return fmt.Errorf("copy into %s: %w", rows.Table, err)
 		}
+		putCopyValues(rows.Values)
+		c.copies[i] = nil
 	}
 	c.copies, c.values = c.copies[:0], 0
 	clear(c.byTable)
@@ -149,7 +152,7 @@ func (s *Stmts) copyRow(table string, columns []string, row []any) (bool, error)
 		rows = nil
 	}
 	if rows == nil {
-		rows = &CopyRows{Table: name, Columns: columns}
+		rows = &CopyRows{Table: name, Columns: columns, Values: getCopyValues()}
 		c.byTable[name] = rows
 		c.copies = append(c.copies, rows)
 	}
@@ -158,6 +161,26 @@ func (s *Stmts) copyRow(table string, columns []string, row []any) (bool, error)
 		return true, nil
 	}
 	return true, c.flush()
+}
+
+// copyValues keeps the value slices of copies that ran, for the next copies (of this page or
+// the next): a page's rows for one table grow a slice to thousands of values, which appending
+// from nothing again on every page copied over and over (5 % of a rebuild's CPU on PostgreSQL).
+var copyValues = sync.Pool{New: func() any { return new([]any) }}
+
+// getCopyValues returns an empty value slice, with room from an earlier copy when there is one.
+func getCopyValues() []any {
+	return (*copyValues.Get().(*[]any))[:0]
+}
+
+// putCopyValues keeps v's room for later copies, without its values.
+func putCopyValues(v []any) {
+	if cap(v) == 0 || cap(v) > 2*copyLimit {
+		return
+	}
+	clear(v)
+	v = v[:0]
+	copyValues.Put(&v)
 }
 
 // Context returns the batch's context: the statements run in it, and read models Remember what

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // InsertChunk is how many rows an Inserter writes with one statement by default. One statement
@@ -37,17 +38,38 @@ func NewInserter(s *Stmts, head string, width, chunk int) *Inserter {
 	if chunk <= 0 {
 		chunk = InsertChunk
 	}
-	in := &Inserter{s: s, head: head, width: width, chunk: chunk, args: make([]any, 0, width*chunk)}
-	if m := insertHead.FindStringSubmatch(head); m != nil {
-		in.table = m[1]
-		for _, c := range strings.Split(m[2], ",") {
-			in.columns = append(in.columns, strings.TrimSpace(c))
-		}
-		if len(in.columns) != width {
-			in.table, in.columns = "", nil
-		}
+	in := &Inserter{s: s, head: head, width: width, chunk: chunk}
+	if t := plainHead(head); len(t.columns) == width {
+		in.table, in.columns = t.table, t.columns
 	}
 	return in
+}
+
+// headTable is the table and columns of a plain "INSERT INTO table (columns) VALUES" (none for
+// another head).
+type headTable struct {
+	table   string
+	columns []string
+}
+
+// plainHeads holds the heads plainHead parsed: read models make an Inserter per batch, and a
+// rebuild calls ApplyBatch once per part of 1,000 events.
+var plainHeads sync.Map // head → headTable
+
+// plainHead returns the table and columns of head if it is a plain INSERT INTO.
+func plainHead(head string) headTable {
+	if t, ok := plainHeads.Load(head); ok {
+		return t.(headTable)
+	}
+	var t headTable
+	if m := insertHead.FindStringSubmatch(head); m != nil {
+		t.table = m[1]
+		for _, c := range strings.Split(m[2], ",") {
+			t.columns = append(t.columns, strings.TrimSpace(c))
+		}
+	}
+	plainHeads.Store(head, t)
+	return t
 }
 
 // OnConflict sets the upsert clause that follows the rows ("ON CONFLICT (a) DO UPDATE SET …")
@@ -63,6 +85,10 @@ func (in *Inserter) OnConflict(clause string) *Inserter {
 func (in *Inserter) Add(row ...any) error {
 	if len(row) != in.width {
 		return fmt.Errorf("runner: insert: a row of %d values, want %d", len(row), in.width)
+	}
+	if in.args == nil {
+		// Room for a few rows first: many batches add only a few (or only new rows, copied).
+		in.args = make([]any, 0, in.width*min(in.chunk, 8))
 	}
 	in.args = append(in.args, row...)
 	if len(in.args) < in.width*in.chunk {

@@ -14,7 +14,8 @@ import (
 // of its own, and while one page's statements run and commit, the next page is applied in
 // memory: its transaction has begun, but it runs nothing on the server before the page before
 // committed (the page's first flush waits for that, see pipes.ready), so it sees that page's
-// rows (a transaction's snapshot is taken at its first statement). The client's work on a page
+// rows (a transaction's snapshot is taken at its first statement); the first page so waits
+// for the builds' tables, which are made while it is applied. The client's work on a page
 // and the server's on the page before overlap; at most two pages are in flight. When a page
 // fails, the pages in flight are settled and what did not commit is applied again one page
 // after another, without pass state and with retries (applyPageWithRetry), as is the rest of
@@ -22,9 +23,10 @@ import (
 type pageLoader struct {
 	r      *Runner
 	builds []*newBuild
-	db     conner    // nil: one page after another on seq
-	copies bool      // db's connections are Copiers too
-	seq    *pageConn // the connection for one page after another, once needed
+	db     conner       // nil: one page after another on seq
+	copies bool         // db's connections are Copiers too
+	seq    *pageConn    // the connection for one page after another, once needed
+	tables func() error // waits until the builds' tables are made
 	flight []*pageWrite
 	pos    eventstore.Position // committed up to
 	ctx    context.Context     // for progress reports
@@ -45,8 +47,8 @@ func (w *pageWrite) wait() error {
 }
 
 // newPageLoader returns a loader of pages into builds, overlapping where r's DB pipelines.
-func newPageLoader(ctx context.Context, r *Runner, builds []*newBuild) (*pageLoader, error) {
-	l := &pageLoader{r: r, builds: builds, ctx: ctx}
+func newPageLoader(ctx context.Context, r *Runner, builds []*newBuild, tables func() error) (*pageLoader, error) {
+	l := &pageLoader{r: r, builds: builds, tables: tables, ctx: ctx}
 	if c, ok := r.cfg.DB.(conner); ok {
 		conn, err := c.Conn(ctx)
 		if err != nil {
@@ -77,6 +79,9 @@ func newPageLoader(ctx context.Context, r *Runner, builds []*newBuild) (*pageLoa
 // load applies pg after the pages loaded before.
 func (l *pageLoader) load(ctx context.Context, pg page) error {
 	if l.seq != nil {
+		if err := l.tables(); err != nil {
+			return err
+		}
 		if err := l.r.applyPageWithRetry(ctx, l.seq, l.builds, pg); err != nil {
 			return err
 		}
@@ -127,6 +132,9 @@ func (l *pageLoader) begin(ctx context.Context, w *pageWrite) (err error) {
 			}
 			return nil
 		}
+	} else {
+		// The first page is applied while the tables are made.
+		pipe.ready = l.tables
 	}
 	pctx, stmts, closeStmts := withStmtCache(ctx, tx, pipe)
 	if err := applyParts(pctx, tx, l.builds, w.pg.parts); err != nil {
@@ -170,6 +178,9 @@ func (l *pageLoader) fallBack(ctx context.Context, cause error) error {
 		redo = append(redo, w)
 	}
 	l.flight = nil
+	if err := l.tables(); err != nil {
+		return err // the tables were not made: no page can be applied
+	}
 	if len(redo) == 0 {
 		return cause // cannot be: the failing page is in flight
 	}

@@ -198,34 +198,47 @@ func (p passProbe) ApplyBatch(ctx context.Context, tx *sql.Tx, t runner.Tables, 
 	return nil
 }
 
+// probeRebuild appends the recorded history and three interleaved processes to b (in three
+// parts of a page shrunk by shrink), rebuilds the read model that wrap makes of a passProbe,
+// checks that every batch of the rebuild had a pass state and read what it wrote before, and
+// returns the probe.
+func probeRebuild(t *testing.T, b *projectiontest.Backend, shrink int, wrap func(passProbe) runner.Projection) passProbe {
+	t.Helper()
+	projectiontest.Append(t, b.Log, b.Clock, history)
+	appendInterleaved(t, b.Log, 3, 2_500/shrink)
+	probe := passProbe{calls: new(int), passes: new([]bool), ownWrite: new([]bool)}
+	r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: []runner.Projection{wrap(probe)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RebuildAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	passes, ownWrite := *probe.passes, *probe.ownWrite
+	if len(passes) < 3 {
+		t.Fatalf("%d batches in the rebuild, want at least 3 parts", len(passes))
+	}
+	for i := range passes {
+		if !passes[i] || !ownWrite[i] {
+			t.Fatalf("rebuild batch %d: pass state %v, saw its own write %v; want both", i, passes[i], ownWrite[i])
+		}
+	}
+	return probe
+}
+
+// itself is a passProbe as it is, for probeRebuild.
+func itself(p passProbe) runner.Projection { return p }
+
 // In a rebuild every batch has a pass state and reads what it wrote before (on PostgreSQL the
 // queued statements run before the query); a live batch has no pass state.
 func TestPassStateOnlyInARebuildAndQueuedWritesBeforeQueries(t *testing.T) {
 	shrink := runner.ShrinkPages(t) // the same three parts from a fifth of the events
 	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
-		projectiontest.Append(t, b.Log, b.Clock, history)
-		appendInterleaved(t, b.Log, 3, 2_500/shrink)
-		var calls int
-		var passes, ownWrite []bool
-		probe := passProbe{calls: &calls, passes: &passes, ownWrite: &ownWrite}
-		r, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: []runner.Projection{probe}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.RebuildAll(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if len(passes) < 3 {
-			t.Fatalf("%d batches in the rebuild, want at least 3 parts", len(passes))
-		}
-		for i := range passes {
-			if !passes[i] || !ownWrite[i] {
-				t.Fatalf("rebuild batch %d: pass state %v, saw its own write %v; want both", i, passes[i], ownWrite[i])
-			}
-		}
-		rebuilt := len(passes)
+		probe := probeRebuild(t, b, shrink, itself)
+		rebuilt := len(*probe.passes)
 		appendInterleaved(t, b.Log, 1, 5)
 		projectiontest.CatchUpOn(t, b, probe)
+		passes, ownWrite := *probe.passes, *probe.ownWrite
 		if len(passes) == rebuilt {
 			t.Fatal("no live batch after the rebuild")
 		}
@@ -234,5 +247,74 @@ func TestPassStateOnlyInARebuildAndQueuedWritesBeforeQueries(t *testing.T) {
 				t.Fatalf("live batch %d: pass state %v, saw its own write %v; want none and true", i, passes[i], ownWrite[i])
 			}
 		}
+	})
+}
+
+// tablesFail is passProbe whose tables cannot be made: its second statement creates the first
+// one's table again.
+type tablesFail struct{ passProbe }
+
+func (tablesFail) Schema(t runner.Tables) []string {
+	return []string{t.Q(`CREATE TABLE {seen} (n INTEGER PRIMARY KEY)`), t.Q(`CREATE TABLE {seen} (n INTEGER)`)}
+}
+
+// A rebuild whose tables cannot be made fails, and the build it was to replace stays active with
+// its rows (on PostgreSQL the tables are made while the first page is applied: nothing of the
+// page runs before they are).
+func TestRebuildWhoseTablesCannotBeMadeFailsAndKeepsTheActiveBuild(t *testing.T) {
+	shrink := runner.ShrinkPages(t) // the same three parts from a fifth of the events
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		ctx := context.Background()
+		probe := probeRebuild(t, b, shrink, itself)
+		tables, pos, err := runner.Active(ctx, b.ReadDB, probe.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := *probe.calls
+		failing, err := runner.New(runner.Config{Store: b.Log, DB: b.DB, Dialect: b.Dialect, Projections: []runner.Projection{tablesFail{probe}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := failing.RebuildAll(ctx); err == nil {
+			t.Fatal("the rebuild whose tables cannot be made succeeded")
+		}
+		after, afterPos, err := runner.Active(ctx, b.ReadDB, probe.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after != tables || afterPos != pos {
+			t.Fatalf("active build %s at %s after the failed rebuild, want %s at %s", after, afterPos, tables, pos)
+		}
+		var n int
+		if err := b.ReadDB.QueryRowContext(ctx, tables.Q(`SELECT count(*) FROM {seen}`)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != rows {
+			t.Fatalf("%d rows in the active build after the failed rebuild, want %d", n, rows)
+		}
+	})
+}
+
+// slowTables is passProbe whose tables take a while to make on PostgreSQL (pg_sleep in a CREATE
+// TABLE … AS).
+type slowTables struct {
+	passProbe
+	postgres bool
+}
+
+func (s slowTables) Schema(t runner.Tables) []string {
+	stmts := s.passProbe.Schema(t)
+	if s.postgres {
+		stmts = append(stmts, t.Q(`CREATE TABLE {slow} AS SELECT 1 AS n FROM pg_sleep(0.5)`))
+	}
+	return stmts
+}
+
+// The first page of a rebuild, applied while its tables are made on PostgreSQL, runs nothing
+// before they are: no page fails (a failed page is applied again without the pass state).
+func TestRebuildFirstPageWaitsForItsTables(t *testing.T) {
+	shrink := runner.ShrinkPages(t) // the same three parts from a fifth of the events
+	projectiontest.Backends(t, func(t *testing.T, b *projectiontest.Backend) {
+		probeRebuild(t, b, shrink, func(p passProbe) runner.Projection { return slowTables{p, b.Dialect == runner.PostgreSQL} })
 	})
 }

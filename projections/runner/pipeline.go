@@ -38,6 +38,7 @@ type CopyRows struct {
 // (Inserter.AddNew).
 type Copier interface {
 	// CopyRows loads rows into their table; a failure leaves the transaction to be rolled back.
+	// It must not keep rows.Values after it returns (the runner reuses the slice).
 	CopyRows(ctx context.Context, rows CopyRows) error
 }
 

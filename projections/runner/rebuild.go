@@ -50,17 +50,19 @@ func (r *Runner) RebuildAll(ctx context.Context, names ...string) error {
 	filter := union(ps)
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The first pages are read and prepared while the new tables are made.
+	// The first pages are read and prepared while the new tables are made (on PostgreSQL, the
+	// first page is applied meanwhile too).
 	pages := r.readAhead(rctx, builds, filter, eventstore.Start)
-	if err := r.startBuilds(ctx, builds); err != nil {
+	tables, err := r.startBuilds(ctx, builds)
+	if err != nil {
 		return err
 	}
 	var pos eventstore.Position
 	err = withConnPragma(ctx, r.cfg.DB, r.cfg.Dialect, "wal_autocheckpoint", bulkAutocheckpoint, func() (err error) {
-		pos, err = r.bulkLoad(ctx, builds, pages)
+		pos, err = r.bulkLoad(ctx, builds, pages, tables)
 		return err
 	})
-	if err != nil {
+	if err := errors.Join(err, tables()); err != nil {
 		return err
 	}
 	cancel()
@@ -120,18 +122,49 @@ type newBuild struct {
 	pass      *PassState          // what the read model keeps across pages; nil after a failed page
 }
 
-// startBuilds creates the next build's tables of each of builds with an empty checkpoint
-// (inBuildTxs), and keeps their index statements for later. Tables of every build but the
-// active one (left by an interrupted rebuild) are dropped first.
-func (r *Runner) startBuilds(ctx context.Context, builds []*newBuild) error {
-	return r.inBuildTxs(ctx, builds, func(tx *sql.Tx, builds []*newBuild) error {
+// startBuilds numbers the next build of each of builds (one after the active one) and creates
+// its tables with an empty checkpoint (inBuildTxs), keeping their index statements for later.
+// Tables of every build but the active one (left by an interrupted rebuild) are dropped first.
+// It returns a function that waits until the tables are made and reports why not: on
+// PostgreSQL they are made in the background while the first page is applied (its statements
+// wait for them, see pageLoader), elsewhere before startBuilds returns.
+func (r *Runner) startBuilds(ctx context.Context, builds []*newBuild) (func() error, error) {
+	err := inTx(ctx, r.cfg.DB, func(tx *sql.Tx) error {
 		for _, b := range builds {
-			if err := r.startBuild(ctx, tx, b); err != nil {
+			old, _, err := activeBuild(ctx, tx, b.p.Name())
+			if err != nil {
 				return err
 			}
+			b.old, b.next, b.t = old, old+1, TablesOf(b.p.Name(), old+1)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	create := func() error {
+		return r.inBuildTxs(ctx, builds, func(tx *sql.Tx, builds []*newBuild) error {
+			for _, b := range builds {
+				if err := r.startBuild(ctx, tx, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if r.cfg.Dialect != PostgreSQL {
+		err := create()
+		return func() error { return err }, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err = create()
+	}()
+	return func() error {
+		<-done
+		return err
+	}, nil
 }
 
 // inBuildTxs runs fn for builds in transactions that need not be durable when they commit
@@ -156,14 +189,15 @@ func (r *Runner) inBuildTxs(ctx context.Context, builds []*newBuild, fn func(*sq
 	return err
 }
 
-// startBuild creates b's tables in tx (see startBuilds).
-func (r *Runner) startBuild(ctx context.Context, tx *sql.Tx, b *newBuild) (err error) {
+// startBuild creates b's tables in tx (see startBuilds), after checking that b.old is still the
+// active build.
+func (r *Runner) startBuild(ctx context.Context, tx *sql.Tx, b *newBuild) error {
 	p := b.p
-	if b.old, _, err = activeBuild(ctx, tx, p.Name()); err != nil {
+	if active, _, err := activeBuild(ctx, tx, p.Name()); err != nil {
 		return err
+	} else if active != b.old {
+		return fmt.Errorf("runner: %s: another rebuild activated build %d meanwhile", p.Name(), active)
 	}
-	b.next = b.old + 1
-	b.t = TablesOf(p.Name(), b.next)
 	if err := dropOthers(ctx, tx, r.cfg.Dialect, p.Name(), b.old); err != nil {
 		return err
 	}
@@ -330,9 +364,10 @@ func (r *Runner) readAhead(ctx context.Context, builds []*newBuild, filter event
 }
 
 // bulkLoad applies the pages read ahead (readAhead) to the new builds in log order (see
-// pageLoader) and returns the position read up to.
-func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, pages <-chan page) (eventstore.Position, error) {
-	l, err := newPageLoader(ctx, r, builds)
+// pageLoader) and returns the position read up to; nothing runs in the builds' tables before
+// tables reports them made.
+func (r *Runner) bulkLoad(ctx context.Context, builds []*newBuild, pages <-chan page, tables func() error) (eventstore.Position, error) {
+	l, err := newPageLoader(ctx, r, builds, tables)
 	if err != nil {
 		return eventstore.Start, err
 	}
