@@ -72,8 +72,9 @@ type Result struct {
 }
 
 // Copy copies everything but the read models from the SQLite store src into the empty
-// PostgreSQL store dst, in one transaction. It checks every chain of the source while it reads
-// it and refuses, changing nothing, a target that holds any row.
+// PostgreSQL store dst, in one transaction, and then analyzes the copied tables. It checks every
+// chain of the source while it reads it and refuses, changing nothing, a target that holds any
+// row.
 func Copy(ctx context.Context, src *sqlite.Store, dst *postgres.Store) (Result, error) {
 	var res Result
 	tx, err := dst.Pool().Begin(ctx)
@@ -105,6 +106,15 @@ func Copy(ctx context.Context, src *sqlite.Store, dst *postgres.Store) (Result, 
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, fmt.Errorf("storecopy: commit the copy: %w", err)
+	}
+	// Statistics for the planner now, as after any bulk load: until autovacuum analyzes the new
+	// rows (never, on a server without it) PostgreSQL plans the store's reads for empty tables,
+	// and a category-filtered page of the log then scanned every later event of the category
+	// (54–213 ms against 0.5 ms, EXPLAIN ANALYZE on a test server without autovacuum).
+	for _, t := range res.Counts.tables() {
+		if _, err := dst.Pool().Exec(ctx, `ANALYZE `+t.name); err != nil {
+			return res, fmt.Errorf("storecopy: the copy is committed, but ANALYZE %s failed (run it by hand): %w", t.name, err)
+		}
 	}
 	return res, nil
 }

@@ -116,6 +116,12 @@ func TestCopy_moves_everything_and_the_target_verifies(t *testing.T) {
 	if res.Counts != want || res.Streams != 7 {
 		t.Fatalf("copied %+v in %d streams; want %+v in 7", res.Counts, res.Streams, want)
 	}
+	// The copied tables are analyzed: the planner knows their rows (reltuples is -1 for a table
+	// never analyzed or vacuumed, and autovacuum is off on the test server).
+	var tuples float64
+	if err := dst.Pool().QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'events'::regclass`).Scan(&tuples); err != nil || tuples != 250 {
+		t.Errorf("the target's events after the copy: reltuples %v, %v; want 250 (analyzed)", tuples, err)
+	}
 	checked, err := storecopy.Verify(ctx, src, dst, in.key)
 	if err != nil {
 		t.Fatal(err)
