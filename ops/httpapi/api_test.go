@@ -16,6 +16,7 @@ import (
 )
 
 func TestOpenAPI_is_valid_and_matches_the_routes_both_ways(t *testing.T) {
+	t.Parallel()
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(httpapi.OpenAPI())
 	if err != nil {
@@ -48,6 +49,7 @@ func TestOpenAPI_is_valid_and_matches_the_routes_both_ways(t *testing.T) {
 }
 
 func TestAPI_runs_a_process_with_etags_idempotency_history_and_past_states(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Spielplatz Lindenauer Markt")
 	base := "/api/v1/processes/" + id
@@ -101,6 +103,7 @@ func TestAPI_runs_a_process_with_etags_idempotency_history_and_past_states(t *te
 }
 
 func TestAPI_concurrent_commands_with_the_same_If_Match_let_exactly_one_win(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Radweg Süd")
 	const n = 6
@@ -132,6 +135,7 @@ func TestAPI_concurrent_commands_with_the_same_If_Match_let_exactly_one_win(t *t
 }
 
 func TestAPI_bad_input_gets_the_right_problem_and_writes_nothing(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Radweg Süd")
 	base := "/api/v1/processes/" + id
@@ -191,6 +195,7 @@ func TestAPI_bad_input_gets_the_right_problem_and_writes_nothing(t *testing.T) {
 
 // TestAPI_roles_and_tenants checks every route for every role, in its own tenant and another.
 func TestAPI_roles_and_tenants(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	roles := []string{"administrator", "lead", "member", "auditor", "viewer", "coordinator"}
 	type check struct {

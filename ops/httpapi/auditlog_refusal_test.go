@@ -54,6 +54,7 @@ func auditedRefusals(id, other, elsewhere string) []auditedRefusal {
 func pathOf(path string) string { p, _, _ := strings.Cut(path, "?"); return p }
 
 func TestAPI_records_each_refusal_of_an_auditor_exactly_once(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := withParticipant(s)
 	other, elsewhere := "01959a3c-8f00-7c1e-9a55-3c1d2a4b5e6f", s.open("menden", "Anderswo")
@@ -86,6 +87,7 @@ func TestAPI_records_each_refusal_of_an_auditor_exactly_once(t *testing.T) {
 }
 
 func TestAPI_records_no_request_by_others_and_none_without_a_valid_token(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := withParticipant(s)
 	other, elsewhere := "01959a3c-8f00-7c1e-9a55-3c1d2a4b5e6f", s.open("menden", "Anderswo")
@@ -117,6 +119,7 @@ func TestAPI_records_no_request_by_others_and_none_without_a_valid_token(t *test
 }
 
 func TestAPI_refuses_an_auditor_with_503_and_no_detail_when_a_refusal_cannot_be_recorded(t *testing.T) {
+	t.Parallel()
 	s := newServerWith(t, auditlogtest.Refusing)
 	id := withParticipant(s)
 	other, elsewhere := "01959a3c-8f00-7c1e-9a55-3c1d2a4b5e6f", s.open("menden", "Anderswo")
@@ -152,6 +155,7 @@ func TestAPI_refuses_an_auditor_with_503_and_no_detail_when_a_refusal_cannot_be_
 // Paths no route serves, an unknown command among them, are not in the OpenAPI description
 // (s.call would refuse their 503), so they are asked for directly.
 func TestAPI_refuses_an_auditor_with_503_when_an_unknown_path_cannot_be_recorded(t *testing.T) {
+	t.Parallel()
 	s := newServerWith(t, auditlogtest.Refusing)
 	for _, c := range []struct{ method, path string }{{"GET", "/api/v1/nowhere"}, {"DELETE", "/api/v1/processes/01959a3c-8f00-7c1e-9a55-3c1d2a4b5e6f"},
 		{"POST", "/api/v1/processes/01959a3c-8f00-7c1e-9a55-3c1d2a4b5e6f/abolish"}} {

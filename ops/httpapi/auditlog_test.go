@@ -86,6 +86,7 @@ func withParticipant(s *server) string {
 }
 
 func TestAPI_records_each_successful_read_by_an_auditor_exactly_once(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := withParticipant(s)
 	reads := append(append(auditedReads(id), programmeReads(s)...), collabReads(s)...)
@@ -135,6 +136,7 @@ func TestAPI_records_each_successful_read_by_an_auditor_exactly_once(t *testing.
 }
 
 func TestAPI_refuses_an_auditor_with_503_and_no_data_when_the_read_cannot_be_recorded(t *testing.T) {
+	t.Parallel()
 	s := newServerWith(t, auditlogtest.Refusing)
 	id := withParticipant(s)
 	for _, rd := range auditedReads(id) {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestAPI_accepts_the_bearer_scheme_in_any_case(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "bEaReR"} {
 		t.Run(scheme, func(t *testing.T) {
@@ -44,6 +45,7 @@ func (s *server) serve(addr, auth, path string) *httptest.ResponseRecorder {
 }
 
 func TestAPI_throttles_failed_authentication(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	var logMu sync.Mutex
 	s := newServerOpts(t, serverOpts{guard: &throttle.Config{Logger: slog.New(slog.NewTextHandler(syncWriter{&logMu, &logged}, nil))}})

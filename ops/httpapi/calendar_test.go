@@ -38,6 +38,7 @@ const feedTemplate = `{"id": "einwendungen", "title": {"de": "Einwendungen", "en
    "kind": "minimum", "days": 14, "remind_days": [7, 1], "legal_basis": "§ 73 Abs. 4 VwVfG"}]}`
 
 func TestCalendarFeed_lists_period_ends_with_alarms_and_coming_sessions(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	if r := s.call("POST", "/api/v1/templates", "administrator@leipzig", feedTemplate); r.status != http.StatusCreated {
 		t.Fatalf("publish: %d %s", r.status, r.body)
@@ -90,6 +91,7 @@ func TestCalendarFeed_lists_period_ends_with_alarms_and_coming_sessions(t *testi
 }
 
 func TestCalendarFeed_lists_a_programmes_shared_series_for_its_tenants_only(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.addTokens([]string{"ews"}, []string{"coordinator"})
 	prog, _ := s.newProgramme(10)

@@ -80,6 +80,7 @@ func (s *server) teamProcess() string {
 }
 
 func TestAPI_teams_attendance_and_certificates(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.teamProcess()
 	base := "/api/v1/processes/" + id

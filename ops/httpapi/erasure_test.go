@@ -50,6 +50,7 @@ func (s *server) auditRecords() int {
 }
 
 func TestAPI_an_erased_participant_reads_as_the_erasure_and_their_data_is_in_no_answer(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Löschung")
 	base := "/api/v1/processes/" + id
@@ -84,6 +85,7 @@ func TestAPI_an_erased_participant_reads_as_the_erasure_and_their_data_is_in_no_
 }
 
 func TestAPI_erasing_another_tenants_person_answers_404_and_writes_nothing(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	base := "/api/v1/processes/" + s.open("leipzig", "Löschversuch")
 	person := s.register(base, map[string]any{"group": "citizens", "name": "Erika Mustermann"})
@@ -110,6 +112,7 @@ func TestAPI_erasing_another_tenants_person_answers_404_and_writes_nothing(t *te
 // field, also where an ID is expected, erases the person and reads the database file, its WAL
 // and every log line byte by byte.
 func TestAPI_personal_data_is_in_no_file_and_no_log_line_after_an_erasure(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	s := newServerOpts(t, serverOpts{logs: &logs})
 	base := "/api/v1/processes/" + s.open("leipzig", "Datenschutz")

@@ -14,6 +14,7 @@ import (
 // reads go on, nothing acknowledged is lost, and once room is made commands work again and the
 // read models catch up.
 func TestAPI_a_command_on_a_full_disk_answers_503_and_loses_nothing(t *testing.T) {
+	t.Parallel()
 	const pages = 4096
 	s := newServerOpts(t, serverOpts{maxSize: pages * 4096})
 	id := s.open("leipzig", "Volle Platte")

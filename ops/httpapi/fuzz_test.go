@@ -57,6 +57,7 @@ func fuzzTargets(open func() string) []fuzzTarget {
 }
 
 func TestFuzzSeeds_cover_every_command(t *testing.T) {
+	t.Parallel()
 	for _, name := range httpapi.Commands() {
 		if validBodies[name] == "" {
 			t.Errorf("no valid body for %s", name)

@@ -10,6 +10,7 @@ import (
 // Every answer of the API, data or problem, carries the protective headers; HSTS only where the
 // client reached it over TLS (directly or through a proxy that says so).
 func TestAPI_answers_carry_protective_headers(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Spielplatz")
 	cases := []struct {

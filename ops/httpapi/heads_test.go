@@ -11,6 +11,7 @@ import (
 )
 
 func TestAuditHeads_serves_the_heads_file_to_auditors_and_administrators(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.open("leipzig", "Versiegelt")
 	if r := s.call("GET", "/api/v1/audit/heads", "auditor@leipzig", nil); r.status != http.StatusOK || len(r.body) != 0 {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAPI_history_says_an_erased_persons_data_was_erased_and_no_longer_shows_it(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	base := "/api/v1/processes/" + s.open("leipzig", "Löschung im Verlauf")
 	erika, other := uuid.NewString(), uuid.NewString()

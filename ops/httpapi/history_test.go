@@ -24,6 +24,7 @@ func historyVersions(t *testing.T, r reply) ([]int64, int64) {
 }
 
 func TestAPI_history_filters_by_actor_type_and_time_and_pages_the_matches(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Filter") // v1 lead, 2025-03-03 09:00
 	base := "/api/v1/processes/" + id

@@ -9,6 +9,7 @@ import (
 // key with another body, another command or another route is 422 idempotency_key_reused and
 // changes nothing.
 func TestAPI_idempotency_key_is_bound_to_its_request(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Spielplatz")
 	base := "/api/v1/processes/" + id

@@ -44,6 +44,7 @@ func (s slowSubscription) Next(ctx context.Context) (eventstore.Event, error) {
 // A command does not wait for the process list; a list request waits until the list shows every
 // write acknowledged before it, whoever made it.
 func TestList_shows_every_write_acknowledged_before_the_request(t *testing.T) {
+	t.Parallel()
 	s := newServerOpts(t, serverOpts{list: func(st eventstore.Store) eventstore.Store { return slowFeed{st, 5 * time.Millisecond} }})
 	id := s.open("leipzig", "Spielplatz am Auwald")
 	for range 3 {

@@ -21,6 +21,7 @@ func loadOpenAPI(t *testing.T) *openapi3.T {
 }
 
 func TestOpenAPI_describes_every_operation_for_integrators(t *testing.T) {
+	t.Parallel()
 	doc := loadOpenAPI(t)
 	if doc.Info.License == nil || doc.Info.License.Name == "" {
 		t.Fatal("the description has no licence")
@@ -47,6 +48,7 @@ func TestOpenAPI_describes_every_operation_for_integrators(t *testing.T) {
 }
 
 func TestOpenAPI_gives_each_command_a_typed_operation_with_described_fields_and_its_problems(t *testing.T) {
+	t.Parallel()
 	doc := loadOpenAPI(t)
 	sets := []struct {
 		prefix, tag string

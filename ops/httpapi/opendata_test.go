@@ -16,6 +16,7 @@ import (
 // that an unchanged value is refused by its rule, and that a bad body names the field; every
 // answer is checked against the OpenAPI description.
 func TestSetOpenData_answers_each_case_with_its_status_and_problem(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Spielplatz")
 	path := "/api/v1/processes/" + id + "/set_open_data"
@@ -62,6 +63,7 @@ func TestSetOpenData_answers_each_case_with_its_status_and_problem(t *testing.T)
 // (checked against the OpenAPI description and the served JSON Schema) and as CSV (by ?format=
 // and by Accept); a process made private again disappears.
 func TestOpenData_exports_only_public_processes_without_personal_data(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	public, private := s.open("leipzig", "Spielplatz Lindenauer Markt"), s.open("leipzig", "Verkehrsversuch")
 	for _, id := range []string{public, private} {
@@ -129,6 +131,7 @@ func TestOpenData_exports_only_public_processes_without_personal_data(t *testing
 // attempt of the address, so that after the free ones the address gets 429 with Retry-After,
 // also for a tenant that exists.
 func TestOpenData_unknown_tenants_are_404_and_throttled(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.open("leipzig", "Spielplatz")
 	if r := s.call("GET", "/api/v1/opendata/leipzig", "", nil); r.status != http.StatusOK {

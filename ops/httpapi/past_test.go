@@ -6,6 +6,7 @@ import (
 )
 
 func TestAPI_past_state_refuses_what_it_cannot_answer(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	base := "/api/v1/processes/" + s.open("leipzig", "Radweg Süd")
 	s.call("POST", base+"/complete_task", "member@leipzig", map[string]any{"task": "define_subject", "evidence": "Vermerk"})

@@ -41,6 +41,7 @@ func (s *server) programmeWithHistory(person string) string {
 }
 
 func TestAPI_programme_report(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.addTokens([]string{"ews"}, allRoles)
 	const person = "p-vertraulich-17"
@@ -167,6 +168,7 @@ func TestAPI_programme_report(t *testing.T) {
 }
 
 func TestAPI_programme_report_roles_and_tenants(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.addTokens([]string{"ews"}, allRoles)
 	prog := s.programmeWithHistory("p-1")

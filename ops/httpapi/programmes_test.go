@@ -57,6 +57,7 @@ func (s *server) holdWorkshop(prog string) {
 var allRoles = []string{"administrator", "lead", "member", "auditor", "viewer", "coordinator"}
 
 func TestAPI_programmes_roles_and_tenants(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.addTokens([]string{"ews"}, allRoles)
 	s.addTokens([]string{"olpe"}, []string{"lead"})
@@ -247,6 +248,7 @@ func programmeReads(s *server) []auditedRead {
 }
 
 func TestAPI_programme_idempotency_key_is_bound_to_its_request(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.addTokens([]string{"ews"}, []string{"coordinator"})
 	prog, _ := s.newProgramme(10)

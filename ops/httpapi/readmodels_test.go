@@ -59,6 +59,7 @@ func asJSON(t *testing.T, v any) any {
 }
 
 func TestAPI_read_model_routes_answer_the_read_models_figures_and_position(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	leipzig, menden := withFigures(s)
 	ctx, db, now := context.Background(), s.store.ProjectionReadDB(), s.clock()
@@ -211,6 +212,7 @@ func TestAPI_read_model_routes_answer_the_read_models_figures_and_position(t *te
 }
 
 func TestAPI_read_model_routes_refuse_what_they_must(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	leipzig, _ := withFigures(s)
 	for _, tc := range []struct {
@@ -243,6 +245,7 @@ func TestAPI_read_model_routes_refuse_what_they_must(t *testing.T) {
 }
 
 func TestAPI_read_model_routes_answer_503_without_read_models(t *testing.T) {
+	t.Parallel()
 	s := newServerOpts(t, serverOpts{noReadModels: true})
 	id := s.open("leipzig", "Ohne Lesemodelle")
 	for _, path := range []string{"/api/v1/overview", "/api/v1/stats/stages", "/api/v1/participation", "/api/v1/measures",

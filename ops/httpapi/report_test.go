@@ -11,6 +11,7 @@ import (
 )
 
 func TestAPI_report_is_verifiable_without_erased_data_and_its_reads_by_auditors_are_recorded(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Prüfbericht")
 	base := "/api/v1/processes/" + id

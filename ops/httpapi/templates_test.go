@@ -12,6 +12,7 @@ import (
 // process; publishing, deriving and retiring are for administrators, of their own tenant's
 // templates only.
 func TestAPI_templates_by_role_and_tenant(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	roles := []string{"administrator", "lead", "member", "auditor", "viewer"}
 	n := 0
@@ -178,6 +179,7 @@ func TestAPI_templates_by_role_and_tenant(t *testing.T) {
 // TestAPI_a_command_id_replayed_by_another_tenant_is_404 replays one tenant's Idempotency-Key on
 // its process from another tenant: 404, not the first answer.
 func TestAPI_a_command_id_replayed_by_another_tenant_is_404(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	base := "/api/v1/processes/" + s.open("leipzig", "Wiederholung")
 	body := map[string]any{"task": "define_subject", "evidence": "Vermerk"}

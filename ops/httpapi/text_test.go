@@ -10,6 +10,7 @@ import (
 // text field with a 400 that names the field, and nothing is written; multi-line fields allow tab
 // and line feed.
 func TestAPI_refuses_control_and_bidi_characters_in_text(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Spielplatz")
 	base := "/api/v1/processes/" + id
@@ -61,6 +62,7 @@ func TestAPI_refuses_control_and_bidi_characters_in_text(t *testing.T) {
 }
 
 func TestAPI_refuses_malformed_json_bodies(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Spielplatz")
 	cases := []struct {
@@ -90,6 +92,7 @@ func TestAPI_refuses_malformed_json_bodies(t *testing.T) {
 }
 
 func TestAPI_refuses_control_characters_in_templates_and_headers(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	tpl := func(title string) string {
 		return "id: kontrolle\ntitle: {de: \"" + title + "\", en: Control}\nstages:\n  - key: one\n    title: {de: Eins, en: One}\n"

@@ -44,6 +44,7 @@ func verifyReply(t *testing.T, r reply) verifyReport {
 }
 
 func TestAPI_verify_store_is_for_installation_administrators_only(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.open("leipzig", "Prüfung")
 	for who, want := range map[string]int{"administrator@*": 200, "auditor@leipzig": 403,
@@ -59,6 +60,7 @@ func TestAPI_verify_store_is_for_installation_administrators_only(t *testing.T) 
 }
 
 func TestAPI_verify_process_finds_a_rewritten_event_and_records_the_auditors_access(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	id := s.open("leipzig", "Prüfung")
 	s.call("POST", "/api/v1/processes/"+id+"/record_contribution", "member@leipzig", map[string]any{"text": "Idee"})

@@ -88,6 +88,7 @@ func split(es []eventstore.Event, cuts uint64) [][]eventstore.Event {
 // TestApplyBatchFolds checks that a batch folded in memory gives exactly the tables of its
 // events applied one by one, for tricky sequences split into batches in every way.
 func TestApplyBatchFolds(t *testing.T) {
+	t.Parallel() // each of the two folds tests has a store of its own; together they took half the package's time
 	s, _ := projectiontest.Open(t, t.TempDir())
 	db := s.ProjectionDB()
 	for _, tc := range []struct {
@@ -122,6 +123,7 @@ func TestApplyBatchFolds(t *testing.T) {
 // TestApplyBatchFoldsRandom compares random sequences over a few participants and sessions, cut
 // into random batches, with the events applied one by one.
 func TestApplyBatchFoldsRandom(t *testing.T) {
+	t.Parallel()
 	s, _ := projectiontest.Open(t, t.TempDir())
 	db := s.ProjectionDB()
 	rnd := rand.New(rand.NewPCG(1, 2))
